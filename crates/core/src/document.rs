@@ -1,0 +1,31 @@
+//! One parsed input document.
+
+use std::sync::Arc;
+
+use crate::{InputKind, Node, SourceFile, Span};
+
+/// One parsed input document, ready to hand to rule modules.
+///
+/// A file may hold several documents (a Kubernetes manifest stream); each
+/// shares the file's [`SourceFile`].
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Which parser produced the document.
+    pub kind: InputKind,
+    /// The file the document came from.
+    pub source: Arc<SourceFile>,
+    /// The document's content with source spans.
+    pub root: Node,
+}
+
+impl Document {
+    /// The span of the value `pointer` names, or `None` if it names nothing.
+    pub fn span_of(&self, pointer: &str) -> Option<Span> {
+        self.root.pointer(pointer).map(|n| n.span)
+    }
+
+    /// The document's JSON text, the form rule modules receive.
+    pub fn to_json(&self) -> String {
+        self.root.to_json()
+    }
+}

@@ -1,0 +1,160 @@
+//! Findings (rule violations) and rule failures.
+//!
+//! A finding is data, not an error: it is what a rule exists to report. A
+//! rule failure is the opposite: the rule could not give a verdict (it
+//! trapped, ran out of time or memory, or broke the contract), so the run
+//! cannot be trusted and fails closed.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::{Location, Severity, Span};
+
+/// One violation of one rule, located in a source file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule that found it.
+    pub rule_id: String,
+    /// The effective severity.
+    pub severity: Severity,
+    /// The rule's title.
+    pub title: String,
+    /// The controls the rule maps to.
+    pub controls: Vec<String>,
+    /// The file's display name.
+    pub file: String,
+    /// Where in the file.
+    #[serde(flatten)]
+    pub location: Location,
+    /// What is wrong; secrets already masked.
+    pub message: String,
+    /// Longer detail; secrets already masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// How to fix it.
+    pub remediation: String,
+    /// The rule module that holds the rule.
+    pub module: String,
+    /// The JSON pointer the rule reported.
+    pub pointer: String,
+    /// The byte span in the file.
+    #[serde(skip)]
+    pub span: Span,
+    /// Byte spans of secret values that must never be shown.
+    #[serde(skip)]
+    pub redactions: Vec<Span>,
+}
+
+impl Finding {
+    /// The order findings are reported in: by file, line, column, rule id,
+    /// then message, so output is identical whatever the scheduling.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (
+            &self.file,
+            self.location.line,
+            self.location.column,
+            &self.rule_id,
+            &self.message,
+        )
+    }
+}
+
+/// Why a rule module could not give a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum RuleFailureKind {
+    /// The call ran past its CPU deadline.
+    Timeout {
+        /// The deadline, in milliseconds.
+        limit_ms: u64,
+    },
+    /// The module tried to grow its memory past the limit.
+    MemoryLimit {
+        /// The limit, in bytes.
+        limit_bytes: usize,
+    },
+    /// The module trapped (a panic, `unreachable`, an out-of-bounds access).
+    Trap {
+        /// The trap as wasmtime describes it.
+        message: String,
+    },
+    /// The module returned an error.
+    Error {
+        /// The module's message.
+        message: String,
+    },
+    /// A finding's JSON pointer does not exist in the document.
+    BadPointer {
+        /// The pointer the module returned.
+        pointer: String,
+    },
+    /// A finding named a rule the module never declared.
+    UndeclaredRule {
+        /// The id in the finding.
+        rule_id: String,
+    },
+}
+
+impl fmt::Display for RuleFailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleFailureKind::Timeout { limit_ms } => {
+                write!(f, "ran past its {limit_ms} ms CPU deadline")
+            }
+            RuleFailureKind::MemoryLimit { limit_bytes } => write!(
+                f,
+                "tried to grow its memory past the {} MiB limit",
+                limit_bytes / (1024 * 1024)
+            ),
+            RuleFailureKind::Trap { message } => write!(f, "trapped: {message}"),
+            RuleFailureKind::Error { message } => write!(f, "returned an error: {message}"),
+            RuleFailureKind::BadPointer { pointer } => write!(
+                f,
+                "reported a finding at JSON pointer `{pointer}`, which does not exist in the document"
+            ),
+            RuleFailureKind::UndeclaredRule { rule_id } => write!(
+                f,
+                "reported a finding for rule `{rule_id}`, which the module does not declare"
+            ),
+        }
+    }
+}
+
+/// A rule (or a whole module) that failed to give a verdict on a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleFailure {
+    /// The module's name.
+    pub module: String,
+    /// The rule being evaluated, when the failure is tied to one.
+    pub rule_id: Option<String>,
+    /// The file being evaluated.
+    pub file: String,
+    /// What went wrong.
+    #[serde(flatten)]
+    pub kind: RuleFailureKind,
+}
+
+impl fmt::Display for RuleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.rule_id {
+            Some(rule) => write!(
+                f,
+                "rule `{rule}` (module `{}`) {} while evaluating {}",
+                self.module, self.kind, self.file
+            ),
+            None => write!(
+                f,
+                "module `{}` {} while preparing {}",
+                self.module, self.kind, self.file
+            ),
+        }
+    }
+}
+
+impl RuleFailure {
+    /// The order failures are reported in.
+    pub fn sort_key(&self) -> (&str, &str, Option<&str>) {
+        (&self.file, &self.module, self.rule_id.as_deref())
+    }
+}

@@ -1,0 +1,30 @@
+//! Plain data shared by every bulwark crate.
+//!
+//! The principal types are [`Document`], one parsed input handed to rule
+//! modules, and [`Finding`], one violation located in a [`SourceFile`].
+//! Around them sit [`Severity`], [`InputKind`], [`RuleMeta`] and the
+//! source-position types [`Span`] and [`Location`]. A document's content is a
+//! [`Node`] tree: JSON values that remember the source span they came from,
+//! so a rule's JSON pointer maps back to `file:line:column`.
+//!
+//! This crate does no I/O and depends only on `serde`.
+#![deny(missing_docs)]
+
+mod document;
+mod finding;
+mod node;
+mod rule;
+mod severity;
+mod source;
+
+pub use crate::{
+    document::Document,
+    finding::{Finding, RuleFailure, RuleFailureKind},
+    node::{Node, Value},
+    rule::{InputKind, RuleMeta},
+    severity::{ParseSeverityError, Severity},
+    source::{Location, SourceFile, Span},
+};
+
+/// The version of the WIT package (`bulwark:rules`) this build speaks.
+pub const WIT_PACKAGE_VERSION: &str = "0.1.0";
