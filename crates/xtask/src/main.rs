@@ -1,0 +1,162 @@
+//! `cargo xtask build-rules [--check] [--toolchain rustup|debian]`
+//!
+//! Builds every rule crate under `rules-wasm/` for wasm32, encodes each as a
+//! component and writes it to `rules-wasm/dist/<name>.wasm`, with the
+//! toolchain that built them recorded in `rules-wasm/dist/TOOLCHAIN`. The
+//! `bulwark` binary embeds the committed components, so building bulwark
+//! itself needs no wasm toolchain.
+//!
+//! `--check` rebuilds into a scratch directory and fails if any committed
+//! component differs by one byte: the components must be reproducible from
+//! source. It needs the toolchain recorded in `TOOLCHAIN`; another compiler
+//! produces other (equally valid) bytes, so it says so instead of comparing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bulwark_build::{Toolchain, componentize};
+
+/// The rule crates and the names of their components.
+const RULE_CRATES: [(&str, &str); 2] = [
+    ("bulwark-rules-cis-docker-build", "cis-docker-build"),
+    ("bulwark-rules-hostile", "hostile"),
+];
+
+const USAGE: &str = "usage: cargo xtask build-rules [--check] [--toolchain rustup|debian]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.iter();
+    if args.next().map(String::as_str) != Some("build-rules") {
+        return Err(USAGE.to_owned());
+    }
+    let mut check = false;
+    let mut toolchain_name = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--toolchain" => toolchain_name = Some(args.next().ok_or(USAGE)?.clone()),
+            _ => return Err(format!("unknown argument `{arg}`\n{USAGE}")),
+        }
+    }
+    let root = workspace_root();
+    let rules = root.join("rules-wasm");
+    let dist = rules.join("dist");
+    let recorded_path = dist.join("TOOLCHAIN");
+    let recorded = fs::read_to_string(&recorded_path)
+        .ok()
+        .map(|s| s.trim().to_owned());
+
+    let toolchain = match &toolchain_name {
+        Some(name) => Toolchain::named(name),
+        None => match recorded.as_deref().and_then(|r| r.rsplit_once('(')) {
+            // Prefer the toolchain the committed components came from.
+            Some((_, route)) => {
+                Toolchain::named(route.trim_end_matches(')')).or_else(|_| Toolchain::detect())
+            }
+            None => Toolchain::detect(),
+        },
+    }
+    .map_err(|e| e.to_string())?;
+    eprintln!("building rule components with {toolchain}");
+
+    if check {
+        if let Some(recorded) = &recorded {
+            if *recorded != toolchain.to_string() {
+                return Err(format!(
+                    "the committed components were built with {recorded}, but this machine's toolchain is {toolchain}; \
+                     a byte-for-byte check needs the same compiler (see rules-wasm/dist/TOOLCHAIN)"
+                ));
+            }
+        }
+    }
+
+    let target_dir = if check {
+        root.join("target/rules-check")
+    } else {
+        root.join("target/rules")
+    };
+    let packages: Vec<&str> = RULE_CRATES.iter().map(|(p, _)| *p).collect();
+    let out_dir = toolchain
+        .build(&rules, &target_dir, &packages)
+        .map_err(|e| e.to_string())?;
+
+    let mut differing = Vec::new();
+    for (package, name) in RULE_CRATES {
+        let core_path = out_dir.join(format!("{}.wasm", package.replace('-', "_")));
+        let core = fs::read(&core_path)
+            .map_err(|e| format!("cannot read {}: {e}", core_path.display()))?;
+        let component = componentize(&core).map_err(|e| format!("{name}: {e}"))?;
+        let dest = dist.join(format!("{name}.wasm"));
+        if check {
+            match fs::read(&dest) {
+                Ok(committed) if committed == component => {
+                    eprintln!("  {name}: identical ({} bytes)", component.len());
+                }
+                Ok(committed) => {
+                    eprintln!(
+                        "  {name}: DIFFERS (committed {} bytes, rebuilt {} bytes)",
+                        committed.len(),
+                        component.len()
+                    );
+                    differing.push(name);
+                }
+                Err(_) => {
+                    eprintln!("  {name}: not committed ({} is missing)", dest.display());
+                    differing.push(name);
+                }
+            }
+        } else {
+            fs::create_dir_all(&dist)
+                .map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
+            fs::write(&dest, &component)
+                .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
+            eprintln!(
+                "  {name}: wrote {} ({} bytes)",
+                relative(&dest, &root),
+                component.len()
+            );
+        }
+    }
+    if check {
+        if !differing.is_empty() {
+            eprintln!(
+                "error: {} component(s) differ from a fresh build: {}; run `cargo xtask build-rules` and commit the result",
+                differing.len(),
+                differing.join(", ")
+            );
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!("all rule components are reproducible from source");
+    } else {
+        fs::write(&recorded_path, format!("{toolchain}\n"))
+            .map_err(|e| format!("cannot write {}: {e}", recorded_path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn workspace_root() -> PathBuf {
+    // crates/xtask -> the repository root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn relative(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

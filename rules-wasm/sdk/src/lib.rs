@@ -1,0 +1,249 @@
+//! Write bulwark rule modules in Rust.
+//!
+//! A rule module is a WebAssembly component exporting the `bulwark:rules`
+//! WIT interface. This crate holds the one set of guest bindings for that
+//! interface and everything a rule needs around it:
+//!
+//! - [`Rule`]: a rule's metadata stated next to its check function;
+//! - [`Pack`] and [`export_pack!`]: a set of rules exported as a component;
+//! - typed views of each input document ([`dockerfile::Dockerfile`]) that
+//!   know their own JSON pointers;
+//! - [`Findings`]: the collector a check reports into, with redaction of
+//!   secret values;
+//! - [`secrets`], [`packages`]: shared detectors (literal secrets, package
+//!   manager commands) so every pack judges them alike.
+//!
+//! ```ignore
+//! use bulwark_sdk::{Check, InputKind, Pack, Rule, Severity};
+//!
+//! struct MyPack;
+//! impl Pack for MyPack {
+//!     const RULES: &'static [Rule] = &[Rule {
+//!         id: "acme-no-latest",
+//!         title: "Base images are pinned",
+//!         severity: Severity::Medium,
+//!         kinds: &[InputKind::Dockerfile],
+//!         controls: &["ACME 1.2"],
+//!         remediation: "Pin a tag or digest.",
+//!         explanation: "…",
+//!         check: Check::Dockerfile(|df, out| {
+//!             for stage in &df.stages {
+//!                 if stage.from.tag.as_deref() == Some("latest") {
+//!                     out.report(&stage.from.pointer, "base image uses `latest`");
+//!                 }
+//!             }
+//!         }),
+//!     }];
+//! }
+//! bulwark_sdk::export_pack!(MyPack);
+//! ```
+#![deny(missing_docs)]
+
+// The generated bindings name this crate by its path, also from inside it.
+extern crate self as bulwark_sdk;
+
+pub mod command;
+pub mod dockerfile;
+mod findings;
+pub mod packages;
+pub mod pointer;
+pub mod secrets;
+
+/// The guest bindings of the `bulwark:rules` WIT package.
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "rule-module",
+        pub_export_macro: true,
+        export_macro_name: "export_bindings",
+        default_bindings_module: "bulwark_sdk::bindings",
+        runtime_path: "bulwark_sdk::__private::wit_bindgen::rt",
+    });
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use wit_bindgen;
+
+    pub use crate::export::{Exported, Prepared};
+}
+
+mod export;
+
+pub use crate::findings::{Finding, Findings};
+pub use serde_json::Value;
+
+use bindings::bulwark::rules::types as wit;
+
+/// Finding severities, least to most severe.
+pub use wit::Severity;
+
+/// The kinds of input document.
+pub use wit::InputKind;
+
+/// A document as the host handed it over.
+#[derive(Debug)]
+pub struct Document {
+    /// The input kind.
+    pub kind: InputKind,
+    /// The source path relative to the scan root (information only).
+    pub path: String,
+    /// Settings from the host configuration (a JSON object).
+    pub settings: Value,
+    parsed: Parsed,
+}
+
+#[derive(Debug)]
+enum Parsed {
+    Dockerfile(Box<dockerfile::Dockerfile>),
+    Json(Value),
+}
+
+impl Document {
+    /// Parses a document of `kind` from its JSON text.
+    ///
+    /// # Errors
+    ///
+    /// A message when the JSON does not follow the schema for `kind`.
+    pub fn parse(
+        kind: InputKind,
+        path: String,
+        json: &str,
+        settings: &str,
+    ) -> Result<Document, String> {
+        let settings = if settings.trim().is_empty() {
+            Value::Object(Default::default())
+        } else {
+            serde_json::from_str(settings)
+                .map_err(|e| format!("settings are not valid JSON: {e}"))?
+        };
+        let parsed = match kind {
+            InputKind::Dockerfile => Parsed::Dockerfile(Box::new(
+                dockerfile::Dockerfile::from_json(json)
+                    .map_err(|e| format!("dockerfile document: {e}"))?,
+            )),
+            _ => Parsed::Json(
+                serde_json::from_str(json)
+                    .map_err(|e| format!("document is not valid JSON: {e}"))?,
+            ),
+        };
+        Ok(Document {
+            kind,
+            path,
+            settings,
+            parsed,
+        })
+    }
+
+    /// The Dockerfile view, for `dockerfile` documents.
+    pub fn dockerfile(&self) -> Option<&dockerfile::Dockerfile> {
+        match &self.parsed {
+            Parsed::Dockerfile(d) => Some(d),
+            Parsed::Json(_) => None,
+        }
+    }
+
+    /// The raw JSON, for kinds without a typed view.
+    pub fn json(&self) -> Option<&Value> {
+        match &self.parsed {
+            Parsed::Json(v) => Some(v),
+            Parsed::Dockerfile(_) => None,
+        }
+    }
+}
+
+/// How a rule inspects a document.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Called for `dockerfile` documents with the typed view.
+    Dockerfile(fn(&dockerfile::Dockerfile, &mut Findings)),
+    /// Called for any document the rule's kinds admit, with the whole
+    /// document.
+    Document(fn(&Document, &mut Findings)),
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Check::Dockerfile(_) => "Check::Dockerfile",
+            Check::Document(_) => "Check::Document",
+        })
+    }
+}
+
+/// One rule: its metadata, stated next to its check.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Stable kebab-case id.
+    pub id: &'static str,
+    /// One-line summary.
+    pub title: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// Input kinds evaluated.
+    pub kinds: &'static [InputKind],
+    /// Control references (`CIS-Docker 4.1`).
+    pub controls: &'static [&'static str],
+    /// How to fix a finding.
+    pub remediation: &'static str,
+    /// The long explanation `bulwark explain` prints (CommonMark).
+    pub explanation: &'static str,
+    /// The check.
+    pub check: Check,
+}
+
+impl Rule {
+    /// Runs the rule on `doc`, collecting findings.
+    pub fn run(&self, doc: &Document) -> Findings {
+        let mut out = Findings::new(self.id);
+        match (self.check, doc.dockerfile()) {
+            (Check::Dockerfile(f), Some(df)) => f(df, &mut out),
+            (Check::Dockerfile(_), None) => {}
+            (Check::Document(f), _) => f(doc, &mut out),
+        }
+        out
+    }
+
+    /// The metadata in WIT form.
+    pub fn meta(&self) -> wit::RuleMeta {
+        wit::RuleMeta {
+            id: self.id.to_owned(),
+            title: self.title.to_owned(),
+            severity: self.severity,
+            kinds: self.kinds.to_vec(),
+            controls: self.controls.iter().map(|c| (*c).to_owned()).collect(),
+            remediation: self.remediation.to_owned(),
+            explanation: self.explanation.to_owned(),
+        }
+    }
+}
+
+/// A set of rules exported together as one component.
+pub trait Pack: 'static {
+    /// The pack's rules.
+    const RULES: &'static [Rule];
+}
+
+/// Exports a [`Pack`] as the component's `bulwark:rules/rules` interface.
+///
+/// Use it once per rule crate, at the crate root.
+#[macro_export]
+macro_rules! export_pack {
+    ($pack:ty) => {
+        const _: () = {
+            type __BulwarkExported = $crate::__private::Exported<$pack>;
+    $crate::bindings::export_bindings!(__BulwarkExported with_types_in $crate::bindings);
+        };
+    };
+}
+
+/// Runs every rule of `P` that applies to `doc` and returns the findings,
+/// for native unit tests of a pack.
+pub fn run_pack<P: Pack>(doc: &Document) -> Vec<(&'static str, Finding)> {
+    P::RULES
+        .iter()
+        .filter(|r| r.kinds.contains(&doc.kind))
+        .flat_map(|r| r.run(doc).into_inner().into_iter().map(move |f| (r.id, f)))
+        .collect()
+}

@@ -1,0 +1,289 @@
+//! Package-manager commands: which manager, which action, which packages.
+//!
+//! Shared by every rule that asks "does this stage install X", "is the index
+//! refreshed without an install", "are signatures checked".
+
+use crate::command::program;
+use crate::dockerfile::Command;
+
+/// A system or language package manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Manager {
+    /// `apt-get`, `apt`, `aptitude`.
+    Apt,
+    /// Alpine's `apk`.
+    Apk,
+    /// `yum`, `dnf`, `microdnf`, `tdnf`.
+    Yum,
+    /// `zypper`.
+    Zypper,
+    /// `rpm`.
+    Rpm,
+    /// `pip`, `pip3`.
+    Pip,
+}
+
+impl Manager {
+    /// The manager behind program `name`.
+    pub fn from_program(name: &str) -> Option<Manager> {
+        Some(match name {
+            "apt-get" | "apt" | "aptitude" => Manager::Apt,
+            "apk" => Manager::Apk,
+            "yum" | "dnf" | "microdnf" | "tdnf" => Manager::Yum,
+            "zypper" => Manager::Zypper,
+            "rpm" => Manager::Rpm,
+            "pip" | "pip3" => Manager::Pip,
+            _ => return None,
+        })
+    }
+
+    /// Returns true if and only if the manager installs OS packages.
+    pub fn is_system(self) -> bool {
+        !matches!(self, Manager::Pip)
+    }
+
+    /// Options that take a separate value word.
+    fn value_options(self) -> &'static [&'static str] {
+        match self {
+            Manager::Apt => &[
+                "-o",
+                "-c",
+                "-t",
+                "--option",
+                "--config-file",
+                "--target-release",
+            ],
+            Manager::Apk => &[
+                "-X",
+                "--repository",
+                "-p",
+                "--root",
+                "-t",
+                "--virtual",
+                "--arch",
+                "--cache-dir",
+                "--keys-dir",
+            ],
+            Manager::Yum => &[
+                "-c",
+                "--config",
+                "--installroot",
+                "--enablerepo",
+                "--disablerepo",
+                "--setopt",
+                "-x",
+                "--exclude",
+                "--releasever",
+            ],
+            Manager::Zypper => &["-r", "--repo", "--root", "-n"],
+            Manager::Rpm => &["--root", "--dbpath"],
+            Manager::Pip => &[
+                "-r",
+                "--requirement",
+                "-c",
+                "--constraint",
+                "-i",
+                "--index-url",
+                "--extra-index-url",
+                "--trusted-host",
+                "-t",
+                "--target",
+                "--prefix",
+                "-e",
+                "--editable",
+            ],
+        }
+    }
+}
+
+/// What a package command does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Refreshes the package index (`apt-get update`, `apk update`,
+    /// `dnf makecache`, `zypper refresh`).
+    Refresh,
+    /// Installs packages.
+    Install,
+    /// Removes packages.
+    Remove,
+    /// Upgrades installed packages.
+    Upgrade,
+    /// Anything else.
+    Other,
+}
+
+/// A package-manager command, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageCommand {
+    /// The manager.
+    pub manager: Manager,
+    /// The action.
+    pub action: Action,
+    /// Package arguments: `(index in argv, name without version)`.
+    pub packages: Vec<(usize, String)>,
+    /// Every option word, as written.
+    pub options: Vec<String>,
+}
+
+/// Reads `cmd` as a package-manager command.
+pub fn read(cmd: &Command) -> Option<PackageCommand> {
+    let (start, name) = program(cmd)?;
+    let manager = Manager::from_program(name)?;
+    let takes_value = manager.value_options();
+    let mut action = None;
+    let mut packages = Vec::new();
+    let mut options = Vec::new();
+    let mut i = start + 1;
+    while let Some(word) = cmd.argv.get(i) {
+        if word.starts_with('-') && word.len() > 1 {
+            options.push(word.clone());
+            if takes_value.contains(&word.as_str()) {
+                if let Some(v) = cmd.argv.get(i + 1) {
+                    options.push(v.clone());
+                }
+                i += 1;
+            }
+        } else if action.is_none() {
+            action = Some(classify(manager, word));
+            if manager == Manager::Rpm {
+                // rpm's action is an option (`-i`, `-U`); no subcommand word.
+                packages.push((i, package_name(word)));
+            }
+        } else {
+            packages.push((i, package_name(word)));
+        }
+        i += 1;
+    }
+    let action = match manager {
+        Manager::Rpm => {
+            if options.iter().any(|o| {
+                o.starts_with("-i") || o.starts_with("-U") || o == "--install" || o == "--upgrade"
+            }) {
+                Action::Install
+            } else {
+                Action::Other
+            }
+        }
+        _ => action.unwrap_or(Action::Other),
+    };
+    Some(PackageCommand {
+        manager,
+        action,
+        packages,
+        options,
+    })
+}
+
+fn classify(manager: Manager, sub: &str) -> Action {
+    match (manager, sub) {
+        (Manager::Apt, "update") | (Manager::Apk, "update") | (Manager::Yum, "makecache") => {
+            Action::Refresh
+        }
+        (Manager::Zypper, "refresh" | "ref") => Action::Refresh,
+        (Manager::Apt, "install" | "reinstall") | (Manager::Apk, "add") => Action::Install,
+        (Manager::Yum, "install" | "reinstall" | "localinstall" | "groupinstall") => {
+            Action::Install
+        }
+        (Manager::Zypper, "install" | "in") | (Manager::Pip, "install") => Action::Install,
+        (Manager::Apt, "remove" | "purge" | "autoremove") | (Manager::Apk, "del") => Action::Remove,
+        (Manager::Yum, "remove" | "erase" | "autoremove") | (Manager::Zypper, "remove" | "rm") => {
+            Action::Remove
+        }
+        (Manager::Pip, "uninstall") => Action::Remove,
+        (Manager::Apt, "upgrade" | "dist-upgrade" | "full-upgrade") | (Manager::Apk, "upgrade") => {
+            Action::Upgrade
+        }
+        (Manager::Yum, "update" | "upgrade")
+        | (Manager::Zypper, "update" | "up" | "dist-upgrade" | "dup") => Action::Upgrade,
+        _ => Action::Other,
+    }
+}
+
+/// A package argument without version or architecture qualifiers:
+/// `curl=7.88.1-10` → `curl`, `libc6:amd64` → `libc6`, `gcc>=12` → `gcc`.
+pub fn package_name(word: &str) -> String {
+    let end = word
+        .find(['=', '<', '>', '~', ':', '@', '['])
+        .unwrap_or(word.len());
+    word[..end].to_ascii_lowercase()
+}
+
+/// Returns true if and only if `package` (as read by [`package_name`]) is
+/// `name` or `name` followed by a version (`curl-7.61.1`).
+pub fn is_package(package: &str, name: &str) -> bool {
+    package == name
+        || package
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(argv: &[&str]) -> Command {
+        Command {
+            argv: argv.iter().map(|s| (*s).to_owned()).collect(),
+            env: Vec::new(),
+            redirects: Vec::new(),
+            list: 0,
+            pipeline: 0,
+            position: 0,
+            after: None,
+            parent: None,
+            pointer: String::new(),
+        }
+    }
+
+    #[test]
+    fn reads_apt_with_options_before_the_subcommand() {
+        let p = read(&cmd(&[
+            "apt-get",
+            "-o",
+            "Acquire::Retries=3",
+            "-y",
+            "install",
+            "curl=7.88",
+            "git",
+        ]))
+        .expect("apt");
+        assert_eq!(p.manager, Manager::Apt);
+        assert_eq!(p.action, Action::Install);
+        assert_eq!(
+            p.packages,
+            vec![(5, "curl".to_owned()), (6, "git".to_owned())]
+        );
+    }
+
+    #[test]
+    fn reads_apk_virtual_and_yum_and_rpm() {
+        let p = read(&cmd(&[
+            "apk",
+            "add",
+            "--no-cache",
+            "--virtual",
+            ".build-deps",
+            "gcc",
+            "musl-dev",
+        ]))
+        .expect("apk");
+        assert_eq!(
+            p.packages.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+            vec!["gcc", "musl-dev"]
+        );
+        let p = read(&cmd(&["dnf", "makecache"])).expect("dnf");
+        assert_eq!(p.action, Action::Refresh);
+        let p = read(&cmd(&["rpm", "-ivh", "--nosignature", "x.rpm"])).expect("rpm");
+        assert_eq!(p.action, Action::Install);
+        assert!(read(&cmd(&["echo", "apt-get"])).is_none());
+    }
+
+    #[test]
+    fn matches_versioned_package_names() {
+        assert!(is_package("curl", "curl"));
+        assert!(is_package("curl-7.61.1", "curl"));
+        assert!(!is_package("curlie", "curl"));
+        assert!(!is_package("gcc-c", "gcc"));
+    }
+}

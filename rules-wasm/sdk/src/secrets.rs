@@ -1,0 +1,340 @@
+//! The one literal-secret detector every rule uses.
+//!
+//! Two questions, answered the same way for Dockerfiles, Compose files,
+//! Kubernetes manifests and Helm values:
+//!
+//! - [`is_secret_name`]: does a variable or key name say it holds a secret
+//!   (`DB_PASSWORD`, `apiKey`, `client-secret`)? Names that only describe a
+//!   secret (`PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_NAME`) do not.
+//! - [`known_format`]: does a value have the shape of a well-known credential
+//!   (a PEM private key, an AWS access key id, a GitHub token …)?
+//!
+//! [`is_literal`] tells a literal value from a reference (`$VAR`, a
+//! `/run/secrets/…` path, an empty string). Nothing here ever returns or
+//! formats the secret itself.
+
+/// Words that make a name a secret's name.
+const SECRET_WORDS: [&str; 12] = [
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "passphrase",
+    "credential",
+    "credentials",
+    "privatekey",
+    "secretkey",
+    "accesskey",
+];
+
+/// Word pairs that make a name a secret's name (`api_key`, `private-key`).
+const SECRET_PAIRS: [(&str, &str); 8] = [
+    ("api", "key"),
+    ("private", "key"),
+    ("secret", "key"),
+    ("access", "key"),
+    ("auth", "key"),
+    ("encryption", "key"),
+    ("signing", "key"),
+    ("client", "secret"),
+];
+
+/// Final words that make a name describe a secret rather than hold one.
+const DESCRIPTIVE_SUFFIXES: [&str; 28] = [
+    "file",
+    "path",
+    "dir",
+    "name",
+    "names",
+    "ref",
+    "id",
+    "url",
+    "uri",
+    "endpoint",
+    "ttl",
+    "expiry",
+    "expires",
+    "expiration",
+    "timeout",
+    "length",
+    "len",
+    "size",
+    "type",
+    "enabled",
+    "enable",
+    "disabled",
+    "header",
+    "policy",
+    "version",
+    "count",
+    "env",
+    "mode",
+];
+
+/// Splits a name into lower-case words at `_`, `-`, `.`, spaces and
+/// camelCase boundaries.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == '.' || c == ' ' || c == '/' {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Returns true if and only if `name` says its value is a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let words = words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if DESCRIPTIVE_SUFFIXES.contains(&last.as_str()) {
+        return false;
+    }
+    words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
+        || words
+            .windows(2)
+            .any(|p| SECRET_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
+}
+
+/// Returns true if and only if `value` is a literal that could be a secret:
+/// not empty, not only a variable reference (`$X`, `${X}`, `{{ .X }}`), not a
+/// path to a mounted secret file, not a boolean or placeholder for "unset".
+pub fn is_literal(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() {
+        return false;
+    }
+    let only_reference =
+        (v.starts_with("${") && v.ends_with('}') && !v[2..v.len() - 1].contains(['$', '}']))
+            || (v.starts_with('$')
+                && v[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            || (v.starts_with("{{") && v.ends_with("}}"));
+    if only_reference {
+        return false;
+    }
+    if v.starts_with("/run/secrets/")
+        || v.starts_with("/var/run/secrets/")
+        || v.starts_with("file://")
+    {
+        return false;
+    }
+    !matches!(
+        v.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "null" | "none" | "~"
+    )
+}
+
+/// The kind of well-known credential `value` contains, if any: a PEM private
+/// key, a cloud access key, or a token with a vendor prefix.
+pub fn known_format(value: &str) -> Option<&'static str> {
+    if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
+        return Some("PEM private key");
+    }
+    let checks: [(&str, &str, usize, fn(char) -> bool); 14] = [
+        ("AKIA", "AWS access key id", 16, is_upper_alnum),
+        ("ASIA", "AWS temporary access key id", 16, is_upper_alnum),
+        ("ghp_", "GitHub personal access token", 36, is_alnum),
+        ("gho_", "GitHub OAuth token", 36, is_alnum),
+        ("ghs_", "GitHub app token", 36, is_alnum),
+        ("ghu_", "GitHub user token", 36, is_alnum),
+        ("ghr_", "GitHub refresh token", 36, is_alnum),
+        (
+            "github_pat_",
+            "GitHub fine-grained token",
+            60,
+            is_token_char,
+        ),
+        ("glpat-", "GitLab personal access token", 20, is_token_char),
+        ("AIza", "Google API key", 35, is_token_char),
+        ("sk_live_", "Stripe secret key", 24, is_alnum),
+        ("npm_", "npm access token", 36, is_alnum),
+        ("pypi-AgEIcHlwaS5vcmc", "PyPI API token", 40, is_token_char),
+        ("dop_v1_", "DigitalOcean token", 64, is_alnum),
+    ];
+    for (prefix, kind, min_len, class) in checks {
+        if has_prefixed_run(value, prefix, min_len, class) {
+            return Some(kind);
+        }
+    }
+    for prefix in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"] {
+        if has_prefixed_run(value, prefix, 10, |c| is_alnum(c) || c == '-') {
+            return Some("Slack token");
+        }
+    }
+    if looks_like_jwt(value) {
+        return Some("JSON Web Token");
+    }
+    if has_url_password(value) {
+        return Some("password in a URL");
+    }
+    None
+}
+
+fn is_upper_alnum(c: char) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit()
+}
+
+fn is_alnum(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// Returns true if and only if `prefix` occurs at a word start in `value`
+/// followed by at least `min_len` characters of `class`.
+fn has_prefixed_run(value: &str, prefix: &str, min_len: usize, class: fn(char) -> bool) -> bool {
+    value.match_indices(prefix).any(|(i, _)| {
+        let at_word_start = value[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        at_word_start
+            && value[i + prefix.len()..]
+                .chars()
+                .take_while(|&c| class(c))
+                .count()
+                >= min_len
+    })
+}
+
+fn looks_like_jwt(value: &str) -> bool {
+    value.match_indices("eyJ").any(|(i, _)| {
+        let token: String = value[i..]
+            .chars()
+            .take_while(|&c| is_token_char(c) || c == '.')
+            .collect();
+        let parts: Vec<&str> = token.split('.').collect();
+        parts.len() == 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 10)
+    })
+}
+
+/// `scheme://user:password@host` with a literal password.
+fn has_url_password(value: &str) -> bool {
+    value.match_indices("://").any(|(i, _)| {
+        let rest = &value[i + 3..];
+        let authority = rest
+            .split(['/', '?', '#', ' ', '"', '\''])
+            .next()
+            .unwrap_or("");
+        match authority.rsplit_once('@') {
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, password)) => {
+                    !user.is_empty()
+                        && !host.is_empty()
+                        && is_literal(password)
+                        && !password.starts_with('$')
+                }
+                None => false,
+            },
+            None => false,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_secret_names() {
+        for name in [
+            "DB_PASSWORD",
+            "apiKey",
+            "API_KEY",
+            "client-secret",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "privateKey",
+            "MYSQL_ROOT_PASSWORD",
+            "npm.token",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "DB_PASSWORD_FILE",
+            "TOKEN_TTL",
+            "SECRET_NAME",
+            "PASSWORD_POLICY",
+            "DB_USER",
+            "KEYCLOAK_URL",
+            "PATH",
+            "API_KEY_HEADER",
+            "tokenizer",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn tells_literals_from_references() {
+        for v in ["hunter2", "s3cr3t!", "123456"] {
+            assert!(is_literal(v), "{v}");
+        }
+        for v in [
+            "",
+            "  ",
+            "$DB_PASSWORD",
+            "${DB_PASSWORD}",
+            "{{ .Values.password }}",
+            "/run/secrets/db",
+            "true",
+        ] {
+            assert!(!is_literal(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn recognises_known_formats() {
+        let cases = [
+            (
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nabc",
+                "PEM private key",
+            ),
+            ("AKIAIOSFODNN7EXAMPLE", "AWS access key id"),
+            (
+                "token ghp_0123456789abcdefghijABCDEFGHIJ012345",
+                "GitHub personal access token",
+            ),
+            ("xoxb-1234567890-abcdef", "Slack token"),
+            (
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+                "JSON Web Token",
+            ),
+            ("postgres://app:hunter2@db:5432/app", "password in a URL"),
+        ];
+        for (value, kind) in cases {
+            assert_eq!(known_format(value), Some(kind), "{value}");
+        }
+        for value in [
+            "AKIA-short",
+            "postgres://app:${PW}@db/app",
+            "https://example.com/a@b",
+            "plain text",
+            "notghp_0123456789abcdefghijABCDEFGHIJ012345",
+        ] {
+            assert_eq!(known_format(value), None, "{value}");
+        }
+    }
+}
