@@ -89,8 +89,8 @@ pub enum RuleFailureKind {
         /// The pointer the module returned.
         pointer: String,
     },
-    /// A finding named a rule the module never declared.
-    UndeclaredRule {
+    /// A finding named another rule than the one being evaluated.
+    WrongRule {
         /// The id in the finding.
         rule_id: String,
     },
@@ -113,9 +113,10 @@ impl fmt::Display for RuleFailureKind {
                 f,
                 "reported a finding at JSON pointer `{pointer}`, which does not exist in the document"
             ),
-            RuleFailureKind::UndeclaredRule { rule_id } => write!(
+            RuleFailureKind::WrongRule { rule_id } => write!(
                 f,
-                "reported a finding for rule `{rule_id}`, which the module does not declare"
+                "reported a finding for rule `{}`, not the rule being evaluated",
+                rule_id.escape_debug()
             ),
         }
     }

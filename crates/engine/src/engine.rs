@@ -1,0 +1,89 @@
+//! The wasmtime engine, its configuration and the epoch ticker.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::Error;
+
+/// The bounds every call into a rule module runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock CPU deadline for one call (preparing a document, or
+    /// evaluating one rule on it).
+    pub timeout: Duration,
+    /// Largest linear memory a module instance may grow to, in bytes.
+    pub memory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { timeout: Duration::from_millis(500), memory: 256 * 1024 * 1024 }
+    }
+}
+
+/// How often the deadline clock advances.
+pub(crate) const TICK: Duration = Duration::from_millis(5);
+
+/// One wasmtime engine per run, with its limits and deadline clock.
+#[derive(Debug)]
+pub struct Engine {
+    pub(crate) inner: wasmtime::Engine,
+    pub(crate) limits: Limits,
+    stop: Arc<AtomicBool>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+impl Engine {
+    /// Creates an engine whose calls run under `limits`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Engine`] when wasmtime rejects the configuration (for
+    /// example on an unsupported host).
+    pub fn new(limits: Limits) -> Result<Engine, Error> {
+        let mut config = wasmtime::Config::new();
+        config
+            .wasm_component_model(true)
+            .epoch_interruption(true)
+            .cranelift_opt_level(wasmtime::OptLevel::Speed)
+            .max_wasm_stack(1024 * 1024);
+        let inner = wasmtime::Engine::new(&config).map_err(Error::Engine)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let engine = inner.clone();
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("bulwark-deadline".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(TICK);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(Error::Ticker)?
+        };
+        Ok(Engine { inner, limits, stop, ticker: Some(ticker) })
+    }
+
+    /// The limits calls run under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Epoch ticks a call may run for.
+    pub(crate) fn deadline_ticks(&self) -> u64 {
+        let ticks = self.limits.timeout.as_micros().div_ceil(TICK.as_micros());
+        u64::try_from(ticks).unwrap_or(u64::MAX).max(1) + 1
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.ticker.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Evaluating documents: one store and instance per module, reused.
+
+use bulwark_core::{Document, Finding, RuleFailure, RuleFailureKind, Span};
+use wasmtime::Store;
+use wasmtime::component::ResourceAny;
+
+use crate::bindings::{RuleModule, wit};
+use crate::state::State;
+use crate::{Engine, Module};
+
+/// Which rules of which modules run: for each module (in the order given to
+/// the [`Evaluator`]), the indices of its enabled rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSelection {
+    modules: Vec<Vec<usize>>,
+}
+
+impl RuleSelection {
+    /// Every rule of every module.
+    pub fn all(modules: &[Module]) -> RuleSelection {
+        RuleSelection::filter(modules, |_, _| true)
+    }
+
+    /// The rules for which `keep(module, rule)` is true.
+    pub fn filter(modules: &[Module], keep: impl Fn(&Module, &bulwark_core::RuleMeta) -> bool) -> RuleSelection {
+        RuleSelection {
+            modules: modules
+                .iter()
+                .map(|m| m.rules.iter().enumerate().filter(|(_, r)| keep(m, r)).map(|(i, _)| i).collect())
+                .collect(),
+        }
+    }
+
+    /// Number of enabled rules.
+    pub fn len(&self) -> usize {
+        self.modules.iter().map(Vec::len).sum()
+    }
+
+    /// Returns true if and only if no rule is enabled.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What evaluating one document produced.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Findings, located in the document's source file.
+    pub findings: Vec<Finding>,
+    /// Rules (or modules) that failed to give a verdict.
+    pub failures: Vec<RuleFailure>,
+}
+
+struct Live {
+    store: Store<State>,
+    bindings: RuleModule,
+}
+
+/// Runs modules over documents on one thread. Create one per worker.
+pub struct Evaluator<'a> {
+    engine: &'a Engine,
+    modules: &'a [Module],
+    live: Vec<Option<Live>>,
+    settings: String,
+}
+
+impl std::fmt::Debug for Evaluator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator").field("modules", &self.modules.len()).finish()
+    }
+}
+
+/// Describes why a call failed.
+pub(crate) fn classify(engine: &Engine, store: &Store<State>, e: &wasmtime::Error) -> RuleFailureKind {
+    if store.data().memory_exceeded {
+        return RuleFailureKind::MemoryLimit { limit_bytes: engine.limits.memory };
+    }
+    match e.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::Interrupt) => RuleFailureKind::Timeout {
+            limit_ms: u64::try_from(engine.limits.timeout.as_millis()).unwrap_or(u64::MAX),
+        },
+        Some(trap) => RuleFailureKind::Trap { message: trap.to_string() },
+        None => RuleFailureKind::Trap { message: e.to_string() },
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator for `modules`, passing `settings` (a JSON object) to
+    /// each. Instances are created on first use.
+    pub fn new(engine: &'a Engine, modules: &'a [Module], settings: impl Into<String>) -> Evaluator<'a> {
+        Evaluator { engine, modules, live: modules.iter().map(|_| None).collect(), settings: settings.into() }
+    }
+
+    /// Runs the selected rules that apply to `doc`'s kind.
+    pub fn evaluate(&mut self, doc: &Document, selection: &RuleSelection) -> Evaluation {
+        let mut out = Evaluation::default();
+        let applicable: Vec<Vec<usize>> = self
+            .modules
+            .iter()
+            .zip(&selection.modules)
+            .map(|(m, rules)| rules.iter().copied().filter(|&r| m.rules[r].applies_to(doc.kind)).collect())
+            .collect();
+        if applicable.iter().all(Vec::is_empty) {
+            return out;
+        }
+        // Serialised once for every module.
+        let wit_doc = wit::Document {
+            kind: doc.kind.into(),
+            path: doc.source.name().to_owned(),
+            json: doc.to_json(),
+        };
+        for (index, rules) in applicable.iter().enumerate() {
+            if !rules.is_empty() {
+                self.run_module(index, rules, doc, &wit_doc, &mut out);
+            }
+        }
+        out
+    }
+
+    fn instance(&mut self, index: usize) -> Result<&mut Live, RuleFailureKind> {
+        if self.live[index].is_none() {
+            let mut store = self.engine.store();
+            let bindings = self.modules[index]
+                .pre
+                .instantiate(&mut store)
+                .map_err(|e| classify(self.engine, &store, &e))?;
+            self.live[index] = Some(Live { store, bindings });
+        }
+        self.live[index].as_mut().ok_or(RuleFailureKind::Trap { message: "instance lost".to_owned() })
+    }
+
+    fn run_module(&mut self, index: usize, rules: &[usize], doc: &Document, wit_doc: &wit::Document, out: &mut Evaluation) {
+        let module = &self.modules[index];
+        let failure = |rule_id: Option<&str>, kind| RuleFailure {
+            module: module.name.clone(),
+            rule_id: rule_id.map(str::to_owned),
+            file: doc.source.name().to_owned(),
+            kind,
+        };
+        let opts = wit::Options { settings: self.settings.clone() };
+        let ticks = self.engine.deadline_ticks();
+        let mut prepared: Option<ResourceAny> = None;
+        for &rule_index in rules {
+            let meta = &module.rules[rule_index];
+            let engine = self.engine;
+            let live = match self.instance(index) {
+                Ok(live) => live,
+                Err(kind) => {
+                    out.failures.push(failure(None, kind));
+                    return;
+                }
+            };
+            let handle = match prepared {
+                Some(h) => h,
+                None => {
+                    live.store.data_mut().memory_exceeded = false;
+                    live.store.set_epoch_deadline(ticks);
+                    let guest = live.bindings.bulwark_rules_rules().prepared();
+                    match guest.call_constructor(&mut live.store, wit_doc, &opts) {
+                        Ok(h) => {
+                            prepared = Some(h);
+                            h
+                        }
+                        Err(e) => {
+                            out.failures.push(failure(None, classify(engine, &live.store, &e)));
+                            self.live[index] = None;
+                            return;
+                        }
+                    }
+                }
+            };
+            live.store.data_mut().memory_exceeded = false;
+            live.store.set_epoch_deadline(ticks);
+            let result = live.bindings.bulwark_rules_rules().prepared().call_evaluate(&mut live.store, handle, &meta.id);
+            match result {
+                Ok(Ok(findings)) => {
+                    for f in findings {
+                        match locate(module, meta, doc, f) {
+                            Ok(finding) => out.findings.push(finding),
+                            Err(kind) => out.failures.push(failure(Some(&meta.id), kind)),
+                        }
+                    }
+                }
+                Ok(Err(rule_error)) => {
+                    out.failures.push(failure(Some(&meta.id), RuleFailureKind::Error { message: crate::bindings::rule_error_message(&rule_error) }));
+                }
+                Err(e) => {
+                    out.failures.push(failure(Some(&meta.id), classify(engine, &live.store, &e)));
+                    // The instance may be left in any state: start afresh for
+                    // the remaining rules.
+                    self.live[index] = None;
+                    prepared = None;
+                }
+            }
+        }
+        if let (Some(handle), Some(live)) = (prepared, self.live[index].as_mut()) {
+            live.store.set_epoch_deadline(ticks);
+            if handle.resource_drop(&mut live.store).is_err() {
+                self.live[index] = None;
+            }
+        }
+    }
+}
+
+/// Turns a guest finding into a located, masked [`Finding`].
+fn locate(module: &Module, meta: &bulwark_core::RuleMeta, doc: &Document, f: wit::Finding) -> Result<Finding, RuleFailureKind> {
+    if f.rule_id != meta.id {
+        return Err(RuleFailureKind::WrongRule { rule_id: f.rule_id });
+    }
+    let span = doc.span_of(&f.pointer).ok_or_else(|| RuleFailureKind::BadPointer { pointer: f.pointer.clone() })?;
+    let redactions: Vec<Span> = f
+        .redact
+        .iter()
+        .map(|p| doc.span_of(p).ok_or_else(|| RuleFailureKind::BadPointer { pointer: p.clone() }))
+        .collect::<Result<_, _>>()?;
+    let secrets: Vec<&str> = redactions.iter().flat_map(|s| secret_texts(doc.source.slice(*s))).collect();
+    Ok(Finding {
+        rule_id: meta.id.clone(),
+        severity: meta.severity,
+        title: meta.title.clone(),
+        controls: meta.controls.clone(),
+        file: doc.source.name().to_owned(),
+        location: doc.source.location(span),
+        message: mask(&f.message, &secrets),
+        detail: f.detail.map(|d| mask(&d, &secrets)),
+        remediation: meta.remediation.clone(),
+        module: module.name.clone(),
+        pointer: f.pointer,
+        span,
+        redactions,
+    })
+}
+
+/// The forms a secret's source text may take in a message: as written, and
+/// without surrounding quotes.
+fn secret_texts(text: &str) -> Vec<&str> {
+    let mut out = vec![text];
+    for q in ['"', '\''] {
+        if let Some(inner) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
+            out.push(inner);
+        }
+    }
+    out.retain(|t| !t.trim().is_empty());
+    out
+}
+
+/// Replaces every occurrence of each secret in `text` with `****`.
+pub(crate) fn mask(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    // Longest first, so a secret containing another is masked whole.
+    let mut secrets = secrets.to_vec();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in secrets {
+        if out.contains(s) {
+            out = out.replace(s, "****");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_every_form_of_a_secret() {
+        let secrets = secret_texts("\"hunter2\"");
+        assert_eq!(mask("password \"hunter2\" and hunter2", &secrets), "password **** and ****");
+        assert_eq!(mask("nothing here", &secrets), "nothing here");
+    }
+}

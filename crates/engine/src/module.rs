@@ -1,0 +1,148 @@
+//! Loading a rule component: compile once, check its shape, read its rules.
+
+use std::collections::HashSet;
+
+use bulwark_core::RuleMeta;
+use wasmtime::Store;
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, Linker};
+
+use crate::bindings::{RuleModule, RuleModulePre};
+use crate::state::State;
+use crate::{Engine, Error};
+
+/// A compiled rule module, ready to instantiate on any thread.
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) name: String,
+    pub(crate) pre: RuleModulePre<State>,
+    pub(crate) rules: Vec<RuleMeta>,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module").field("name", &self.name).field("rules", &self.rules.len()).finish()
+    }
+}
+
+impl Module {
+    /// The module's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The rules the module declares, in its order.
+    pub fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+}
+
+/// Returns true if and only if `id` is a kebab-case rule id: lower-case
+/// ASCII letters and digits in words joined by single dashes.
+fn is_rule_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+impl Engine {
+    /// Compiles the component `bytes` as module `name` and reads its rules.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Compile`] for bytes that are not a component,
+    /// [`Error::Imports`] for a component that imports anything,
+    /// [`Error::WrongWorld`] for one that does not export `bulwark:rules`,
+    /// [`Error::Rules`] when `rules()` traps or runs out of time or memory,
+    /// [`Error::InvalidRules`] for empty, malformed or duplicate ids.
+    pub fn load(&self, name: &str, bytes: &[u8]) -> Result<Module, Error> {
+        let component = Component::new(&self.inner, bytes)
+            .map_err(|source| Error::Compile { module: name.to_owned(), source })?;
+        // Interfaces that only define types (`bulwark:rules/types`) appear as
+        // imports with nothing in them to call; anything else is a capability
+        // a rule module must not have.
+        let mut type_only = Vec::new();
+        let mut imports = Vec::new();
+        for (import, item) in component.component_type().imports(&self.inner) {
+            let only_types = match &item.ty {
+                ComponentItem::ComponentInstance(instance) => instance
+                    .exports(&self.inner)
+                    .all(|(_, export)| matches!(export.ty, ComponentItem::Type(_))),
+                _ => false,
+            };
+            if only_types {
+                type_only.push(import.to_owned());
+            } else {
+                imports.push(import.to_owned());
+            }
+        }
+        if !imports.is_empty() {
+            return Err(Error::Imports { module: name.to_owned(), imports });
+        }
+        let mut linker = Linker::<State>::new(&self.inner);
+        for import in &type_only {
+            linker
+                .instance(import)
+                .map_err(|source| Error::WrongWorld { module: name.to_owned(), source })?;
+        }
+        let pre = linker
+            .instantiate_pre(&component)
+            .and_then(RuleModulePre::new)
+            .map_err(|source| Error::WrongWorld { module: name.to_owned(), source })?;
+
+        let mut store = self.store();
+        let rules_error = |store: &Store<State>, e: wasmtime::Error| Error::Rules {
+            module: name.to_owned(),
+            kind: crate::evaluator::classify(self, store, &e),
+        };
+        let instance: RuleModule = pre.instantiate(&mut store).map_err(|e| rules_error(&store, e))?;
+        store.set_epoch_deadline(self.deadline_ticks());
+        let metas = instance
+            .bulwark_rules_rules()
+            .call_rules(&mut store)
+            .map_err(|e| rules_error(&store, e))?;
+        let rules: Vec<RuleMeta> = metas.into_iter().map(Into::into).collect();
+
+        let invalid = |reason: String| Error::InvalidRules { module: name.to_owned(), reason };
+        if rules.is_empty() {
+            return Err(invalid("it declares no rules".to_owned()));
+        }
+        let mut seen = HashSet::new();
+        for rule in &rules {
+            if !is_rule_id(&rule.id) {
+                return Err(invalid(format!("`{}` is not a kebab-case rule id", rule.id.escape_debug())));
+            }
+            if !seen.insert(rule.id.as_str()) {
+                return Err(invalid(format!("rule id `{}` is declared twice", rule.id)));
+            }
+            if rule.kinds.is_empty() {
+                return Err(invalid(format!("rule `{}` applies to no input kind", rule.id)));
+            }
+        }
+        Ok(Module { name: name.to_owned(), pre, rules })
+    }
+
+    /// A fresh store under this engine's limits.
+    pub(crate) fn store(&self) -> Store<State> {
+        let mut store = Store::new(&self.inner, State::new(self.limits.memory));
+        store.limiter(|s| s);
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(self.deadline_ticks());
+        store
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_rule_id;
+
+    #[test]
+    fn accepts_only_kebab_case_ids() {
+        for id in ["docker-user-root", "pss-1", "a"] {
+            assert!(is_rule_id(id), "{id}");
+        }
+        for id in ["", "Docker", "a--b", "-a", "a-", "a_b", "a b"] {
+            assert!(!is_rule_id(id), "{id}");
+        }
+    }
+}

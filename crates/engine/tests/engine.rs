@@ -1,0 +1,135 @@
+//! The engine against real components: the CIS pack, the hostile pack and
+//! hand-written WAT components that break the contract.
+
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+
+use bulwark_core::{Document, InputKind, Node, RuleFailureKind, SourceFile, Span};
+use bulwark_engine::{Engine, Error, Evaluator, Limits, Module, RuleSelection};
+
+const CIS: &[u8] = include_bytes!("../../../rules-wasm/dist/cis-docker-build.wasm");
+const HOSTILE: &[u8] = include_bytes!("../../../rules-wasm/dist/hostile.wasm");
+
+/// One engine and one compilation of each component for all tests.
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
+    Engine::new(Limits { timeout: Duration::from_millis(200), memory: 64 * 1024 * 1024 }).expect("engine")
+});
+static CIS_MODULE: LazyLock<Module> = LazyLock::new(|| ENGINE.load("cis-docker-build", CIS).expect("loads"));
+static HOSTILE_MODULE: LazyLock<Module> = LazyLock::new(|| ENGINE.load("hostile", HOSTILE).expect("loads"));
+
+fn engine() -> &'static Engine {
+    &ENGINE
+}
+
+fn compose_doc() -> Document {
+    let source = Arc::new(SourceFile::new("compose.yaml", "services: {}\n"));
+    let root = Node::object(Span::new(0, 13), [("services", Node::object(Span::new(10, 12), Vec::<(String, Node)>::new()))]);
+    Document { kind: InputKind::Compose, source, root }
+}
+
+fn only(module: &Module, ids: &[&str]) -> RuleSelection {
+    RuleSelection::filter(std::slice::from_ref(module), |_, r| ids.contains(&r.id.as_str()))
+}
+
+#[test]
+fn loads_the_cis_pack_and_its_metadata() {
+    let module = &*CIS_MODULE;
+    assert_eq!(module.rules().len(), 16);
+    let user = module.rules().iter().find(|r| r.id == "docker-user-root").expect("rule");
+    assert_eq!(user.controls, vec!["CIS-Docker 4.1"]);
+    assert!(user.explanation.contains("## Why it matters"));
+}
+
+#[test]
+fn evaluates_a_dockerfile_and_locates_findings() {
+    let engine = engine();
+    let modules = vec![CIS_MODULE.clone()];
+    let source = Arc::new(SourceFile::new("Dockerfile", "FROM node:latest\nENV API_TOKEN=abcd1234secret\n"));
+    let doc = bulwark_inputs::dockerfile::parse(source).expect("parses");
+    let mut evaluator = Evaluator::new(&engine, &modules, "{}");
+    let out = evaluator.evaluate(&doc, &RuleSelection::all(&modules));
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    let secret = out.findings.iter().find(|f| f.rule_id == "docker-secret-literal").expect("secret finding");
+    assert_eq!((secret.location.line, secret.location.column), (2, 15));
+    assert_eq!(secret.redactions.len(), 1);
+    assert!(!secret.message.contains("abcd1234secret"));
+    let latest = out.findings.iter().find(|f| f.rule_id == "docker-base-latest").expect("latest finding");
+    assert_eq!((latest.location.line, latest.location.column), (1, 6));
+}
+
+fn hostile_failure(rule: &str) -> (RuleFailureKind, Vec<String>, Duration) {
+    let engine = engine();
+    let modules = vec![HOSTILE_MODULE.clone()];
+    let selection = only(&modules[0], &[rule, "hostile-ok"]);
+    let mut evaluator = Evaluator::new(&engine, &modules, "{}");
+    let start = Instant::now();
+    let out = evaluator.evaluate(&compose_doc(), &selection);
+    let elapsed = start.elapsed();
+    assert_eq!(out.failures.len(), 1, "{:?}", out.failures);
+    let failure = &out.failures[0];
+    assert_eq!(failure.rule_id.as_deref(), Some(rule));
+    assert_eq!(failure.module, "hostile");
+    // The well-behaved rule still reports, whatever order they ran in.
+    let ok: Vec<String> = out.findings.iter().map(|f| f.rule_id.clone()).collect();
+    // And the evaluator survives for the next document.
+    let again = evaluator.evaluate(&compose_doc(), &only(&modules[0], &["hostile-ok"]));
+    assert_eq!(again.findings.len(), 1);
+    (failure.kind.clone(), ok, elapsed)
+}
+
+#[test]
+fn stops_an_infinite_loop_at_the_deadline() {
+    let (kind, ok, elapsed) = hostile_failure("hostile-loop");
+    assert_eq!(kind, RuleFailureKind::Timeout { limit_ms: 200 });
+    assert_eq!(ok, vec!["hostile-ok"]);
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+}
+
+#[test]
+fn stops_unbounded_allocation_at_the_memory_limit() {
+    let (kind, ok, elapsed) = hostile_failure("hostile-alloc");
+    assert_eq!(kind, RuleFailureKind::MemoryLimit { limit_bytes: 64 * 1024 * 1024 });
+    assert_eq!(ok, vec!["hostile-ok"]);
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+}
+
+#[test]
+fn reports_a_trap_and_carries_on() {
+    let (kind, ok, _) = hostile_failure("hostile-trap");
+    match kind {
+        RuleFailureKind::Trap { message } => assert!(message.contains("unreachable"), "{message}"),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert_eq!(ok, vec!["hostile-ok"]);
+}
+
+#[test]
+fn rejects_pointers_that_do_not_exist() {
+    let (kind, ok, _) = hostile_failure("hostile-bad-pointer");
+    assert_eq!(kind, RuleFailureKind::BadPointer { pointer: "/this/does/not/exist".into() });
+    assert_eq!(ok, vec!["hostile-ok"]);
+}
+
+#[test]
+fn refuses_components_that_import_wasi() {
+    let wat = r#"(component
+        (import "wasi:cli/environment@0.2.0" (instance
+            (export "get-environment" (func (result (list (tuple string string)))))
+        ))
+    )"#;
+    let err = engine().load("sneaky", wat.as_bytes()).expect_err("refused");
+    assert!(matches!(err, Error::Imports { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("module `sneaky` imports `wasi:cli/environment@0.2.0`"), "{message}");
+}
+
+#[test]
+fn refuses_components_of_another_world_and_core_modules() {
+    let err = engine().load("empty", b"(component)").expect_err("refused");
+    assert!(matches!(err, Error::WrongWorld { .. }), "{err:?}");
+    assert!(err.to_string().contains("does not export the bulwark:rules@0.1.0 interface"));
+    let err = engine().load("core", b"(module)").expect_err("refused");
+    assert!(matches!(err, Error::Compile { .. }), "{err:?}");
+    let err = engine().load("junk", b"\x00\x01binary junk").expect_err("refused");
+    assert!(matches!(err, Error::Compile { .. }), "{err:?}");
+}
