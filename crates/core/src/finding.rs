@@ -159,3 +159,16 @@ impl RuleFailure {
         (&self.file, &self.module, self.rule_id.as_deref())
     }
 }
+
+/// An input that could not be read or parsed, as plain data for reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanError {
+    /// The file's display name.
+    pub file: String,
+    /// 1-based line (1 when the error concerns the whole file).
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What went wrong, without the location.
+    pub message: String,
+}

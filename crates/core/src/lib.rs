@@ -19,7 +19,7 @@ mod source;
 
 pub use crate::{
     document::Document,
-    finding::{Finding, RuleFailure, RuleFailureKind},
+    finding::{Finding, RuleFailure, RuleFailureKind, ScanError},
     node::{Node, Value},
     rule::{InputKind, RuleMeta},
     severity::{ParseSeverityError, Severity},

@@ -1,0 +1,143 @@
+//! rustc-style diagnostics: severity, rule id, message, `file:line:col`, the
+//! source lines with the fault underlined, the controls and the remediation.
+//!
+//! Source text is masked before rendering wherever any finding marked a
+//! secret, so a snippet never shows a secret value, even one another rule
+//! points near. The look of the output is pinned in one place:
+//! [`codespan_config`].
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::Arc;
+
+use bulwark_core::{Finding, RuleFailure, ScanError, Severity, SourceFile};
+use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
+use codespan_reporting::term::{self, Config, DisplayStyle};
+
+use crate::masking::{mask_spans, redactions_in};
+use crate::{ScanReport, Verdict};
+
+/// The terminal configuration every human diagnostic is rendered with.
+pub fn codespan_config() -> Config {
+    Config { display_style: DisplayStyle::Rich, tab_width: 4, ..Config::default() }
+}
+
+fn level(severity: Severity) -> Level {
+    match severity {
+        Severity::Critical | Severity::High => Level::Error,
+        Severity::Medium | Severity::Low => Level::Warning,
+        Severity::Info => Level::Note,
+    }
+}
+
+/// Renders `report` to `out`. `sources` holds the text of every file that
+/// has findings or errors, by display name; a finding whose file is missing
+/// is rendered without a snippet.
+///
+/// # Errors
+///
+/// Any error writing to `out`.
+pub fn write(out: &mut dyn WriteColor, report: &ScanReport, sources: &BTreeMap<String, Arc<SourceFile>>) -> io::Result<()> {
+    let config = codespan_config();
+    let mut files = SimpleFiles::new();
+    let mut ids = BTreeMap::new();
+    for (name, source) in sources {
+        let masked = mask_spans(source.text(), &redactions_in(report.findings.iter(), name));
+        ids.insert(name.as_str(), files.add(name.clone(), masked));
+    }
+    let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {
+        term::emit_to_write_style(out, &config, &files, d).map_err(|e| io::Error::other(e.to_string()))
+    };
+    for error in &report.errors {
+        emit(out, &input_error(error, ids.get(error.file.as_str()).copied(), sources.get(&error.file)))?;
+    }
+    for finding in &report.findings {
+        emit(out, &finding_diagnostic(finding, ids.get(finding.file.as_str()).copied()))?;
+    }
+    for failure in &report.failures {
+        emit(out, &failure_diagnostic(failure))?;
+    }
+    summary(out, report)
+}
+
+fn finding_diagnostic(f: &Finding, file: Option<usize>) -> Diagnostic<usize> {
+    let mut notes = Vec::new();
+    if file.is_none() {
+        notes.push(format!("at {}:{}:{}", f.file, f.location.line, f.location.column));
+    }
+    if let Some(detail) = &f.detail {
+        notes.push(detail.clone());
+    }
+    notes.push(format!("{} · {}", f.severity, f.controls.join(", ")));
+    notes.push(format!("help: {}", f.remediation));
+    let mut d = Diagnostic::new(level(f.severity)).with_code(f.rule_id.clone()).with_message(f.message.clone()).with_notes(notes);
+    if let Some(id) = file {
+        d = d.with_labels(vec![Label::primary(id, f.span.range()).with_message(f.title.clone())]);
+    }
+    d
+}
+
+fn input_error(e: &ScanError, file: Option<usize>, source: Option<&Arc<SourceFile>>) -> Diagnostic<usize> {
+    let d = Diagnostic::error().with_code("input-error").with_message(e.message.clone());
+    match (file, source) {
+        (Some(id), Some(src)) => {
+            let line = e.line.saturating_sub(1);
+            let start = src.line_starts().get(line).copied().unwrap_or(0);
+            let offset = src.text()[start..]
+                .char_indices()
+                .nth(e.column.saturating_sub(1))
+                .map_or(src.text().len(), |(i, _)| start + i);
+            let end = src.text()[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+            d.with_labels(vec![Label::primary(id, offset..end)])
+        }
+        _ => d.with_notes(vec![format!("in {}:{}:{}", e.file, e.line, e.column)]),
+    }
+}
+
+fn failure_diagnostic(f: &RuleFailure) -> Diagnostic<usize> {
+    Diagnostic::error().with_code("rule-failure").with_message(f.to_string()).with_notes(vec![
+        "the verdict cannot be trusted: fix or remove the rule module, or raise its limits".to_owned(),
+    ])
+}
+
+fn summary(out: &mut dyn WriteColor, report: &ScanReport) -> io::Result<()> {
+    let s = &report.summary;
+    let counts: Vec<String> = s.by_severity.iter().rev().map(|(sev, n)| format!("{n} {sev}")).collect();
+    let (color, word) = match s.verdict {
+        Verdict::Pass => (Color::Green, "pass"),
+        Verdict::Fail => (Color::Red, "fail"),
+        Verdict::InputError => (Color::Red, "input error"),
+        Verdict::RuleFailure => (Color::Red, "rule failure"),
+    };
+    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(color)))?;
+    write!(out, "{word}")?;
+    out.reset()?;
+    write!(
+        out,
+        ": {} finding{} in {} file{} ({} document{}, {} rules)",
+        s.findings,
+        plural(s.findings),
+        s.files,
+        plural(s.files),
+        s.documents,
+        plural(s.documents),
+        s.rules
+    )?;
+    if !counts.is_empty() {
+        write!(out, ": {}", counts.join(", "))?;
+    }
+    writeln!(out, "; {} at or above `{}`", s.blocking, s.fail_on)?;
+    if !report.errors.is_empty() {
+        writeln!(out, "{} input error{}", report.errors.len(), plural(report.errors.len()))?;
+    }
+    if !report.failures.is_empty() {
+        writeln!(out, "{} rule failure{}", report.failures.len(), plural(report.failures.len()))?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
