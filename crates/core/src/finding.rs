@@ -89,6 +89,11 @@ pub enum RuleFailureKind {
         /// The pointer the module returned.
         pointer: String,
     },
+    /// The module could not be loaded at all.
+    Load {
+        /// Why.
+        message: String,
+    },
     /// A finding named another rule than the one being evaluated.
     WrongRule {
         /// The id in the finding.
@@ -113,6 +118,7 @@ impl fmt::Display for RuleFailureKind {
                 f,
                 "reported a finding at JSON pointer `{pointer}`, which does not exist in the document"
             ),
+            RuleFailureKind::Load { message } => write!(f, "could not be loaded: {message}"),
             RuleFailureKind::WrongRule { rule_id } => write!(
                 f,
                 "reported a finding for rule `{}`, not the rule being evaluated",
@@ -138,6 +144,13 @@ pub struct RuleFailure {
 
 impl fmt::Display for RuleFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let RuleFailureKind::Load { .. } = self.kind {
+            return write!(
+                f,
+                "module `{}` from {} {}",
+                self.module, self.file, self.kind
+            );
+        }
         match &self.rule_id {
             Some(rule) => write!(
                 f,

@@ -19,7 +19,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { timeout: Duration::from_millis(500), memory: 256 * 1024 * 1024 }
+        Limits {
+            timeout: Duration::from_millis(500),
+            memory: 256 * 1024 * 1024,
+        }
     }
 }
 
@@ -64,7 +67,12 @@ impl Engine {
                 })
                 .map_err(Error::Ticker)?
         };
-        Ok(Engine { inner, limits, stop, ticker: Some(ticker) })
+        Ok(Engine {
+            inner,
+            limits,
+            stop,
+            ticker: Some(ticker),
+        })
     }
 
     /// The limits calls run under.

@@ -33,7 +33,10 @@ pub enum Error {
         imports: Vec<String>,
     },
     /// The component does not export the `bulwark:rules` interface.
-    #[error("module `{module}` does not export the bulwark:rules@{} interface", bulwark_core::WIT_PACKAGE_VERSION)]
+    #[error(
+        "module `{module}` does not export the bulwark:rules@{} interface",
+        bulwark_core::WIT_PACKAGE_VERSION
+    )]
     WrongWorld {
         /// The module's name.
         module: String,

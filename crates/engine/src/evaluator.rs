@@ -22,11 +22,21 @@ impl RuleSelection {
     }
 
     /// The rules for which `keep(module, rule)` is true.
-    pub fn filter(modules: &[Module], keep: impl Fn(&Module, &bulwark_core::RuleMeta) -> bool) -> RuleSelection {
+    pub fn filter(
+        modules: &[Module],
+        keep: impl Fn(&Module, &bulwark_core::RuleMeta) -> bool,
+    ) -> RuleSelection {
         RuleSelection {
             modules: modules
                 .iter()
-                .map(|m| m.rules.iter().enumerate().filter(|(_, r)| keep(m, r)).map(|(i, _)| i).collect())
+                .map(|m| {
+                    m.rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| keep(m, r))
+                        .map(|(i, _)| i)
+                        .collect()
+                })
                 .collect(),
         }
     }
@@ -66,29 +76,50 @@ pub struct Evaluator<'a> {
 
 impl std::fmt::Debug for Evaluator<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Evaluator").field("modules", &self.modules.len()).finish()
+        f.debug_struct("Evaluator")
+            .field("modules", &self.modules.len())
+            .finish()
     }
 }
 
 /// Describes why a call failed.
-pub(crate) fn classify(engine: &Engine, store: &Store<State>, e: &wasmtime::Error) -> RuleFailureKind {
+pub(crate) fn classify(
+    engine: &Engine,
+    store: &Store<State>,
+    e: &wasmtime::Error,
+) -> RuleFailureKind {
     if store.data().memory_exceeded {
-        return RuleFailureKind::MemoryLimit { limit_bytes: engine.limits.memory };
+        return RuleFailureKind::MemoryLimit {
+            limit_bytes: engine.limits.memory,
+        };
     }
     match e.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::Interrupt) => RuleFailureKind::Timeout {
             limit_ms: u64::try_from(engine.limits.timeout.as_millis()).unwrap_or(u64::MAX),
         },
-        Some(trap) => RuleFailureKind::Trap { message: trap.to_string() },
-        None => RuleFailureKind::Trap { message: e.to_string() },
+        Some(trap) => RuleFailureKind::Trap {
+            message: trap.to_string(),
+        },
+        None => RuleFailureKind::Trap {
+            message: e.to_string(),
+        },
     }
 }
 
 impl<'a> Evaluator<'a> {
     /// An evaluator for `modules`, passing `settings` (a JSON object) to
     /// each. Instances are created on first use.
-    pub fn new(engine: &'a Engine, modules: &'a [Module], settings: impl Into<String>) -> Evaluator<'a> {
-        Evaluator { engine, modules, live: modules.iter().map(|_| None).collect(), settings: settings.into() }
+    pub fn new(
+        engine: &'a Engine,
+        modules: &'a [Module],
+        settings: impl Into<String>,
+    ) -> Evaluator<'a> {
+        Evaluator {
+            engine,
+            modules,
+            live: modules.iter().map(|_| None).collect(),
+            settings: settings.into(),
+        }
     }
 
     /// Runs the selected rules that apply to `doc`'s kind.
@@ -98,7 +129,13 @@ impl<'a> Evaluator<'a> {
             .modules
             .iter()
             .zip(&selection.modules)
-            .map(|(m, rules)| rules.iter().copied().filter(|&r| m.rules[r].applies_to(doc.kind)).collect())
+            .map(|(m, rules)| {
+                rules
+                    .iter()
+                    .copied()
+                    .filter(|&r| m.rules[r].applies_to(doc.kind))
+                    .collect()
+            })
             .collect();
         if applicable.iter().all(Vec::is_empty) {
             return out;
@@ -126,10 +163,19 @@ impl<'a> Evaluator<'a> {
                 .map_err(|e| classify(self.engine, &store, &e))?;
             self.live[index] = Some(Live { store, bindings });
         }
-        self.live[index].as_mut().ok_or(RuleFailureKind::Trap { message: "instance lost".to_owned() })
+        self.live[index].as_mut().ok_or(RuleFailureKind::Trap {
+            message: "instance lost".to_owned(),
+        })
     }
 
-    fn run_module(&mut self, index: usize, rules: &[usize], doc: &Document, wit_doc: &wit::Document, out: &mut Evaluation) {
+    fn run_module(
+        &mut self,
+        index: usize,
+        rules: &[usize],
+        doc: &Document,
+        wit_doc: &wit::Document,
+        out: &mut Evaluation,
+    ) {
         let module = &self.modules[index];
         let failure = |rule_id: Option<&str>, kind| RuleFailure {
             module: module.name.clone(),
@@ -137,7 +183,9 @@ impl<'a> Evaluator<'a> {
             file: doc.source.name().to_owned(),
             kind,
         };
-        let opts = wit::Options { settings: self.settings.clone() };
+        let opts = wit::Options {
+            settings: self.settings.clone(),
+        };
         let ticks = self.engine.deadline_ticks();
         let mut prepared: Option<ResourceAny> = None;
         for &rule_index in rules {
@@ -162,7 +210,8 @@ impl<'a> Evaluator<'a> {
                             h
                         }
                         Err(e) => {
-                            out.failures.push(failure(None, classify(engine, &live.store, &e)));
+                            out.failures
+                                .push(failure(None, classify(engine, &live.store, &e)));
                             self.live[index] = None;
                             return;
                         }
@@ -171,7 +220,11 @@ impl<'a> Evaluator<'a> {
             };
             live.store.data_mut().memory_exceeded = false;
             live.store.set_epoch_deadline(ticks);
-            let result = live.bindings.bulwark_rules_rules().prepared().call_evaluate(&mut live.store, handle, &meta.id);
+            let result = live
+                .bindings
+                .bulwark_rules_rules()
+                .prepared()
+                .call_evaluate(&mut live.store, handle, &meta.id);
             match result {
                 Ok(Ok(findings)) => {
                     for f in findings {
@@ -182,10 +235,16 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Ok(Err(rule_error)) => {
-                    out.failures.push(failure(Some(&meta.id), RuleFailureKind::Error { message: crate::bindings::rule_error_message(&rule_error) }));
+                    out.failures.push(failure(
+                        Some(&meta.id),
+                        RuleFailureKind::Error {
+                            message: crate::bindings::rule_error_message(&rule_error),
+                        },
+                    ));
                 }
                 Err(e) => {
-                    out.failures.push(failure(Some(&meta.id), classify(engine, &live.store, &e)));
+                    out.failures
+                        .push(failure(Some(&meta.id), classify(engine, &live.store, &e)));
                     // The instance may be left in any state: start afresh for
                     // the remaining rules.
                     self.live[index] = None;
@@ -203,17 +262,32 @@ impl<'a> Evaluator<'a> {
 }
 
 /// Turns a guest finding into a located, masked [`Finding`].
-fn locate(module: &Module, meta: &bulwark_core::RuleMeta, doc: &Document, f: wit::Finding) -> Result<Finding, RuleFailureKind> {
+fn locate(
+    module: &Module,
+    meta: &bulwark_core::RuleMeta,
+    doc: &Document,
+    f: wit::Finding,
+) -> Result<Finding, RuleFailureKind> {
     if f.rule_id != meta.id {
         return Err(RuleFailureKind::WrongRule { rule_id: f.rule_id });
     }
-    let span = doc.span_of(&f.pointer).ok_or_else(|| RuleFailureKind::BadPointer { pointer: f.pointer.clone() })?;
+    let span = doc
+        .span_of(&f.pointer)
+        .ok_or_else(|| RuleFailureKind::BadPointer {
+            pointer: f.pointer.clone(),
+        })?;
     let redactions: Vec<Span> = f
         .redact
         .iter()
-        .map(|p| doc.span_of(p).ok_or_else(|| RuleFailureKind::BadPointer { pointer: p.clone() }))
+        .map(|p| {
+            doc.span_of(p)
+                .ok_or_else(|| RuleFailureKind::BadPointer { pointer: p.clone() })
+        })
         .collect::<Result<_, _>>()?;
-    let secrets: Vec<&str> = redactions.iter().flat_map(|s| secret_texts(doc.source.slice(*s))).collect();
+    let secrets: Vec<&str> = redactions
+        .iter()
+        .flat_map(|s| secret_texts(doc.source.slice(*s)))
+        .collect();
     Ok(Finding {
         rule_id: meta.id.clone(),
         severity: meta.severity,
@@ -265,7 +339,10 @@ mod tests {
     #[test]
     fn masks_every_form_of_a_secret() {
         let secrets = secret_texts("\"hunter2\"");
-        assert_eq!(mask("password \"hunter2\" and hunter2", &secrets), "password **** and ****");
+        assert_eq!(
+            mask("password \"hunter2\" and hunter2", &secrets),
+            "password **** and ****"
+        );
         assert_eq!(mask("nothing here", &secrets), "nothing here");
     }
 }

@@ -21,7 +21,10 @@ pub struct Module {
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Module").field("name", &self.name).field("rules", &self.rules.len()).finish()
+        f.debug_struct("Module")
+            .field("name", &self.name)
+            .field("rules", &self.rules.len())
+            .finish()
     }
 }
 
@@ -42,7 +45,11 @@ impl Module {
 fn is_rule_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 impl Engine {
@@ -56,8 +63,10 @@ impl Engine {
     /// [`Error::Rules`] when `rules()` traps or runs out of time or memory,
     /// [`Error::InvalidRules`] for empty, malformed or duplicate ids.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<Module, Error> {
-        let component = Component::new(&self.inner, bytes)
-            .map_err(|source| Error::Compile { module: name.to_owned(), source })?;
+        let component = Component::new(&self.inner, bytes).map_err(|source| Error::Compile {
+            module: name.to_owned(),
+            source,
+        })?;
         // Interfaces that only define types (`bulwark:rules/types`) appear as
         // imports with nothing in them to call; anything else is a capability
         // a rule module must not have.
@@ -77,25 +86,36 @@ impl Engine {
             }
         }
         if !imports.is_empty() {
-            return Err(Error::Imports { module: name.to_owned(), imports });
+            return Err(Error::Imports {
+                module: name.to_owned(),
+                imports,
+            });
         }
         let mut linker = Linker::<State>::new(&self.inner);
         for import in &type_only {
             linker
                 .instance(import)
-                .map_err(|source| Error::WrongWorld { module: name.to_owned(), source })?;
+                .map_err(|source| Error::WrongWorld {
+                    module: name.to_owned(),
+                    source,
+                })?;
         }
         let pre = linker
             .instantiate_pre(&component)
             .and_then(RuleModulePre::new)
-            .map_err(|source| Error::WrongWorld { module: name.to_owned(), source })?;
+            .map_err(|source| Error::WrongWorld {
+                module: name.to_owned(),
+                source,
+            })?;
 
         let mut store = self.store();
         let rules_error = |store: &Store<State>, e: wasmtime::Error| Error::Rules {
             module: name.to_owned(),
             kind: crate::evaluator::classify(self, store, &e),
         };
-        let instance: RuleModule = pre.instantiate(&mut store).map_err(|e| rules_error(&store, e))?;
+        let instance: RuleModule = pre
+            .instantiate(&mut store)
+            .map_err(|e| rules_error(&store, e))?;
         store.set_epoch_deadline(self.deadline_ticks());
         let metas = instance
             .bulwark_rules_rules()
@@ -103,23 +123,36 @@ impl Engine {
             .map_err(|e| rules_error(&store, e))?;
         let rules: Vec<RuleMeta> = metas.into_iter().map(Into::into).collect();
 
-        let invalid = |reason: String| Error::InvalidRules { module: name.to_owned(), reason };
+        let invalid = |reason: String| Error::InvalidRules {
+            module: name.to_owned(),
+            reason,
+        };
         if rules.is_empty() {
             return Err(invalid("it declares no rules".to_owned()));
         }
         let mut seen = HashSet::new();
         for rule in &rules {
             if !is_rule_id(&rule.id) {
-                return Err(invalid(format!("`{}` is not a kebab-case rule id", rule.id.escape_debug())));
+                return Err(invalid(format!(
+                    "`{}` is not a kebab-case rule id",
+                    rule.id.escape_debug()
+                )));
             }
             if !seen.insert(rule.id.as_str()) {
                 return Err(invalid(format!("rule id `{}` is declared twice", rule.id)));
             }
             if rule.kinds.is_empty() {
-                return Err(invalid(format!("rule `{}` applies to no input kind", rule.id)));
+                return Err(invalid(format!(
+                    "rule `{}` applies to no input kind",
+                    rule.id
+                )));
             }
         }
-        Ok(Module { name: name.to_owned(), pre, rules })
+        Ok(Module {
+            name: name.to_owned(),
+            pre,
+            rules,
+        })
     }
 
     /// A fresh store under this engine's limits.

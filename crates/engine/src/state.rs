@@ -15,12 +15,20 @@ const TABLE_LIMIT: usize = 100_000;
 
 impl State {
     pub(crate) fn new(memory_limit: usize) -> State {
-        State { memory_limit, memory_exceeded: false }
+        State {
+            memory_limit,
+            memory_exceeded: false,
+        }
     }
 }
 
 impl ResourceLimiter for State {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.memory_limit {
             self.memory_exceeded = true;
             // An error traps at once, instead of handing the guest a failed
@@ -30,7 +38,12 @@ impl ResourceLimiter for State {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= TABLE_LIMIT)
     }
 

@@ -12,10 +12,16 @@ const HOSTILE: &[u8] = include_bytes!("../../../rules-wasm/dist/hostile.wasm");
 
 /// One engine and one compilation of each component for all tests.
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
-    Engine::new(Limits { timeout: Duration::from_millis(200), memory: 64 * 1024 * 1024 }).expect("engine")
+    Engine::new(Limits {
+        timeout: Duration::from_millis(200),
+        memory: 64 * 1024 * 1024,
+    })
+    .expect("engine")
 });
-static CIS_MODULE: LazyLock<Module> = LazyLock::new(|| ENGINE.load("cis-docker-build", CIS).expect("loads"));
-static HOSTILE_MODULE: LazyLock<Module> = LazyLock::new(|| ENGINE.load("hostile", HOSTILE).expect("loads"));
+static CIS_MODULE: LazyLock<Module> =
+    LazyLock::new(|| ENGINE.load("cis-docker-build", CIS).expect("loads"));
+static HOSTILE_MODULE: LazyLock<Module> =
+    LazyLock::new(|| ENGINE.load("hostile", HOSTILE).expect("loads"));
 
 fn engine() -> &'static Engine {
     &ENGINE
@@ -23,19 +29,35 @@ fn engine() -> &'static Engine {
 
 fn compose_doc() -> Document {
     let source = Arc::new(SourceFile::new("compose.yaml", "services: {}\n"));
-    let root = Node::object(Span::new(0, 13), [("services", Node::object(Span::new(10, 12), Vec::<(String, Node)>::new()))]);
-    Document { kind: InputKind::Compose, source, root }
+    let root = Node::object(
+        Span::new(0, 13),
+        [(
+            "services",
+            Node::object(Span::new(10, 12), Vec::<(String, Node)>::new()),
+        )],
+    );
+    Document {
+        kind: InputKind::Compose,
+        source,
+        root,
+    }
 }
 
 fn only(module: &Module, ids: &[&str]) -> RuleSelection {
-    RuleSelection::filter(std::slice::from_ref(module), |_, r| ids.contains(&r.id.as_str()))
+    RuleSelection::filter(std::slice::from_ref(module), |_, r| {
+        ids.contains(&r.id.as_str())
+    })
 }
 
 #[test]
 fn loads_the_cis_pack_and_its_metadata() {
     let module = &*CIS_MODULE;
     assert_eq!(module.rules().len(), 16);
-    let user = module.rules().iter().find(|r| r.id == "docker-user-root").expect("rule");
+    let user = module
+        .rules()
+        .iter()
+        .find(|r| r.id == "docker-user-root")
+        .expect("rule");
     assert_eq!(user.controls, vec!["CIS-Docker 4.1"]);
     assert!(user.explanation.contains("## Why it matters"));
 }
@@ -44,16 +66,27 @@ fn loads_the_cis_pack_and_its_metadata() {
 fn evaluates_a_dockerfile_and_locates_findings() {
     let engine = engine();
     let modules = vec![CIS_MODULE.clone()];
-    let source = Arc::new(SourceFile::new("Dockerfile", "FROM node:latest\nENV API_TOKEN=abcd1234secret\n"));
+    let source = Arc::new(SourceFile::new(
+        "Dockerfile",
+        "FROM node:latest\nENV API_TOKEN=abcd1234secret\n",
+    ));
     let doc = bulwark_inputs::dockerfile::parse(source).expect("parses");
     let mut evaluator = Evaluator::new(&engine, &modules, "{}");
     let out = evaluator.evaluate(&doc, &RuleSelection::all(&modules));
     assert!(out.failures.is_empty(), "{:?}", out.failures);
-    let secret = out.findings.iter().find(|f| f.rule_id == "docker-secret-literal").expect("secret finding");
+    let secret = out
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "docker-secret-literal")
+        .expect("secret finding");
     assert_eq!((secret.location.line, secret.location.column), (2, 15));
     assert_eq!(secret.redactions.len(), 1);
     assert!(!secret.message.contains("abcd1234secret"));
-    let latest = out.findings.iter().find(|f| f.rule_id == "docker-base-latest").expect("latest finding");
+    let latest = out
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "docker-base-latest")
+        .expect("latest finding");
     assert_eq!((latest.location.line, latest.location.column), (1, 6));
 }
 
@@ -88,7 +121,12 @@ fn stops_an_infinite_loop_at_the_deadline() {
 #[test]
 fn stops_unbounded_allocation_at_the_memory_limit() {
     let (kind, ok, elapsed) = hostile_failure("hostile-alloc");
-    assert_eq!(kind, RuleFailureKind::MemoryLimit { limit_bytes: 64 * 1024 * 1024 });
+    assert_eq!(
+        kind,
+        RuleFailureKind::MemoryLimit {
+            limit_bytes: 64 * 1024 * 1024
+        }
+    );
     assert_eq!(ok, vec!["hostile-ok"]);
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
 }
@@ -106,7 +144,12 @@ fn reports_a_trap_and_carries_on() {
 #[test]
 fn rejects_pointers_that_do_not_exist() {
     let (kind, ok, _) = hostile_failure("hostile-bad-pointer");
-    assert_eq!(kind, RuleFailureKind::BadPointer { pointer: "/this/does/not/exist".into() });
+    assert_eq!(
+        kind,
+        RuleFailureKind::BadPointer {
+            pointer: "/this/does/not/exist".into()
+        }
+    );
     assert_eq!(ok, vec!["hostile-ok"]);
 }
 
@@ -117,19 +160,29 @@ fn refuses_components_that_import_wasi() {
             (export "get-environment" (func (result (list (tuple string string)))))
         ))
     )"#;
-    let err = engine().load("sneaky", wat.as_bytes()).expect_err("refused");
+    let err = engine()
+        .load("sneaky", wat.as_bytes())
+        .expect_err("refused");
     assert!(matches!(err, Error::Imports { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.contains("module `sneaky` imports `wasi:cli/environment@0.2.0`"), "{message}");
+    assert!(
+        message.contains("module `sneaky` imports `wasi:cli/environment@0.2.0`"),
+        "{message}"
+    );
 }
 
 #[test]
 fn refuses_components_of_another_world_and_core_modules() {
     let err = engine().load("empty", b"(component)").expect_err("refused");
     assert!(matches!(err, Error::WrongWorld { .. }), "{err:?}");
-    assert!(err.to_string().contains("does not export the bulwark:rules@0.1.0 interface"));
+    assert!(
+        err.to_string()
+            .contains("does not export the bulwark:rules@0.1.0 interface")
+    );
     let err = engine().load("core", b"(module)").expect_err("refused");
     assert!(matches!(err, Error::Compile { .. }), "{err:?}");
-    let err = engine().load("junk", b"\x00\x01binary junk").expect_err("refused");
+    let err = engine()
+        .load("junk", b"\x00\x01binary junk")
+        .expect_err("refused");
     assert!(matches!(err, Error::Compile { .. }), "{err:?}");
 }

@@ -41,7 +41,11 @@ pub struct Discovery {
 
 impl Default for Discovery {
     fn default() -> Discovery {
-        Discovery { hidden: false, respect_ignore_files: true, max_file_size: 10 * 1024 * 1024 }
+        Discovery {
+            hidden: false,
+            respect_ignore_files: true,
+            max_file_size: 10 * 1024 * 1024,
+        }
     }
 }
 
@@ -64,11 +68,20 @@ pub fn classify_name(name: &str) -> Option<InputKind> {
 /// instruction (after comments and parser directives) is `FROM`, or `ARG`
 /// followed later by `FROM`.
 pub fn sniff(text: &str) -> Option<InputKind> {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
     let first = lines.next()?;
-    let word = |l: &str| l.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let word = |l: &str| {
+        l.split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase()
+    };
     // `FROM [--platform=…] image [AS name]`: two to five words.
-    let looks_like_from = |l: &str| word(l) == "FROM" && (2..=5).contains(&l.split_whitespace().count());
+    let looks_like_from =
+        |l: &str| word(l) == "FROM" && (2..=5).contains(&l.split_whitespace().count());
     match word(first).as_str() {
         "FROM" if looks_like_from(first) => Some(InputKind::Dockerfile),
         "ARG" => lines
@@ -93,8 +106,16 @@ impl Discovery {
         let mut errors = Vec::new();
         for root in paths {
             if root.is_file() {
-                let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                candidates.push(Candidate { path: root.clone(), display: display(root), kind: classify_name(&name), explicit: true });
+                let name = root
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                candidates.push(Candidate {
+                    path: root.clone(),
+                    display: display(root),
+                    kind: classify_name(&name),
+                    explicit: true,
+                });
                 continue;
             }
             if !root.exists() {
@@ -102,7 +123,10 @@ impl Discovery {
                     display(root),
                     1,
                     1,
-                    ErrorKind::Io(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory")),
+                    ErrorKind::Io(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no such file or directory",
+                    )),
                 ));
                 continue;
             }
@@ -121,7 +145,15 @@ impl Discovery {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(source) => {
-                        errors.push(Error::new(display(root), 1, 1, ErrorKind::Walk { path: root.clone(), source }));
+                        errors.push(Error::new(
+                            display(root),
+                            1,
+                            1,
+                            ErrorKind::Walk {
+                                path: root.clone(),
+                                source,
+                            },
+                        ));
                         continue;
                     }
                 };
@@ -129,13 +161,21 @@ impl Discovery {
                     continue;
                 }
                 let path = entry.into_path();
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let kind = classify_name(&name);
                 // Only files without an extension are worth sniffing.
                 if kind.is_none() && path.extension().is_some() {
                     continue;
                 }
-                candidates.push(Candidate { display: display(&path), path, kind, explicit: false });
+                candidates.push(Candidate {
+                    display: display(&path),
+                    path,
+                    kind,
+                    explicit: false,
+                });
             }
         }
         candidates.sort_by(|a, b| a.display.cmp(&b.display));
@@ -161,26 +201,40 @@ pub enum Loaded {
 /// non-UTF-8 or unparseable input. A walked file without a recognisable
 /// kind is [`Loaded::Skipped`], not an error; an explicit one is
 /// [`ErrorKind::UnknownKind`].
-pub fn load(candidate: &Candidate, kind_override: Option<InputKind>, max_file_size: u64) -> Result<Loaded, Error> {
+pub fn load(
+    candidate: &Candidate,
+    kind_override: Option<InputKind>,
+    max_file_size: u64,
+) -> Result<Loaded, Error> {
     let at_start = |kind| Error::new(&candidate.display, 1, 1, kind);
     let file = std::fs::File::open(&candidate.path).map_err(|e| at_start(ErrorKind::Io(e)))?;
-    let size = file.metadata().map_err(|e| at_start(ErrorKind::Io(e)))?.len();
+    let size = file
+        .metadata()
+        .map_err(|e| at_start(ErrorKind::Io(e)))?
+        .len();
     let declared = kind_override.or(candidate.kind);
     if size > max_file_size {
         if declared.is_none() && !candidate.explicit {
             return Ok(Loaded::Skipped);
         }
-        return Err(at_start(ErrorKind::TooLarge { size, limit: max_file_size }));
+        return Err(at_start(ErrorKind::TooLarge {
+            size,
+            limit: max_file_size,
+        }));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.take(max_file_size + 1).read_to_end(&mut bytes).map_err(|e| at_start(ErrorKind::Io(e)))?;
+    file.take(max_file_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| at_start(ErrorKind::Io(e)))?;
     if declared.is_none() && !candidate.explicit {
         // Sniff quietly: binary or non-UTF-8 files that are not inputs are
         // simply not ours.
         let head = &bytes[..bytes.len().min(8192)];
         let text = match std::str::from_utf8(head) {
             Ok(t) => t,
-            Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or("")
+            }
             Err(_) => return Ok(Loaded::Skipped),
         };
         if head.contains(&0) || sniff(text).is_none() {
@@ -211,7 +265,12 @@ pub fn load_bytes(name: &str, kind: Option<InputKind>, bytes: Vec<u8>) -> Result
     };
     let source = Arc::new(SourceFile::new(name, text));
     let docs = match kind {
-        InputKind::Dockerfile => vec![crate::dockerfile::parse(source.clone())?],
+        InputKind::Dockerfile => {
+            vec![
+                crate::dockerfile::parse(source.clone())
+                    .map_err(|e| e.with_source(source.clone()))?,
+            ]
+        }
         other => {
             return Err(Error::new(
                 name,
@@ -238,18 +297,38 @@ mod tests {
 
     #[test]
     fn classifies_dockerfiles_by_name() {
-        for n in ["Dockerfile", "dockerfile", "Containerfile", "Dockerfile.prod", "api.Dockerfile", "build.dockerfile", "Dockerfile-dev"] {
+        for n in [
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "Dockerfile.prod",
+            "api.Dockerfile",
+            "build.dockerfile",
+            "Dockerfile-dev",
+        ] {
             assert_eq!(classify_name(n), Some(InputKind::Dockerfile), "{n}");
         }
-        for n in ["Dockerfile.dockerignore", ".dockerignore", "docker-compose.yml", "README.md", "Dockerfiles"] {
+        for n in [
+            "Dockerfile.dockerignore",
+            ".dockerignore",
+            "docker-compose.yml",
+            "README.md",
+            "Dockerfiles",
+        ] {
             assert_eq!(classify_name(n), None, "{n}");
         }
     }
 
     #[test]
     fn sniffs_dockerfiles_by_content() {
-        assert_eq!(sniff("# syntax=docker/dockerfile:1\n\nFROM alpine:3.20\nRUN x\n"), Some(InputKind::Dockerfile));
-        assert_eq!(sniff("ARG V=1\nARG W\nfrom python:$V\n"), Some(InputKind::Dockerfile));
+        assert_eq!(
+            sniff("# syntax=docker/dockerfile:1\n\nFROM alpine:3.20\nRUN x\n"),
+            Some(InputKind::Dockerfile)
+        );
+        assert_eq!(
+            sniff("ARG V=1\nARG W\nfrom python:$V\n"),
+            Some(InputKind::Dockerfile)
+        );
         assert_eq!(sniff("From: Jane <jane@example.com>\nSubject: hi\n"), None);
         assert_eq!(sniff("#!/bin/sh\necho FROM\n"), None);
         assert_eq!(sniff("ARG\nnot a dockerfile"), None);
@@ -258,10 +337,20 @@ mod tests {
 
     #[test]
     fn refuses_binary_and_invalid_utf8_with_a_location() {
-        let e = load_bytes("x", Some(InputKind::Dockerfile), b"FROM a\nRUN \x00".to_vec()).expect_err("binary");
+        let e = load_bytes(
+            "x",
+            Some(InputKind::Dockerfile),
+            b"FROM a\nRUN \x00".to_vec(),
+        )
+        .expect_err("binary");
         assert_eq!((e.line(), e.column()), (2, 5));
         assert!(matches!(e.kind(), ErrorKind::Binary));
-        let e = load_bytes("x", Some(InputKind::Dockerfile), b"FROM a\nRUN echo \xff\xfe\n".to_vec()).expect_err("utf8");
+        let e = load_bytes(
+            "x",
+            Some(InputKind::Dockerfile),
+            b"FROM a\nRUN echo \xff\xfe\n".to_vec(),
+        )
+        .expect_err("utf8");
         assert_eq!((e.line(), e.column()), (2, 10));
         assert!(e.to_string().starts_with("x:2:10: invalid UTF-8"), "{e}");
     }

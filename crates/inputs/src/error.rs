@@ -2,6 +2,9 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use bulwark_core::SourceFile;
 
 /// An input bulwark could not read, classify or parse.
 ///
@@ -15,6 +18,7 @@ pub struct Error {
     column: usize,
     #[source]
     kind: ErrorKind,
+    text: Option<Arc<SourceFile>>,
 }
 
 impl Error {
@@ -25,7 +29,19 @@ impl Error {
             line,
             column,
             kind,
+            text: None,
         }
+    }
+
+    /// Attaches the file's text, so a report can show the line.
+    pub fn with_source(mut self, source: Arc<SourceFile>) -> Error {
+        self.text = Some(source);
+        self
+    }
+
+    /// The file's text, when it was readable.
+    pub fn source_file(&self) -> Option<&Arc<SourceFile>> {
+        self.text.as_ref()
     }
 
     /// The display name of the file.

@@ -21,7 +21,11 @@ use crate::{ScanReport, Verdict};
 
 /// The terminal configuration every human diagnostic is rendered with.
 pub fn codespan_config() -> Config {
-    Config { display_style: DisplayStyle::Rich, tab_width: 4, ..Config::default() }
+    Config {
+        display_style: DisplayStyle::Rich,
+        tab_width: 4,
+        ..Config::default()
+    }
 }
 
 fn level(severity: Severity) -> Level {
@@ -39,7 +43,11 @@ fn level(severity: Severity) -> Level {
 /// # Errors
 ///
 /// Any error writing to `out`.
-pub fn write(out: &mut dyn WriteColor, report: &ScanReport, sources: &BTreeMap<String, Arc<SourceFile>>) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn WriteColor,
+    report: &ScanReport,
+    sources: &BTreeMap<String, Arc<SourceFile>>,
+) -> io::Result<()> {
     let config = codespan_config();
     let mut files = SimpleFiles::new();
     let mut ids = BTreeMap::new();
@@ -48,13 +56,24 @@ pub fn write(out: &mut dyn WriteColor, report: &ScanReport, sources: &BTreeMap<S
         ids.insert(name.as_str(), files.add(name.clone(), masked));
     }
     let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {
-        term::emit_to_write_style(out, &config, &files, d).map_err(|e| io::Error::other(e.to_string()))
+        term::emit_to_write_style(out, &config, &files, d)
+            .map_err(|e| io::Error::other(e.to_string()))
     };
     for error in &report.errors {
-        emit(out, &input_error(error, ids.get(error.file.as_str()).copied(), sources.get(&error.file)))?;
+        emit(
+            out,
+            &input_error(
+                error,
+                ids.get(error.file.as_str()).copied(),
+                sources.get(&error.file),
+            ),
+        )?;
     }
     for finding in &report.findings {
-        emit(out, &finding_diagnostic(finding, ids.get(finding.file.as_str()).copied()))?;
+        emit(
+            out,
+            &finding_diagnostic(finding, ids.get(finding.file.as_str()).copied()),
+        )?;
     }
     for failure in &report.failures {
         emit(out, &failure_diagnostic(failure))?;
@@ -65,22 +84,36 @@ pub fn write(out: &mut dyn WriteColor, report: &ScanReport, sources: &BTreeMap<S
 fn finding_diagnostic(f: &Finding, file: Option<usize>) -> Diagnostic<usize> {
     let mut notes = Vec::new();
     if file.is_none() {
-        notes.push(format!("at {}:{}:{}", f.file, f.location.line, f.location.column));
+        notes.push(format!(
+            "at {}:{}:{}",
+            f.file, f.location.line, f.location.column
+        ));
     }
     if let Some(detail) = &f.detail {
         notes.push(detail.clone());
     }
     notes.push(format!("{} · {}", f.severity, f.controls.join(", ")));
     notes.push(format!("help: {}", f.remediation));
-    let mut d = Diagnostic::new(level(f.severity)).with_code(f.rule_id.clone()).with_message(f.message.clone()).with_notes(notes);
+    let mut d = Diagnostic::new(level(f.severity))
+        .with_code(f.rule_id.clone())
+        .with_message(f.message.clone())
+        .with_notes(notes);
     if let Some(id) = file {
-        d = d.with_labels(vec![Label::primary(id, f.span.range()).with_message(f.title.clone())]);
+        d = d.with_labels(vec![
+            Label::primary(id, f.span.range()).with_message(f.title.clone()),
+        ]);
     }
     d
 }
 
-fn input_error(e: &ScanError, file: Option<usize>, source: Option<&Arc<SourceFile>>) -> Diagnostic<usize> {
-    let d = Diagnostic::error().with_code("input-error").with_message(e.message.clone());
+fn input_error(
+    e: &ScanError,
+    file: Option<usize>,
+    source: Option<&Arc<SourceFile>>,
+) -> Diagnostic<usize> {
+    let d = Diagnostic::error()
+        .with_code("input-error")
+        .with_message(e.message.clone());
     match (file, source) {
         (Some(id), Some(src)) => {
             let line = e.line.saturating_sub(1);
@@ -89,7 +122,10 @@ fn input_error(e: &ScanError, file: Option<usize>, source: Option<&Arc<SourceFil
                 .char_indices()
                 .nth(e.column.saturating_sub(1))
                 .map_or(src.text().len(), |(i, _)| start + i);
-            let end = src.text()[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+            let end = src.text()[offset..]
+                .chars()
+                .next()
+                .map_or(offset, |c| offset + c.len_utf8());
             d.with_labels(vec![Label::primary(id, offset..end)])
         }
         _ => d.with_notes(vec![format!("in {}:{}:{}", e.file, e.line, e.column)]),
@@ -97,14 +133,23 @@ fn input_error(e: &ScanError, file: Option<usize>, source: Option<&Arc<SourceFil
 }
 
 fn failure_diagnostic(f: &RuleFailure) -> Diagnostic<usize> {
-    Diagnostic::error().with_code("rule-failure").with_message(f.to_string()).with_notes(vec![
-        "the verdict cannot be trusted: fix or remove the rule module, or raise its limits".to_owned(),
-    ])
+    Diagnostic::error()
+        .with_code("rule-failure")
+        .with_message(f.to_string())
+        .with_notes(vec![
+            "the verdict cannot be trusted: fix or remove the rule module, or raise its limits"
+                .to_owned(),
+        ])
 }
 
 fn summary(out: &mut dyn WriteColor, report: &ScanReport) -> io::Result<()> {
     let s = &report.summary;
-    let counts: Vec<String> = s.by_severity.iter().rev().map(|(sev, n)| format!("{n} {sev}")).collect();
+    let counts: Vec<String> = s
+        .by_severity
+        .iter()
+        .rev()
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
     let (color, word) = match s.verdict {
         Verdict::Pass => (Color::Green, "pass"),
         Verdict::Fail => (Color::Red, "fail"),
@@ -116,24 +161,35 @@ fn summary(out: &mut dyn WriteColor, report: &ScanReport) -> io::Result<()> {
     out.reset()?;
     write!(
         out,
-        ": {} finding{} in {} file{} ({} document{}, {} rules)",
+        ": {} finding{} in {} file{} ({} document{}, {} rule{})",
         s.findings,
         plural(s.findings),
         s.files,
         plural(s.files),
         s.documents,
         plural(s.documents),
-        s.rules
+        s.rules,
+        plural(s.rules)
     )?;
     if !counts.is_empty() {
         write!(out, ": {}", counts.join(", "))?;
     }
     writeln!(out, "; {} at or above `{}`", s.blocking, s.fail_on)?;
     if !report.errors.is_empty() {
-        writeln!(out, "{} input error{}", report.errors.len(), plural(report.errors.len()))?;
+        writeln!(
+            out,
+            "{} input error{}",
+            report.errors.len(),
+            plural(report.errors.len())
+        )?;
     }
     if !report.failures.is_empty() {
-        writeln!(out, "{} rule failure{}", report.failures.len(), plural(report.failures.len()))?;
+        writeln!(
+            out,
+            "{} rule failure{}",
+            report.failures.len(),
+            plural(report.failures.len())
+        )?;
     }
     Ok(())
 }

@@ -28,7 +28,14 @@ struct Document<'a> {
 ///
 /// Any error writing to `out`.
 pub fn write(out: &mut dyn io::Write, report: &ScanReport, tool_version: &str) -> io::Result<()> {
-    let doc = Document { schema_version: 1, tool: Tool { name: "bulwark", version: tool_version }, report };
+    let doc = Document {
+        schema_version: 1,
+        tool: Tool {
+            name: "bulwark",
+            version: tool_version,
+        },
+        report,
+    };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)
 }

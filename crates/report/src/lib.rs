@@ -13,3 +13,5 @@ mod masking;
 mod summary;
 
 pub use crate::summary::{ScanReport, Summary, Verdict};
+/// Terminal colour support, as the human renderer takes it.
+pub use codespan_reporting::term::termcolor;

@@ -24,8 +24,14 @@ pub(crate) fn mask_spans(text: &str, spans: &[Span]) -> String {
 }
 
 /// All redactions of the findings in `file`.
-pub(crate) fn redactions_in<'a>(findings: impl Iterator<Item = &'a Finding>, file: &str) -> Vec<Span> {
-    findings.filter(|f| f.file == file).flat_map(|f| f.redactions.iter().copied()).collect()
+pub(crate) fn redactions_in<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    file: &str,
+) -> Vec<Span> {
+    findings
+        .filter(|f| f.file == file)
+        .flat_map(|f| f.redactions.iter().copied())
+        .collect()
 }
 
 #[cfg(test)]

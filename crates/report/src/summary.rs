@@ -64,7 +64,11 @@ impl ScanReport {
     ) -> ScanReport {
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.location == b.location);
-        failures.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.kind.to_string().cmp(&b.kind.to_string())));
+        failures.sort_by(|a, b| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| a.kind.to_string().cmp(&b.kind.to_string()))
+        });
         errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         let mut by_severity = BTreeMap::new();
         for f in &findings {
@@ -91,6 +95,11 @@ impl ScanReport {
             fail_on,
             verdict,
         };
-        ScanReport { findings, failures, errors, summary }
+        ScanReport {
+            findings,
+            failures,
+            errors,
+            summary,
+        }
     }
 }

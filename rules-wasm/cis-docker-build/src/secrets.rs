@@ -24,7 +24,7 @@ pub fn check_literal(df: &Dockerfile, out: &mut Findings) {
             if let Some(kind) = known_format(value) {
                 out.report(
                     pair.value_pointer(),
-                    format!("{} `{key}` holds what looks like a {kind}", instr.keyword),
+                    format!("{} `{key}` holds what looks like {kind}", instr.keyword),
                 )
                 .redact(pair.value_pointer());
             } else if !instr.is("LABEL") && is_secret_name(key) && is_literal(value) {
@@ -59,7 +59,7 @@ pub fn check_literal(df: &Dockerfile, out: &mut Findings) {
                 out.report(
                     cmd.arg_pointer(i),
                     format!(
-                        "`{}` is given what looks like a {kind}, recorded in the image history",
+                        "`{}` is given what looks like {kind}, recorded in the image history",
                         basename(&cmd.argv[0])
                     ),
                 )
@@ -73,7 +73,7 @@ pub fn check_literal(df: &Dockerfile, out: &mut Findings) {
                 out.report(
                     &heredoc.pointer,
                     format!(
-                        "the heredoc `{}` contains what looks like a {kind}",
+                        "the heredoc `{}` contains what looks like {kind}",
                         heredoc.name
                     ),
                 )

@@ -144,32 +144,42 @@ pub fn is_literal(value: &str) -> bool {
     )
 }
 
-/// The kind of well-known credential `value` contains, if any: a PEM private
-/// key, a cloud access key, or a token with a vendor prefix.
+/// The kind of well-known credential `value` contains, if any, with its
+/// article ("a PEM private key", "an AWS access key id").
 pub fn known_format(value: &str) -> Option<&'static str> {
     if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
-        return Some("PEM private key");
+        return Some("a PEM private key");
     }
     let checks: [(&str, &str, usize, fn(char) -> bool); 14] = [
-        ("AKIA", "AWS access key id", 16, is_upper_alnum),
-        ("ASIA", "AWS temporary access key id", 16, is_upper_alnum),
-        ("ghp_", "GitHub personal access token", 36, is_alnum),
-        ("gho_", "GitHub OAuth token", 36, is_alnum),
-        ("ghs_", "GitHub app token", 36, is_alnum),
-        ("ghu_", "GitHub user token", 36, is_alnum),
-        ("ghr_", "GitHub refresh token", 36, is_alnum),
+        ("AKIA", "an AWS access key id", 16, is_upper_alnum),
+        ("ASIA", "an AWS temporary access key id", 16, is_upper_alnum),
+        ("ghp_", "a GitHub personal access token", 36, is_alnum),
+        ("gho_", "a GitHub OAuth token", 36, is_alnum),
+        ("ghs_", "a GitHub app token", 36, is_alnum),
+        ("ghu_", "a GitHub user token", 36, is_alnum),
+        ("ghr_", "a GitHub refresh token", 36, is_alnum),
         (
             "github_pat_",
-            "GitHub fine-grained token",
+            "a GitHub fine-grained token",
             60,
             is_token_char,
         ),
-        ("glpat-", "GitLab personal access token", 20, is_token_char),
-        ("AIza", "Google API key", 35, is_token_char),
-        ("sk_live_", "Stripe secret key", 24, is_alnum),
-        ("npm_", "npm access token", 36, is_alnum),
-        ("pypi-AgEIcHlwaS5vcmc", "PyPI API token", 40, is_token_char),
-        ("dop_v1_", "DigitalOcean token", 64, is_alnum),
+        (
+            "glpat-",
+            "a GitLab personal access token",
+            20,
+            is_token_char,
+        ),
+        ("AIza", "a Google API key", 35, is_token_char),
+        ("sk_live_", "a Stripe secret key", 24, is_alnum),
+        ("npm_", "an npm access token", 36, is_alnum),
+        (
+            "pypi-AgEIcHlwaS5vcmc",
+            "a PyPI API token",
+            40,
+            is_token_char,
+        ),
+        ("dop_v1_", "a DigitalOcean token", 64, is_alnum),
     ];
     for (prefix, kind, min_len, class) in checks {
         if has_prefixed_run(value, prefix, min_len, class) {
@@ -178,14 +188,14 @@ pub fn known_format(value: &str) -> Option<&'static str> {
     }
     for prefix in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"] {
         if has_prefixed_run(value, prefix, 10, |c| is_alnum(c) || c == '-') {
-            return Some("Slack token");
+            return Some("a Slack token");
         }
     }
     if looks_like_jwt(value) {
-        return Some("JSON Web Token");
+        return Some("a JSON Web Token");
     }
     if has_url_password(value) {
-        return Some("password in a URL");
+        return Some("a password in a URL");
     }
     None
 }
@@ -310,19 +320,19 @@ mod tests {
         let cases = [
             (
                 "-----BEGIN OPENSSH PRIVATE KEY-----\nabc",
-                "PEM private key",
+                "a PEM private key",
             ),
-            ("AKIAIOSFODNN7EXAMPLE", "AWS access key id"),
+            ("AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
             (
                 "token ghp_0123456789abcdefghijABCDEFGHIJ012345",
-                "GitHub personal access token",
+                "a GitHub personal access token",
             ),
-            ("xoxb-1234567890-abcdef", "Slack token"),
+            ("xoxb-1234567890-abcdef", "a Slack token"),
             (
                 "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-                "JSON Web Token",
+                "a JSON Web Token",
             ),
-            ("postgres://app:hunter2@db:5432/app", "password in a URL"),
+            ("postgres://app:hunter2@db:5432/app", "a password in a URL"),
         ];
         for (value, kind) in cases {
             assert_eq!(known_format(value), Some(kind), "{value}");

@@ -7,7 +7,7 @@
 use bulwark_core::{Node, SourceFile, Span};
 
 use super::instruction::{Body, CommandLine, Instruction, Spanned};
-use super::shell::Script;
+use super::shell::{Script, SimpleCommand};
 use super::{Dockerfile, Stage};
 
 pub(crate) fn to_node(df: &Dockerfile, source: &SourceFile) -> Node {
@@ -276,77 +276,57 @@ fn command_fields(cmd: &CommandLine, span: Span, add: &mut dyn FnMut(&str, Node)
 }
 
 fn commands(script: &Script, span: Span) -> Node {
-    Node::array(
-        span,
-        script
-            .commands
-            .iter()
-            .map(|c| {
-                let s = c.span;
-                Node::object(
-                    s,
-                    [
-                        (
-                            "argv",
-                            Node::array(
-                                s,
-                                c.argv
-                                    .iter()
-                                    .map(|w| Node::string(w.span, w.value.clone()))
-                                    .collect(),
-                            ),
-                        ),
-                        (
-                            "env",
-                            Node::array(
-                                s,
-                                c.env
-                                    .iter()
-                                    .map(|(name, value)| {
-                                        Node::object(
-                                            value.span,
-                                            [
-                                                ("name", Node::string(value.span, name.clone())),
-                                                (
-                                                    "value",
-                                                    Node::string(value.span, value.value.clone()),
-                                                ),
-                                            ],
-                                        )
-                                    })
-                                    .collect(),
-                            ),
-                        ),
-                        (
-                            "redirects",
-                            Node::array(
-                                s,
-                                c.redirects
-                                    .iter()
-                                    .map(|r| {
-                                        Node::object(
-                                            s,
-                                            [
-                                                ("op", Node::string(s, r.op)),
-                                                ("target", Node::string(s, r.target.clone())),
-                                                ("body", Node::opt_string(s, r.body.clone())),
-                                            ],
-                                        )
-                                    })
-                                    .collect(),
-                            ),
-                        ),
-                        ("list", Node::int(s, c.list as i64)),
-                        ("pipeline", Node::int(s, c.pipeline as i64)),
-                        ("position", Node::int(s, c.position as i64)),
-                        ("after", Node::opt_string(s, c.after)),
-                        (
-                            "parent",
-                            c.parent.map_or(Node::null(s), |p| Node::int(s, p as i64)),
-                        ),
-                    ],
-                )
-            })
-            .collect(),
+    Node::array(span, script.commands.iter().map(command).collect())
+}
+
+fn command(c: &SimpleCommand) -> Node {
+    let s = c.span;
+    let argv = c
+        .argv
+        .iter()
+        .map(|w| Node::string(w.span, w.value.clone()))
+        .collect();
+    let env = c
+        .env
+        .iter()
+        .map(|(name, value, whole)| {
+            Node::object(
+                *whole,
+                [
+                    ("name", Node::string(*whole, name.clone())),
+                    ("value", Node::string(value.span, value.value.clone())),
+                ],
+            )
+        })
+        .collect();
+    let redirects = c
+        .redirects
+        .iter()
+        .map(|r| {
+            Node::object(
+                s,
+                [
+                    ("op", Node::string(s, r.op)),
+                    ("target", Node::string(s, r.target.clone())),
+                    ("body", Node::opt_string(s, r.body.clone())),
+                ],
+            )
+        })
+        .collect();
+    Node::object(
+        s,
+        [
+            ("argv", Node::array(s, argv)),
+            ("env", Node::array(s, env)),
+            ("redirects", Node::array(s, redirects)),
+            ("list", Node::int(s, c.list as i64)),
+            ("pipeline", Node::int(s, c.pipeline as i64)),
+            ("position", Node::int(s, c.position as i64)),
+            ("after", Node::opt_string(s, c.after)),
+            (
+                "parent",
+                c.parent.map_or(Node::null(s), |p| Node::int(s, p as i64)),
+            ),
+        ],
     )
 }

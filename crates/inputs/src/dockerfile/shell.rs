@@ -40,8 +40,9 @@ pub(crate) struct Redirect {
 pub(crate) struct SimpleCommand {
     /// The command name and its arguments, unquoted.
     pub argv: Vec<ShellWord>,
-    /// `NAME=value` assignments before the command name.
-    pub env: Vec<(String, ShellWord)>,
+    /// `NAME=value` assignments before the command name: the name, the
+    /// value (spanning only the value), and the whole assignment's span.
+    pub env: Vec<(String, ShellWord, Span)>,
     pub redirects: Vec<Redirect>,
     /// The whole command.
     pub span: Span,
@@ -377,6 +378,13 @@ impl Walker {
                 ast::CommandPrefixOrSuffixItem::AssignmentWord(assignment, w) => {
                     let span = pos.span(w.loc.as_ref());
                     spans.push(span);
+                    // The value starts after the first `=` of the raw word.
+                    let value_span = match w.value.find('=') {
+                        Some(eq) if pos.fixed.is_none() => {
+                            Span::new((span.start + eq + 1).min(span.end), span.end)
+                        }
+                        _ => span,
+                    };
                     let name = match &assignment.name {
                         ast::AssignmentName::VariableName(n) => n.clone(),
                         ast::AssignmentName::ArrayElementName(n, i) => format!("{n}[{i}]"),
@@ -389,7 +397,14 @@ impl Walker {
                             .collect::<Vec<_>>()
                             .join(" "),
                     };
-                    env.push((name, ShellWord { value, span }));
+                    env.push((
+                        name,
+                        ShellWord {
+                            value,
+                            span: value_span,
+                        },
+                        span,
+                    ));
                 }
                 ast::CommandPrefixOrSuffixItem::Word(w) => argv.push(word(w, &mut spans)),
                 ast::CommandPrefixOrSuffixItem::IoRedirect(r) => redirects.push(redirect(r)),

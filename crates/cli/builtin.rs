@@ -1,0 +1,19 @@
+//! The rule components built into the binary.
+//!
+//! They are built from `rules-wasm/` by `cargo xtask build-rules` and
+//! committed, so building bulwark needs no wasm toolchain.
+
+/// A component embedded in the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    /// The module's name.
+    pub name: &'static str,
+    /// The component bytes.
+    pub bytes: &'static [u8],
+}
+
+/// Every built-in rule pack.
+pub const BUILTINS: &[Builtin] = &[Builtin {
+    name: "cis-docker-build",
+    bytes: include_bytes!("../../rules-wasm/dist/cis-docker-build.wasm"),
+}];

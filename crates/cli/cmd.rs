@@ -1,0 +1,69 @@
+//! The command line: global options and one variant per subcommand.
+
+mod explain;
+mod rules;
+mod scan;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::Exit;
+use crate::output::Color;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  clean: nothing at or above the --fail-on threshold
+  1  findings at or above the threshold
+  2  usage, configuration or input error (unreadable, binary, oversized or malformed files)
+  3  a rule failed: it trapped, ran past its deadline or memory limit, or broke the contract";
+
+/// Build-time policy-as-code: hardening rules compiled to sandboxed
+/// WebAssembly, run over Dockerfiles, Kubernetes manifests, Helm values and
+/// Compose files.
+#[derive(Debug, Parser)]
+#[command(name = "bulwark", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, clap::Args)]
+pub struct GlobalOptions {
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style diagnostics with source snippets.
+    Human,
+    /// One JSON object.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories.
+    Scan(scan::Args),
+    /// Work with rules.
+    #[command(subcommand)]
+    Rules(rules::Command),
+    /// Explain a rule: why it matters, what it checks, how to fix it.
+    Explain(explain::Args),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Scan(args) => scan::run(args, &cli.global),
+        Command::Rules(command) => rules::run(command, &cli.global),
+        Command::Explain(args) => explain::run(args, &cli.global),
+    }
+}

@@ -1,0 +1,350 @@
+//! `bulwark scan [PATH…]`: discover, parse, evaluate, report.
+//!
+//! Files are parsed and evaluated in parallel (one evaluator, so one store
+//! per module, per worker); results are sorted before output, so the report
+//! is identical whatever the scheduling.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use bulwark_core::{
+    Finding, InputKind, RuleFailure, RuleFailureKind, ScanError, Severity, SourceFile,
+};
+use bulwark_engine::{Engine, Evaluator, Limits, Module, RuleSelection};
+use bulwark_inputs::{Candidate, Discovery, Loaded};
+use bulwark_report::{ScanReport, Verdict};
+use rayon::prelude::*;
+
+use super::{Format, GlobalOptions};
+use crate::builtin::BUILTINS;
+use crate::exit::Exit;
+use crate::units::{parse_duration, parse_size};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files or directories to scan; `-` reads standard input (with --kind).
+    #[arg(default_value = ".", value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Treat every explicitly named file (and standard input) as this kind
+    /// instead of telling by name and content.
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<InputKind>,
+    /// Fail on findings of this severity or above: info, low, medium, high,
+    /// critical.
+    #[arg(long, value_name = "SEVERITY", default_value = "info", value_parser = parse_severity)]
+    fail_on: Severity,
+    /// Stop at the first blocking finding.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule", value_name = "RULE-ID")]
+    only: Vec<String>,
+    /// Refuse files larger than this.
+    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Also scan hidden files and directories.
+    #[arg(long)]
+    hidden: bool,
+    /// Do not honour .gitignore, .ignore and git excludes.
+    #[arg(long)]
+    no_ignore: bool,
+    #[command(flatten)]
+    modules: ModuleOptions,
+}
+
+fn parse_kind(s: &str) -> Result<InputKind, String> {
+    s.parse()
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+        .map_err(|e: bulwark_core::ParseSeverityError| e.to_string())
+}
+
+/// Which rule modules run, and under which limits.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModuleOptions {
+    /// Also load the rule component at PATH (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    extra: Vec<PathBuf>,
+    /// CPU deadline for one rule on one document.
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_duration)]
+    rule_timeout: Duration,
+    /// Memory limit of each rule module instance.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    rule_memory: u64,
+}
+
+/// An engine with its modules loaded.
+pub struct LoadedModules {
+    pub engine: Engine,
+    pub modules: Vec<Module>,
+    /// Extra modules that could not be loaded: the run continues with the
+    /// others and fails closed with exit code 3.
+    pub failures: Vec<RuleFailure>,
+}
+
+impl ModuleOptions {
+    /// Creates the engine and loads the built-in and extra modules.
+    pub fn load(&self) -> anyhow::Result<LoadedModules> {
+        let limits = Limits {
+            timeout: self.rule_timeout,
+            memory: usize::try_from(self.rule_memory).unwrap_or(usize::MAX),
+        };
+        let engine = Engine::new(limits).context("starting the rule engine")?;
+        let mut modules = Vec::new();
+        for builtin in BUILTINS {
+            modules.push(
+                engine
+                    .load(builtin.name, builtin.bytes)
+                    .context("loading a built-in rule module")?,
+            );
+        }
+        let mut failures = Vec::new();
+        for path in &self.extra {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading rule module {}", path.display()))?;
+            let name = path.file_stem().map_or_else(
+                || path.display().to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            );
+            match engine.load(&name, &bytes) {
+                Ok(module) => modules.push(module),
+                Err(e) => failures.push(RuleFailure {
+                    module: name,
+                    rule_id: None,
+                    file: path.display().to_string(),
+                    kind: RuleFailureKind::Load {
+                        message: error_chain(&e),
+                    },
+                }),
+            }
+        }
+        let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+        for m in &modules {
+            for r in m.rules() {
+                if let Some(other) = owners.insert(&r.id, m.name()) {
+                    bail!(
+                        "rule id `{}` is declared by both module `{other}` and module `{}`",
+                        r.id,
+                        m.name()
+                    );
+                }
+            }
+        }
+        Ok(LoadedModules {
+            engine,
+            modules,
+            failures,
+        })
+    }
+}
+
+/// What scanning one file produced.
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<Finding>,
+    failures: Vec<RuleFailure>,
+    errors: Vec<ScanError>,
+    /// Kept when something must be shown with a snippet.
+    source: Option<Arc<SourceFile>>,
+    documents: usize,
+    scanned: bool,
+}
+
+fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
+    // The message without the `file:line:col: ` prefix the Display adds.
+    ScanError {
+        file: e.file().to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.kind().to_string(),
+    }
+}
+
+fn evaluate_loaded(
+    loaded: Result<Loaded, bulwark_inputs::Error>,
+    evaluator: &mut Evaluator<'_>,
+    selection: &RuleSelection,
+) -> FileResult {
+    let mut result = FileResult::default();
+    match loaded {
+        Ok(Loaded::Skipped) => {}
+        Ok(Loaded::Documents(source, docs)) => {
+            result.scanned = true;
+            result.documents = docs.len();
+            for doc in &docs {
+                let out = evaluator.evaluate(doc, selection);
+                result.findings.extend(out.findings);
+                result.failures.extend(out.failures);
+            }
+            if !result.findings.is_empty() {
+                result.source = Some(source);
+            }
+        }
+        Err(e) => {
+            result.errors.push(scan_error(&e));
+            result.source = e.source_file().cloned();
+        }
+    }
+    result
+}
+
+pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
+    let loaded = args.modules.load()?;
+    let known: Vec<&str> = loaded
+        .modules
+        .iter()
+        .flat_map(|m| m.rules().iter().map(|r| r.id.as_str()))
+        .collect();
+    for id in &args.only {
+        if !known.contains(&id.as_str()) {
+            bail!("--rule {id}: no such rule (`bulwark rules list` shows them all)");
+        }
+    }
+    let selection = RuleSelection::filter(&loaded.modules, |_, r| {
+        args.only.is_empty() || args.only.contains(&r.id)
+    });
+
+    let discovery = Discovery {
+        hidden: args.hidden,
+        respect_ignore_files: !args.no_ignore,
+        max_file_size: args.max_file_size,
+    };
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let (candidates, walk_errors) = if paths.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        discovery.discover(&paths)
+    };
+
+    let stop = AtomicBool::new(false);
+    let fail_on = args.fail_on;
+    let engine = &loaded.engine;
+    let modules = &loaded.modules;
+    let blocking = |r: &FileResult| r.findings.iter().any(|f| f.severity >= fail_on);
+
+    let mut results: Vec<FileResult> = candidates
+        .par_iter()
+        .map_init(
+            || Evaluator::new(engine, modules, "{}"),
+            |evaluator, candidate: &Candidate| {
+                if args.fail_fast && stop.load(Ordering::Relaxed) {
+                    return FileResult::default();
+                }
+                let kind = if candidate.explicit { args.kind } else { None };
+                let loaded = bulwark_inputs::load(candidate, kind, args.max_file_size);
+                let result = evaluate_loaded(loaded, evaluator, &selection);
+                if blocking(&result) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                result
+            },
+        )
+        .collect();
+    if stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(args.max_file_size + 1)
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        let loaded = if bytes.len() as u64 > args.max_file_size {
+            Err(bulwark_inputs::Error::new(
+                "<stdin>",
+                1,
+                1,
+                bulwark_inputs::ErrorKind::TooLarge {
+                    size: bytes.len() as u64,
+                    limit: args.max_file_size,
+                },
+            ))
+        } else {
+            bulwark_inputs::load_bytes("<stdin>", args.kind, bytes)
+        };
+        let mut evaluator = Evaluator::new(engine, modules, "{}");
+        results.push(evaluate_loaded(loaded, &mut evaluator, &selection));
+    }
+
+    let mut findings = Vec::new();
+    let mut failures = loaded.failures.clone();
+    let mut errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
+    let mut sources = BTreeMap::new();
+    let (mut files, mut documents) = (0, 0);
+    for r in results {
+        files += usize::from(r.scanned);
+        documents += r.documents;
+        if let Some(source) = r.source {
+            sources.insert(source.name().to_owned(), source);
+        }
+        findings.extend(r.findings);
+        failures.extend(r.failures);
+        errors.extend(r.errors);
+    }
+    let report = ScanReport::new(
+        findings,
+        failures,
+        errors,
+        (files, documents, selection.len()),
+        fail_on,
+    );
+
+    match global.format {
+        Format::Human => {
+            let mut out = global.color.stdout();
+            bulwark_report::human::write(&mut out, &report, &sources)
+                .context("writing the report")?;
+            if files == 0 && report.errors.is_empty() {
+                #[allow(clippy::disallowed_macros)]
+                {
+                    eprintln!(
+                        "note: found no Dockerfiles to scan under {}",
+                        display_paths(&args.paths)
+                    );
+                }
+            }
+        }
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            bulwark_report::json::write(&mut out, &report, env!("CARGO_PKG_VERSION"))
+                .context("writing the report")?;
+        }
+    }
+    Ok(match report.summary.verdict {
+        Verdict::Pass => Exit::Clean,
+        Verdict::Fail => Exit::Findings,
+        Verdict::InputError => Exit::Usage,
+        Verdict::RuleFailure => Exit::RuleFailure,
+    })
+}
+
+/// `err` and its causes on one line.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

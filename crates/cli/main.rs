@@ -1,0 +1,27 @@
+//! `bulwark`: build-time policy-as-code for Dockerfiles, Kubernetes
+//! manifests, Helm values and Compose files.
+//!
+//! This file only parses the command line and dispatches; each subcommand
+//! lives in `cmd/<name>.rs`. Errors are printed once, here, with their whole
+//! chain.
+
+mod builtin;
+mod cmd;
+mod exit;
+mod output;
+mod units;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cmd::Cli::parse();
+    match cmd::run(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            output::print_error(&err);
+            exit::Exit::Usage.into()
+        }
+    }
+}

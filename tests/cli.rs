@@ -1,0 +1,200 @@
+//! The command line itself: help, rule listing, explain, exit codes,
+//! formats, standard input, determinism.
+
+use crate::util::{bulwark, bulwark_with_stdin};
+
+#[test]
+fn help_is_stable_for_every_subcommand() {
+    for (name, args) in [
+        ("bulwark", vec!["--help"]),
+        ("scan", vec!["scan", "--help"]),
+        ("rules-list", vec!["rules", "list", "--help"]),
+        ("explain", vec!["explain", "--help"]),
+    ] {
+        let run = bulwark(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        insta::assert_snapshot!(format!("help-{name}"), run.stdout);
+    }
+}
+
+#[test]
+fn lists_rules_as_json_objects() {
+    let run = bulwark(&["rules", "list", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rules = run.json();
+    let rules = rules.as_array().expect("an array");
+    assert!(rules.len() >= 16);
+    for rule in rules {
+        for key in ["id", "title", "severity", "controls", "kinds"] {
+            assert!(rule.get(key).is_some(), "{key} missing in {rule}");
+        }
+    }
+    // The control mapping of every rule, pinned.
+    let mapping: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            format!(
+                "{} [{}] {}",
+                r["id"].as_str().unwrap_or(""),
+                r["severity"].as_str().unwrap_or(""),
+                r["controls"]
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(mapping.join("\n"));
+}
+
+#[test]
+fn explains_a_rule_and_refuses_unknown_ids() {
+    let run = bulwark(&["explain", "docker-user-root"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with(
+        "docker-user-root (Final image runs as root)\nseverity: high\ncontrols: CIS-Docker 4.1\n"
+    ));
+    assert!(run.stdout.contains("## Why it matters"));
+    let run = bulwark(&["explain", "user-root"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no rule `user-root` (did you mean `docker-user-root`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn rejects_bad_flags_with_exit_code_2() {
+    for args in [
+        vec!["scan", "--fail-on", "severe"],
+        vec!["scan", "--rule", "no-such-rule"],
+        vec!["scan", "--rule-timeout", "soon"],
+        vec!["scan", "--kind", "makefile", "-"],
+        vec!["frobnicate"],
+    ] {
+        let run = bulwark(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.is_empty());
+    }
+}
+
+#[test]
+fn threshold_decides_the_exit_code() {
+    let f = "tests/fixtures/dockerfile/docker-base-unpinned/fail/Dockerfile";
+    assert_eq!(
+        bulwark(&["scan", "--rule", "docker-base-unpinned", f]).code,
+        1
+    );
+    assert_eq!(
+        bulwark(&[
+            "scan",
+            "--rule",
+            "docker-base-unpinned",
+            "--fail-on",
+            "low",
+            f
+        ])
+        .code,
+        1
+    );
+    let run = bulwark(&[
+        "scan",
+        "--rule",
+        "docker-base-unpinned",
+        "--fail-on",
+        "medium",
+        f,
+    ]);
+    assert_eq!(run.code, 0, "low findings do not block at medium");
+    assert!(
+        run.stdout.contains("0 at or above `medium`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn reads_standard_input() {
+    let run = bulwark_with_stdin(
+        &["scan", "--format", "json", "--kind", "dockerfile", "-"],
+        b"FROM alpine\n",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    assert!(
+        json["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().all(|f| f["file"] == "<stdin>"))
+    );
+    // Without --kind, the content tells.
+    let run = bulwark_with_stdin(
+        &["scan", "--format", "json", "-"],
+        b"# a Dockerfile\nFROM alpine:3.20\n",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = bulwark_with_stdin(&["scan", "-"], b"hello world\n");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .contains("cannot tell what kind of input this is"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn json_report_is_sorted_complete_and_deterministic() {
+    let args = ["scan", "--format", "json", "tests/fixtures/dockerfile"];
+    let first = bulwark(&args);
+    let second = bulwark(&args);
+    assert_eq!(first.code, 1);
+    assert_eq!(first.stdout, second.stdout, "two runs differ");
+    let json = first.json();
+    let findings = json["findings"].as_array().expect("findings");
+    for f in findings {
+        for key in [
+            "rule_id", "severity", "controls", "file", "line", "column", "message",
+        ] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    let keys: Vec<(String, u64, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+                f["rule_id"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(json["summary"]["verdict"], "fail");
+    assert!(json["errors"].as_array().is_some_and(Vec::is_empty));
+}
+
+#[test]
+fn colours_only_when_asked_or_on_a_terminal() {
+    let f = "tests/fixtures/dockerfile/docker-base-unpinned/fail/Dockerfile";
+    let plain = bulwark(&["scan", f]);
+    assert!(
+        !plain.stdout.contains('\u{1b}'),
+        "pipes get no escape codes"
+    );
+    let coloured = bulwark(&["scan", "--color", "always", f]);
+    assert!(coloured.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn fail_fast_stops_with_a_blocking_finding() {
+    let run = bulwark(&[
+        "scan",
+        "--fail-fast",
+        "--format",
+        "json",
+        "tests/fixtures/dockerfile",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(!run.json()["findings"].as_array().is_some_and(Vec::is_empty));
+}

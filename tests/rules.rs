@@ -1,0 +1,165 @@
+//! Every rule of the built-in packs against its fixtures: failing fixtures
+//! report the rule (snapshot of the rendered diagnostics), passing fixtures
+//! do not; every rule has both, and its explanation is pinned.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::util::{arg, bulwark, fixture};
+
+/// The rule a fixture belongs to and whether it must fail:
+/// `fixtures/dockerfile/<rule>/<fail…|pass…>/Dockerfile`.
+fn case(path: &Path) -> (String, bool) {
+    let case = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rule = path
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (rule, case.starts_with("fail"))
+}
+
+#[test]
+fn failing_fixtures_report_their_rule() {
+    insta::glob!("fixtures/dockerfile/*/fail*/Dockerfile", |path| {
+        let (rule, must_fail) = case(path);
+        assert!(must_fail);
+        let file = arg(path);
+        let run = bulwark(&["scan", "--color", "never", "--rule", &rule, &file]);
+        assert_eq!(run.code, 1, "{file}: {}{}", run.stdout, run.stderr);
+        let json = bulwark(&["scan", "--format", "json", "--rule", &rule, &file]).json();
+        let findings = json["findings"].as_array().cloned().unwrap_or_default();
+        assert!(!findings.is_empty(), "{file}: no finding");
+        assert!(findings.iter().all(|f| f["rule_id"] == rule.as_str()));
+        insta::assert_snapshot!(run.stdout);
+    });
+}
+
+#[test]
+fn passing_fixtures_do_not_report_their_rule() {
+    insta::glob!("fixtures/dockerfile/*/pass*/Dockerfile", |path| {
+        let (rule, must_fail) = case(path);
+        assert!(!must_fail);
+        let file = arg(path);
+        let run = bulwark(&["scan", "--format", "json", "--rule", &rule, &file]);
+        assert_eq!(run.code, 0, "{file}: {}{}", run.stdout, run.stderr);
+        assert_eq!(run.json()["findings"], serde_json::json!([]), "{file}");
+    });
+}
+
+#[test]
+fn every_built_in_rule_has_fixtures_and_an_explanation() {
+    let rules = bulwark(&["rules", "list", "--format", "json"]).json();
+    let ids: BTreeSet<String> = rules
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(ids.len() >= 16);
+    for id in &ids {
+        let dir = fixture(&format!("dockerfile/{id}"));
+        let cases: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("rule `{id}` has no fixtures in {}", dir.display()))
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            cases.iter().any(|c| c.starts_with("fail")),
+            "rule `{id}` has no failing fixture"
+        );
+        assert!(
+            cases.iter().any(|c| c.starts_with("pass")),
+            "rule `{id}` has no passing fixture"
+        );
+        let explain = bulwark(&["explain", id]);
+        assert_eq!(explain.code, 0);
+        insta::assert_snapshot!(format!("explain-{id}"), explain.stdout);
+    }
+}
+
+#[test]
+fn insecure_dockerfile_reports_every_rule_at_the_right_line() {
+    let run = bulwark(&[
+        "scan",
+        "--format",
+        "json",
+        "tests/fixtures/scan/insecure/Dockerfile",
+    ]);
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    let got: BTreeSet<(String, u64)> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, u64)> = [
+        ("docker-secret-build-arg", 2),
+        ("docker-base-latest", 3),
+        ("docker-update-alone", 4),
+        ("docker-pipe-to-shell", 5),
+        ("docker-base-unpinned", 8),
+        ("docker-user-root", 8),
+        ("docker-healthcheck-missing", 8),
+        ("docker-secret-literal", 9),
+        ("docker-runtime-package-manager", 10),
+        ("docker-unverified-packages", 10),
+        ("docker-runtime-tools", 10),
+        ("docker-sshd", 10),
+        ("docker-tls-verification-disabled", 11),
+        ("docker-setuid-setgid", 12),
+        ("docker-add-instead-of-copy", 13),
+        ("docker-secret-file-copied", 14),
+        ("docker-sshd", 16),
+    ]
+    .into_iter()
+    .map(|(r, l)| (r.to_owned(), l))
+    .collect();
+    assert_eq!(got, expected);
+    let all_rules: BTreeSet<String> = bulwark(&["rules", "list", "--format", "json"])
+        .json()
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect();
+    let reported: BTreeSet<String> = got.into_iter().map(|(r, _)| r).collect();
+    assert_eq!(reported, all_rules, "every rule of the pack fires");
+    // The secret never appears in any output.
+    assert!(!run.stdout.contains("hunter2"));
+    let human = bulwark(&[
+        "scan",
+        "--color",
+        "never",
+        "tests/fixtures/scan/insecure/Dockerfile",
+    ]);
+    assert!(!human.stdout.contains("hunter2"));
+    insta::assert_snapshot!(human.stdout);
+}
+
+#[test]
+fn hardened_multi_stage_dockerfile_is_clean() {
+    let run = bulwark(&[
+        "scan",
+        "--color",
+        "never",
+        "tests/fixtures/scan/hardened/Dockerfile",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("pass: 0 findings in 1 file"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `bulwark` binary: one test binary, one module
+//! per topic.
+
+mod util;
+
+mod cli;
+mod inputs;
+mod rules;
+mod sandbox;
