@@ -157,19 +157,23 @@ fn json_report_is_sorted_complete_and_deterministic() {
             assert!(f.get(key).is_some(), "{key} missing in {f}");
         }
     }
-    let keys: Vec<(String, u64, String)> = findings
+    let keys: Vec<(String, u64, u64, String)> = findings
         .iter()
         .map(|f| {
             (
                 f["file"].as_str().unwrap_or("").to_owned(),
                 f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
                 f["rule_id"].as_str().unwrap_or("").to_owned(),
             )
         })
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(keys, sorted);
+    assert!(
+        keys == sorted,
+        "findings are not sorted by file, line, column, rule"
+    );
     assert_eq!(json["summary"]["verdict"], "fail");
     assert!(json["errors"].as_array().is_some_and(Vec::is_empty));
 }

@@ -71,7 +71,7 @@ fn evaluates_a_dockerfile_and_locates_findings() {
         "FROM node:latest\nENV API_TOKEN=abcd1234secret\n",
     ));
     let doc = bulwark_inputs::dockerfile::parse(source).expect("parses");
-    let mut evaluator = Evaluator::new(&engine, &modules, "{}");
+    let mut evaluator = Evaluator::new(engine, &modules, "{}");
     let out = evaluator.evaluate(&doc, &RuleSelection::all(&modules));
     assert!(out.failures.is_empty(), "{:?}", out.failures);
     let secret = out
@@ -94,7 +94,7 @@ fn hostile_failure(rule: &str) -> (RuleFailureKind, Vec<String>, Duration) {
     let engine = engine();
     let modules = vec![HOSTILE_MODULE.clone()];
     let selection = only(&modules[0], &[rule, "hostile-ok"]);
-    let mut evaluator = Evaluator::new(&engine, &modules, "{}");
+    let mut evaluator = Evaluator::new(engine, &modules, "{}");
     let start = Instant::now();
     let out = evaluator.evaluate(&compose_doc(), &selection);
     let elapsed = start.elapsed();

@@ -1,7 +1,7 @@
 //! The Dockerfile parser, with BuildKit's semantics.
 //!
 //! [`parse`] turns a Dockerfile or Containerfile into a [`Document`] whose
-//! JSON (documented in `docs/documents.md`) lists the build stages and their
+//! JSON (documented in `wit/documents.md`) lists the build stages and their
 //! instructions with typed arguments, RUN scripts parsed into simple
 //! commands, and every element's source span. It covers parser directives,
 //! escape characters (including the backtick), line continuations with

@@ -10,58 +10,75 @@ use bulwark_core::SourceFile;
 ///
 /// Its `Display` is `file:line:column: message`, the form every editor and
 /// CI log understands. Use [`Error::kind`] to branch on the cause.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}:{column}: {kind}")]
-pub struct Error {
+#[derive(Debug)]
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     file: String,
     line: usize,
     column: usize,
-    #[source]
     kind: ErrorKind,
     text: Option<Arc<SourceFile>>,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.0.file, self.0.line, self.0.column, self.0.kind
+        )
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0.kind)
+    }
 }
 
 impl Error {
     /// An error at `line`:`column` (1-based) of `file`.
     pub fn new(file: impl Into<String>, line: usize, column: usize, kind: ErrorKind) -> Error {
-        Error {
+        Error(Box::new(Inner {
             file: file.into(),
             line,
             column,
             kind,
             text: None,
-        }
+        }))
     }
 
     /// Attaches the file's text, so a report can show the line.
     pub fn with_source(mut self, source: Arc<SourceFile>) -> Error {
-        self.text = Some(source);
+        self.0.text = Some(source);
         self
     }
 
     /// The file's text, when it was readable.
     pub fn source_file(&self) -> Option<&Arc<SourceFile>> {
-        self.text.as_ref()
+        self.0.text.as_ref()
     }
 
     /// The display name of the file.
     pub fn file(&self) -> &str {
-        &self.file
+        &self.0.file
     }
 
     /// The 1-based line of the error.
     pub fn line(&self) -> usize {
-        self.line
+        self.0.line
     }
 
     /// The 1-based column of the error.
     pub fn column(&self) -> usize {
-        self.column
+        self.0.column
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 }
 

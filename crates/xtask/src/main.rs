@@ -11,6 +11,9 @@
 //! source. It needs the toolchain recorded in `TOOLCHAIN`; another compiler
 //! produces other (equally valid) bytes, so it says so instead of comparing.
 
+// A command-line tool: printing progress to stderr is its job.
+#![allow(clippy::disallowed_macros)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -71,15 +74,14 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     .map_err(|e| e.to_string())?;
     eprintln!("building rule components with {toolchain}");
 
-    if check {
-        if let Some(recorded) = &recorded {
-            if *recorded != toolchain.to_string() {
-                return Err(format!(
-                    "the committed components were built with {recorded}, but this machine's toolchain is {toolchain}; \
-                     a byte-for-byte check needs the same compiler (see rules-wasm/dist/TOOLCHAIN)"
-                ));
-            }
-        }
+    if check
+        && let Some(recorded) = &recorded
+        && *recorded != toolchain.to_string()
+    {
+        return Err(format!(
+            "the committed components were built with {recorded}, but this machine's toolchain is {toolchain}; \
+             a byte-for-byte check needs the same compiler (see rules-wasm/dist/TOOLCHAIN)"
+        ));
     }
 
     let target_dir = if check {

@@ -74,13 +74,13 @@ pub fn check_tools(df: &Dockerfile, out: &mut Findings) {
             continue;
         }
         for (arg, name) in &pkg.packages {
-            if let Some(tool) = TOOLS.iter().find(|t| is_package(name, t)) {
-                if !removed_later(&cmds, i, tool) {
-                    out.report(
-                        cmd.arg_pointer(*arg),
-                        format!("`{tool}` is installed in the final image"),
-                    );
-                }
+            if let Some(tool) = TOOLS.iter().find(|t| is_package(name, t))
+                && !removed_later(&cmds, i, tool)
+            {
+                out.report(
+                    cmd.arg_pointer(*arg),
+                    format!("`{tool}` is installed in the final image"),
+                );
             }
         }
     }
@@ -146,13 +146,13 @@ pub fn check_sshd(df: &Dockerfile, out: &mut Findings) {
             continue;
         }
         for (arg, name) in &pkg.packages {
-            if let Some(server) = SSH_SERVERS.iter().find(|s| is_package(name, s)) {
-                if !removed_later(&cmds, i, server) {
-                    out.report(
-                        cmd.arg_pointer(*arg),
-                        format!("`{server}` installs an SSH server in the final image"),
-                    );
-                }
+            if let Some(server) = SSH_SERVERS.iter().find(|s| is_package(name, s))
+                && !removed_later(&cmds, i, server)
+            {
+                out.report(
+                    cmd.arg_pointer(*arg),
+                    format!("`{server}` installs an SSH server in the final image"),
+                );
             }
         }
     }

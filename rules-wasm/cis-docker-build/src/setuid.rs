@@ -45,13 +45,12 @@ pub fn check(df: &Dockerfile, out: &mut Findings) {
                     .iter()
                     .enumerate()
                     .find(|(_, a)| !a.starts_with('-') || is_minus_mode(a))
+                    && sets_setid(mode)
                 {
-                    if sets_setid(mode) {
-                        out.report(
-                            cmd.arg_pointer(start + 1 + i),
-                            format!("`chmod {mode}` sets the setuid/setgid bit"),
-                        );
-                    }
+                    out.report(
+                        cmd.arg_pointer(start + 1 + i),
+                        format!("`chmod {mode}` sets the setuid/setgid bit"),
+                    );
                 }
             }
             "install" => {
@@ -61,13 +60,13 @@ pub fn check(df: &Dockerfile, out: &mut Findings) {
                     } else {
                         a.strip_prefix("--mode=").map(|m| (i, m))
                     };
-                    if let Some((mi, mode)) = mode {
-                        if sets_setid(mode) {
-                            out.report(
-                                cmd.arg_pointer(start + 1 + mi),
-                                format!("`install` with mode `{mode}` sets the setuid/setgid bit"),
-                            );
-                        }
+                    if let Some((mi, mode)) = mode
+                        && sets_setid(mode)
+                    {
+                        out.report(
+                            cmd.arg_pointer(start + 1 + mi),
+                            format!("`install` with mode `{mode}` sets the setuid/setgid bit"),
+                        );
                     }
                 }
             }

@@ -29,13 +29,13 @@ pub fn check_pipe_to_shell(df: &Dockerfile, out: &mut Findings) {
                 continue;
             }
             // `sh -c "$(curl …)"`, `bash <(curl …)`: nested in an interpreter.
-            if let Some(parent) = cmd.parent.and_then(|p| cmds.get(p)) {
-                if let Some((_, shell)) = program(parent).filter(|(_, n)| is_interpreter(n)) {
-                    out.report(
-                        &cmd.pointer,
-                        format!("`{shell}` runs what `{fetcher}` downloads without verification"),
-                    );
-                }
+            if let Some(parent) = cmd.parent.and_then(|p| cmds.get(p))
+                && let Some((_, shell)) = program(parent).filter(|(_, n)| is_interpreter(n))
+            {
+                out.report(
+                    &cmd.pointer,
+                    format!("`{shell}` runs what `{fetcher}` downloads without verification"),
+                );
             }
         }
     }
@@ -124,16 +124,16 @@ pub fn check_tls(df: &Dockerfile, out: &mut Findings) {
         .filter(|i| i.is("ENV") || i.is("ARG"))
     {
         for pair in &instr.pairs {
-            if let Some(value) = &pair.value {
-                if disables_tls(&pair.key, value) {
-                    out.report(
-                        &pair.pointer,
-                        format!(
-                            "{} `{}={value}` turns off TLS certificate verification",
-                            instr.keyword, pair.key
-                        ),
-                    );
-                }
+            if let Some(value) = &pair.value
+                && disables_tls(&pair.key, value)
+            {
+                out.report(
+                    &pair.pointer,
+                    format!(
+                        "{} `{}={value}` turns off TLS certificate verification",
+                        instr.keyword, pair.key
+                    ),
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The typed view of `dockerfile` documents.
 //!
 //! Mirrors the JSON the host's Dockerfile parser produces (see
-//! `docs/documents.md`). Every struct carries its own JSON `pointer`, filled
+//! `wit/documents.md`). Every struct carries its own JSON `pointer`, filled
 //! in after parsing, so a rule reports a finding with
 //! `out.report(&instruction.pointer, …)` without building paths by hand.
 

@@ -144,46 +144,93 @@ pub fn is_literal(value: &str) -> bool {
     )
 }
 
+/// A token recognised by its vendor prefix.
+struct TokenFormat {
+    prefix: &'static str,
+    kind: &'static str,
+    /// Characters of `class` that must follow the prefix.
+    min_len: usize,
+    class: fn(char) -> bool,
+}
+
+const TOKEN_FORMATS: [TokenFormat; 11] = [
+    TokenFormat {
+        prefix: "AKIA",
+        kind: "an AWS access key id",
+        min_len: 16,
+        class: is_upper_alnum,
+    },
+    TokenFormat {
+        prefix: "ASIA",
+        kind: "an AWS temporary access key id",
+        min_len: 16,
+        class: is_upper_alnum,
+    },
+    TokenFormat {
+        prefix: "ghp_",
+        kind: "a GitHub personal access token",
+        min_len: 36,
+        class: is_alnum,
+    },
+    TokenFormat {
+        prefix: "gho_",
+        kind: "a GitHub OAuth token",
+        min_len: 36,
+        class: is_alnum,
+    },
+    TokenFormat {
+        prefix: "ghs_",
+        kind: "a GitHub app token",
+        min_len: 36,
+        class: is_alnum,
+    },
+    TokenFormat {
+        prefix: "ghu_",
+        kind: "a GitHub user token",
+        min_len: 36,
+        class: is_alnum,
+    },
+    TokenFormat {
+        prefix: "ghr_",
+        kind: "a GitHub refresh token",
+        min_len: 36,
+        class: is_alnum,
+    },
+    TokenFormat {
+        prefix: "AIza",
+        kind: "a Google API key",
+        min_len: 35,
+        class: is_token_char,
+    },
+    TokenFormat {
+        prefix: "sk_live_",
+        kind: "a Stripe secret key",
+        min_len: 24,
+        class: is_alnum,
+    },
+    TokenFormat {
+        prefix: "npm_",
+        kind: "an npm access token",
+        min_len: 36,
+        class: is_alnum,
+    },
+    TokenFormat {
+        prefix: "dop_v1_",
+        kind: "a DigitalOcean token",
+        min_len: 64,
+        class: is_alnum,
+    },
+];
+
 /// The kind of well-known credential `value` contains, if any, with its
 /// article ("a PEM private key", "an AWS access key id").
 pub fn known_format(value: &str) -> Option<&'static str> {
     if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
         return Some("a PEM private key");
     }
-    let checks: [(&str, &str, usize, fn(char) -> bool); 14] = [
-        ("AKIA", "an AWS access key id", 16, is_upper_alnum),
-        ("ASIA", "an AWS temporary access key id", 16, is_upper_alnum),
-        ("ghp_", "a GitHub personal access token", 36, is_alnum),
-        ("gho_", "a GitHub OAuth token", 36, is_alnum),
-        ("ghs_", "a GitHub app token", 36, is_alnum),
-        ("ghu_", "a GitHub user token", 36, is_alnum),
-        ("ghr_", "a GitHub refresh token", 36, is_alnum),
-        (
-            "github_pat_",
-            "a GitHub fine-grained token",
-            60,
-            is_token_char,
-        ),
-        (
-            "glpat-",
-            "a GitLab personal access token",
-            20,
-            is_token_char,
-        ),
-        ("AIza", "a Google API key", 35, is_token_char),
-        ("sk_live_", "a Stripe secret key", 24, is_alnum),
-        ("npm_", "an npm access token", 36, is_alnum),
-        (
-            "pypi-AgEIcHlwaS5vcmc",
-            "a PyPI API token",
-            40,
-            is_token_char,
-        ),
-        ("dop_v1_", "a DigitalOcean token", 64, is_alnum),
-    ];
-    for (prefix, kind, min_len, class) in checks {
-        if has_prefixed_run(value, prefix, min_len, class) {
-            return Some(kind);
+    for f in &TOKEN_FORMATS {
+        if has_prefixed_run(value, f.prefix, f.min_len, f.class) {
+            return Some(f.kind);
         }
     }
     for prefix in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"] {

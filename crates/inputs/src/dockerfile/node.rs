@@ -1,7 +1,7 @@
 //! Converts a parsed Dockerfile into the document tree rule modules see.
 //!
 //! The layout is the public document schema for `dockerfile` inputs
-//! (`docs/documents.md`); every node carries the span of the construct it
+//! (`wit/documents.md`); every node carries the span of the construct it
 //! describes, so any JSON pointer a rule returns maps to source.
 
 use bulwark_core::{Node, SourceFile, Span};

@@ -43,10 +43,10 @@ pub(crate) fn split_words(text: &str, escape: char) -> Vec<WordSpan> {
                     chars.next();
                 } else if c == '\'' || c == '"' {
                     quote = Some(c);
-                } else if c.is_whitespace() {
-                    if let Some(s) = start.take() {
-                        words.push(WordSpan { start: s, end: i });
-                    }
+                } else if c.is_whitespace()
+                    && let Some(s) = start.take()
+                {
+                    words.push(WordSpan { start: s, end: i });
                 }
             }
         }
