@@ -163,3 +163,55 @@ fn hardened_multi_stage_dockerfile_is_clean() {
         run.stdout
     );
 }
+
+#[test]
+fn secrets_never_surface_in_any_output() {
+    let f = "tests/fixtures/dockerfile/docker-secret-literal/fail/Dockerfile";
+    let secrets = [
+        "hunter2",
+        "s3cr3t-default",
+        "django-insecure",
+        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_0123",
+        "MIIEow",
+        "Sup3rS3cret",
+    ];
+    for args in [
+        vec!["scan", "--color", "never", f],
+        vec!["scan", "--format", "json", f],
+        // Another rule's message and snippet show the URL holding a
+        // password: the secret is masked there too, even though the rule
+        // that found it is not reported.
+        vec![
+            "scan",
+            "--color",
+            "never",
+            "--rule",
+            "docker-add-instead-of-copy",
+            f,
+        ],
+        vec![
+            "scan",
+            "--format",
+            "json",
+            "--rule",
+            "docker-add-instead-of-copy",
+            f,
+        ],
+    ] {
+        let run = bulwark(&args);
+        assert_eq!(run.code, 1, "{args:?}");
+        for secret in secrets {
+            assert!(
+                !run.stdout.contains(secret),
+                "{args:?} shows {secret}:\n{}",
+                run.stdout
+            );
+            assert!(
+                !run.stderr.contains(secret),
+                "{args:?} shows {secret}:\n{}",
+                run.stderr
+            );
+        }
+    }
+}

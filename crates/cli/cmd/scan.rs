@@ -167,10 +167,24 @@ fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
     }
 }
 
+/// Which rules run and which are reported. Built-in rules always run, so a
+/// secret one of them finds is masked in every reported finding even when
+/// `--rule` narrows the report to other rules.
+struct Plan<'a> {
+    selection: RuleSelection,
+    only: &'a [String],
+}
+
+impl Plan<'_> {
+    fn reported(&self, rule_id: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|r| r == rule_id)
+    }
+}
+
 fn evaluate_loaded(
     loaded: Result<Loaded, bulwark_inputs::Error>,
     evaluator: &mut Evaluator<'_>,
-    selection: &RuleSelection,
+    plan: &Plan<'_>,
 ) -> FileResult {
     let mut result = FileResult::default();
     match loaded {
@@ -179,8 +193,20 @@ fn evaluate_loaded(
             result.scanned = true;
             result.documents = docs.len();
             for doc in &docs {
-                let out = evaluator.evaluate(doc, selection);
-                result.findings.extend(out.findings);
+                let out = evaluator.evaluate(doc, &plan.selection);
+                let (mut kept, dropped): (Vec<Finding>, Vec<Finding>) = out
+                    .findings
+                    .into_iter()
+                    .partition(|f| plan.reported(&f.rule_id));
+                // Secrets found by unreported rules stay masked in snippets.
+                let hidden: Vec<_> = dropped
+                    .iter()
+                    .flat_map(|f| f.redactions.iter().copied())
+                    .collect();
+                if let Some(first) = kept.first_mut() {
+                    first.redactions.extend(hidden);
+                }
+                result.findings.extend(kept);
                 result.failures.extend(out.failures);
             }
             if !result.findings.is_empty() {
@@ -207,9 +233,15 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             bail!("--rule {id}: no such rule (`bulwark rules list` shows them all)");
         }
     }
-    let selection = RuleSelection::filter(&loaded.modules, |_, r| {
-        args.only.is_empty() || args.only.contains(&r.id)
-    });
+    let plan = Plan {
+        selection: RuleSelection::filter(&loaded.modules, |m, r| {
+            args.only.is_empty()
+                || args.only.contains(&r.id)
+                || BUILTINS.iter().any(|b| b.name == m.name())
+        }),
+        only: &args.only,
+    };
+    let reported_rules = RuleSelection::filter(&loaded.modules, |_, r| plan.reported(&r.id)).len();
 
     let discovery = Discovery {
         hidden: args.hidden,
@@ -245,7 +277,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 }
                 let kind = if candidate.explicit { args.kind } else { None };
                 let loaded = bulwark_inputs::load(candidate, kind, args.max_file_size);
-                let result = evaluate_loaded(loaded, evaluator, &selection);
+                let result = evaluate_loaded(loaded, evaluator, &plan);
                 if blocking(&result) {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -274,7 +306,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             bulwark_inputs::load_bytes("<stdin>", args.kind, bytes)
         };
         let mut evaluator = Evaluator::new(engine, modules, "{}");
-        results.push(evaluate_loaded(loaded, &mut evaluator, &selection));
+        results.push(evaluate_loaded(loaded, &mut evaluator, &plan));
     }
 
     let mut findings = Vec::new();
@@ -296,7 +328,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         findings,
         failures,
         errors,
-        (files, documents, selection.len()),
+        (files, documents, reported_rules),
         fail_on,
     );
 

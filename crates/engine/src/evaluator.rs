@@ -151,6 +151,7 @@ impl<'a> Evaluator<'a> {
                 self.run_module(index, rules, doc, &wit_doc, &mut out);
             }
         }
+        mask_findings(doc, &mut out.findings);
         out
     }
 
@@ -284,10 +285,6 @@ fn locate(
                 .ok_or_else(|| RuleFailureKind::BadPointer { pointer: p.clone() })
         })
         .collect::<Result<_, _>>()?;
-    let secrets: Vec<&str> = redactions
-        .iter()
-        .flat_map(|s| secret_texts(doc.source.slice(*s)))
-        .collect();
     Ok(Finding {
         rule_id: meta.id.clone(),
         severity: meta.severity,
@@ -295,14 +292,41 @@ fn locate(
         controls: meta.controls.clone(),
         file: doc.source.name().to_owned(),
         location: doc.source.location(span),
-        message: mask(&f.message, &secrets),
-        detail: f.detail.map(|d| mask(&d, &secrets)),
+        message: f.message,
+        detail: f.detail,
         remediation: meta.remediation.clone(),
         module: module.name.clone(),
         pointer: f.pointer,
         span,
         redactions,
     })
+}
+
+/// Masks, in every finding's message and detail, every secret any finding
+/// on the document marked: a secret one rule found must not surface through
+/// another rule's message.
+fn mask_findings(doc: &Document, findings: &mut [Finding]) {
+    let secrets: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| f.redactions.iter())
+        .flat_map(|s| secret_texts(doc.source.slice(*s)))
+        .collect();
+    if secrets.is_empty() {
+        return;
+    }
+    let masked: Vec<(String, Option<String>)> = findings
+        .iter()
+        .map(|f| {
+            (
+                mask(&f.message, &secrets),
+                f.detail.as_deref().map(|d| mask(d, &secrets)),
+            )
+        })
+        .collect();
+    for (f, (message, detail)) in findings.iter_mut().zip(masked) {
+        f.message = message;
+        f.detail = detail;
+    }
 }
 
 /// The forms a secret's source text may take in a message: as written, and

@@ -68,6 +68,17 @@ pub fn check_literal(df: &Dockerfile, out: &mut Findings) {
         }
     }
     for instr in df.all_instructions() {
+        if instr.is("COPY") || instr.is("ADD") {
+            for (i, source) in instr.sources.iter().enumerate() {
+                if let Some(kind) = known_format(source) {
+                    out.report(
+                        instr.source_pointer(i),
+                        format!("{} source holds {kind}", instr.keyword),
+                    )
+                    .redact(instr.source_pointer(i));
+                }
+            }
+        }
         for heredoc in &instr.heredocs {
             if let Some(kind) = known_format(&heredoc.content) {
                 out.report(

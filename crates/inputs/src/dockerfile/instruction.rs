@@ -384,7 +384,7 @@ fn interpret_line(
             Body::Pairs(pairs)
         }
         "COPY" | "ADD" => {
-            let mut list = maybe_json_list(&keyword, line, pos, ctx.escape, &words)?;
+            let mut list = maybe_json_list(&keyword, line, pos, &words)?;
             // Heredoc openers stand for files whose content is the heredoc.
             if list.len() < 2 {
                 return Err(missing("at least one source and a destination"));
@@ -442,7 +442,7 @@ fn interpret_line(
         }
         "EXPOSE" | "VOLUME" => {
             let list = if keyword == "VOLUME" {
-                maybe_json_list(&keyword, line, pos, ctx.escape, &words)?
+                maybe_json_list(&keyword, line, pos, &words)?
             } else {
                 words()
             };
@@ -495,7 +495,6 @@ fn maybe_json_list(
     keyword: &str,
     line: &Logical,
     pos: usize,
-    escape: char,
     words: &dyn Fn() -> Vec<Spanned>,
 ) -> Result<Vec<Spanned>, InstrError> {
     let rest = &line.text()[pos..];
@@ -522,7 +521,6 @@ fn maybe_json_list(
             Err(_) => {}
         }
     }
-    let _ = escape;
     Ok(words())
 }
 
