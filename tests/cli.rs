@@ -1,7 +1,7 @@
 //! The command line itself: help, rule listing, explain, exit codes,
 //! formats, standard input, determinism.
 
-use crate::util::{bulwark, bulwark_with_stdin};
+use crate::util::{bulwark, bulwark_env, bulwark_with_stdin};
 
 #[test]
 fn help_is_stable_for_every_subcommand() {
@@ -201,4 +201,56 @@ fn fail_fast_stops_with_a_blocking_finding() {
     ]);
     assert_eq!(run.code, 1);
     assert!(!run.json()["findings"].as_array().is_some_and(Vec::is_empty));
+}
+
+#[test]
+fn compiled_components_are_cached_and_reused() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let cache = dir.path().join("cache");
+    let args = ["scan", "--format", "json", "tests/fixtures/scan/insecure"];
+    let entries = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    let first = bulwark_env(&args, b"", &[("BULWARK_CACHE_DIR", &cache)]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let cached = entries(&cache);
+    assert_eq!(cached.len(), 1, "one entry per built-in module: {cached:?}");
+    assert!(cached[0].ends_with(".cwasm"));
+
+    // A second run maps the entry and reports exactly the same.
+    let second = bulwark_env(&args, b"", &[("BULWARK_CACHE_DIR", &cache)]);
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(entries(&cache), cached);
+
+    // A damaged entry is recompiled, never trusted.
+    std::fs::write(cache.join(&cached[0]), b"garbage")?;
+    let third = bulwark_env(&args, b"", &[("BULWARK_CACHE_DIR", &cache)]);
+    assert_eq!(third.stdout, first.stdout);
+    assert!(std::fs::metadata(cache.join(&cached[0]))?.len() > 1024);
+
+    // --no-cache and BULWARK_CACHE_DIR=off touch nothing.
+    let other = dir.path().join("other");
+    let run = bulwark_env(
+        &["scan", "--no-cache", "tests/fixtures/scan/hardened"],
+        b"",
+        &[("BULWARK_CACHE_DIR", &other)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!other.exists());
+    let off = std::path::Path::new("off");
+    let run = bulwark_env(
+        &["scan", "tests/fixtures/scan/hardened"],
+        b"",
+        &[("BULWARK_CACHE_DIR", off), ("HOME", &other)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!other.exists());
+    Ok(())
 }

@@ -34,17 +34,30 @@ pub fn fixture(rel: &str) -> PathBuf {
 
 /// Runs `bulwark args…` in the repository root with `stdin` as input.
 pub fn bulwark_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    bulwark_env(args, stdin, &[])
+}
+
+/// Runs `bulwark args…` in the repository root with `stdin` as input and
+/// the variables `env` set on top of the suite's.
+pub fn bulwark_env(args: &[&str], stdin: &[u8], env: &[(&str, &Path)]) -> Run {
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+    command
         .args(args)
         .current_dir(root())
         .env_remove("NO_COLOR")
         .env_remove("GITHUB_ACTIONS")
+        // One compiled-component cache for the whole suite, never the
+        // user's own.
+        .env(
+            "BULWARK_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bulwark starts");
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("bulwark starts");
     if let Some(mut input) = child.stdin.take() {
         // The child may exit before reading everything; that is its business.
         let _ = input.write_all(stdin);

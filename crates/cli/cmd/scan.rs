@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use bulwark_core::{
     Finding, InputKind, RuleFailure, RuleFailureKind, ScanError, Severity, SourceFile,
 };
-use bulwark_engine::{Engine, Evaluator, Limits, Module, RuleSelection};
+use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
 use bulwark_inputs::{Candidate, Discovery, Loaded};
 use bulwark_report::{ScanReport, Verdict};
 use rayon::prelude::*;
@@ -78,6 +78,10 @@ pub struct ModuleOptions {
     /// Memory limit of each rule module instance.
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
     rule_memory: u64,
+    /// Compile every rule module afresh instead of reusing compiled code
+    /// from the cache ($BULWARK_CACHE_DIR, else ~/.cache/bulwark).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// An engine with its modules loaded.
@@ -96,7 +100,14 @@ impl ModuleOptions {
             timeout: self.rule_timeout,
             memory: usize::try_from(self.rule_memory).unwrap_or(usize::MAX),
         };
-        let engine = Engine::new(limits).context("starting the rule engine")?;
+        let cache = if self.no_cache {
+            None
+        } else {
+            Cache::from_env()
+        };
+        let engine = Engine::new(limits)
+            .context("starting the rule engine")?
+            .with_cache(cache);
         let mut modules = Vec::new();
         for builtin in BUILTINS {
             modules.push(

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::Error;
+use crate::{Cache, Error};
 
 /// The bounds every call into a rule module runs under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,7 @@ pub(crate) const TICK: Duration = Duration::from_millis(5);
 pub struct Engine {
     pub(crate) inner: wasmtime::Engine,
     pub(crate) limits: Limits,
+    pub(crate) cache: Option<Cache>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
 }
@@ -70,9 +71,17 @@ impl Engine {
         Ok(Engine {
             inner,
             limits,
+            cache: None,
             stop,
             ticker: Some(ticker),
         })
+    }
+
+    /// Keeps compiled components in `cache` (see [`Cache`]), or nowhere.
+    #[must_use]
+    pub fn with_cache(mut self, cache: Option<Cache>) -> Engine {
+        self.cache = cache;
+        self
     }
 
     /// The limits calls run under.

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod bindings;
+mod cache;
 mod engine;
 mod error;
 mod evaluator;
@@ -21,6 +22,7 @@ mod module;
 mod state;
 
 pub use crate::{
+    cache::Cache,
     engine::{Engine, Limits},
     error::Error,
     evaluator::{Evaluation, Evaluator, RuleSelection},

@@ -63,10 +63,7 @@ impl Engine {
     /// [`Error::Rules`] when `rules()` traps or runs out of time or memory,
     /// [`Error::InvalidRules`] for empty, malformed or duplicate ids.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<Module, Error> {
-        let component = Component::new(&self.inner, bytes).map_err(|source| Error::Compile {
-            module: name.to_owned(),
-            source,
-        })?;
+        let component = self.compile(name, bytes)?;
         // Interfaces that only define types (`bulwark:rules/types`) appear as
         // imports with nothing in them to call; anything else is a capability
         // a rule module must not have.
@@ -153,6 +150,21 @@ impl Engine {
             pre,
             rules,
         })
+    }
+
+    /// Compiles `bytes`, or maps an earlier compilation from the cache.
+    fn compile(&self, name: &str, bytes: &[u8]) -> Result<Component, Error> {
+        if let Some(component) = self.cache.as_ref().and_then(|c| c.get(&self.inner, bytes)) {
+            return Ok(component);
+        }
+        let component = Component::new(&self.inner, bytes).map_err(|source| Error::Compile {
+            module: name.to_owned(),
+            source,
+        })?;
+        if let Some(cache) = &self.cache {
+            cache.put(&self.inner, bytes, &component);
+        }
+        Ok(component)
     }
 
     /// A fresh store under this engine's limits.
