@@ -13,7 +13,21 @@ pub struct Builtin {
 }
 
 /// Every built-in rule pack.
-pub const BUILTINS: &[Builtin] = &[Builtin {
-    name: "cis-docker-build",
-    bytes: include_bytes!("../../rules-wasm/dist/cis-docker-build.wasm"),
-}];
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "cis-docker-build",
+        bytes: include_bytes!("../../rules-wasm/dist/cis-docker-build.wasm"),
+    },
+    Builtin {
+        name: "cis-docker-runtime",
+        bytes: include_bytes!("../../rules-wasm/dist/cis-docker-runtime.wasm"),
+    },
+    Builtin {
+        name: "pod-security",
+        bytes: include_bytes!("../../rules-wasm/dist/pod-security.wasm"),
+    },
+    Builtin {
+        name: "secrets",
+        bytes: include_bytes!("../../rules-wasm/dist/secrets.wasm"),
+    },
+];

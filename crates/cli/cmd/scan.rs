@@ -16,7 +16,8 @@ use bulwark_core::{
     Finding, InputKind, RuleFailure, RuleFailureKind, ScanError, Severity, SourceFile,
 };
 use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
-use bulwark_inputs::{Candidate, Discovery, Loaded};
+use bulwark_inputs::helm::Helm;
+use bulwark_inputs::{Candidate, Discovery, LoadOptions, Loaded};
 use bulwark_report::{ScanReport, Verdict};
 use rayon::prelude::*;
 
@@ -41,6 +42,14 @@ pub struct Args {
     /// Stop at the first blocking finding.
     #[arg(long)]
     fail_fast: bool,
+    /// Pod Security Standards level Kubernetes workloads must meet:
+    /// baseline or restricted.
+    #[arg(long, value_name = "LEVEL", default_value = "restricted", value_parser = ["baseline", "restricted"])]
+    pss_level: String,
+    /// Values file passed to `helm template` when rendering charts
+    /// (repeatable).
+    #[arg(long = "helm-values", value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "RULE-ID")]
     only: Vec<String>,
@@ -166,6 +175,7 @@ struct FileResult {
     source: Option<Arc<SourceFile>>,
     documents: usize,
     scanned: bool,
+    notice: Option<String>,
 }
 
 fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
@@ -200,6 +210,7 @@ fn evaluate_loaded(
     let mut result = FileResult::default();
     match loaded {
         Ok(Loaded::Skipped) => {}
+        Ok(Loaded::Notice(notice)) => result.notice = Some(notice),
         Ok(Loaded::Documents(source, docs)) => {
             result.scanned = true;
             result.documents = docs.len();
@@ -244,15 +255,29 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             bail!("--rule {id}: no such rule (`bulwark rules list` shows them all)");
         }
     }
+    // Restricted-profile rules are the restricted level's addition.
+    let baseline_only = args.pss_level == "baseline";
+    let restricted_rule =
+        |r: &bulwark_core::RuleMeta| r.controls.iter().any(|c| c.starts_with("PSS-restricted"));
     let plan = Plan {
         selection: RuleSelection::filter(&loaded.modules, |m, r| {
-            args.only.is_empty()
+            (args.only.is_empty()
                 || args.only.contains(&r.id)
-                || BUILTINS.iter().any(|b| b.name == m.name())
+                || BUILTINS.iter().any(|b| b.name == m.name()))
+                && !(baseline_only && restricted_rule(r))
         }),
         only: &args.only,
     };
-    let reported_rules = RuleSelection::filter(&loaded.modules, |_, r| plan.reported(&r.id)).len();
+    let reported_rules = RuleSelection::filter(&loaded.modules, |_, r| {
+        plan.reported(&r.id) && !(baseline_only && restricted_rule(r))
+    })
+    .len();
+    let settings = serde_json::json!({ "pss_level": args.pss_level }).to_string();
+    let load_options = LoadOptions {
+        kind: args.kind,
+        max_file_size: args.max_file_size,
+        helm: Helm::from_env(args.helm_values.clone()),
+    };
 
     let discovery = Discovery {
         hidden: args.hidden,
@@ -281,13 +306,12 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let mut results: Vec<FileResult> = candidates
         .par_iter()
         .map_init(
-            || Evaluator::new(engine, modules, "{}"),
+            || Evaluator::new(engine, modules, settings.as_str()),
             |evaluator, candidate: &Candidate| {
                 if args.fail_fast && stop.load(Ordering::Relaxed) {
                     return FileResult::default();
                 }
-                let kind = if candidate.explicit { args.kind } else { None };
-                let loaded = bulwark_inputs::load(candidate, kind, args.max_file_size);
+                let loaded = bulwark_inputs::load(candidate, &load_options);
                 let result = evaluate_loaded(loaded, evaluator, &plan);
                 if blocking(&result) {
                     stop.store(true, Ordering::Relaxed);
@@ -316,7 +340,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         } else {
             bulwark_inputs::load_bytes("<stdin>", args.kind, bytes)
         };
-        let mut evaluator = Evaluator::new(engine, modules, "{}");
+        let mut evaluator = Evaluator::new(engine, modules, settings.as_str());
         results.push(evaluate_loaded(loaded, &mut evaluator, &plan));
     }
 
@@ -324,6 +348,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let mut failures = loaded.failures.clone();
     let mut errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
     let mut sources = BTreeMap::new();
+    let mut notices = Vec::new();
     let (mut files, mut documents) = (0, 0);
     for r in results {
         files += usize::from(r.scanned);
@@ -331,6 +356,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         if let Some(source) = r.source {
             sources.insert(source.name().to_owned(), source);
         }
+        notices.extend(r.notice);
         findings.extend(r.findings);
         failures.extend(r.failures);
         errors.extend(r.errors);
@@ -341,7 +367,8 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         errors,
         (files, documents, reported_rules),
         fail_on,
-    );
+    )
+    .with_notices(notices);
 
     match global.format {
         Format::Human => {
@@ -352,7 +379,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 #[allow(clippy::disallowed_macros)]
                 {
                     eprintln!(
-                        "note: found no Dockerfiles to scan under {}",
+                        "note: found nothing to scan (Dockerfiles, Compose files, Kubernetes manifests, Helm values) under {}",
                         display_paths(&args.paths)
                     );
                 }

@@ -16,6 +16,9 @@ pub struct Document {
     pub source: Arc<SourceFile>,
     /// The document's content with source spans.
     pub root: Node,
+    /// The template the document was rendered from, when the file is
+    /// rendered output that says so (Helm's `# Source:` comments).
+    pub template: Option<String>,
 }
 
 impl Document {

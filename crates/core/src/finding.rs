@@ -27,6 +27,9 @@ pub struct Finding {
     /// Where in the file.
     #[serde(flatten)]
     pub location: Location,
+    /// The template the rendered document came from (Helm's `# Source:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     /// What is wrong; secrets already masked.
     pub message: String,
     /// Longer detail; secrets already masked.

@@ -292,6 +292,7 @@ fn locate(
         controls: meta.controls.clone(),
         file: doc.source.name().to_owned(),
         location: doc.source.location(span),
+        template: doc.template.clone(),
         message: f.message,
         detail: f.detail,
         remediation: meta.remediation.clone(),

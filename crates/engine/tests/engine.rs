@@ -40,6 +40,7 @@ fn compose_doc() -> Document {
         kind: InputKind::Compose,
         source,
         root,
+        template: None,
     }
 }
 

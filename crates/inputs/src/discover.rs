@@ -26,6 +26,9 @@ pub struct Candidate {
     pub kind: Option<InputKind>,
     /// True when the user named the file itself.
     pub explicit: bool,
+    /// True for a Helm chart directory (it holds `Chart.yaml`): scanned by
+    /// rendering it with `helm template`.
+    pub chart: bool,
 }
 
 /// How to walk.
@@ -61,7 +64,10 @@ pub fn classify_name(name: &str) -> Option<InputKind> {
             || lower.ends_with(&format!(".{base}"))
             || lower.starts_with(&format!("{base}-"))
     });
-    dockerfile.then_some(InputKind::Dockerfile)
+    if dockerfile {
+        return Some(InputKind::Dockerfile);
+    }
+    crate::manifest::classify_yaml_name(&lower)
 }
 
 /// The kind the start of a file's text implies, if any: a Dockerfile's first
@@ -104,6 +110,7 @@ impl Discovery {
     pub fn discover(&self, paths: &[PathBuf]) -> (Vec<Candidate>, Vec<Error>) {
         let mut candidates = Vec::new();
         let mut errors = Vec::new();
+        let mut charts = Vec::new();
         for root in paths {
             if root.is_file() {
                 let name = root
@@ -115,6 +122,7 @@ impl Discovery {
                     display: display(root),
                     kind: classify_name(&name),
                     explicit: true,
+                    chart: false,
                 });
                 continue;
             }
@@ -165,9 +173,18 @@ impl Discovery {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
+                if name == "Chart.yaml"
+                    && let Some(dir) = path.parent()
+                {
+                    charts.push(dir.to_path_buf());
+                }
                 let kind = classify_name(&name);
-                // Only files without an extension are worth sniffing.
-                if kind.is_none() && path.extension().is_some() {
+                // Files without an extension may be Dockerfiles, YAML and
+                // JSON files manifests; nothing else is worth sniffing.
+                if kind.is_none()
+                    && path.extension().is_some()
+                    && !crate::manifest::is_yaml_name(&name.to_ascii_lowercase())
+                {
                     continue;
                 }
                 candidates.push(Candidate {
@@ -175,9 +192,21 @@ impl Discovery {
                     path,
                     kind,
                     explicit: false,
+                    chart: false,
                 });
             }
         }
+        // A chart's templates are not YAML until rendered: the chart is
+        // scanned as a whole instead.
+        let templates: Vec<PathBuf> = charts.iter().map(|c| c.join("templates")).collect();
+        candidates.retain(|c| !templates.iter().any(|t| c.path.starts_with(t)));
+        candidates.extend(charts.iter().map(|dir| Candidate {
+            display: display(dir),
+            path: dir.clone(),
+            kind: Some(InputKind::Kubernetes),
+            explicit: false,
+            chart: true,
+        }));
         candidates.sort_by(|a, b| a.display.cmp(&b.display));
         candidates.dedup_by(|a, b| a.display == b.display);
         (candidates, errors)
@@ -187,10 +216,26 @@ impl Discovery {
 /// What loading a candidate gave.
 #[derive(Debug)]
 pub enum Loaded {
-    /// The file's documents (a Dockerfile is one document).
+    /// The file's documents (a Dockerfile is one document, a YAML stream
+    /// any number).
     Documents(Arc<SourceFile>, Vec<Document>),
     /// Not an input bulwark scans (sniffing found nothing); skipped.
     Skipped,
+    /// Not scanned, for a reason the user must hear (a Helm chart without
+    /// `helm` to render it).
+    Notice(String),
+}
+
+/// How to load candidates.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The kind of explicitly named files and standard input, overriding
+    /// names and content.
+    pub kind: Option<InputKind>,
+    /// Files larger than this are refused.
+    pub max_file_size: u64,
+    /// How Helm charts are rendered.
+    pub helm: crate::helm::Helm,
 }
 
 /// Reads and parses `candidate`.
@@ -201,18 +246,22 @@ pub enum Loaded {
 /// non-UTF-8 or unparseable input. A walked file without a recognisable
 /// kind is [`Loaded::Skipped`], not an error; an explicit one is
 /// [`ErrorKind::UnknownKind`].
-pub fn load(
-    candidate: &Candidate,
-    kind_override: Option<InputKind>,
-    max_file_size: u64,
-) -> Result<Loaded, Error> {
+pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Error> {
+    if candidate.chart {
+        return options.helm.render(candidate, options.max_file_size);
+    }
+    let max_file_size = options.max_file_size;
     let at_start = |kind| Error::new(&candidate.display, 1, 1, kind);
     let file = std::fs::File::open(&candidate.path).map_err(|e| at_start(ErrorKind::Io(e)))?;
     let size = file
         .metadata()
         .map_err(|e| at_start(ErrorKind::Io(e)))?
         .len();
-    let declared = kind_override.or(candidate.kind);
+    let declared = if candidate.explicit {
+        options.kind.or(candidate.kind)
+    } else {
+        candidate.kind
+    };
     if size > max_file_size {
         if declared.is_none() && !candidate.explicit {
             return Ok(Loaded::Skipped);
@@ -237,18 +286,29 @@ pub fn load(
             }
             Err(_) => return Ok(Loaded::Skipped),
         };
-        if head.contains(&0) || sniff(text).is_none() {
+        if head.contains(&0) || (sniff(text).is_none() && !crate::manifest::sniff_yaml(text)) {
             return Ok(Loaded::Skipped);
         }
     }
-    load_bytes(&candidate.display, declared, bytes)
+    match load_bytes(&candidate.display, declared, bytes) {
+        // A walked file that held no document of interest is not an input.
+        Err(e)
+            if matches!(e.kind(), ErrorKind::UnknownKind)
+                && declared.is_none()
+                && !candidate.explicit =>
+        {
+            Ok(Loaded::Skipped)
+        }
+        other => other,
+    }
 }
 
-/// Parses `bytes` named `name` as `kind` (sniffed when `None`).
+/// Parses `bytes` named `name` as `kind` (told by content when `None`).
 ///
 /// # Errors
 ///
-/// As [`load`].
+/// As [`load`]; content that is neither a Dockerfile nor YAML holding a
+/// Compose file or Kubernetes object is [`ErrorKind::UnknownKind`].
 pub fn load_bytes(name: &str, kind: Option<InputKind>, bytes: Vec<u8>) -> Result<Loaded, Error> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let (line, column) = line_col(&bytes, nul);
@@ -259,25 +319,26 @@ pub fn load_bytes(name: &str, kind: Option<InputKind>, bytes: Vec<u8>) -> Result
         let (line, column) = line_col(e.as_bytes(), offset);
         Error::new(name, line, column, ErrorKind::InvalidUtf8 { offset })
     })?;
-    let kind = match kind.or_else(|| sniff(&text)) {
-        Some(k) => k,
-        None => return Err(Error::new(name, 1, 1, ErrorKind::UnknownKind)),
-    };
+    let kind = kind.or_else(|| sniff(&text));
     let source = Arc::new(SourceFile::new(name, text));
     let docs = match kind {
-        InputKind::Dockerfile => {
+        Some(InputKind::Dockerfile) => {
             vec![
                 crate::dockerfile::parse(source.clone())
                     .map_err(|e| e.with_source(source.clone()))?,
             ]
         }
-        other => {
-            return Err(Error::new(
-                name,
-                1,
-                1,
-                ErrorKind::Syntax(format!("{other} inputs are not supported by this build")),
-            ));
+        Some(other) => crate::manifest::parse(source.clone(), Some(other))?,
+        None => {
+            let docs = if crate::manifest::sniff_yaml(source.text()) {
+                crate::manifest::parse(source.clone(), None)?
+            } else {
+                Vec::new()
+            };
+            if docs.is_empty() {
+                return Err(Error::new(name, 1, 1, ErrorKind::UnknownKind));
+            }
+            docs
         }
     };
     Ok(Loaded::Documents(source, docs))
@@ -311,12 +372,16 @@ mod tests {
         for n in [
             "Dockerfile.dockerignore",
             ".dockerignore",
-            "docker-compose.yml",
             "README.md",
             "Dockerfiles",
         ] {
             assert_eq!(classify_name(n), None, "{n}");
         }
+        assert_eq!(
+            classify_name("docker-compose.yml"),
+            Some(InputKind::Compose)
+        );
+        assert_eq!(classify_name("values.yaml"), Some(InputKind::HelmValues));
     }
 
     #[test]

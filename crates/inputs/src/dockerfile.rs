@@ -87,6 +87,7 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Document, Error> {
         kind: InputKind::Dockerfile,
         source,
         root,
+        template: None,
     })
 }
 

@@ -176,4 +176,30 @@ pub enum ErrorKind {
     /// Any other syntax error.
     #[error("{0}")]
     Syntax(String),
+    /// YAML the parser rejects (tabs as indentation included).
+    #[error("invalid YAML: {0}")]
+    Yaml(String),
+    /// A mapping names the same key twice.
+    #[error("duplicate key `{0}` in this mapping")]
+    DuplicateKey(String),
+    /// A mapping key that is itself a collection.
+    #[error("a mapping key must be a scalar, not a list or mapping")]
+    ComplexKey,
+    /// Aliases expand to too many nodes.
+    #[error("aliases expand to more than {0} nodes (an alias bomb?); refusing the file")]
+    AliasBomb(usize),
+    /// Collections nested too deeply.
+    #[error("collections nested more than {0} levels deep")]
+    TooDeep(usize),
+    /// Template syntax left in a document meant to be rendered output.
+    #[error(
+        "unrendered template syntax (`{{{{ … }}}}`): render the chart first, e.g. `helm template CHART | bulwark scan - --kind kubernetes`"
+    )]
+    UnrenderedTemplate,
+    /// `helm template` failed.
+    #[error("helm template failed: {0}")]
+    Helm(String),
+    /// A document of the declared kind does not have the expected shape.
+    #[error("{0}")]
+    Shape(String),
 }

@@ -72,22 +72,36 @@ pub fn write(
     for finding in &report.findings {
         emit(
             out,
-            &finding_diagnostic(finding, ids.get(finding.file.as_str()).copied()),
+            &finding_diagnostic(
+                finding,
+                ids.get(finding.file.as_str()).copied(),
+                sources.get(&finding.file),
+            ),
         )?;
     }
     for failure in &report.failures {
         emit(out, &failure_diagnostic(failure))?;
     }
+    for notice in &report.notices {
+        emit(out, &Diagnostic::note().with_message(notice.clone()))?;
+    }
     summary(out, report)
 }
 
-fn finding_diagnostic(f: &Finding, file: Option<usize>) -> Diagnostic<usize> {
+fn finding_diagnostic(
+    f: &Finding,
+    file: Option<usize>,
+    source: Option<&Arc<SourceFile>>,
+) -> Diagnostic<usize> {
     let mut notes = Vec::new();
     if file.is_none() {
         notes.push(format!(
             "at {}:{}:{}",
             f.file, f.location.line, f.location.column
         ));
+    }
+    if let Some(template) = &f.template {
+        notes.push(format!("rendered from template {template}"));
     }
     if let Some(detail) = &f.detail {
         notes.push(detail.clone());
@@ -100,10 +114,24 @@ fn finding_diagnostic(f: &Finding, file: Option<usize>) -> Diagnostic<usize> {
         .with_notes(notes);
     if let Some(id) = file {
         d = d.with_labels(vec![
-            Label::primary(id, f.span.range()).with_message(f.title.clone()),
+            Label::primary(id, first_line(f, source)).with_message(f.title.clone()),
         ]);
     }
     d
+}
+
+/// The finding's span cut at the end of its first line: a finding on a
+/// whole mapping (a Compose service, a container) shows where it starts,
+/// not every line of it.
+fn first_line(f: &Finding, source: Option<&Arc<SourceFile>>) -> std::ops::Range<usize> {
+    let range = f.span.range();
+    let Some(text) = source.and_then(|s| s.text().get(range.clone())) else {
+        return range;
+    };
+    match text.find('\n') {
+        Some(i) => range.start..range.start + text[..i].trim_end_matches('\r').len(),
+        None => range,
+    }
 }
 
 fn input_error(

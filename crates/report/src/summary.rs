@@ -51,6 +51,10 @@ pub struct ScanReport {
     pub errors: Vec<ScanError>,
     /// Counts and verdict.
     pub summary: Summary,
+    /// Inputs not scanned for a reason the user must hear (a Helm chart
+    /// without `helm`); they do not change the verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 impl ScanReport {
@@ -100,6 +104,14 @@ impl ScanReport {
             failures,
             errors,
             summary,
+            notices: Vec::new(),
         }
+    }
+
+    /// Adds notices, sorted.
+    pub fn with_notices(mut self, mut notices: Vec<String>) -> ScanReport {
+        notices.sort();
+        self.notices = notices;
+        self
     }
 }

@@ -21,8 +21,11 @@ use std::process::ExitCode;
 use bulwark_build::{Toolchain, componentize};
 
 /// The rule crates and the names of their components.
-const RULE_CRATES: [(&str, &str); 2] = [
+const RULE_CRATES: [(&str, &str); 5] = [
     ("bulwark-rules-cis-docker-build", "cis-docker-build"),
+    ("bulwark-rules-cis-docker-runtime", "cis-docker-runtime"),
+    ("bulwark-rules-pod-security", "pod-security"),
+    ("bulwark-rules-secrets", "secrets"),
     ("bulwark-rules-hostile", "hostile"),
 ];
 

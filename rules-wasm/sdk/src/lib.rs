@@ -6,8 +6,10 @@
 //!
 //! - [`Rule`]: a rule's metadata stated next to its check function;
 //! - [`Pack`] and [`export_pack!`]: a set of rules exported as a component;
-//! - typed views of each input document ([`dockerfile::Dockerfile`]) that
-//!   know their own JSON pointers;
+//! - typed views of each input document ([`dockerfile::Dockerfile`],
+//!   [`compose::Compose`], [`kubernetes::Object`] with its pod spec resolved
+//!   whatever the workload kind, Helm values as [`json::Json`]) that know
+//!   their own JSON pointers;
 //! - [`Findings`]: the collector a check reports into, with redaction of
 //!   secret values;
 //! - [`secrets`], [`packages`]: shared detectors (literal secrets, package
@@ -43,8 +45,11 @@
 extern crate self as bulwark_sdk;
 
 pub mod command;
+pub mod compose;
 pub mod dockerfile;
 mod findings;
+pub mod json;
+pub mod kubernetes;
 pub mod packages;
 pub mod pointer;
 pub mod secrets;
@@ -151,6 +156,27 @@ impl Document {
             Parsed::Dockerfile(_) => None,
         }
     }
+
+    /// The document root with pointers, for YAML kinds.
+    pub fn root(&self) -> Option<json::Json<'_>> {
+        self.json().map(json::Json::root)
+    }
+
+    /// The Compose view, for `compose` documents.
+    pub fn compose(&self) -> Option<compose::Compose<'_>> {
+        (self.kind == InputKind::Compose)
+            .then(|| self.root())
+            .flatten()
+            .map(|root| compose::Compose { root })
+    }
+
+    /// The Kubernetes view, for `kubernetes` documents.
+    pub fn kubernetes(&self) -> Option<kubernetes::Object<'_>> {
+        (self.kind == InputKind::Kubernetes)
+            .then(|| self.root())
+            .flatten()
+            .and_then(kubernetes::Object::new)
+    }
 }
 
 /// How a rule inspects a document.
@@ -158,17 +184,54 @@ impl Document {
 pub enum Check {
     /// Called for `dockerfile` documents with the typed view.
     Dockerfile(fn(&dockerfile::Dockerfile, &mut Findings)),
+    /// Called for `compose` documents.
+    Compose(fn(&compose::Compose<'_>, &mut Findings)),
+    /// Called for `kubernetes` documents.
+    Kubernetes(fn(&kubernetes::Object<'_>, &mut Findings)),
     /// Called for any document the rule's kinds admit, with the whole
     /// document.
     Document(fn(&Document, &mut Findings)),
+    /// Each of these checks, for the documents it takes.
+    Each(&'static [Check]),
 }
 
 impl std::fmt::Debug for Check {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Check::Dockerfile(_) => "Check::Dockerfile",
+            Check::Compose(_) => "Check::Compose",
+            Check::Kubernetes(_) => "Check::Kubernetes",
             Check::Document(_) => "Check::Document",
+            Check::Each(_) => "Check::Each",
         })
+    }
+}
+
+impl Check {
+    fn run(&self, doc: &Document, out: &mut Findings) {
+        match self {
+            Check::Dockerfile(f) => {
+                if let Some(df) = doc.dockerfile() {
+                    f(df, out);
+                }
+            }
+            Check::Compose(f) => {
+                if let Some(c) = doc.compose() {
+                    f(&c, out);
+                }
+            }
+            Check::Kubernetes(f) => {
+                if let Some(o) = doc.kubernetes() {
+                    f(&o, out);
+                }
+            }
+            Check::Document(f) => f(doc, out),
+            Check::Each(checks) => {
+                for c in *checks {
+                    c.run(doc, out);
+                }
+            }
+        }
     }
 }
 
@@ -197,11 +260,7 @@ impl Rule {
     /// Runs the rule on `doc`, collecting findings.
     pub fn run(&self, doc: &Document) -> Findings {
         let mut out = Findings::new(self.id);
-        match (self.check, doc.dockerfile()) {
-            (Check::Dockerfile(f), Some(df)) => f(df, &mut out),
-            (Check::Dockerfile(_), None) => {}
-            (Check::Document(f), _) => f(doc, &mut out),
-        }
+        self.check.run(doc, &mut out);
         out
     }
 

@@ -108,6 +108,17 @@ pub fn is_secret_name(name: &str) -> bool {
     if DESCRIPTIVE_SUFFIXES.contains(&last.as_str()) {
         return false;
     }
+    // `existingSecret`, `passwordKey`, `secretKeyRef`: they name where a
+    // secret is, not what it is.
+    if words.first().is_some_and(|w| w == "existing")
+        || (last == "key"
+            && words.len() > 1
+            && !SECRET_PAIRS
+                .iter()
+                .any(|(a, b)| *b == "key" && words.len() >= 2 && words[words.len() - 2] == *a))
+    {
+        return false;
+    }
     words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
         || words
             .windows(2)
@@ -339,6 +350,9 @@ mod tests {
             "PATH",
             "API_KEY_HEADER",
             "tokenizer",
+            "existingSecret",
+            "passwordKey",
+            "existingSecretPasswordKey",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }

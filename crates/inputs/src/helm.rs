@@ -1,0 +1,116 @@
+//! Rendering Helm charts with `helm template`.
+//!
+//! A chart's templates are not YAML until rendered, so bulwark renders the
+//! chart with the user's `helm` (values files passed through) and scans the
+//! output as Kubernetes manifests; Helm's `# Source:` comments tie every
+//! finding to its template. Without `helm` on `PATH` the chart is not
+//! scanned and the report says how to pipe rendered output in.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use bulwark_core::SourceFile;
+
+use crate::discover::{Candidate, Loaded};
+use crate::error::{Error, ErrorKind};
+
+/// How charts are rendered.
+#[derive(Debug, Clone, Default)]
+pub struct Helm {
+    /// The `helm` executable, if there is one.
+    pub program: Option<PathBuf>,
+    /// Values files passed to every render with `--values`.
+    pub values: Vec<PathBuf>,
+}
+
+impl Helm {
+    /// `helm` as found on `PATH` (or named by `BULWARK_HELM`), with `values`.
+    pub fn from_env(values: Vec<PathBuf>) -> Helm {
+        let program = std::env::var_os("BULWARK_HELM")
+            .map(PathBuf::from)
+            .filter(|p| !p.as_os_str().is_empty())
+            .or_else(|| find_on_path("helm"));
+        Helm { program, values }
+    }
+
+    /// Renders the chart `candidate` names and parses the output.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] at the chart's `Chart.yaml` when `helm` fails (its
+    /// message included), or the input errors of the rendered output.
+    pub fn render(&self, candidate: &Candidate, max_file_size: u64) -> Result<Loaded, Error> {
+        let chart_file = format!("{}/Chart.yaml", candidate.display);
+        let Some(program) = &self.program else {
+            return Ok(Loaded::Notice(format!(
+                "Helm chart {} not scanned: `helm` is not on PATH. Install Helm, or render the chart yourself and pipe it in: `helm template {} | bulwark scan - --kind kubernetes`",
+                candidate.display, candidate.display
+            )));
+        };
+        let mut cmd = Command::new(program);
+        cmd.arg("template").arg("bulwark-scan").arg(&candidate.path);
+        for v in &self.values {
+            cmd.arg("--values").arg(v);
+        }
+        let output = cmd
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::new(&chart_file, 1, 1, ErrorKind::Io(e)))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let message: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).take(5).collect();
+            return Err(Error::new(
+                &chart_file,
+                1,
+                1,
+                ErrorKind::Helm(message.join("; ")),
+            ));
+        }
+        if output.stdout.len() as u64 > max_file_size {
+            return Err(Error::new(
+                &chart_file,
+                1,
+                1,
+                ErrorKind::TooLarge {
+                    size: output.stdout.len() as u64,
+                    limit: max_file_size,
+                },
+            ));
+        }
+        let name = format!("{} (helm template)", candidate.display);
+        let text = String::from_utf8(output.stdout).map_err(|e| {
+            Error::new(
+                &name,
+                1,
+                1,
+                ErrorKind::InvalidUtf8 {
+                    offset: e.utf8_error().valid_up_to(),
+                },
+            )
+        })?;
+        let source = Arc::new(SourceFile::new(name, text));
+        let docs = crate::manifest::parse(source.clone(), None)?;
+        Ok(Loaded::Documents(source, docs))
+    }
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}

@@ -1,0 +1,633 @@
+//! YAML streams with positions: every value keeps its source span.
+//!
+//! Built on `saphyr-parser`'s event stream (YAML 1.2). On top of the events
+//! this module:
+//!
+//! - resolves plain scalars with the YAML 1.2 core schema (`null`, booleans,
+//!   integers in decimal, octal `0o` and hex `0x`, floats); quoted and block
+//!   scalars are strings, `!!str` and friends are honoured;
+//! - resolves anchors and aliases, and merge keys (`<<: *defaults`,
+//!   `<<: [*a, *b]`: keys written in the mapping win, then earlier merges),
+//!   with a bound on the nodes aliases expand to, so a "billion laughs"
+//!   document is an error instead of a memory blow-up;
+//! - rejects duplicate keys, complex (non-scalar) keys and nesting deeper
+//!   than [`MAX_DEPTH`] levels, each with its line and column;
+//! - keeps Helm's `# Source: chart/templates/x.yaml` comment of each
+//!   document.
+//!
+//! Messages never quote a value, only keys and YAML syntax.
+
+use std::collections::HashMap;
+
+use bulwark_core::{Node, SourceFile, Span, Value};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
+
+use crate::error::{Error, ErrorKind};
+
+/// Deepest nesting of collections accepted. Real manifests stay far below;
+/// the bound keeps every consumer (including rule modules' JSON readers)
+/// safe from stack exhaustion.
+pub const MAX_DEPTH: usize = 100;
+
+/// Most nodes that aliases may expand to in one file.
+pub const MAX_ALIAS_NODES: usize = 250_000;
+
+/// One document of a YAML stream.
+#[derive(Debug, Clone)]
+pub struct YamlDocument {
+    /// Its content; `Value::Null` for an empty document.
+    pub root: Node,
+    /// The template named by a Helm `# Source:` comment before it.
+    pub helm_source: Option<String>,
+}
+
+/// Parses every document of `file`.
+///
+/// # Errors
+///
+/// An [`Error`] at the offending line for syntax errors, tabs used as
+/// indentation, duplicate keys, complex keys, too-deep nesting and aliases
+/// expanding past [`MAX_ALIAS_NODES`].
+pub fn parse_stream(file: &SourceFile) -> Result<Vec<YamlDocument>, Error> {
+    Builder::new(file).run()
+}
+
+/// Converts saphyr's character markers to byte offsets.
+struct Offsets<'a> {
+    file: &'a SourceFile,
+    ascii: bool,
+}
+
+impl Offsets<'_> {
+    fn byte(&self, m: Marker) -> usize {
+        if self.ascii {
+            return m.index().min(self.file.text().len());
+        }
+        let starts = self.file.line_starts();
+        let Some(&start) = starts.get(m.line().saturating_sub(1)) else {
+            return self.file.text().len();
+        };
+        let line = &self.file.text()[start..];
+        start
+            + line
+                .char_indices()
+                .nth(m.col())
+                .map_or(line.len(), |(i, _)| i)
+    }
+
+    fn span(&self, s: saphyr_parser::Span) -> Span {
+        Span::new(self.byte(s.start), self.byte(s.end))
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        fields: Vec<(String, Node)>,
+        /// Key positions, for duplicate detection in large mappings.
+        index: Option<HashMap<String, usize>>,
+        key: Option<(String, Span)>,
+        merges: Vec<Node>,
+    },
+}
+
+struct Builder<'a> {
+    file: &'a SourceFile,
+    offsets: Offsets<'a>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    expanded: usize,
+    docs: Vec<YamlDocument>,
+    root: Option<Node>,
+    sources: Vec<(usize, String)>,
+    doc_first_line: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(file: &'a SourceFile) -> Builder<'a> {
+        // `# Source: path` lines, by 1-based line number.
+        let sources = file
+            .text()
+            .lines()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                l.strip_prefix("# Source: ")
+                    .map(|p| (i + 1, p.trim().to_owned()))
+            })
+            .collect();
+        Builder {
+            file,
+            offsets: Offsets {
+                file,
+                ascii: file.text().is_ascii(),
+            },
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
+            docs: Vec::new(),
+            root: None,
+            sources,
+            doc_first_line: 1,
+        }
+    }
+
+    fn error_at(&self, offset: usize, kind: ErrorKind) -> Error {
+        let (line, column) = self.file.line_col(offset);
+        Error::new(self.file.name(), line, column, kind)
+    }
+
+    fn run(mut self) -> Result<Vec<YamlDocument>, Error> {
+        let mut parser = Parser::new_from_str(self.file.text());
+        while let Some(next) = parser.next_event() {
+            let (event, span) = next.map_err(|e| {
+                let m = e.marker();
+                let offset = self.offsets.byte(*m);
+                self.error_at(offset, ErrorKind::Yaml(e.info().to_owned()))
+            })?;
+            let span = self.offsets.span(span);
+            match event {
+                Event::DocumentStart(_) => {
+                    self.anchors.clear();
+                    self.doc_first_line = self.file.line_col(span.start).0;
+                }
+                Event::DocumentEnd => self.end_document(span)?,
+                Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+                Event::SequenceStart(anchor, _) => {
+                    self.push(
+                        Frame::Seq {
+                            start: span.start,
+                            anchor,
+                            items: Vec::new(),
+                        },
+                        span,
+                    )?;
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.push(
+                        Frame::Map {
+                            start: span.start,
+                            anchor,
+                            fields: Vec::new(),
+                            index: None,
+                            key: None,
+                            merges: Vec::new(),
+                        },
+                        span,
+                    )?;
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let frame = self.stack.pop().ok_or_else(|| {
+                        self.error_at(span.start, ErrorKind::Yaml("unbalanced collection".into()))
+                    })?;
+                    let (node, anchor) = self.finish(frame, span)?;
+                    self.value(node, anchor, span)?;
+                }
+                Event::Scalar(text, style, anchor, tag) => {
+                    let value = resolve_scalar(&text, style, tag.as_deref());
+                    let node = Node::new(span, value);
+                    if self.expecting_key() {
+                        self.key(node_key(&node), span)?;
+                        if anchor > 0 {
+                            self.anchors.insert(anchor, (node, 1));
+                        }
+                    } else {
+                        self.value(node, anchor, span)?;
+                    }
+                }
+                Event::Alias(id) => {
+                    let Some((node, size)) = self.anchors.get(&id) else {
+                        return Err(self.error_at(
+                            span.start,
+                            ErrorKind::Yaml("alias to an undefined anchor".into()),
+                        ));
+                    };
+                    let size = *size;
+                    if self.expanded + size > MAX_ALIAS_NODES {
+                        return Err(
+                            self.error_at(span.start, ErrorKind::AliasBomb(MAX_ALIAS_NODES))
+                        );
+                    }
+                    self.expanded += size;
+                    let node = node.clone();
+                    if self.expecting_key() {
+                        self.key(node_key(&node), span)?;
+                    } else {
+                        self.value(node, 0, span)?;
+                    }
+                }
+            }
+        }
+        Ok(self.docs)
+    }
+
+    fn push(&mut self, frame: Frame, span: Span) -> Result<(), Error> {
+        if self.expecting_key() {
+            return Err(self.error_at(span.start, ErrorKind::ComplexKey));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.error_at(span.start, ErrorKind::TooDeep(MAX_DEPTH)));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn expecting_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
+    fn key(&mut self, key: String, span: Span) -> Result<(), Error> {
+        let duplicate = match self.stack.last() {
+            Some(Frame::Map { fields, index, .. }) => match index {
+                Some(index) => index.contains_key(&key),
+                None => fields.iter().any(|(k, _)| *k == key),
+            },
+            _ => false,
+        };
+        if duplicate && key != "<<" {
+            return Err(self.error_at(span.start, ErrorKind::DuplicateKey(key)));
+        }
+        if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
+            *slot = Some((key, span));
+        }
+        Ok(())
+    }
+
+    /// A completed value: into the enclosing collection, or the document.
+    fn value(&mut self, node: Node, anchor: usize, span: Span) -> Result<(), Error> {
+        if anchor > 0 {
+            let size = node_count(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(())
+            }
+            Some(Frame::Map {
+                fields,
+                index,
+                key,
+                merges,
+                ..
+            }) => {
+                let Some((name, key_span)) = key.take() else {
+                    return Err(self.error_at(span.start, ErrorKind::ComplexKey));
+                };
+                if name == "<<" && is_plain_merge(self.file, key_span) {
+                    merges.push(node);
+                    return Ok(());
+                }
+                if let Some(index) = index {
+                    index.insert(name.clone(), fields.len());
+                } else if fields.len() >= 16 {
+                    let mut map: HashMap<String, usize> = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect();
+                    map.insert(name.clone(), fields.len());
+                    *index = Some(map);
+                }
+                fields.push((name, node));
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&self, frame: Frame, end: Span) -> Result<(Node, usize), Error> {
+        match frame {
+            Frame::Seq {
+                start,
+                anchor,
+                items,
+            } => {
+                let end = items.last().map_or(end.end, |n| n.span.end.max(start));
+                Ok((Node::array(Span::new(start, end), items), anchor))
+            }
+            Frame::Map {
+                start,
+                anchor,
+                mut fields,
+                merges,
+                ..
+            } => {
+                for merge in merges {
+                    let sources = match merge.value {
+                        Value::Object(_) => vec![merge],
+                        Value::Array(items) => items,
+                        _ => {
+                            return Err(self.error_at(
+                                merge.span.start,
+                                ErrorKind::Yaml("a merge key (`<<`) needs a mapping or a list of mappings".into()),
+                            ));
+                        }
+                    };
+                    for source in sources {
+                        let Value::Object(extra) = source.value else {
+                            return Err(self.error_at(
+                                source.span.start,
+                                ErrorKind::Yaml("a merge key (`<<`) needs a mapping or a list of mappings".into()),
+                            ));
+                        };
+                        for (k, v) in extra {
+                            if !fields.iter().any(|(have, _)| *have == k) {
+                                fields.push((k, v));
+                            }
+                        }
+                    }
+                }
+                let end = fields
+                    .iter()
+                    .map(|(_, n)| n.span.end)
+                    .filter(|&e| e >= start)
+                    .max()
+                    .unwrap_or(end.end);
+                Ok((Node::object(Span::new(start, end), fields), anchor))
+            }
+        }
+    }
+
+    fn end_document(&mut self, span: Span) -> Result<(), Error> {
+        if !self.stack.is_empty() {
+            return Err(self.error_at(span.start, ErrorKind::Yaml("unterminated collection".into())));
+        }
+        let root = self
+            .root
+            .take()
+            .unwrap_or_else(|| Node::null(Span::new(span.start, span.start)));
+        // The `# Source:` comment between the document's start and its content.
+        let content_line = self.file.line_col(root.span.start).0;
+        let helm_source = self
+            .sources
+            .iter()
+            .rev()
+            .find(|(line, _)| *line >= self.doc_first_line && *line <= content_line)
+            .map(|(_, s)| s.clone());
+        self.doc_first_line = self.file.line_col(span.end).0;
+        self.docs.push(YamlDocument { root, helm_source });
+        Ok(())
+    }
+}
+
+/// `<<` as a plain scalar key is a merge; `"<<"` quoted is an ordinary key.
+fn is_plain_merge(file: &SourceFile, key: Span) -> bool {
+    file.slice(key) == "<<"
+}
+
+/// The text of a scalar used as a mapping key.
+fn node_key(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) | Value::Number(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+        Value::Array(_) | Value::Object(_) => String::new(),
+    }
+}
+
+fn node_count(node: &Node) -> usize {
+    match &node.value {
+        Value::Array(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        Value::Object(fields) => 1 + fields.iter().map(|(_, n)| node_count(n)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// The value of a scalar under the YAML 1.2 core schema.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(tag) = tag
+        && tag.is_yaml_core_schema()
+    {
+        return match tag.suffix.as_str() {
+            "null" => Value::Null,
+            "bool" => match plain_bool(text) {
+                Some(b) => Value::Bool(b),
+                None => Value::String(text.to_owned()),
+            },
+            "int" | "float" => number(text).map_or_else(|| Value::String(text.to_owned()), Value::Number),
+            _ => Value::String(text.to_owned()),
+        };
+    }
+    if style != ScalarStyle::Plain || tag.is_some() {
+        return Value::String(text.to_owned());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        _ => {}
+    }
+    if let Some(b) = plain_bool(text) {
+        return Value::Bool(b);
+    }
+    match number(text) {
+        Some(n) => Value::Number(n),
+        None => Value::String(text.to_owned()),
+    }
+}
+
+fn plain_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// The JSON text of a core-schema number, if `text` is one that JSON can
+/// hold (`.inf` and `.nan` stay strings).
+fn number(text: &str) -> Option<String> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if let Some(hex) = text.strip_prefix("0x") {
+        return u64::from_str_radix(hex, 16).ok().map(|n| n.to_string());
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return u64::from_str_radix(oct, 8).ok().map(|n| n.to_string());
+    }
+    if digits.is_empty() {
+        return None;
+    }
+    if digits.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = digits.trim_start_matches('0');
+        let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
+        return Some(if negative && trimmed != "0" {
+            format!("-{trimmed}")
+        } else {
+            trimmed.to_owned()
+        });
+    }
+    // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let (mantissa, exponent) = match digits.find(['e', 'E']) {
+        Some(i) => (&digits[..i], Some(&digits[i + 1..])),
+        None => (digits, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let valid = (!int.is_empty() || !frac.is_empty())
+        && all_digits(int)
+        && all_digits(frac)
+        && mantissa.contains('.') | exponent.is_some()
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && all_digits(e)
+        });
+    if !valid {
+        return None;
+    }
+    let value: f64 = text.parse().ok()?;
+    value.is_finite().then(|| {
+        let s = format!("{value:?}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<YamlDocument>, Error> {
+        parse_stream(&SourceFile::new("t.yaml", text))
+    }
+
+    fn json(text: &str) -> String {
+        parse(text).expect("parses")[0].root.to_json()
+    }
+
+    #[test]
+    fn resolves_core_schema_scalars() {
+        assert_eq!(
+            json("a: 1\nb: -0x1F\nc: 0o17\nd: 1.5\ne: .inf\nf: yes\ng: true\nh: ~\ni: '2'\nj: 007\nk: 1e3\n"),
+            r#"{"a":1,"b":"-0x1F","c":15,"d":1.5,"e":".inf","f":"yes","g":true,"h":null,"i":"2","j":7,"k":1000.0}"#
+        );
+        assert_eq!(json("a: !!str 12\nb: !!int \"12\"\n"), r#"{"a":"12","b":12}"#);
+    }
+
+    #[test]
+    fn keeps_spans_of_keys_values_and_collections() {
+        let text = "services:\n  web:\n    image: \"nginx:1\"\n    ports:\n      - 80:80\n";
+        let file = SourceFile::new("c.yaml", text);
+        let docs = parse_stream(&file).expect("parses");
+        let root = &docs[0].root;
+        let image = root.pointer("/services/web/image").expect("image");
+        assert_eq!(file.line_col(image.span.start), (3, 12));
+        assert_eq!(file.slice(image.span), "\"nginx:1\"");
+        let port = root.pointer("/services/web/ports/0").expect("port");
+        assert_eq!(file.slice(port.span), "80:80");
+        let web = root.pointer("/services/web").expect("web");
+        assert_eq!(file.line_col(web.span.start), (3, 5));
+    }
+
+    #[test]
+    fn maps_columns_after_multibyte_characters() {
+        let text = "ä: é\nkey: value\n";
+        let file = SourceFile::new("u.yaml", text);
+        let docs = parse_stream(&file).expect("parses");
+        let v = docs[0].root.pointer("/key").expect("key");
+        assert_eq!(file.slice(v.span), "value");
+        let e = docs[0].root.pointer("/ä").expect("ä");
+        assert_eq!(file.slice(e.span), "é");
+    }
+
+    #[test]
+    fn resolves_anchors_aliases_and_merge_keys() {
+        let text = "x-base: &base\n  restart: always\n  user: \"1000\"\nservices:\n  a:\n    <<: *base\n    user: root\n  b:\n    <<: [*base]\n    image: x\n";
+        assert_eq!(
+            json(text),
+            r#"{"x-base":{"restart":"always","user":"1000"},"services":{"a":{"user":"root","restart":"always"},"b":{"image":"x","restart":"always","user":"1000"}}}"#
+        );
+    }
+
+    #[test]
+    fn splits_streams_and_keeps_helm_sources() {
+        let text = "---\n# Source: app/templates/a.yaml\nkind: A\n---\n# Source: app/templates/b.yaml\nkind: B\n---\n---\nkind: C\n";
+        let docs = parse(text).expect("parses");
+        let found: Vec<(String, Option<String>)> = docs
+            .iter()
+            .map(|d| (d.root.to_json(), d.helm_source.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (r#"{"kind":"A"}"#.into(), Some("app/templates/a.yaml".into())),
+                (r#"{"kind":"B"}"#.into(), Some("app/templates/b.yaml".into())),
+                ("null".into(), None),
+                (r#"{"kind":"C"}"#.into(), None),
+            ]
+        );
+    }
+
+    fn error(text: &str) -> Error {
+        parse(text).expect_err("must fail")
+    }
+
+    #[test]
+    fn rejects_duplicate_keys_with_their_line() {
+        let e = error("a: 1\nb:\n  c: 1\n  c: 2\n");
+        assert_eq!((e.line(), e.column()), (4, 3));
+        assert!(matches!(e.kind(), ErrorKind::DuplicateKey(k) if k == "c"), "{e}");
+        // Large mappings use an index; still caught.
+        let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        big.push_str("k7: again\n");
+        assert_eq!(error(&big).line(), 41);
+    }
+
+    #[test]
+    fn rejects_tabs_as_indentation() {
+        let e = error("a:\n\tb: 1\n");
+        assert_eq!(e.line(), 2, "{e}");
+        assert!(e.to_string().contains("tab"), "{e}");
+    }
+
+    #[test]
+    fn bounds_alias_expansion() {
+        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let refs = vec![format!("*{}", w[0]); 9].join(",");
+            text.push_str(&format!("{}: &{} [{refs}]\n", w[1], w[1]));
+        }
+        let e = error(&text);
+        assert!(matches!(e.kind(), ErrorKind::AliasBomb(_)), "{e}");
+    }
+
+    #[test]
+    fn bounds_nesting_depth() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        // The scanner's own bound on flow nesting comes first.
+        let e = error(&deep);
+        assert!(
+            matches!(e.kind(), ErrorKind::TooDeep(_))
+                || matches!(e.kind(), ErrorKind::Yaml(m) if m.contains("recursion limit")),
+            "{e}"
+        );
+        let deep_block: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let e = error(&deep_block);
+        assert!(matches!(e.kind(), ErrorKind::TooDeep(_)), "{e}");
+    }
+
+    #[test]
+    fn rejects_complex_keys_and_syntax_errors() {
+        assert!(matches!(error("? [a]\n: 1\n").kind(), ErrorKind::ComplexKey));
+        let e = error("a: [1, 2\nb: 3\n");
+        assert!(matches!(e.kind(), ErrorKind::Yaml(_)), "{e}");
+    }
+
+    #[test]
+    fn reads_json_documents() {
+        assert_eq!(
+            json("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"n\": [1, 2.5, null]}"),
+            r#"{"apiVersion":"v1","kind":"Pod","n":[1,2.5,null]}"#
+        );
+    }
+}

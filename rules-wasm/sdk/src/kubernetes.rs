@@ -1,0 +1,321 @@
+//! A typed view of Kubernetes objects and the pod spec they carry.
+//!
+//! [`Object::pod`] finds the pod template whatever the workload kind (Pod,
+//! Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob's job
+//! template, ReplicationController, PodTemplate), so a pod rule is written
+//! once. Objects of other kinds, CRDs included, have no pod: no pod rule
+//! applies to them, whatever their content mentions.
+//!
+//! [`Container::effective`] combines container and pod `securityContext`
+//! the way the kubelet does: the fields a container may inherit
+//! (`runAsUser`, `runAsGroup`, `runAsNonRoot`, `seLinuxOptions`,
+//! `seccompProfile`, `appArmorProfile`, `windowsOptions`) come from the pod
+//! when the container does not set them; the others are the container's
+//! own.
+
+use crate::json::Json;
+
+/// One Kubernetes object.
+#[derive(Debug, Clone)]
+pub struct Object<'a> {
+    /// The whole object.
+    pub root: Json<'a>,
+    /// `apiVersion`.
+    pub api_version: &'a str,
+    /// `kind`.
+    pub kind: &'a str,
+}
+
+/// The pod spec of a workload, with the metadata of its template.
+#[derive(Debug, Clone)]
+pub struct Pod<'a> {
+    /// The `PodSpec`.
+    pub spec: Json<'a>,
+    /// The metadata of the pod (template), when present.
+    pub metadata: Option<Json<'a>>,
+}
+
+/// Which list of the pod spec a container is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerGroup {
+    /// `containers`.
+    Containers,
+    /// `initContainers`.
+    InitContainers,
+    /// `ephemeralContainers`.
+    EphemeralContainers,
+}
+
+impl ContainerGroup {
+    /// The field name.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerGroup::Containers => "containers",
+            ContainerGroup::InitContainers => "initContainers",
+            ContainerGroup::EphemeralContainers => "ephemeralContainers",
+        }
+    }
+
+    /// How messages name a container of this group.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerGroup::Containers => "container",
+            ContainerGroup::InitContainers => "init container",
+            ContainerGroup::EphemeralContainers => "ephemeral container",
+        }
+    }
+}
+
+/// One container of a pod.
+#[derive(Debug, Clone)]
+pub struct Container<'a> {
+    /// Its definition.
+    pub at: Json<'a>,
+    /// Its list.
+    pub group: ContainerGroup,
+    /// Its name (empty when missing).
+    pub name: &'a str,
+}
+
+/// `securityContext` fields a container inherits from the pod.
+const INHERITED: [&str; 7] = [
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "seLinuxOptions",
+    "seccompProfile",
+    "appArmorProfile",
+    "windowsOptions",
+];
+
+impl<'a> Object<'a> {
+    /// Views `root` as a Kubernetes object, if it has `apiVersion` and `kind`.
+    pub fn new(root: Json<'a>) -> Option<Object<'a>> {
+        let api_version = root.get("apiVersion")?.as_str()?;
+        let kind = root.get("kind")?.as_str()?;
+        Some(Object {
+            root,
+            api_version,
+            kind,
+        })
+    }
+
+    /// `metadata.name`, if given.
+    pub fn name(&self) -> Option<&'a str> {
+        self.root.at(&["metadata", "name"])?.as_str()
+    }
+
+    /// The API group of `apiVersion` (`""` for the core group).
+    pub fn group(&self) -> &'a str {
+        self.api_version
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
+    }
+
+    /// The pod this object runs, for the built-in workload kinds.
+    pub fn pod(&self) -> Option<Pod<'a>> {
+        let group = self.group();
+        let path: &[&str] = match (group, self.kind) {
+            ("", "Pod") => &[],
+            ("", "PodTemplate") => &["template"],
+            ("", "ReplicationController")
+            | ("apps" | "extensions", "Deployment" | "ReplicaSet" | "DaemonSet")
+            | ("apps", "StatefulSet")
+            | ("batch", "Job") => &["spec", "template"],
+            ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template"],
+            _ => return None,
+        };
+        let template = self.root.at(path)?;
+        let spec = template.get("spec")?;
+        spec.value().is_object().then(|| Pod {
+            metadata: template.get("metadata"),
+            spec,
+        })
+    }
+}
+
+impl<'a> Pod<'a> {
+    /// The pod-level `securityContext`.
+    pub fn security_context(&self) -> Option<Json<'a>> {
+        self.spec.get("securityContext")
+    }
+
+    /// Every container: `containers`, then `initContainers`, then
+    /// `ephemeralContainers`.
+    pub fn containers(&self) -> Vec<Container<'a>> {
+        [
+            ContainerGroup::Containers,
+            ContainerGroup::InitContainers,
+            ContainerGroup::EphemeralContainers,
+        ]
+        .into_iter()
+        .flat_map(|group| {
+            self.spec
+                .get(group.field())
+                .map(|list| list.items())
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |at| Container {
+                    name: at.get("name").and_then(|n| n.as_str()).unwrap_or(""),
+                    at,
+                    group,
+                })
+        })
+        .collect()
+    }
+
+    /// `spec.volumes`.
+    pub fn volumes(&self) -> Vec<Json<'a>> {
+        self.spec
+            .get("volumes")
+            .map(|v| v.items())
+            .unwrap_or_default()
+    }
+
+    /// Returns true if and only if `spec.os.name` is `windows` (some
+    /// restricted controls do not apply to Windows pods).
+    pub fn is_windows(&self) -> bool {
+        self.spec
+            .at(&["os", "name"])
+            .and_then(|n| n.as_str())
+            .is_some_and(|n| n.eq_ignore_ascii_case("windows"))
+    }
+
+    /// The pod annotations.
+    pub fn annotations(&self) -> Vec<(&'a str, Json<'a>)> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.get("annotations"))
+            .map(|a| a.entries())
+            .unwrap_or_default()
+    }
+}
+
+impl<'a> Container<'a> {
+    /// The container's own `securityContext`.
+    pub fn security_context(&self) -> Option<Json<'a>> {
+        self.at.get("securityContext")
+    }
+
+    /// The container's own `securityContext` field `key`.
+    pub fn own(&self, key: &str) -> Option<Json<'a>> {
+        self.security_context()?.get(key)
+    }
+
+    /// The effective `securityContext` field `key`: the container's, or for
+    /// inherited fields the pod's when the container does not set it.
+    pub fn effective(&self, pod: &Pod<'a>, key: &str) -> Option<Json<'a>> {
+        let own = self.own(key).filter(|v| !v.is_null());
+        if own.is_some() || !INHERITED.contains(&key) {
+            return own;
+        }
+        pod.security_context()?.get(key).filter(|v| !v.is_null())
+    }
+
+    /// How messages name the container: ``container `web` ``.
+    pub fn label(&self) -> String {
+        if self.name.is_empty() {
+            format!("unnamed {}", self.group.noun())
+        } else {
+            format!("{} `{}`", self.group.noun(), self.name)
+        }
+    }
+
+    /// Added and dropped capabilities, upper-cased without `CAP_`.
+    pub fn capabilities(&self, which: &str) -> Vec<(String, Json<'a>)> {
+        self.own("capabilities")
+            .and_then(|c| c.get(which))
+            .map(|l| l.items())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| i.as_str().map(|s| (normalise_capability(s), i.clone())))
+            .collect()
+    }
+}
+
+/// `cap_net_admin`, `CAP_NET_ADMIN` and `NET_ADMIN` are the same capability.
+pub fn normalise_capability(name: &str) -> String {
+    let upper = name.trim().to_ascii_uppercase();
+    upper
+        .strip_prefix("CAP_")
+        .map_or(upper.clone(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn pod_spec() -> Value {
+        json!({
+            "securityContext": {"runAsNonRoot": true, "runAsUser": 1000},
+            "containers": [{"name": "app", "securityContext": {"runAsUser": 0, "privileged": false}}],
+            "initContainers": [{"name": "init"}]
+        })
+    }
+
+    #[test]
+    fn finds_the_pod_whatever_wraps_it() {
+        let spec = pod_spec();
+        let template = json!({"metadata": {"labels": {}}, "spec": spec});
+        let objects = [
+            (
+                json!({"apiVersion": "v1", "kind": "Pod", "spec": spec}),
+                "/spec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": template}}),
+                "/spec/template/spec",
+            ),
+            (
+                json!({"apiVersion": "batch/v1", "kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": template}}}}),
+                "/spec/jobTemplate/spec/template/spec",
+            ),
+            (
+                json!({"apiVersion": "v1", "kind": "PodTemplate", "template": template}),
+                "/template/spec",
+            ),
+        ];
+        for (object, pointer) in &objects {
+            let o = Object::new(Json::root(object)).expect("object");
+            let pod = o.pod().expect("pod");
+            assert_eq!(pod.spec.pointer(), *pointer);
+            assert_eq!(pod.containers().len(), 2);
+        }
+        let crd = json!({"apiVersion": "example.com/v1", "kind": "Deployment", "spec": {"template": template}});
+        assert!(
+            Object::new(Json::root(&crd))
+                .and_then(|o| o.pod())
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn combines_pod_and_container_security_contexts() {
+        let object = json!({"apiVersion": "v1", "kind": "Pod", "spec": pod_spec()});
+        let o = Object::new(Json::root(&object)).expect("object");
+        let pod = o.pod().expect("pod");
+        let containers = pod.containers();
+        let (app, init) = (&containers[0], &containers[1]);
+        assert_eq!(
+            app.effective(&pod, "runAsUser").and_then(|v| v.as_i64()),
+            Some(0)
+        );
+        assert_eq!(
+            init.effective(&pod, "runAsUser").and_then(|v| v.as_i64()),
+            Some(1000)
+        );
+        assert!(
+            init.effective(&pod, "runAsNonRoot")
+                .is_some_and(|v| v.is_true())
+        );
+        assert_eq!(
+            init.effective(&pod, "runAsUser")
+                .map(|v| v.pointer().to_owned()),
+            Some("/spec/securityContext/runAsUser".to_owned())
+        );
+        // Not inherited: privileged is the container's own.
+        assert!(init.effective(&pod, "privileged").is_none());
+        assert_eq!(init.label(), "init container `init`");
+    }
+}
