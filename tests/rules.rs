@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::util::{arg, bulwark, fixture};
 
 /// The rule a fixture belongs to and whether it must fail:
-/// `fixtures/dockerfile/<rule>/<fail…|pass…>/Dockerfile`.
+/// `fixtures/<kind>/<rule>/<fail…|pass…>/<file>`.
 fn case(path: &Path) -> (String, bool) {
     let case = path
         .parent()
@@ -24,9 +24,11 @@ fn case(path: &Path) -> (String, bool) {
     (rule, case.starts_with("fail"))
 }
 
-#[test]
-fn failing_fixtures_report_their_rule() {
-    insta::glob!("fixtures/dockerfile/*/fail*/Dockerfile", |path| {
+/// Runs a failing fixture: its rule reports, and the diagnostics match the
+/// snapshot (a macro, so the snapshot is named after the calling test).
+macro_rules! failing_fixture_reports_its_rule {
+    ($path:expr) => {{
+        let path: &Path = $path;
         let (rule, must_fail) = case(path);
         assert!(must_fail);
         let file = arg(path);
@@ -37,46 +39,99 @@ fn failing_fixtures_report_their_rule() {
         assert!(!findings.is_empty(), "{file}: no finding");
         assert!(findings.iter().all(|f| f["rule_id"] == rule.as_str()));
         insta::assert_snapshot!(run.stdout);
+    }};
+}
+
+fn passing_fixture_does_not_report_its_rule(path: &Path) {
+    let (rule, must_fail) = case(path);
+    assert!(!must_fail);
+    let file = arg(path);
+    let run = bulwark(&["scan", "--format", "json", "--rule", &rule, &file]);
+    assert_eq!(run.code, 0, "{file}: {}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["findings"], serde_json::json!([]), "{file}");
+}
+
+#[test]
+fn failing_fixtures_report_their_rule() {
+    insta::glob!("fixtures/dockerfile/*/fail*/Dockerfile", |path| {
+        failing_fixture_reports_its_rule!(path);
+    });
+}
+
+#[test]
+fn failing_compose_fixtures_report_their_rule() {
+    insta::glob!("fixtures/compose/*/fail*/compose.yaml", |path| {
+        failing_fixture_reports_its_rule!(path);
+    });
+}
+
+#[test]
+fn failing_kubernetes_fixtures_report_their_rule() {
+    insta::glob!("fixtures/kubernetes/*/fail*/manifest.yaml", |path| {
+        failing_fixture_reports_its_rule!(path);
+    });
+}
+
+#[test]
+fn failing_helm_values_fixtures_report_their_rule() {
+    insta::glob!("fixtures/helm-values/*/fail*/values.yaml", |path| {
+        failing_fixture_reports_its_rule!(path);
     });
 }
 
 #[test]
 fn passing_fixtures_do_not_report_their_rule() {
     insta::glob!("fixtures/dockerfile/*/pass*/Dockerfile", |path| {
-        let (rule, must_fail) = case(path);
-        assert!(!must_fail);
-        let file = arg(path);
-        let run = bulwark(&["scan", "--format", "json", "--rule", &rule, &file]);
-        assert_eq!(run.code, 0, "{file}: {}{}", run.stdout, run.stderr);
-        assert_eq!(run.json()["findings"], serde_json::json!([]), "{file}");
+        passing_fixture_does_not_report_its_rule(path);
+    });
+    insta::glob!("fixtures/compose/*/pass*/compose.yaml", |path| {
+        passing_fixture_does_not_report_its_rule(path);
+    });
+    insta::glob!("fixtures/kubernetes/*/pass*/manifest.yaml", |path| {
+        passing_fixture_does_not_report_its_rule(path);
+    });
+    insta::glob!("fixtures/helm-values/*/pass*/values.yaml", |path| {
+        passing_fixture_does_not_report_its_rule(path);
     });
 }
+
+/// The input kinds a rule applies to, as fixture directory names.
+const KIND_DIRS: [&str; 4] = ["dockerfile", "compose", "kubernetes", "helm-values"];
 
 #[test]
 fn every_built_in_rule_has_fixtures_and_an_explanation() {
     let rules = bulwark(&["rules", "list", "--format", "json"]).json();
-    let ids: BTreeSet<String> = rules
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["id"].as_str().map(str::to_owned))
-        .collect();
-    assert!(ids.len() >= 16);
-    for id in &ids {
-        let dir = fixture(&format!("dockerfile/{id}"));
-        let cases: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|_| panic!("rule `{id}` has no fixtures in {}", dir.display()))
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+    let rules: Vec<serde_json::Value> = rules.as_array().cloned().unwrap_or_default();
+    assert!(rules.len() >= 57, "{} rules", rules.len());
+    for rule in &rules {
+        let id = rule["id"].as_str().unwrap_or_default();
+        let kinds: Vec<&str> = rule["kinds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str())
             .collect();
-        assert!(
-            cases.iter().any(|c| c.starts_with("fail")),
-            "rule `{id}` has no failing fixture"
-        );
-        assert!(
-            cases.iter().any(|c| c.starts_with("pass")),
-            "rule `{id}` has no passing fixture"
-        );
+        assert!(!kinds.is_empty(), "rule `{id}` applies to nothing");
+        // Every kind the rule applies to has its own fixtures.
+        for kind in kinds {
+            assert!(KIND_DIRS.contains(&kind), "unknown kind {kind}");
+            let dir = fixture(&format!("{kind}/{id}"));
+            let cases: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|_| {
+                    panic!("rule `{id}` has no {kind} fixtures in {}", dir.display())
+                })
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(
+                cases.iter().any(|c| c.starts_with("fail")),
+                "rule `{id}` has no failing {kind} fixture"
+            );
+            assert!(
+                cases.iter().any(|c| c.starts_with("pass")),
+                "rule `{id}` has no passing {kind} fixture"
+            );
+        }
         let explain = bulwark(&["explain", id]);
         assert_eq!(explain.code, 0);
         insta::assert_snapshot!(format!("explain-{id}"), explain.stdout);
@@ -132,10 +187,11 @@ fn insecure_dockerfile_reports_every_rule_at_the_right_line() {
         .as_array()
         .into_iter()
         .flatten()
+        .filter(|r| r["kinds"] == serde_json::json!(["dockerfile"]))
         .filter_map(|r| r["id"].as_str().map(str::to_owned))
         .collect();
     let reported: BTreeSet<String> = got.into_iter().map(|(r, _)| r).collect();
-    assert_eq!(reported, all_rules, "every rule of the pack fires");
+    assert_eq!(reported, all_rules, "every Dockerfile rule fires");
     // The secret never appears in any output.
     assert!(!run.stdout.contains("hunter2"));
     let human = bulwark(&[

@@ -5,5 +5,6 @@ mod util;
 
 mod cli;
 mod inputs;
+mod manifests;
 mod rules;
 mod sandbox;

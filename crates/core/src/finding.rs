@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{Location, Severity, Span};
+use crate::{InputKind, Location, Severity, Span};
 
 /// One violation of one rule, located in a source file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,6 +41,9 @@ pub struct Finding {
     pub module: String,
     /// The JSON pointer the rule reported.
     pub pointer: String,
+    /// The kind of document the finding is in.
+    #[serde(skip)]
+    pub kind: InputKind,
     /// The byte span in the file.
     #[serde(skip)]
     pub span: Span,

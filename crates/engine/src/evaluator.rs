@@ -298,6 +298,7 @@ fn locate(
         remediation: meta.remediation.clone(),
         module: module.name.clone(),
         pointer: f.pointer,
+        kind: doc.kind,
         span,
         redactions,
     })

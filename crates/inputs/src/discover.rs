@@ -279,12 +279,11 @@ pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Erro
         // Sniff quietly: binary or non-UTF-8 files that are not inputs are
         // simply not ours.
         let head = &bytes[..bytes.len().min(8192)];
+        // Judge by the valid prefix: a manifest with one bad byte is an
+        // input with an error, not a file to skip.
         let text = match std::str::from_utf8(head) {
             Ok(t) => t,
-            Err(e) if e.error_len().is_none() => {
-                std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or("")
-            }
-            Err(_) => return Ok(Loaded::Skipped),
+            Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
         };
         if head.contains(&0) || (sniff(text).is_none() && !crate::manifest::sniff_yaml(text)) {
             return Ok(Loaded::Skipped);

@@ -59,7 +59,11 @@ impl Helm {
             .map_err(|e| Error::new(&chart_file, 1, 1, ErrorKind::Io(e)))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let message: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).take(5).collect();
+            let message: Vec<&str> = stderr
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(5)
+                .collect();
             return Err(Error::new(
                 &chart_file,
                 1,

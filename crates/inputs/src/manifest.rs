@@ -43,6 +43,11 @@ pub fn is_yaml_name(lower: &str) -> bool {
 /// A cheap look at the text: could it hold a Kubernetes object or a Compose
 /// file? Only then is an unnamed YAML file parsed.
 pub fn sniff_yaml(text: &str) -> bool {
+    if text.trim_start().starts_with(['{', '[']) {
+        // JSON (or YAML flow style): keys anywhere.
+        return (text.contains("\"apiVersion\"") || text.contains("apiVersion:"))
+            && (text.contains("\"kind\"") || text.contains("kind:"));
+    }
     let mut api_version = false;
     let mut kind = false;
     for line in text.lines() {
@@ -232,11 +237,15 @@ mod tests {
     fn sniffs_manifests_and_compose_files() {
         assert!(sniff_yaml("# x\napiVersion: v1\nkind: Pod\n"));
         assert!(sniff_yaml("---\n# Source: x\napiVersion: v1\nkind: Pod\n"));
-        assert!(sniff_yaml("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\"\n}"));
+        assert!(sniff_yaml(
+            "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\"\n}"
+        ));
         assert!(sniff_yaml("version: '3'\nservices:\n  web: {}\n"));
         assert!(!sniff_yaml("name: CI\non: push\njobs: {}\n"));
         assert!(!sniff_yaml("apiVersion: v2\nname: chart\n"));
         assert!(!sniff_yaml("x:\n  services:\n    a: 1\n"));
+        assert!(sniff_yaml("{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"));
+        assert!(!sniff_yaml("{\"name\": \"x\", \"kind\": \"library\"}"));
     }
 
     #[test]
@@ -272,7 +281,14 @@ mod tests {
         assert!(matches!(e.kind(), ErrorKind::UnrenderedTemplate));
         assert_eq!(e.line(), 3);
         // Helm values may hold templates for `tpl`.
-        assert!(docs("values.yaml", "x: \"{{ .Values.y }}\"\n", Some(InputKind::HelmValues)).is_ok());
+        assert!(
+            docs(
+                "values.yaml",
+                "x: \"{{ .Values.y }}\"\n",
+                Some(InputKind::HelmValues)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -281,6 +297,10 @@ mod tests {
         assert!(e.to_string().contains("not a Kubernetes object"), "{e}");
         let e = docs("c.yaml", "- a\n", Some(InputKind::Compose)).expect_err("shape");
         assert!(e.to_string().contains("must be a mapping"), "{e}");
-        assert!(docs("c.yaml", "", Some(InputKind::Compose)).expect("empty").is_empty());
+        assert!(
+            docs("c.yaml", "", Some(InputKind::Compose))
+                .expect("empty")
+                .is_empty()
+        );
     }
 }

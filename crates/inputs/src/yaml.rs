@@ -328,7 +328,10 @@ impl<'a> Builder<'a> {
                         _ => {
                             return Err(self.error_at(
                                 merge.span.start,
-                                ErrorKind::Yaml("a merge key (`<<`) needs a mapping or a list of mappings".into()),
+                                ErrorKind::Yaml(
+                                    "a merge key (`<<`) needs a mapping or a list of mappings"
+                                        .into(),
+                                ),
                             ));
                         }
                     };
@@ -336,7 +339,10 @@ impl<'a> Builder<'a> {
                         let Value::Object(extra) = source.value else {
                             return Err(self.error_at(
                                 source.span.start,
-                                ErrorKind::Yaml("a merge key (`<<`) needs a mapping or a list of mappings".into()),
+                                ErrorKind::Yaml(
+                                    "a merge key (`<<`) needs a mapping or a list of mappings"
+                                        .into(),
+                                ),
                             ));
                         };
                         for (k, v) in extra {
@@ -359,7 +365,10 @@ impl<'a> Builder<'a> {
 
     fn end_document(&mut self, span: Span) -> Result<(), Error> {
         if !self.stack.is_empty() {
-            return Err(self.error_at(span.start, ErrorKind::Yaml("unterminated collection".into())));
+            return Err(self.error_at(
+                span.start,
+                ErrorKind::Yaml("unterminated collection".into()),
+            ));
         }
         let root = self
             .root
@@ -413,7 +422,9 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
                 Some(b) => Value::Bool(b),
                 None => Value::String(text.to_owned()),
             },
-            "int" | "float" => number(text).map_or_else(|| Value::String(text.to_owned()), Value::Number),
+            "int" | "float" => {
+                number(text).map_or_else(|| Value::String(text.to_owned()), Value::Number)
+            }
             _ => Value::String(text.to_owned()),
         };
     }
@@ -507,10 +518,15 @@ mod tests {
     #[test]
     fn resolves_core_schema_scalars() {
         assert_eq!(
-            json("a: 1\nb: -0x1F\nc: 0o17\nd: 1.5\ne: .inf\nf: yes\ng: true\nh: ~\ni: '2'\nj: 007\nk: 1e3\n"),
+            json(
+                "a: 1\nb: -0x1F\nc: 0o17\nd: 1.5\ne: .inf\nf: yes\ng: true\nh: ~\ni: '2'\nj: 007\nk: 1e3\n"
+            ),
             r#"{"a":1,"b":"-0x1F","c":15,"d":1.5,"e":".inf","f":"yes","g":true,"h":null,"i":"2","j":7,"k":1000.0}"#
         );
-        assert_eq!(json("a: !!str 12\nb: !!int \"12\"\n"), r#"{"a":"12","b":12}"#);
+        assert_eq!(
+            json("a: !!str 12\nb: !!int \"12\"\n"),
+            r#"{"a":"12","b":12}"#
+        );
     }
 
     #[test]
@@ -559,8 +575,14 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                (r#"{"kind":"A"}"#.into(), Some("app/templates/a.yaml".into())),
-                (r#"{"kind":"B"}"#.into(), Some("app/templates/b.yaml".into())),
+                (
+                    r#"{"kind":"A"}"#.into(),
+                    Some("app/templates/a.yaml".into())
+                ),
+                (
+                    r#"{"kind":"B"}"#.into(),
+                    Some("app/templates/b.yaml".into())
+                ),
                 ("null".into(), None),
                 (r#"{"kind":"C"}"#.into(), None),
             ]
@@ -575,7 +597,10 @@ mod tests {
     fn rejects_duplicate_keys_with_their_line() {
         let e = error("a: 1\nb:\n  c: 1\n  c: 2\n");
         assert_eq!((e.line(), e.column()), (4, 3));
-        assert!(matches!(e.kind(), ErrorKind::DuplicateKey(k) if k == "c"), "{e}");
+        assert!(
+            matches!(e.kind(), ErrorKind::DuplicateKey(k) if k == "c"),
+            "{e}"
+        );
         // Large mappings use an index; still caught.
         let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
         big.push_str("k7: again\n");
@@ -591,7 +616,9 @@ mod tests {
 
     #[test]
     fn bounds_alias_expansion() {
-        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
         for w in names.windows(2) {
             let refs = vec![format!("*{}", w[0]); 9].join(",");
@@ -611,14 +638,19 @@ mod tests {
                 || matches!(e.kind(), ErrorKind::Yaml(m) if m.contains("recursion limit")),
             "{e}"
         );
-        let deep_block: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let deep_block: String = (0..10_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
         let e = error(&deep_block);
         assert!(matches!(e.kind(), ErrorKind::TooDeep(_)), "{e}");
     }
 
     #[test]
     fn rejects_complex_keys_and_syntax_errors() {
-        assert!(matches!(error("? [a]\n: 1\n").kind(), ErrorKind::ComplexKey));
+        assert!(matches!(
+            error("? [a]\n: 1\n").kind(),
+            ErrorKind::ComplexKey
+        ));
         let e = error("a: [1, 2\nb: 3\n");
         assert!(matches!(e.kind(), ErrorKind::Yaml(_)), "{e}");
     }

@@ -102,21 +102,76 @@ fn check_spans(node: &Node, len: usize, text: &str) {
 }
 
 fn parse(bytes: Vec<u8>) {
-    match load_bytes("Dockerfile", Some(InputKind::Dockerfile), bytes) {
+    parse_as(bytes, Some(InputKind::Dockerfile));
+}
+
+fn parse_as(bytes: Vec<u8>, kind: Option<InputKind>) {
+    match load_bytes("input", kind, bytes) {
         Ok(Loaded::Documents(source, docs)) => {
             for doc in docs {
                 let json: serde_json::Value =
                     serde_json::from_str(&doc.to_json()).expect("document JSON is valid");
-                assert!(json["stages"].is_array());
+                if doc.kind == InputKind::Dockerfile {
+                    assert!(json["stages"].is_array());
+                }
                 check_spans(&doc.root, source.text().len(), source.text());
             }
         }
-        Ok(Loaded::Skipped) => {}
+        Ok(Loaded::Skipped | Loaded::Notice(_)) => {}
         Err(e) => {
             assert!(e.line() >= 1 && e.column() >= 1);
             assert!(!e.to_string().is_empty());
         }
     }
+}
+
+/// Pieces of YAML: indentation, anchors, aliases, merges, flow and block
+/// collections, scalars of every style, document markers.
+const YAML_FRAGMENTS: &[&str] = &[
+    "\n",
+    "  ",
+    "    ",
+    "- ",
+    "key: ",
+    "apiVersion: v1\n",
+    "kind: Pod\n",
+    "services:\n",
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "<<: [*a]\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    ", ",
+    ": ",
+    "? ",
+    "\"q\"",
+    "'s'",
+    "|\n",
+    ">-\n",
+    "---\n",
+    "...\n",
+    "# Source: x/templates/y.yaml\n",
+    "!!str ",
+    "!tag ",
+    "0x1F",
+    "0o17",
+    "1e3",
+    ".inf",
+    "~",
+    "null",
+    "true",
+    "é",
+    "\t",
+    "{{ .Values.x }}",
+    "\\",
+];
+
+fn yaml_like() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(YAML_FRAGMENTS), 0..120)
+        .prop_map(|parts| parts.concat())
 }
 
 proptest! {
@@ -135,5 +190,18 @@ proptest! {
     #[test]
     fn never_panics_on_text_after_a_valid_from(text in dockerfile_like()) {
         parse(format!("FROM alpine:3.20\n{text}").into_bytes());
+    }
+
+    #[test]
+    fn yaml_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        parse_as(bytes.clone(), Some(InputKind::Kubernetes));
+        parse_as(bytes, None);
+    }
+
+    #[test]
+    fn yaml_never_panics_on_yaml_like_text(text in yaml_like()) {
+        parse_as(text.clone().into_bytes(), Some(InputKind::Kubernetes));
+        parse_as(text.clone().into_bytes(), Some(InputKind::Compose));
+        parse_as(text.into_bytes(), None);
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
 
-use bulwark_core::{Finding, RuleFailure, ScanError, Severity, SourceFile};
+use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, Severity, SourceFile};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
@@ -120,11 +120,15 @@ fn finding_diagnostic(
     d
 }
 
-/// The finding's span cut at the end of its first line: a finding on a
-/// whole mapping (a Compose service, a container) shows where it starts,
-/// not every line of it.
+/// In YAML documents, the finding's span cut at the end of its first line:
+/// a finding on a whole mapping (a Compose service, a container) shows
+/// where it starts, not every line of it. Dockerfile spans (an instruction
+/// with its continuations) are shown whole.
 fn first_line(f: &Finding, source: Option<&Arc<SourceFile>>) -> std::ops::Range<usize> {
     let range = f.span.range();
+    if f.kind == InputKind::Dockerfile {
+        return range;
+    }
     let Some(text) = source.and_then(|s| s.text().get(range.clone())) else {
         return range;
     };

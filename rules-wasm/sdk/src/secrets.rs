@@ -126,21 +126,33 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// Returns true if and only if `value` is a literal that could be a secret:
-/// not empty, not only a variable reference (`$X`, `${X}`, `{{ .X }}`), not a
+/// not empty, not only a variable reference (`$X`, `${X}`, `$(X)`,
+/// `{{ .X }}`), not a placeholder (`<your token>`, `xxxx`, `SECRET`), not a
 /// path to a mounted secret file, not a boolean or placeholder for "unset".
 pub fn is_literal(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
         return false;
     }
-    let only_reference =
-        (v.starts_with("${") && v.ends_with('}') && !v[2..v.len() - 1].contains(['$', '}']))
+    let only_reference = (v.starts_with("${") && v.ends_with('}') && !v[2..v.len() - 1].contains(['$', '}']))
+            // Kubernetes dependent variables: `$(OTHER_VAR)`.
+            || (v.starts_with("$(") && v.ends_with(')') && !v[2..v.len() - 1].contains(['$', ')', ' ']))
             || (v.starts_with('$')
                 && v[1..]
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_'))
             || (v.starts_with("{{") && v.ends_with("}}"));
     if only_reference {
+        return false;
+    }
+    // Placeholders in examples: `<Client Secret>`, `xxxx`, `***`, `SECRET`.
+    let placeholder = (v.starts_with('<') && v.ends_with('>'))
+        || (v.len() >= 3
+            && v.chars().all(|c| c == v.chars().next().unwrap_or(c))
+            && !v.chars().any(|c| c.is_ascii_digit()))
+        || (v.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            && SECRET_WORDS.contains(&v.to_ascii_lowercase().replace('_', "").as_str()));
+    if placeholder {
         return false;
     }
     if v.starts_with("/run/secrets/")
@@ -368,9 +380,15 @@ mod tests {
             "  ",
             "$DB_PASSWORD",
             "${DB_PASSWORD}",
+            "$(DB_PASSWORD)",
             "{{ .Values.password }}",
             "/run/secrets/db",
             "true",
+            "<Client Secret>",
+            "xxxxxxxx",
+            "********",
+            "SECRET",
+            "API_KEY",
         ] {
             assert!(!is_literal(v), "{v}");
         }
