@@ -1,79 +1,155 @@
-//! Throughput of the Dockerfile path over a generated corpus of 1,000
-//! Dockerfiles: parsing alone, rule evaluation alone (documents parsed
-//! beforehand), and both together. Criterion reports Dockerfiles per second
-//! for each; evaluation time divided by 1,000 is the engine's cost per
-//! document.
+//! Throughput per input kind over a seeded, generated corpus: 1,000
+//! Dockerfiles, 1,000 Compose files and 10,000 Kubernetes workload objects
+//! in multi-document files of 20. For each kind: parsing alone, rule
+//! evaluation alone (documents parsed beforehand; every built-in pack
+//! loaded, each document goes to the packs for its kind), and both
+//! together, so the split between parsing and evaluation reads off
+//! directly. Criterion reports documents per second; evaluation time divided
+//! by the document count is the engine's cost per document. Single-threaded:
+//! these are per-core figures.
 //!
 //! Run with `cargo bench --bench scan`; `cargo test --benches` runs each
-//! benchmark once as a smoke test.
+//! benchmark once as a smoke test, over a corpus a tenth of the size (the
+//! quick mode: unoptimised builds are slow, and the point is that the benches
+//! still run).
 
 mod corpus;
 
+use std::path::Path;
 use std::sync::Arc;
 
-use bulwark_core::{Document, SourceFile};
-use bulwark_engine::{Engine, Evaluator, Limits, RuleSelection};
+use bulwark_core::{Document, InputKind, SourceFile};
+use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-const CIS: &[u8] = include_bytes!("../rules-wasm/dist/cis-docker-build.wasm");
-const FILES: usize = 1_000;
+const PACKS: [(&str, &[u8]); 4] = [
+    (
+        "cis-docker-build",
+        include_bytes!("../rules-wasm/dist/cis-docker-build.wasm"),
+    ),
+    (
+        "cis-docker-runtime",
+        include_bytes!("../rules-wasm/dist/cis-docker-runtime.wasm"),
+    ),
+    (
+        "pod-security",
+        include_bytes!("../rules-wasm/dist/pod-security.wasm"),
+    ),
+    ("secrets", include_bytes!("../rules-wasm/dist/secrets.wasm")),
+];
+const DOCKERFILES: usize = 1_000;
+const COMPOSE_FILES: usize = 1_000;
+const OBJECTS: usize = 10_000;
+const OBJECTS_PER_FILE: usize = 20;
 
-fn parse_all(texts: &[Arc<SourceFile>]) -> Vec<Document> {
-    texts
+/// Parses `sources` as `kind`, every document of every file.
+fn parse_all(sources: &[Arc<SourceFile>], kind: InputKind) -> Vec<Document> {
+    sources
         .iter()
-        .map(|s| bulwark_inputs::dockerfile::parse(s.clone()).expect("generated Dockerfiles parse"))
+        .flat_map(|s| match kind {
+            InputKind::Dockerfile => vec![
+                bulwark_inputs::dockerfile::parse(s.clone()).expect("generated Dockerfiles parse"),
+            ],
+            _ => bulwark_inputs::manifest::parse(s.clone(), Some(kind))
+                .expect("generated YAML parses"),
+        })
         .collect()
 }
 
-fn dockerfiles(c: &mut Criterion) {
-    let sources: Vec<Arc<SourceFile>> = corpus::dockerfiles(42, FILES)
+fn evaluate_all(
+    evaluator: &mut Evaluator<'_>,
+    docs: &[Document],
+    selection: &RuleSelection,
+) -> usize {
+    docs.iter()
+        .map(|d| evaluator.evaluate(d, selection).findings.len())
+        .sum()
+}
+
+fn sources(name: &str, texts: Vec<String>) -> Vec<Arc<SourceFile>> {
+    texts
         .into_iter()
         .enumerate()
-        .map(|(i, text)| Arc::new(SourceFile::new(format!("svc{i}/Dockerfile"), text)))
-        .collect();
-    let engine = Engine::new(Limits::default()).expect("engine");
-    let modules = vec![
-        engine
-            .load("cis-docker-build", CIS)
-            .expect("component loads"),
-    ];
-    let selection = RuleSelection::all(&modules);
-    let documents = parse_all(&sources);
+        .map(|(i, text)| Arc::new(SourceFile::new(format!("svc{i}/{name}"), text)))
+        .collect()
+}
 
-    let mut group = c.benchmark_group("dockerfile");
-    group.throughput(Throughput::Elements(FILES as u64));
+fn kind_group(
+    c: &mut Criterion,
+    engine: &Engine,
+    modules: &[Module],
+    kind: InputKind,
+    files: &[Arc<SourceFile>],
+) {
+    let selection = RuleSelection::all(modules);
+    let documents = parse_all(files, kind);
+    let mut group = c.benchmark_group(kind.as_str());
+    group.throughput(Throughput::Elements(documents.len() as u64));
     group.sample_size(10);
-    group.bench_function("parse", |b| b.iter(|| parse_all(&sources)));
+    group.bench_function("parse", |b| b.iter(|| parse_all(files, kind).len()));
     group.bench_function("evaluate", |b| {
-        let mut evaluator = Evaluator::new(&engine, &modules, "{}");
-        b.iter(|| {
-            documents
-                .iter()
-                .map(|d| evaluator.evaluate(d, &selection).findings.len())
-                .sum::<usize>()
-        })
+        let mut evaluator = Evaluator::new(engine, modules, "{}");
+        b.iter(|| evaluate_all(&mut evaluator, &documents, &selection))
     });
     group.bench_function("parse+evaluate", |b| {
-        let mut evaluator = Evaluator::new(&engine, &modules, "{}");
+        let mut evaluator = Evaluator::new(engine, modules, "{}");
         b.iter(|| {
-            sources
-                .iter()
-                .map(|s| {
-                    let doc = bulwark_inputs::dockerfile::parse(s.clone()).expect("parses");
-                    evaluator.evaluate(&doc, &selection).findings.len()
-                })
-                .sum::<usize>()
+            let docs = parse_all(files, kind);
+            evaluate_all(&mut evaluator, &docs, &selection)
         })
     });
     group.finish();
+}
 
+/// The corpus size divisor: 1 under `cargo bench`, 10 in the quick mode.
+fn scale() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        1
+    } else {
+        10
+    }
+}
+
+fn scan(c: &mut Criterion) {
+    let scale = scale();
+    // Compiled components are cached where the test suite keeps them, so
+    // the quick test-mode run does not compile them again.
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"));
+    let engine = Engine::new(Limits::default())
+        .expect("engine")
+        .with_cache(Some(cache));
+    let modules: Vec<Module> = PACKS
+        .iter()
+        .map(|(name, bytes)| engine.load(name, bytes).expect("component loads"))
+        .collect();
+
+    let dockerfiles = sources("Dockerfile", corpus::dockerfiles(42, DOCKERFILES / scale));
+    kind_group(c, &engine, &modules, InputKind::Dockerfile, &dockerfiles);
+    let compose = sources(
+        "compose.yaml",
+        corpus::compose_files(42, COMPOSE_FILES / scale),
+    );
+    kind_group(c, &engine, &modules, InputKind::Compose, &compose);
+    let manifests = sources(
+        "manifests.yaml",
+        corpus::manifests(42, OBJECTS / scale, OBJECTS_PER_FILE),
+    );
+    kind_group(c, &engine, &modules, InputKind::Kubernetes, &manifests);
+
+    let uncached = Engine::new(Limits::default()).expect("engine");
     let mut load = c.benchmark_group("engine");
     load.sample_size(10);
-    load.bench_function("compile cis-docker-build", |b| {
-        b.iter(|| engine.load("cis-docker-build", CIS).expect("loads"))
-    });
+    // Compiling costs the same for every pack: the quick mode times one.
+    for (name, bytes) in PACKS
+        .into_iter()
+        .take(if scale == 1 { PACKS.len() } else { 1 })
+    {
+        load.bench_function(format!("compile {name}"), |b| {
+            b.iter(|| uncached.load(name, bytes).expect("loads"))
+        });
+    }
     load.finish();
 }
 
-criterion_group!(benches, dockerfiles);
+criterion_group!(benches, scan);
 criterion_main!(benches);

@@ -325,6 +325,12 @@ fn bad_yaml_inputs_are_clear_errors_or_clean_skips_and_the_rest_is_reported() {
         b"{\"name\": \"x\", \"kind\": \"library\"}\n",
     );
     write(d, "docker-compose.override.yml", b"# nothing yet\n");
+    // A Compose file by content, whatever its name.
+    write(
+        d,
+        "stack.yml",
+        b"version: \"3.8\"\nservices:\n  app:\n    image: app:1\n    pid: host\n",
+    );
     // A JSON manifest is a manifest.
     write(
         d,
@@ -371,9 +377,10 @@ fn bad_yaml_inputs_are_clear_errors_or_clean_skips_and_the_rest_is_reported() {
     let rules: BTreeSet<String> = findings(&run).into_iter().map(|(r, _)| r).collect();
     assert!(rules.contains("runtime-privileged"));
     assert!(rules.contains("pss-host-namespaces"));
+    assert!(rules.contains("runtime-host-pid"));
     assert_eq!(
-        json["summary"]["files"], 3,
-        "compose.yaml, the override, pod.json"
+        json["summary"]["files"], 4,
+        "compose.yaml, the override, stack.yml, pod.json"
     );
 }
 

@@ -271,3 +271,46 @@ fn secrets_never_surface_in_any_output() {
         }
     }
 }
+
+#[test]
+fn secrets_in_yaml_inputs_never_surface_in_any_output() {
+    let secrets = [
+        "hunter2",
+        "ghp_0123",
+        "xoxb-1234567890",
+        "MIIEow",
+        "aHVudGVyMg",
+        "mail-hunter2",
+    ];
+    let mut files = Vec::new();
+    for kind in ["kubernetes", "compose", "helm-values"] {
+        for entry in std::fs::read_dir(fixture(kind))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let rule = entry.file_name().to_string_lossy().into_owned();
+            if rule.starts_with("secret-") {
+                files.push(format!("tests/fixtures/{kind}/{rule}"));
+            }
+        }
+    }
+    assert!(files.len() >= 5, "{files:?}");
+    for args in [
+        vec!["scan", "--color", "never"],
+        vec!["scan", "--format", "json"],
+    ] {
+        let mut all = args.clone();
+        all.extend(files.iter().map(String::as_str));
+        let run = bulwark(&all);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        for secret in secrets {
+            assert!(
+                !run.stdout.contains(secret),
+                "{args:?} shows {secret}:\n{}",
+                run.stdout
+            );
+            assert!(!run.stderr.contains(secret), "{args:?} shows {secret}");
+        }
+    }
+}

@@ -67,6 +67,17 @@ pub fn configmap(o: &Object<'_>, out: &mut Findings) {
     }
 }
 
+/// Keys of public material that Secrets often carry alongside the private
+/// parts: certificates, public keys, Diffie-Hellman parameters.
+fn is_public_material(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.ends_with(".crt")
+        || key.ends_with(".pub")
+        || key.ends_with(".cert")
+        || key == "ca.pem"
+        || key.starts_with("dhparam")
+}
+
 pub fn secret_manifest(o: &Object<'_>, out: &mut Findings) {
     if o.kind != "Secret" || !o.group().is_empty() {
         return;
@@ -74,6 +85,9 @@ pub fn secret_manifest(o: &Object<'_>, out: &mut Findings) {
     let name = o.name().unwrap_or_default();
     for field in ["data", "stringData"] {
         for (key, value) in o.root.get(field).map(|d| d.entries()).unwrap_or_default() {
+            if is_public_material(key) {
+                continue;
+            }
             let literal = value.text().is_some_and(|t| is_literal(&t));
             if literal {
                 out.report(
@@ -173,6 +187,16 @@ fn display_path(pointer: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tells_public_material_from_secrets() {
+        for key in ["ca.crt", "tls.crt", "id_ed25519.pub", "dhparam.pem"] {
+            assert!(super::is_public_material(key), "{key}");
+        }
+        for key in ["tls.key", "password", "id_ed25519", ".dockerconfigjson"] {
+            assert!(!super::is_public_material(key), "{key}");
+        }
+    }
+
     #[test]
     fn displays_value_paths() {
         assert_eq!(
