@@ -37,9 +37,31 @@ pub fn bulwark_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
     bulwark_env(args, stdin, &[])
 }
 
+/// The suite's compiled-component cache.
+fn suite_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache")
+}
+
+/// Fills the suite's cache once, before the first test runs `bulwark`:
+/// otherwise every test process that starts at the same time compiles every
+/// built-in component itself.
+fn warm_cache() {
+    static WARM: std::sync::Once = std::sync::Once::new();
+    WARM.call_once(|| {
+        let status = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+            .args(["rules", "list"])
+            .env("BULWARK_CACHE_DIR", suite_cache())
+            .stdout(Stdio::null())
+            .status()
+            .expect("bulwark starts");
+        assert!(status.success(), "bulwark rules list fails");
+    });
+}
+
 /// Runs `bulwark args…` in the repository root with `stdin` as input and
 /// the variables `env` set on top of the suite's.
 pub fn bulwark_env(args: &[&str], stdin: &[u8], env: &[(&str, &Path)]) -> Run {
+    warm_cache();
     let start = Instant::now();
     let mut command = Command::new(env!("CARGO_BIN_EXE_bulwark"));
     command
@@ -49,10 +71,7 @@ pub fn bulwark_env(args: &[&str], stdin: &[u8], env: &[(&str, &Path)]) -> Run {
         .env_remove("GITHUB_ACTIONS")
         // One compiled-component cache for the whole suite, never the
         // user's own.
-        .env(
-            "BULWARK_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
-        )
+        .env("BULWARK_CACHE_DIR", suite_cache())
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -497,10 +497,7 @@ fn number(text: &str) -> Option<String> {
         return None;
     }
     let value: f64 = text.parse().ok()?;
-    value.is_finite().then(|| {
-        let s = format!("{value:?}");
-        s
-    })
+    value.is_finite().then(|| format!("{value:?}"))
 }
 
 #[cfg(test)]

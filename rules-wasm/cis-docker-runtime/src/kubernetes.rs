@@ -3,25 +3,13 @@
 
 use bulwark_sdk::Findings;
 use bulwark_sdk::json::Json;
-use bulwark_sdk::kubernetes::{Container, ContainerGroup, Object, Pod};
+use bulwark_sdk::kubernetes::{Container, ContainerGroup, Object, Pod, Requirement};
 
 use crate::compose::mentions_sshd;
 use crate::host::{DANGEROUS_CAPABILITIES, is_device_path, is_sensitive_host_path, runtime_socket};
 
 fn pod<'a>(o: &Object<'a>) -> Option<Pod<'a>> {
     o.pod()
-}
-
-fn each_container(
-    o: &Object<'_>,
-    out: &mut Findings,
-    f: impl for<'a> Fn(&Pod<'a>, &Container<'a>, &mut Findings),
-) {
-    if let Some(pod) = pod(o) {
-        for c in pod.containers() {
-            f(&pod, &c, out);
-        }
-    }
 }
 
 /// `hostPath` volumes: (volume, path value).
@@ -36,26 +24,21 @@ fn host_paths<'a>(pod: &Pod<'a>) -> Vec<(Json<'a>, Json<'a>)> {
 }
 
 pub fn cap_drop_all(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         if c.group == ContainerGroup::EphemeralContainers {
             return;
         }
-        if c.capabilities("drop").iter().any(|(d, _)| d == "ALL") {
-            return;
+        if let Some(at) = c.missing_drop_all() {
+            out.report(
+                at.pointer(),
+                format!("{} does not drop all capabilities", c.label()),
+            );
         }
-        let at = c
-            .own("capabilities")
-            .and_then(|cap| cap.get("drop"))
-            .unwrap_or_else(|| c.at.clone());
-        out.report(
-            at.pointer(),
-            format!("{} does not drop all capabilities", c.label()),
-        );
     });
 }
 
 pub fn cap_add_dangerous(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         for (cap, at) in c.capabilities("add") {
             if DANGEROUS_CAPABILITIES.contains(&cap.as_str()) {
                 out.report(at.pointer(), format!("{} adds capability {cap}", c.label()));
@@ -65,7 +48,7 @@ pub fn cap_add_dangerous(o: &Object<'_>, out: &mut Findings) {
 }
 
 pub fn privileged(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         if let Some(p) = c.own("privileged").filter(Json::is_true) {
             out.report(p.pointer(), format!("{} runs privileged", c.label()));
         }
@@ -89,7 +72,7 @@ pub fn sensitive_mounts(o: &Object<'_>, out: &mut Findings) {
 }
 
 pub fn sshd(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         for key in ["image", "command", "args"] {
             let Some(at) = c.at.get(key) else { continue };
             let text = at.text().unwrap_or_else(|| {
@@ -124,7 +107,7 @@ fn host_ports<'a>(c: &Container<'a>) -> Vec<(Json<'a>, i64, Option<String>)> {
 }
 
 pub fn privileged_ports(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         for (at, port, _) in host_ports(c) {
             if port < 1024 {
                 out.report(
@@ -137,7 +120,7 @@ pub fn privileged_ports(o: &Object<'_>, out: &mut Findings) {
 }
 
 pub fn all_interfaces(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         for (at, port, ip) in host_ports(c) {
             if matches!(
                 ip.as_deref(),
@@ -178,7 +161,7 @@ pub fn host_ipc(o: &Object<'_>, out: &mut Findings) {
 }
 
 fn limit(o: &Object<'_>, out: &mut Findings, resource: &str, what: &str) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         // Ephemeral containers cannot have resources.
         if c.group == ContainerGroup::EphemeralContainers {
             return;
@@ -202,17 +185,17 @@ pub fn cpu_limit(o: &Object<'_>, out: &mut Findings) {
 }
 
 pub fn read_only(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| match c.own("readOnlyRootFilesystem") {
-        Some(v) if v.is_true() => {}
-        Some(v) => {
+    o.each_container(|_, c| match c.require("readOnlyRootFilesystem", true) {
+        Requirement::Met => {}
+        Requirement::Wrong(v) => {
             out.report(
                 v.pointer(),
                 format!("{} has a writable root filesystem", c.label()),
             );
         }
-        None => {
+        Requirement::Missing(at) => {
             out.report(
-                c.at.pointer(),
+                at.pointer(),
                 format!(
                     "{} has a writable root filesystem (`readOnlyRootFilesystem` is not set)",
                     c.label()
@@ -237,7 +220,7 @@ pub fn devices(o: &Object<'_>, out: &mut Findings) {
 }
 
 pub fn propagation(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         for m in
             c.at.get("volumeMounts")
                 .map(|v| v.items())
@@ -282,24 +265,22 @@ pub fn seccomp(o: &Object<'_>, out: &mut Findings) {
 }
 
 pub fn no_new_privileges(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
-        match c.own("allowPrivilegeEscalation") {
-            Some(v) if v.truthy() == Some(false) => {}
-            Some(v) => {
-                out.report(
-                    v.pointer(),
-                    format!("{} allows privilege escalation", c.label()),
-                );
-            }
-            None => {
-                out.report(
-                    c.at.pointer(),
-                    format!(
-                        "{} does not set `allowPrivilegeEscalation: false`",
-                        c.label()
-                    ),
-                );
-            }
+    o.each_container(|_, c| match c.require("allowPrivilegeEscalation", false) {
+        Requirement::Met => {}
+        Requirement::Wrong(v) => {
+            out.report(
+                v.pointer(),
+                format!("{} allows privilege escalation", c.label()),
+            );
+        }
+        Requirement::Missing(at) => {
+            out.report(
+                at.pointer(),
+                format!(
+                    "{} does not set `allowPrivilegeEscalation: false`",
+                    c.label()
+                ),
+            );
         }
     });
 }

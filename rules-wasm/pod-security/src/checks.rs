@@ -3,24 +3,12 @@
 
 use bulwark_sdk::Findings;
 use bulwark_sdk::json::Json;
-use bulwark_sdk::kubernetes::{Container, Object, Pod};
+use bulwark_sdk::kubernetes::{Object, Pod, Requirement};
 
 fn with_pod(o: &Object<'_>, out: &mut Findings, f: impl for<'a> Fn(&Pod<'a>, &mut Findings)) {
     if let Some(pod) = o.pod() {
         f(&pod, out);
     }
-}
-
-fn each_container(
-    o: &Object<'_>,
-    out: &mut Findings,
-    f: impl for<'a> Fn(&Pod<'a>, &Container<'a>, &mut Findings),
-) {
-    with_pod(o, out, |pod, out| {
-        for c in pod.containers() {
-            f(pod, &c, out);
-        }
-    });
 }
 
 /// Baseline: HostProcess.
@@ -61,7 +49,7 @@ pub fn host_namespaces(o: &Object<'_>, out: &mut Findings) {
 
 /// Baseline: Privileged Containers.
 pub fn privileged(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         if let Some(v) = c.own("privileged").filter(Json::is_true) {
             out.report(v.pointer(), format!("{} is privileged", c.label()));
         }
@@ -87,7 +75,7 @@ const BASELINE_CAPABILITIES: [&str; 13] = [
 
 /// Baseline: Capabilities.
 pub fn capabilities_baseline(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         for (cap, at) in c.capabilities("add") {
             if !BASELINE_CAPABILITIES.contains(&cap.as_str()) {
                 out.report(
@@ -116,7 +104,7 @@ pub fn host_path(o: &Object<'_>, out: &mut Findings) {
 
 /// Baseline: Host Ports.
 pub fn host_ports(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         for p in c.at.get("ports").map(|p| p.items()).unwrap_or_default() {
             if let Some(h) = p
                 .get("hostPort")
@@ -208,7 +196,7 @@ pub fn selinux(o: &Object<'_>, out: &mut Findings) {
 
 /// Baseline: /proc Mount Type.
 pub fn proc_mount(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |_, c, out| {
+    o.each_container(|_, c| {
         if let Some(v) = c
             .own("procMount")
             .filter(|v| v.as_str().is_some_and(|s| s != "Default"))
@@ -312,21 +300,21 @@ pub fn volume_types(o: &Object<'_>, out: &mut Findings) {
 
 /// Restricted: Privilege Escalation (not for Windows pods).
 pub fn privilege_escalation(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |pod, c, out| {
+    o.each_container(|pod, c| {
         if pod.is_windows() {
             return;
         }
-        match c.own("allowPrivilegeEscalation") {
-            Some(v) if v.truthy() == Some(false) => {}
-            Some(v) => {
+        match c.require("allowPrivilegeEscalation", false) {
+            Requirement::Met => {}
+            Requirement::Wrong(v) => {
                 out.report(
                     v.pointer(),
                     format!("{} allows privilege escalation", c.label()),
                 );
             }
-            None => {
+            Requirement::Missing(at) => {
                 out.report(
-                    c.at.pointer(),
+                    at.pointer(),
                     format!("{} must set `allowPrivilegeEscalation: false`", c.label()),
                 );
             }
@@ -390,7 +378,7 @@ pub fn run_as_user(o: &Object<'_>, out: &mut Findings) {
 /// Restricted: Seccomp (`RuntimeDefault` or `Localhost` required; not for
 /// Windows pods).
 pub fn seccomp_restricted(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |pod, c, out| {
+    o.each_container(|pod, c| {
         if pod.is_windows() {
             return;
         }
@@ -423,15 +411,11 @@ pub fn seccomp_restricted(o: &Object<'_>, out: &mut Findings) {
 /// Restricted: Capabilities (drop ALL, add only NET_BIND_SERVICE; not for
 /// Windows pods).
 pub fn capabilities_restricted(o: &Object<'_>, out: &mut Findings) {
-    each_container(o, out, |pod, c, out| {
+    o.each_container(|pod, c| {
         if pod.is_windows() {
             return;
         }
-        if !c.capabilities("drop").iter().any(|(d, _)| d == "ALL") {
-            let at = c
-                .own("capabilities")
-                .and_then(|cap| cap.get("drop"))
-                .unwrap_or_else(|| c.at.clone());
+        if let Some(at) = c.missing_drop_all() {
             out.report(
                 at.pointer(),
                 format!("{} does not drop ALL capabilities", c.label()),

@@ -77,6 +77,17 @@ pub struct Container<'a> {
     pub name: &'a str,
 }
 
+/// What [`Container::require`] found.
+#[derive(Debug, Clone)]
+pub enum Requirement<'a> {
+    /// The field has the wanted value.
+    Met,
+    /// The field is set to something else: the field.
+    Wrong(Json<'a>),
+    /// The field is not set: the container.
+    Missing(Json<'a>),
+}
+
 /// `securityContext` fields a container inherits from the pod.
 const INHERITED: [&str; 7] = [
     "runAsUser",
@@ -110,6 +121,16 @@ impl<'a> Object<'a> {
         self.api_version
             .rsplit_once('/')
             .map_or("", |(group, _)| group)
+    }
+
+    /// Calls `f` with the pod and each of its containers (containers, init
+    /// containers, ephemeral containers), for objects that run a pod.
+    pub fn each_container(&self, mut f: impl FnMut(&Pod<'a>, &Container<'a>)) {
+        if let Some(pod) = self.pod() {
+            for c in pod.containers() {
+                f(&pod, &c);
+            }
+        }
     }
 
     /// The pod this object runs, for the built-in workload kinds.
@@ -210,6 +231,29 @@ impl<'a> Container<'a> {
             return own;
         }
         pod.security_context()?.get(key).filter(|v| !v.is_null())
+    }
+
+    /// Whether the container's own boolean `securityContext` field `key` is
+    /// `want`; if not, what to point at.
+    pub fn require(&self, key: &str, want: bool) -> Requirement<'a> {
+        match self.own(key).filter(|v| !v.is_null()) {
+            Some(v) if v.truthy() == Some(want) => Requirement::Met,
+            Some(v) => Requirement::Wrong(v),
+            None => Requirement::Missing(self.at.clone()),
+        }
+    }
+
+    /// `None` when the container drops `ALL` capabilities; otherwise where
+    /// to point: its `capabilities.drop` list, or the container.
+    pub fn missing_drop_all(&self) -> Option<Json<'a>> {
+        if self.capabilities("drop").iter().any(|(d, _)| d == "ALL") {
+            return None;
+        }
+        Some(
+            self.own("capabilities")
+                .and_then(|cap| cap.get("drop"))
+                .unwrap_or_else(|| self.at.clone()),
+        )
     }
 
     /// How messages name the container: ``container `web` ``.
