@@ -42,6 +42,9 @@ pub struct Engine {
 impl Engine {
     /// Creates an engine whose calls run under `limits`.
     ///
+    /// With `BULWARK_PROFILE=perfmap` in the environment, compiled guest
+    /// code is announced to `perf` (a `/tmp/perf-PID.map` file).
+    ///
     /// # Errors
     ///
     /// [`Error::Engine`] when wasmtime rejects the configuration (for
@@ -53,6 +56,11 @@ impl Engine {
             .epoch_interruption(true)
             .cranelift_opt_level(wasmtime::OptLevel::Speed)
             .max_wasm_stack(1024 * 1024);
+        // A profiling aid: `BULWARK_PROFILE=perfmap` writes /tmp/perf-PID.map
+        // so `perf report` names the guest functions of rule modules.
+        if std::env::var_os("BULWARK_PROFILE").is_some_and(|v| v == "perfmap") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let inner = wasmtime::Engine::new(&config).map_err(Error::Engine)?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {

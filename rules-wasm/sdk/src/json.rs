@@ -5,24 +5,39 @@
 //! of every element it hands out, so a finding lands exactly on the key or
 //! value at fault.
 
+use std::rc::Rc;
+
 use serde_json::Value;
 
-use crate::pointer::join;
+use crate::pointer::{join_index, join_str};
+
+/// One step of a path: a member name or an array index.
+#[derive(Debug, PartialEq)]
+enum Token<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A path from the root, shared by every value below it. Pointers are
+/// spelled out only when a finding needs one: walking a document hands out
+/// many values and reports few.
+#[derive(Debug, PartialEq)]
+struct Segment<'a> {
+    parent: Option<Rc<Segment<'a>>>,
+    token: Token<'a>,
+}
 
 /// A value inside a document, with its pointer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Json<'a> {
     value: &'a Value,
-    pointer: String,
+    path: Option<Rc<Segment<'a>>>,
 }
 
 impl<'a> Json<'a> {
     /// The document root (pointer `""`).
     pub fn root(value: &'a Value) -> Json<'a> {
-        Json {
-            value,
-            pointer: String::new(),
-        }
+        Json { value, path: None }
     }
 
     /// The value.
@@ -31,21 +46,42 @@ impl<'a> Json<'a> {
     }
 
     /// Its JSON pointer.
-    pub fn pointer(&self) -> &str {
-        &self.pointer
+    pub fn pointer(&self) -> String {
+        let mut tokens = Vec::new();
+        let mut at = self.path.as_deref();
+        while let Some(segment) = at {
+            tokens.push(&segment.token);
+            at = segment.parent.as_deref();
+        }
+        let mut out = String::new();
+        for token in tokens.into_iter().rev() {
+            out = match token {
+                Token::Key(k) => join_str(&out, k),
+                Token::Index(i) => join_index(&out, *i),
+            };
+        }
+        out
     }
 
     /// The pointer of member `key` (present or not).
     pub fn pointer_to(&self, key: &str) -> String {
-        join(&self.pointer, key)
+        join_str(&self.pointer(), key)
+    }
+
+    fn child(&self, token: Token<'a>, value: &'a Value) -> Json<'a> {
+        Json {
+            value,
+            path: Some(Rc::new(Segment {
+                parent: self.path.clone(),
+                token,
+            })),
+        }
     }
 
     /// Member `key` of an object.
     pub fn get(&self, key: &str) -> Option<Json<'a>> {
-        self.value.get(key).map(|value| Json {
-            value,
-            pointer: join(&self.pointer, key),
-        })
+        let (k, value) = self.value.as_object()?.get_key_value(key)?;
+        Some(self.child(Token::Key(k), value))
     }
 
     /// The member at `path` below this value (object keys).
@@ -63,10 +99,7 @@ impl<'a> Json<'a> {
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, value)| Json {
-                    value,
-                    pointer: join(&self.pointer, i),
-                })
+                .map(|(i, value)| self.child(Token::Index(i), value))
                 .collect(),
             _ => Vec::new(),
         }
@@ -77,15 +110,7 @@ impl<'a> Json<'a> {
         match self.value {
             Value::Object(map) => map
                 .iter()
-                .map(|(k, value)| {
-                    (
-                        k.as_str(),
-                        Json {
-                            value,
-                            pointer: join(&self.pointer, k),
-                        },
-                    )
-                })
+                .map(|(k, value)| (k.as_str(), self.child(Token::Key(k), value)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -158,7 +183,8 @@ mod tests {
         assert!(items[1].is_true());
         assert_eq!(items[0].as_i64(), Some(1));
         let (k, x) = &items[2].entries()[0];
-        assert_eq!((*k, x.pointer()), ("x", "/a~1b/list/2/x"));
+        assert_eq!(*k, "x");
+        assert_eq!(x.pointer(), "/a~1b/list/2/x");
         assert_eq!(x.truthy(), Some(true));
     }
 }

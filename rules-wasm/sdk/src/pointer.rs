@@ -2,12 +2,48 @@
 
 /// Appends `token` to `base` as one escaped reference token.
 pub fn join(base: &str, token: impl std::fmt::Display) -> String {
-    let token = token.to_string();
+    join_str(base, &token.to_string())
+}
+
+/// [`join`] for a string token, without the formatting machinery: views
+/// build a pointer for every value they hand out, so this is hot.
+pub fn join_str(base: &str, token: &str) -> String {
+    let mut out = String::with_capacity(base.len() + token.len() + 1);
+    out.push_str(base);
+    out.push('/');
     if token.contains(['~', '/']) {
-        format!("{base}/{}", token.replace('~', "~0").replace('/', "~1"))
+        for c in token.chars() {
+            match c {
+                '~' => out.push_str("~0"),
+                '/' => out.push_str("~1"),
+                c => out.push(c),
+            }
+        }
     } else {
-        format!("{base}/{token}")
+        out.push_str(token);
     }
+    out
+}
+
+/// [`join`] for an array index.
+pub fn join_index(base: &str, index: usize) -> String {
+    let mut buf = [0u8; 20];
+    let mut n = index;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(&buf[i..]).unwrap_or("0");
+    let mut out = String::with_capacity(base.len() + digits.len() + 1);
+    out.push_str(base);
+    out.push('/');
+    out.push_str(digits);
+    out
 }
 
 #[cfg(test)]
@@ -16,5 +52,8 @@ mod tests {
     fn escapes_tokens() {
         assert_eq!(super::join("/a", "b/c~d"), "/a/b~1c~0d");
         assert_eq!(super::join("", 3), "/3");
+        assert_eq!(super::join_str("/a", "x"), "/a/x");
+        assert_eq!(super::join_index("/a", 0), "/a/0");
+        assert_eq!(super::join_index("", 1207), "/1207");
     }
 }

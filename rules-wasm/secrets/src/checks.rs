@@ -132,7 +132,7 @@ pub fn helm_values(doc: &Document, out: &mut Findings) {
             if let Some(why) = judge(&key, text) {
                 out.report(
                     node.pointer(),
-                    format!("value `{}` {why}", display_path(node.pointer())),
+                    format!("value `{}` {why}", display_path(&node.pointer())),
                 )
                 .redact(node.pointer());
             }
@@ -150,7 +150,7 @@ pub fn helm_values(doc: &Document, out: &mut Findings) {
                 value.pointer(),
                 format!(
                     "environment entry `{name}` in `{}` is set to a literal secret",
-                    display_path(node.pointer())
+                    display_path(&node.pointer())
                 ),
             )
             .redact(value.pointer());
