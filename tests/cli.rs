@@ -265,3 +265,26 @@ fn compiled_components_are_cached_and_reused() -> Result<(), Box<dyn std::error:
     assert!(!other.exists());
     Ok(())
 }
+
+#[test]
+fn parse_only_reads_everything_and_runs_no_rule() {
+    let run = bulwark(&[
+        "scan",
+        "--parse-only",
+        "--format",
+        "json",
+        "tests/fixtures/scan/insecure",
+        "tests/fixtures/helm",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["findings"], serde_json::json!([]));
+    assert_eq!(json["summary"]["rules"], 0);
+    assert_eq!(json["summary"]["files"], 2);
+    // Input errors are still found.
+    let bad = bulwark_with_stdin(
+        &["scan", "--parse-only", "--kind", "kubernetes", "-"],
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n",
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stdout);
+}

