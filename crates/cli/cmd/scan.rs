@@ -259,24 +259,24 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             bail!("--rule {id}: no such rule (`bulwark rules list` shows them all)");
         }
     }
-    // Restricted-profile rules are the restricted level's addition.
+    // A rule can run at all unless this is a parse-only pass, or it belongs
+    // to the restricted Pod Security profile and the level is baseline.
     let baseline_only = args.pss_level == "baseline";
-    let restricted_rule =
+    let restricted =
         |r: &bulwark_core::RuleMeta| r.controls.iter().any(|c| c.starts_with("PSS-restricted"));
+    let runnable =
+        |r: &bulwark_core::RuleMeta| !(args.parse_only || (baseline_only && restricted(r)));
     let plan = Plan {
         selection: RuleSelection::filter(&loaded.modules, |m, r| {
-            !args.parse_only
+            runnable(r)
                 && (args.only.is_empty()
                     || args.only.contains(&r.id)
                     || BUILTINS.iter().any(|b| b.name == m.name()))
-                && !(baseline_only && restricted_rule(r))
         }),
         only: &args.only,
     };
-    let reported_rules = RuleSelection::filter(&loaded.modules, |_, r| {
-        !args.parse_only && plan.reported(&r.id) && !(baseline_only && restricted_rule(r))
-    })
-    .len();
+    let reported_rules =
+        RuleSelection::filter(&loaded.modules, |_, r| runnable(r) && plan.reported(&r.id)).len();
     let settings = serde_json::json!({ "pss_level": args.pss_level }).to_string();
     let load_options = LoadOptions {
         kind: args.kind,
