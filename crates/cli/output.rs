@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use bulwark_report::termcolor::{ColorChoice, StandardStream};
+use bulwark_report::termcolor::{BufferedStandardStream, ColorChoice};
 use clap::ValueEnum;
 
 /// When to colour output.
@@ -29,9 +29,10 @@ impl Color {
         }
     }
 
-    /// Standard output, coloured according to this choice.
-    pub fn stdout(self) -> StandardStream {
-        StandardStream::stdout(self.choice(std::io::stdout().is_terminal()))
+    /// Standard output, coloured according to this choice and buffered:
+    /// flush it when done.
+    pub fn stdout(self) -> BufferedStandardStream {
+        BufferedStandardStream::stdout(self.choice(std::io::stdout().is_terminal()))
     }
 }
 

@@ -5,7 +5,7 @@
 //! is identical whatever the scheduling.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -379,6 +379,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         Format::Human => {
             let mut out = global.color.stdout();
             bulwark_report::human::write(&mut out, &report, &sources)
+                .and_then(|()| out.flush())
                 .context("writing the report")?;
             if files == 0 && report.errors.is_empty() {
                 #[allow(clippy::disallowed_macros)]
@@ -391,8 +392,9 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             }
         }
         Format::Json => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             bulwark_report::json::write(&mut out, &report, env!("CARGO_PKG_VERSION"))
+                .and_then(|()| out.flush())
                 .context("writing the report")?;
         }
     }

@@ -16,7 +16,7 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config, DisplayStyle};
 
-use crate::masking::{mask_spans, redactions_in};
+use crate::masking::{mask_spans, redactions_by_file};
 use crate::{ScanReport, Verdict};
 
 /// The terminal configuration every human diagnostic is rendered with.
@@ -51,8 +51,10 @@ pub fn write(
     let config = codespan_config();
     let mut files = SimpleFiles::new();
     let mut ids = BTreeMap::new();
+    let mut redactions = redactions_by_file(report.findings.iter());
     for (name, source) in sources {
-        let masked = mask_spans(source.text(), &redactions_in(report.findings.iter(), name));
+        let spans = redactions.remove(name.as_str()).unwrap_or_default();
+        let masked = mask_spans(source.text(), &spans);
         ids.insert(name.as_str(), files.add(name.clone(), masked));
     }
     let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {

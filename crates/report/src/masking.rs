@@ -1,5 +1,7 @@
 //! Masking secret values in source text before it is shown.
 
+use std::collections::HashMap;
+
 use bulwark_core::{Finding, Span};
 
 /// The mask character.
@@ -23,15 +25,17 @@ pub(crate) fn mask_spans(text: &str, spans: &[Span]) -> String {
     out
 }
 
-/// All redactions of the findings in `file`.
-pub(crate) fn redactions_in<'a>(
+/// All redactions of `findings`, by file.
+pub(crate) fn redactions_by_file<'a>(
     findings: impl Iterator<Item = &'a Finding>,
-    file: &str,
-) -> Vec<Span> {
-    findings
-        .filter(|f| f.file == file)
-        .flat_map(|f| f.redactions.iter().copied())
-        .collect()
+) -> HashMap<&'a str, Vec<Span>> {
+    let mut out: HashMap<&str, Vec<Span>> = HashMap::new();
+    for f in findings.filter(|f| !f.redactions.is_empty()) {
+        out.entry(f.file.as_str())
+            .or_default()
+            .extend(f.redactions.iter().copied());
+    }
+    out
 }
 
 #[cfg(test)]
