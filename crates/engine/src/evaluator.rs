@@ -169,6 +169,9 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// Runs `rules` of module `index` on `doc`: all in one guest call, and
+    /// when that call traps, rule by rule on a fresh instance so the failure
+    /// is tied to its rule and the other rules still report.
     fn run_module(
         &mut self,
         index: usize,
@@ -177,47 +180,187 @@ impl<'a> Evaluator<'a> {
         wit_doc: &wit::Document,
         out: &mut Evaluation,
     ) {
-        let module = &self.modules[index];
-        let failure = |rule_id: Option<&str>, kind| RuleFailure {
-            module: module.name.clone(),
+        if self.run_together(index, rules, doc, wit_doc, out) == Outcome::Trapped {
+            self.run_each(index, rules, doc, wit_doc, out);
+        }
+    }
+
+    fn failure(
+        &self,
+        index: usize,
+        doc: &Document,
+        rule_id: Option<&str>,
+        kind: RuleFailureKind,
+    ) -> RuleFailure {
+        RuleFailure {
+            module: self.modules[index].name.clone(),
             rule_id: rule_id.map(str::to_owned),
             file: doc.source.name().to_owned(),
             kind,
-        };
+        }
+    }
+
+    /// Instantiates module `index` if needed and prepares `wit_doc` on it.
+    /// A failure is recorded (for no rule in particular) and the instance
+    /// discarded.
+    fn prepare(
+        &mut self,
+        index: usize,
+        doc: &Document,
+        wit_doc: &wit::Document,
+        out: &mut Evaluation,
+    ) -> Option<ResourceAny> {
+        let engine = self.engine;
         let opts = wit::Options {
             settings: self.settings.clone(),
         };
+        let live = match self.instance(index) {
+            Ok(live) => live,
+            Err(kind) => {
+                out.failures.push(self.failure(index, doc, None, kind));
+                return None;
+            }
+        };
+        live.store.data_mut().memory_exceeded = false;
+        live.store.set_epoch_deadline(engine.deadline_ticks());
+        let guest = live.bindings.bulwark_rules_rules().prepared();
+        match guest.call_constructor(&mut live.store, wit_doc, &opts) {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                let kind = classify(engine, &live.store, &e);
+                self.live[index] = None;
+                out.failures.push(self.failure(index, doc, None, kind));
+                None
+            }
+        }
+    }
+
+    /// Releases a prepared document; an instance that cannot is discarded.
+    fn release(&mut self, index: usize, handle: ResourceAny) {
         let ticks = self.engine.deadline_ticks();
-        let mut prepared: Option<ResourceAny> = None;
-        for &rule_index in rules {
-            let meta = &module.rules[rule_index];
-            let engine = self.engine;
-            let live = match self.instance(index) {
-                Ok(live) => live,
-                Err(kind) => {
-                    out.failures.push(failure(None, kind));
-                    return;
-                }
-            };
-            let handle = match prepared {
-                Some(h) => h,
-                None => {
-                    live.store.data_mut().memory_exceeded = false;
-                    live.store.set_epoch_deadline(ticks);
-                    let guest = live.bindings.bulwark_rules_rules().prepared();
-                    match guest.call_constructor(&mut live.store, wit_doc, &opts) {
-                        Ok(h) => {
-                            prepared = Some(h);
-                            h
-                        }
-                        Err(e) => {
+        if let Some(live) = self.live[index].as_mut() {
+            live.store.set_epoch_deadline(ticks);
+            if handle.resource_drop(&mut live.store).is_err() {
+                self.live[index] = None;
+            }
+        }
+    }
+
+    /// Records what a rule returned.
+    fn record(
+        &self,
+        index: usize,
+        rule_index: usize,
+        doc: &Document,
+        result: Result<Vec<wit::Finding>, wit::RuleError>,
+        out: &mut Evaluation,
+    ) {
+        let module = &self.modules[index];
+        let meta = &module.rules[rule_index];
+        match result {
+            Ok(findings) => {
+                for f in findings {
+                    match locate(module, meta, doc, f) {
+                        Ok(finding) => out.findings.push(finding),
+                        Err(kind) => {
                             out.failures
-                                .push(failure(None, classify(engine, &live.store, &e)));
-                            self.live[index] = None;
-                            return;
+                                .push(self.failure(index, doc, Some(&meta.id), kind))
                         }
                     }
                 }
+            }
+            Err(rule_error) => out.failures.push(self.failure(
+                index,
+                doc,
+                Some(&meta.id),
+                RuleFailureKind::Error {
+                    message: crate::bindings::rule_error_message(&rule_error),
+                },
+            )),
+        }
+    }
+
+    /// Every rule in one `evaluate-all` call, under one deadline.
+    fn run_together(
+        &mut self,
+        index: usize,
+        rules: &[usize],
+        doc: &Document,
+        wit_doc: &wit::Document,
+        out: &mut Evaluation,
+    ) -> Outcome {
+        let Some(handle) = self.prepare(index, doc, wit_doc, out) else {
+            return Outcome::Done;
+        };
+        let ticks = self.engine.deadline_ticks();
+        let ids: Vec<String> = rules
+            .iter()
+            .map(|&r| self.modules[index].rules[r].id.clone())
+            .collect();
+        let Some(live) = self.live[index].as_mut() else {
+            return Outcome::Done;
+        };
+        live.store.data_mut().memory_exceeded = false;
+        live.store.set_epoch_deadline(ticks);
+        let result = live
+            .bindings
+            .bulwark_rules_rules()
+            .prepared()
+            .call_evaluate_all(&mut live.store, handle, &ids);
+        match result {
+            Ok(results) if results.len() == rules.len() => {
+                for (&rule_index, result) in rules.iter().zip(results) {
+                    self.record(index, rule_index, doc, result, out);
+                }
+                self.release(index, handle);
+                Outcome::Done
+            }
+            Ok(results) => {
+                let kind = RuleFailureKind::Trap {
+                    message: format!(
+                        "evaluate-all returned {} results for {} rules",
+                        results.len(),
+                        rules.len()
+                    ),
+                };
+                out.failures.push(self.failure(index, doc, None, kind));
+                self.release(index, handle);
+                Outcome::Done
+            }
+            Err(_) => {
+                // The instance may be left in any state.
+                self.live[index] = None;
+                Outcome::Trapped
+            }
+        }
+    }
+
+    /// Rule by rule, each under its own deadline; an instance that traps is
+    /// replaced for the remaining rules.
+    fn run_each(
+        &mut self,
+        index: usize,
+        rules: &[usize],
+        doc: &Document,
+        wit_doc: &wit::Document,
+        out: &mut Evaluation,
+    ) {
+        let engine = self.engine;
+        let ticks = engine.deadline_ticks();
+        let mut prepared: Option<ResourceAny> = None;
+        for &rule_index in rules {
+            let handle = match prepared {
+                Some(h) => h,
+                None => match self.prepare(index, doc, wit_doc, out) {
+                    Some(h) => {
+                        prepared = Some(h);
+                        h
+                    }
+                    None => return,
+                },
+            };
+            let Some(live) = self.live[index].as_mut() else {
+                return;
             };
             live.store.data_mut().memory_exceeded = false;
             live.store.set_epoch_deadline(ticks);
@@ -225,27 +368,17 @@ impl<'a> Evaluator<'a> {
                 .bindings
                 .bulwark_rules_rules()
                 .prepared()
-                .call_evaluate(&mut live.store, handle, &meta.id);
+                .call_evaluate(
+                    &mut live.store,
+                    handle,
+                    &self.modules[index].rules[rule_index].id,
+                );
             match result {
-                Ok(Ok(findings)) => {
-                    for f in findings {
-                        match locate(module, meta, doc, f) {
-                            Ok(finding) => out.findings.push(finding),
-                            Err(kind) => out.failures.push(failure(Some(&meta.id), kind)),
-                        }
-                    }
-                }
-                Ok(Err(rule_error)) => {
-                    out.failures.push(failure(
-                        Some(&meta.id),
-                        RuleFailureKind::Error {
-                            message: crate::bindings::rule_error_message(&rule_error),
-                        },
-                    ));
-                }
+                Ok(result) => self.record(index, rule_index, doc, result, out),
                 Err(e) => {
-                    out.failures
-                        .push(failure(Some(&meta.id), classify(engine, &live.store, &e)));
+                    let kind = classify(engine, &live.store, &e);
+                    let id = self.modules[index].rules[rule_index].id.clone();
+                    out.failures.push(self.failure(index, doc, Some(&id), kind));
                     // The instance may be left in any state: start afresh for
                     // the remaining rules.
                     self.live[index] = None;
@@ -253,13 +386,19 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        if let (Some(handle), Some(live)) = (prepared, self.live[index].as_mut()) {
-            live.store.set_epoch_deadline(ticks);
-            if handle.resource_drop(&mut live.store).is_err() {
-                self.live[index] = None;
-            }
+        if let Some(handle) = prepared {
+            self.release(index, handle);
         }
     }
+}
+
+/// How a call of `evaluate-all` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Every rule's result (or the module's failure) is recorded.
+    Done,
+    /// The call trapped: nothing is recorded yet.
+    Trapped,
 }
 
 /// Turns a guest finding into a located, masked [`Finding`].

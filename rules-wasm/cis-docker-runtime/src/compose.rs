@@ -27,7 +27,7 @@ pub fn cap_drop_all(c: &Compose<'_>, out: &mut Findings) {
         if drops.iter().any(|(d, _)| normalise_capability(d) == "ALL") {
             return;
         }
-        let at = s.get("cap_drop").unwrap_or_else(|| s.at.clone());
+        let at = s.get("cap_drop").unwrap_or(s.at);
         out.report(
             at.pointer(),
             format!("service `{}` does not drop all capabilities", s.name),
@@ -298,7 +298,7 @@ pub fn no_new_privileges(c: &Compose<'_>, out: &mut Findings) {
                 );
             }
             None => {
-                let at = s.get("security_opt").unwrap_or_else(|| s.at.clone());
+                let at = s.get("security_opt").unwrap_or(s.at);
                 out.report(
                     at.pointer(),
                     format!("service `{}` does not set `no-new-privileges:true`", s.name),

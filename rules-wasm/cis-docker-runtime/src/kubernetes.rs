@@ -170,7 +170,7 @@ fn limit(o: &Object<'_>, out: &mut Findings, resource: &str, what: &str) {
             c.at.at(&["resources", "limits", resource])
                 .is_some_and(|v| v.text().is_some_and(|t| !t.trim().is_empty() && t != "0"));
         if !set {
-            let at = c.at.get("resources").unwrap_or_else(|| c.at.clone());
+            let at = c.at.get("resources").unwrap_or(c.at);
             out.report(at.pointer(), format!("{} has no {what} limit", c.label()));
         }
     });

@@ -229,7 +229,7 @@ impl<'a> Service<'a> {
             .into_iter()
             .filter_map(|at| {
                 if let Some(spec) = at.as_str() {
-                    return Some(short_volume(spec, at.clone()));
+                    return Some(short_volume(spec, at));
                 }
                 if !at.value().is_object() {
                     return None;

@@ -34,6 +34,19 @@ impl<P: Pack> GuestPrepared for Prepared<P> {
     }
 
     fn evaluate(&self, rule_id: String) -> Result<Vec<wit::Finding>, wit::RuleError> {
+        self.run(&rule_id)
+    }
+
+    fn evaluate_all(
+        &self,
+        rule_ids: Vec<String>,
+    ) -> Vec<Result<Vec<wit::Finding>, wit::RuleError>> {
+        rule_ids.iter().map(|id| self.run(id)).collect()
+    }
+}
+
+impl<P: Pack> Prepared<P> {
+    fn run(&self, rule_id: &str) -> Result<Vec<wit::Finding>, wit::RuleError> {
         let doc = self
             .doc
             .as_ref()

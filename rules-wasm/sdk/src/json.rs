@@ -5,8 +5,6 @@
 //! of every element it hands out, so a finding lands exactly on the key or
 //! value at fault.
 
-use std::rc::Rc;
-
 use serde_json::Value;
 
 use crate::pointer::{join_index, join_str};
@@ -18,26 +16,61 @@ enum Token<'a> {
     Index(usize),
 }
 
-/// A path from the root, shared by every value below it. Pointers are
-/// spelled out only when a finding needs one: walking a document hands out
-/// many values and reports few.
-#[derive(Debug, PartialEq)]
-struct Segment<'a> {
-    parent: Option<Rc<Segment<'a>>>,
-    token: Token<'a>,
-}
-
 /// A value inside a document, with its pointer.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The pointer is not carried along: walking a document hands out many
+/// values and reports few, so a value knows only its document's root and
+/// finds its own place in it (by identity, every value of the tree living at
+/// its own address) when a finding asks for the pointer. Handing out a value
+/// costs nothing but the lookup.
+#[derive(Debug, Clone, Copy)]
 pub struct Json<'a> {
     value: &'a Value,
-    path: Option<Rc<Segment<'a>>>,
+    root: &'a Value,
+}
+
+impl PartialEq for Json<'_> {
+    /// The same element of the same document.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.value, other.value) && std::ptr::eq(self.root, other.root)
+    }
+}
+
+/// Pushes the path from `node` to `target` onto `path`, innermost last;
+/// false when `target` is not below `node`.
+fn path_to<'a>(node: &'a Value, target: &Value, path: &mut Vec<Token<'a>>) -> bool {
+    if std::ptr::eq(node, target) {
+        return true;
+    }
+    match node {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Token::Index(i));
+                if path_to(item, target, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            false
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                path.push(Token::Key(k));
+                if path_to(item, target, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            false
+        }
+        _ => false,
+    }
 }
 
 impl<'a> Json<'a> {
     /// The document root (pointer `""`).
     pub fn root(value: &'a Value) -> Json<'a> {
-        Json { value, path: None }
+        Json { value, root: value }
     }
 
     /// The value.
@@ -47,17 +80,14 @@ impl<'a> Json<'a> {
 
     /// Its JSON pointer.
     pub fn pointer(&self) -> String {
-        let mut tokens = Vec::new();
-        let mut at = self.path.as_deref();
-        while let Some(segment) = at {
-            tokens.push(&segment.token);
-            at = segment.parent.as_deref();
-        }
+        let mut path = Vec::new();
+        // Every `Json` is handed out from its root, so the search succeeds.
+        path_to(self.root, self.value, &mut path);
         let mut out = String::new();
-        for token in tokens.into_iter().rev() {
+        for token in path {
             out = match token {
                 Token::Key(k) => join_str(&out, k),
-                Token::Index(i) => join_index(&out, *i),
+                Token::Index(i) => join_index(&out, i),
             };
         }
         out
@@ -68,25 +98,21 @@ impl<'a> Json<'a> {
         join_str(&self.pointer(), key)
     }
 
-    fn child(&self, token: Token<'a>, value: &'a Value) -> Json<'a> {
+    fn child(&self, value: &'a Value) -> Json<'a> {
         Json {
             value,
-            path: Some(Rc::new(Segment {
-                parent: self.path.clone(),
-                token,
-            })),
+            root: self.root,
         }
     }
 
     /// Member `key` of an object.
     pub fn get(&self, key: &str) -> Option<Json<'a>> {
-        let (k, value) = self.value.as_object()?.get_key_value(key)?;
-        Some(self.child(Token::Key(k), value))
+        Some(self.child(self.value.as_object()?.get(key)?))
     }
 
     /// The member at `path` below this value (object keys).
     pub fn at(&self, path: &[&str]) -> Option<Json<'a>> {
-        let mut node = self.clone();
+        let mut node = *self;
         for key in path {
             node = node.get(key)?;
         }
@@ -96,11 +122,7 @@ impl<'a> Json<'a> {
     /// The elements of an array; nothing for other values.
     pub fn items(&self) -> Vec<Json<'a>> {
         match self.value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, value)| self.child(Token::Index(i), value))
-                .collect(),
+            Value::Array(items) => items.iter().map(|value| self.child(value)).collect(),
             _ => Vec::new(),
         }
     }
@@ -110,7 +132,7 @@ impl<'a> Json<'a> {
         match self.value {
             Value::Object(map) => map
                 .iter()
-                .map(|(k, value)| (k.as_str(), self.child(Token::Key(k), value)))
+                .map(|(k, value)| (k.as_str(), self.child(value)))
                 .collect(),
             _ => Vec::new(),
         }

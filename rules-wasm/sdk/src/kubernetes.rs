@@ -239,7 +239,7 @@ impl<'a> Container<'a> {
         match self.own(key).filter(|v| !v.is_null()) {
             Some(v) if v.truthy() == Some(want) => Requirement::Met,
             Some(v) => Requirement::Wrong(v),
-            None => Requirement::Missing(self.at.clone()),
+            None => Requirement::Missing(self.at),
         }
     }
 
@@ -252,7 +252,7 @@ impl<'a> Container<'a> {
         Some(
             self.own("capabilities")
                 .and_then(|cap| cap.get("drop"))
-                .unwrap_or_else(|| self.at.clone()),
+                .unwrap_or(self.at),
         )
     }
 
@@ -272,7 +272,7 @@ impl<'a> Container<'a> {
             .map(|l| l.items())
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|i| i.as_str().map(|s| (normalise_capability(s), i.clone())))
+            .filter_map(|i| i.as_str().map(|s| (normalise_capability(s), i)))
             .collect()
     }
 }
