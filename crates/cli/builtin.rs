@@ -1,7 +1,9 @@
 //! The rule components built into the binary.
 //!
 //! They are built from `rules-wasm/` by `cargo xtask build-rules` and
-//! committed, so building bulwark needs no wasm toolchain.
+//! committed, so building bulwark needs no wasm toolchain. On x86_64 Linux
+//! they are also embedded compiled ahead of time (for any CPU of that
+//! architecture), so a scan starts without compiling them.
 
 /// A component embedded in the binary.
 #[derive(Debug, Clone, Copy)]
@@ -10,24 +12,34 @@ pub struct Builtin {
     pub name: &'static str,
     /// The component bytes.
     pub bytes: &'static [u8],
+    /// The component compiled ahead of time for this host's architecture
+    /// by `bulwark_engine::precompile`, when it was.
+    pub precompiled: Option<&'static [u8]>,
+}
+
+/// One built-in pack: its component and, on x86_64 Linux, its precompiled
+/// form.
+macro_rules! builtin {
+    ($name:literal) => {
+        Builtin {
+            name: $name,
+            bytes: include_bytes!(concat!("../../rules-wasm/dist/", $name, ".wasm")),
+            #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+            precompiled: Some(include_bytes!(concat!(
+                "../../rules-wasm/dist/x86_64-unknown-linux-gnu/",
+                $name,
+                ".cwasm"
+            ))),
+            #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+            precompiled: None,
+        }
+    };
 }
 
 /// Every built-in rule pack.
 pub const BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "cis-docker-build",
-        bytes: include_bytes!("../../rules-wasm/dist/cis-docker-build.wasm"),
-    },
-    Builtin {
-        name: "cis-docker-runtime",
-        bytes: include_bytes!("../../rules-wasm/dist/cis-docker-runtime.wasm"),
-    },
-    Builtin {
-        name: "pod-security",
-        bytes: include_bytes!("../../rules-wasm/dist/pod-security.wasm"),
-    },
-    Builtin {
-        name: "secrets",
-        bytes: include_bytes!("../../rules-wasm/dist/secrets.wasm"),
-    },
+    builtin!("cis-docker-build"),
+    builtin!("cis-docker-runtime"),
+    builtin!("pod-security"),
+    builtin!("secrets"),
 ];

@@ -123,11 +123,17 @@ impl ModuleOptions {
             .with_cache(cache);
         let mut modules = Vec::new();
         for builtin in BUILTINS {
-            modules.push(
-                engine
-                    .load(builtin.name, builtin.bytes)
-                    .context("loading a built-in rule module")?,
-            );
+            let module = match builtin.precompiled {
+                // SAFETY: embedded in this binary at build time, produced by
+                // `bulwark_engine::precompile` from `builtin.bytes` (`cargo
+                // xtask build-rules`, checked byte for byte in CI).
+                #[allow(unsafe_code)]
+                Some(precompiled) => unsafe {
+                    engine.load_precompiled(builtin.name, builtin.bytes, precompiled)
+                },
+                None => engine.load(builtin.name, builtin.bytes),
+            };
+            modules.push(module.context("loading a built-in rule module")?);
         }
         let mut failures = Vec::new();
         for path in &self.extra {

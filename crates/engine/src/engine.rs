@@ -39,6 +39,43 @@ pub struct Engine {
     ticker: Option<JoinHandle<()>>,
 }
 
+/// The engine configuration: everything that affects the code generated
+/// for a component, so [`precompile`] and [`Engine::new`] agree on it.
+fn config() -> wasmtime::Config {
+    let mut config = wasmtime::Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(true)
+        .cranelift_opt_level(wasmtime::OptLevel::Speed)
+        // Stated, not left to wasmtime's default, which a debug build of
+        // the tool that precompiles might turn on.
+        .cranelift_debug_verifier(false)
+        .max_wasm_stack(1024 * 1024);
+    config
+}
+
+/// Compiles the component `bytes` ahead of time for `target` (a target
+/// triple), for every CPU of that architecture: no CPU feature beyond the
+/// architecture's baseline is assumed, so the result loads on any host of
+/// that target whose engine is configured as [`Engine::new`] configures it
+/// (see [`Engine::load_precompiled`]).
+///
+/// # Errors
+///
+/// [`Error::Engine`] for an unknown or unsupported target, [`Error::Compile`]
+/// for bytes that are not a component.
+pub fn precompile(name: &str, bytes: &[u8], target: &str) -> Result<Vec<u8>, Error> {
+    let mut config = config();
+    config.target(target).map_err(Error::Engine)?;
+    let engine = wasmtime::Engine::new(&config).map_err(Error::Engine)?;
+    engine
+        .precompile_component(bytes)
+        .map_err(|source| Error::Compile {
+            module: name.to_owned(),
+            source,
+        })
+}
+
 impl Engine {
     /// Creates an engine whose calls run under `limits`.
     ///
@@ -50,12 +87,7 @@ impl Engine {
     /// [`Error::Engine`] when wasmtime rejects the configuration (for
     /// example on an unsupported host).
     pub fn new(limits: Limits) -> Result<Engine, Error> {
-        let mut config = wasmtime::Config::new();
-        config
-            .wasm_component_model(true)
-            .epoch_interruption(true)
-            .cranelift_opt_level(wasmtime::OptLevel::Speed)
-            .max_wasm_stack(1024 * 1024);
+        let mut config = config();
         // A profiling aid: `BULWARK_PROFILE=perfmap` writes /tmp/perf-PID.map
         // so `perf report` names the guest functions of rule modules.
         if std::env::var_os("BULWARK_PROFILE").is_some_and(|v| v == "perfmap") {

@@ -23,7 +23,7 @@ mod state;
 
 pub use crate::{
     cache::Cache,
-    engine::{Engine, Limits},
+    engine::{Engine, Limits, precompile},
     error::Error,
     evaluator::{Evaluation, Evaluator, RuleSelection},
     module::Module,

@@ -17,6 +17,7 @@ pub struct Module {
     pub(crate) name: String,
     pub(crate) pre: RuleModulePre<State>,
     pub(crate) rules: Vec<RuleMeta>,
+    pub(crate) precompiled: bool,
 }
 
 impl std::fmt::Debug for Module {
@@ -37,6 +38,12 @@ impl Module {
     /// The rules the module declares, in its order.
     pub fn rules(&self) -> &[RuleMeta] {
         &self.rules
+    }
+
+    /// Returns true if and only if the module was loaded from code compiled
+    /// ahead of time ([`Engine::load_precompiled`]), not compiled here.
+    pub fn is_precompiled(&self) -> bool {
+        self.precompiled
     }
 }
 
@@ -64,6 +71,43 @@ impl Engine {
     /// [`Error::InvalidRules`] for empty, malformed or duplicate ids.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<Module, Error> {
         let component = self.compile(name, bytes)?;
+        self.link(name, component, false)
+    }
+
+    /// [`Engine::load`] for a component compiled ahead of time by
+    /// [`precompile`](crate::precompile) from the same `bytes`: mapped as it
+    /// is, with no compilation, when this engine can run it (same wasmtime
+    /// version and configuration, a host with the CPU features it was built
+    /// for), and compiled from `bytes` (through the cache) otherwise.
+    ///
+    /// # Safety
+    ///
+    /// `precompiled` must be the unaltered output of
+    /// [`precompile`](crate::precompile) for `bytes`, from a trusted source
+    /// (bytes embedded in this binary at build time, say): wasmtime checks
+    /// that it is compatible, not that its code is safe.
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::load`].
+    #[allow(unsafe_code)]
+    pub unsafe fn load_precompiled(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        precompiled: &[u8],
+    ) -> Result<Module, Error> {
+        // SAFETY: the caller vouches for `precompiled`; wasmtime checks its
+        // version, configuration and CPU features against this engine.
+        #[allow(unsafe_code)]
+        match unsafe { Component::deserialize(&self.inner, precompiled) } {
+            Ok(component) => self.link(name, component, true),
+            Err(_) => self.load(name, bytes),
+        }
+    }
+
+    /// Checks `component`'s imports and exports and reads its rules.
+    fn link(&self, name: &str, component: Component, precompiled: bool) -> Result<Module, Error> {
         // Interfaces that only define types (`bulwark:rules/types`) appear as
         // imports with nothing in them to call; anything else is a capability
         // a rule module must not have.
@@ -149,6 +193,7 @@ impl Engine {
             name: name.to_owned(),
             pre,
             rules,
+            precompiled,
         })
     }
 

@@ -50,6 +50,59 @@ fn only(module: &Module, ids: &[&str]) -> RuleSelection {
     })
 }
 
+/// The committed precompiled packs load as they are on this engine: the
+/// engine's configuration and the files agree (a change to one without
+/// `cargo xtask build-rules` would silently bring back compilation).
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[test]
+fn precompiled_builtin_packs_load_without_compiling() {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules-wasm/dist");
+    for name in [
+        "cis-docker-build",
+        "cis-docker-runtime",
+        "pod-security",
+        "secrets",
+    ] {
+        let wasm = std::fs::read(dist.join(format!("{name}.wasm"))).expect("component");
+        let cwasm = std::fs::read(dist.join(format!("x86_64-unknown-linux-gnu/{name}.cwasm")))
+            .expect("precompiled component");
+        #[allow(unsafe_code)]
+        // SAFETY: written by `bulwark_engine::precompile` (`cargo xtask
+        // build-rules`) and checked against a fresh build in CI.
+        let module = unsafe { engine().load_precompiled(name, &wasm, &cwasm) }.expect("loads");
+        assert!(module.is_precompiled(), "{name} was compiled, not mapped");
+        assert!(!module.rules().is_empty());
+    }
+}
+
+/// Precompiled bytes that do not fit (here: not precompiled at all) are
+/// no error: the component is compiled instead.
+#[test]
+fn unusable_precompiled_code_falls_back_to_compiling() {
+    #[allow(unsafe_code)]
+    // SAFETY: wasmtime rejects these bytes before using them: they are not
+    // an ELF image of its own.
+    let module = unsafe { engine().load_precompiled("cis-docker-build", CIS, b"not code") }
+        .expect("compiles instead");
+    assert!(!module.is_precompiled());
+    assert_eq!(module.rules().len(), CIS_MODULE.rules().len());
+}
+
+#[test]
+fn precompiles_for_any_cpu_of_a_target() {
+    let code = bulwark_engine::precompile("cis-docker-build", CIS, "x86_64-unknown-linux-gnu")
+        .expect("precompiles");
+    assert!(code.starts_with(b"\x7fELF"));
+    assert!(matches!(
+        bulwark_engine::precompile("x", CIS, "no-such-target"),
+        Err(Error::Engine(_))
+    ));
+    assert!(matches!(
+        bulwark_engine::precompile("x", b"not wasm", "x86_64-unknown-linux-gnu"),
+        Err(Error::Compile { .. })
+    ));
+}
+
 #[test]
 fn loads_the_cis_pack_and_its_metadata() {
     let module = &*CIS_MODULE;

@@ -7,9 +7,14 @@
 //! `bulwark` binary embeds the committed components, so building bulwark
 //! itself needs no wasm toolchain.
 //!
+//! The built-in packs are also compiled ahead of time for x86_64 Linux
+//! (`rules-wasm/dist/x86_64-unknown-linux-gnu/<name>.cwasm`, for any CPU of
+//! that architecture), so `bulwark` starts without compiling them; other
+//! hosts, or a host whose wasmtime does not match, compile the component.
+//!
 //! `--check` rebuilds into a scratch directory and fails if any committed
-//! component differs by one byte: the components must be reproducible from
-//! source. It needs the toolchain recorded in `TOOLCHAIN`; another compiler
+//! component or precompiled file differs by one byte: they must be
+//! reproducible from source. It needs the toolchain recorded in `TOOLCHAIN`; another compiler
 //! produces other (equally valid) bytes, so it says so instead of comparing.
 
 // A command-line tool: printing progress to stderr is its job.
@@ -26,14 +31,22 @@ use bulwark_build::{Toolchain, componentize};
 #[path = "../../../benches/corpus.rs"]
 mod corpus;
 
-/// The rule crates and the names of their components.
-const RULE_CRATES: [(&str, &str); 5] = [
-    ("bulwark-rules-cis-docker-build", "cis-docker-build"),
-    ("bulwark-rules-cis-docker-runtime", "cis-docker-runtime"),
-    ("bulwark-rules-pod-security", "pod-security"),
-    ("bulwark-rules-secrets", "secrets"),
-    ("bulwark-rules-hostile", "hostile"),
+/// The rule crates, the names of their components, and whether they are
+/// built into `bulwark` (and so precompiled).
+const RULE_CRATES: [(&str, &str, bool); 5] = [
+    ("bulwark-rules-cis-docker-build", "cis-docker-build", true),
+    (
+        "bulwark-rules-cis-docker-runtime",
+        "cis-docker-runtime",
+        true,
+    ),
+    ("bulwark-rules-pod-security", "pod-security", true),
+    ("bulwark-rules-secrets", "secrets", true),
+    ("bulwark-rules-hostile", "hostile", false),
 ];
+
+/// The target built-in packs are precompiled for.
+const PRECOMPILED_TARGET: &str = "x86_64-unknown-linux-gnu";
 
 const USAGE: &str = "usage: cargo xtask build-rules [--check] [--toolchain rustup|debian]\n       cargo xtask corpus DIR [--objects N]";
 
@@ -100,46 +113,33 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     } else {
         root.join("target/rules")
     };
-    let packages: Vec<&str> = RULE_CRATES.iter().map(|(p, _)| *p).collect();
+    let packages: Vec<&str> = RULE_CRATES.iter().map(|(p, _, _)| *p).collect();
     let out_dir = toolchain
         .build(&rules, &target_dir, &packages)
         .map_err(|e| e.to_string())?;
 
     let mut differing = Vec::new();
-    for (package, name) in RULE_CRATES {
+    let precompiled_dir = dist.join(PRECOMPILED_TARGET);
+    for (package, name, builtin) in RULE_CRATES {
         let core_path = out_dir.join(format!("{}.wasm", package.replace('-', "_")));
         let core = fs::read(&core_path)
             .map_err(|e| format!("cannot read {}: {e}", core_path.display()))?;
         let component = componentize(&core).map_err(|e| format!("{name}: {e}"))?;
-        let dest = dist.join(format!("{name}.wasm"));
-        if check {
-            match fs::read(&dest) {
-                Ok(committed) if committed == component => {
-                    eprintln!("  {name}: identical ({} bytes)", component.len());
-                }
-                Ok(committed) => {
-                    eprintln!(
-                        "  {name}: DIFFERS (committed {} bytes, rebuilt {} bytes)",
-                        committed.len(),
-                        component.len()
-                    );
-                    differing.push(name);
-                }
-                Err(_) => {
-                    eprintln!("  {name}: not committed ({} is missing)", dest.display());
-                    differing.push(name);
-                }
+        let output = Output { check, root: &root };
+        if !output.emit(name, &dist.join(format!("{name}.wasm")), &component)? {
+            differing.push(name.to_owned());
+        }
+        if builtin {
+            let precompiled = bulwark_engine::precompile(name, &component, PRECOMPILED_TARGET)
+                .map_err(|e| format!("{name}: precompiling for {PRECOMPILED_TARGET}: {e}"))?;
+            let label = format!("{name} ({PRECOMPILED_TARGET})");
+            if !output.emit(
+                &label,
+                &precompiled_dir.join(format!("{name}.cwasm")),
+                &precompiled,
+            )? {
+                differing.push(label);
             }
-        } else {
-            fs::create_dir_all(&dist)
-                .map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
-            fs::write(&dest, &component)
-                .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
-            eprintln!(
-                "  {name}: wrote {} ({} bytes)",
-                relative(&dest, &root),
-                component.len()
-            );
         }
     }
     if check {
@@ -157,6 +157,49 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot write {}: {e}", recorded_path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where build outputs go: written, or compared with the committed files.
+struct Output<'a> {
+    check: bool,
+    root: &'a Path,
+}
+
+impl Output<'_> {
+    /// Writes `bytes` to `dest`, or with `--check` compares them with it;
+    /// false when they differ.
+    fn emit(&self, label: &str, dest: &Path, bytes: &[u8]) -> Result<bool, String> {
+        if self.check {
+            return Ok(match fs::read(dest) {
+                Ok(committed) if committed == bytes => {
+                    eprintln!("  {label}: identical ({} bytes)", bytes.len());
+                    true
+                }
+                Ok(committed) => {
+                    eprintln!(
+                        "  {label}: DIFFERS (committed {} bytes, rebuilt {} bytes)",
+                        committed.len(),
+                        bytes.len()
+                    );
+                    false
+                }
+                Err(_) => {
+                    eprintln!("  {label}: not committed ({} is missing)", dest.display());
+                    false
+                }
+            });
+        }
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        fs::write(dest, bytes).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
+        eprintln!(
+            "  {label}: wrote {} ({} bytes)",
+            relative(dest, self.root),
+            bytes.len()
+        );
+        Ok(true)
+    }
 }
 
 /// Writes the benchmark corpus under `DIR`: `dockerfile/` (1,000
