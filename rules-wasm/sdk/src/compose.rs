@@ -105,7 +105,7 @@ impl<'a> Compose<'a> {
             .map(|s| s.entries())
             .unwrap_or_default()
             .into_iter()
-            .filter(|(_, at)| at.value().is_object())
+            .filter(|(_, at)| at.is_object())
             .map(|(name, at)| Service { name, at })
             .collect()
     }
@@ -205,7 +205,7 @@ impl<'a> Service<'a> {
                         target,
                     });
                 }
-                if at.value().is_object() {
+                if at.is_object() {
                     let text = |k| at.get(k).and_then(|v| v.text());
                     return Some(Port {
                         host_ip: text("host_ip"),
@@ -231,7 +231,7 @@ impl<'a> Service<'a> {
                 if let Some(spec) = at.as_str() {
                     return Some(short_volume(spec, at));
                 }
-                if !at.value().is_object() {
+                if !at.is_object() {
                     return None;
                 }
                 let text = |k| at.get(k).and_then(|v| v.text());
@@ -258,7 +258,7 @@ impl<'a> Service<'a> {
         let Some(env) = self.get("environment") else {
             return Vec::new();
         };
-        if env.value().is_object() {
+        if env.is_object() {
             return env
                 .entries()
                 .into_iter()
@@ -345,6 +345,7 @@ fn short_volume<'a>(spec: &str, at: Json<'a>) -> Mount<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Tree;
     use serde_json::json;
 
     #[test]
@@ -386,8 +387,9 @@ mod tests {
             {"type": "bind", "source": "/etc", "target": "/host-etc", "bind": {"propagation": "shared"}},
             "/anonymous"
         ]}}});
+        let tree = Tree::from(&v);
         let compose = Compose {
-            root: Json::root(&v),
+            root: Json::root(&tree),
         };
         let web = &compose.services()[0];
         let mounts = web.volumes();
@@ -421,8 +423,9 @@ mod tests {
             "a": {"environment": ["A=1", "B", "C=x=y"]},
             "b": {"environment": {"D": "2", "E": null, "F": 3}}
         }});
+        let tree = Tree::from(&v);
         let compose = Compose {
-            root: Json::root(&v),
+            root: Json::root(&tree),
         };
         let all: Vec<(String, Option<String>, String)> = compose
             .services()

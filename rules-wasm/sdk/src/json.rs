@@ -1,94 +1,428 @@
-//! A JSON value that knows its own JSON pointer.
+//! A JSON document as a compact tree, and values in it that know their own
+//! JSON pointer.
 //!
 //! Compose files, Kubernetes objects and Helm values reach rules as JSON
-//! converted from YAML. [`Json`] walks such a value and carries the pointer
-//! of every element it hands out, so a finding lands exactly on the key or
-//! value at fault.
-
-use serde_json::Value;
+//! converted from YAML. [`Tree::parse`] reads that text once into a flat
+//! tree — one vector of nodes in document order, every string in one
+//! buffer — so parsing a document costs a few allocations, not one per value,
+//! and dropping it costs nothing. [`Json`] walks the tree and knows the
+//! pointer of every element it hands out, so a finding lands exactly on the
+//! key or value at fault.
 
 use crate::pointer::{join_index, join_str};
 
-/// One step of a path: a member name or an array index.
-#[derive(Debug, PartialEq)]
-enum Token<'a> {
-    Key(&'a str),
-    Index(usize),
+/// A range of [`Tree::strings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Str {
+    start: u32,
+    len: u32,
+}
+
+impl Str {
+    const EMPTY: Str = Str { start: 0, len: 0 };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Bool(bool),
+    /// The number as written.
+    Number(Str),
+    String(Str),
+    Array,
+    Object,
+}
+
+/// One value. Its children, if any, follow it directly; `end` is the index
+/// just past its last descendant, so the next sibling of a child `c` is
+/// `nodes[c].end`.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// The member name, for members of an object.
+    key: Str,
+    kind: Kind,
+    end: u32,
+}
+
+/// A parsed JSON document.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    nodes: Vec<Node>,
+    strings: String,
+}
+
+/// Nesting deeper than this is refused (the host never sends more than a
+/// hundred levels).
+const MAX_DEPTH: usize = 512;
+
+impl Tree {
+    /// Parses JSON text (RFC 8259).
+    ///
+    /// # Errors
+    ///
+    /// A message with the byte offset of the first syntax error, or for
+    /// nesting deeper than 512 levels.
+    pub fn parse(text: &str) -> Result<Tree, String> {
+        let mut parser = Parser {
+            bytes: text.as_bytes(),
+            text,
+            pos: 0,
+            depth: 0,
+            tree: Tree {
+                // About one value per 12 bytes of typical manifest JSON.
+                nodes: Vec::with_capacity(text.len() / 12 + 1),
+                strings: String::with_capacity(text.len() / 2),
+            },
+        };
+        parser.value(Str::EMPTY)?;
+        parser.skip_ws();
+        if parser.pos != parser.bytes.len() {
+            return Err(parser.error("trailing characters after the document"));
+        }
+        Ok(parser.tree)
+    }
+
+    /// The document root.
+    pub fn root(&self) -> Json<'_> {
+        Json::root(self)
+    }
+
+    #[inline]
+    fn str(&self, s: Str) -> &str {
+        let start = s.start as usize;
+        self.strings
+            .get(start..start + s.len as usize)
+            .unwrap_or("")
+    }
+}
+
+impl From<&serde_json::Value> for Tree {
+    /// The tree of a `serde_json` value (for tests and tools).
+    fn from(value: &serde_json::Value) -> Tree {
+        // Text that serde_json wrote is valid JSON.
+        Tree::parse(&value.to_string()).unwrap_or_default()
+    }
+}
+
+struct Parser<'t> {
+    bytes: &'t [u8],
+    text: &'t str,
+    pos: usize,
+    depth: usize,
+    tree: Tree,
+}
+
+impl Parser<'_> {
+    fn error(&self, what: &str) -> String {
+        format!("invalid JSON at byte {}: {what}", self.pos)
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn expect(&mut self, b: u8) -> Result<(), String> {
+        self.skip_ws();
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected `{}`", b as char)))
+        }
+    }
+
+    fn push(&mut self, key: Str, kind: Kind) -> Result<usize, String> {
+        let index = self.tree.nodes.len();
+        let end = u32::try_from(index + 1).map_err(|_| self.error("document too large"))?;
+        self.tree.nodes.push(Node { key, kind, end });
+        Ok(index)
+    }
+
+    /// Closes the container at `index` after its last child.
+    fn close(&mut self, index: usize) -> Result<(), String> {
+        let end =
+            u32::try_from(self.tree.nodes.len()).map_err(|_| self.error("document too large"))?;
+        if let Some(node) = self.tree.nodes.get_mut(index) {
+            node.end = end;
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn value(&mut self, key: Str) -> Result<(), String> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'{') => {
+                self.open()?;
+                let index = self.push(key, Kind::Object)?;
+                self.skip_ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.skip_ws();
+                        if self.peek() != Some(b'"') {
+                            return Err(self.error("expected a member name"));
+                        }
+                        let name = self.string()?;
+                        self.expect(b':')?;
+                        self.value(name)?;
+                        self.skip_ws();
+                        match self.peek() {
+                            Some(b',') => self.pos += 1,
+                            Some(b'}') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(self.error("expected `,` or `}`")),
+                        }
+                    }
+                }
+                self.close(index)
+            }
+            Some(b'[') => {
+                self.open()?;
+                let index = self.push(key, Kind::Array)?;
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.value(Str::EMPTY)?;
+                        self.skip_ws();
+                        match self.peek() {
+                            Some(b',') => self.pos += 1,
+                            Some(b']') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(self.error("expected `,` or `]`")),
+                        }
+                    }
+                }
+                self.close(index)
+            }
+            Some(b'"') => {
+                let s = self.string()?;
+                self.push(key, Kind::String(s)).map(drop)
+            }
+            Some(b't') => self.literal("true", key, Kind::Bool(true)),
+            Some(b'f') => self.literal("false", key, Kind::Bool(false)),
+            Some(b'n') => self.literal("null", key, Kind::Null),
+            Some(b'-' | b'0'..=b'9') => {
+                let start = self.pos;
+                while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
+                    self.pos += 1;
+                }
+                let raw = self.text.get(start..self.pos).unwrap_or("");
+                if raw.parse::<f64>().is_err() || raw.starts_with('+') {
+                    self.pos = start;
+                    return Err(self.error("malformed number"));
+                }
+                let s = self.intern(raw)?;
+                self.push(key, Kind::Number(s)).map(drop)
+            }
+            Some(_) => Err(self.error("expected a value")),
+            None => Err(self.error("unexpected end of input")),
+        }
+    }
+
+    fn open(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(&format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &str, key: Str, kind: Kind) -> Result<(), String> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            self.push(key, kind).map(drop)
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn intern(&mut self, s: &str) -> Result<Str, String> {
+        let start = u32::try_from(self.tree.strings.len());
+        let len = u32::try_from(s.len());
+        let (Ok(start), Ok(len)) = (start, len) else {
+            return Err(self.error("document too large"));
+        };
+        self.tree.strings.push_str(s);
+        Ok(Str { start, len })
+    }
+
+    /// A string literal starting at `"`, unescaped into the string buffer.
+    fn string(&mut self) -> Result<Str, String> {
+        self.pos += 1;
+        let start = self.tree.strings.len();
+        loop {
+            let chunk = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // Stops only at ASCII bytes, so `chunk..pos` is whole characters.
+            let plain = self.text.get(chunk..self.pos).unwrap_or("");
+            self.tree.strings.push_str(plain);
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = self.escape()?;
+                    self.tree.strings.push(c);
+                }
+                Some(_) => return Err(self.error("control character in a string")),
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+        let len = self.tree.strings.len() - start;
+        match (u32::try_from(start), u32::try_from(len)) {
+            (Ok(start), Ok(len)) => Ok(Str { start, len }),
+            _ => Err(self.error("document too large")),
+        }
+    }
+
+    /// The character of an escape sequence, after its backslash.
+    fn escape(&mut self) -> Result<char, String> {
+        let b = self
+            .peek()
+            .ok_or_else(|| self.error("unterminated string"))?;
+        self.pos += 1;
+        Ok(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&first) {
+                    // A high surrogate: its low half must follow.
+                    if !self.bytes[self.pos..].starts_with(b"\\u") {
+                        return Err(self.error("lone surrogate in \\u escape"));
+                    }
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err(self.error("lone surrogate in \\u escape"));
+                    }
+                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                } else {
+                    first
+                };
+                char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))?
+            }
+            _ => return Err(self.error("invalid escape")),
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short \\u escape"))?;
+        let code = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))?;
+        self.pos += 4;
+        Ok(code)
+    }
 }
 
 /// A value inside a document, with its pointer.
 ///
-/// The pointer is not carried along: walking a document hands out many
-/// values and reports few, so a value knows only its document's root and
-/// finds its own place in it (by identity, every value of the tree living at
-/// its own address) when a finding asks for the pointer. Handing out a value
-/// costs nothing but the lookup.
+/// Handing out a value costs nothing: it is a position in its [`Tree`]. The
+/// pointer is spelled out only when a finding asks for it, by walking down
+/// from the root to that position.
 #[derive(Debug, Clone, Copy)]
 pub struct Json<'a> {
-    value: &'a Value,
-    root: &'a Value,
+    tree: &'a Tree,
+    index: u32,
 }
 
 impl PartialEq for Json<'_> {
     /// The same element of the same document.
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.value, other.value) && std::ptr::eq(self.root, other.root)
-    }
-}
-
-/// Pushes the path from `node` to `target` onto `path`, innermost last;
-/// false when `target` is not below `node`.
-fn path_to<'a>(node: &'a Value, target: &Value, path: &mut Vec<Token<'a>>) -> bool {
-    if std::ptr::eq(node, target) {
-        return true;
-    }
-    match node {
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(Token::Index(i));
-                if path_to(item, target, path) {
-                    return true;
-                }
-                path.pop();
-            }
-            false
-        }
-        Value::Object(map) => {
-            for (k, item) in map {
-                path.push(Token::Key(k));
-                if path_to(item, target, path) {
-                    return true;
-                }
-                path.pop();
-            }
-            false
-        }
-        _ => false,
+        std::ptr::eq(self.tree, other.tree) && self.index == other.index
     }
 }
 
 impl<'a> Json<'a> {
-    /// The document root (pointer `""`).
-    pub fn root(value: &'a Value) -> Json<'a> {
-        Json { value, root: value }
+    /// The root of `tree` (pointer `""`).
+    pub fn root(tree: &'a Tree) -> Json<'a> {
+        Json { tree, index: 0 }
     }
 
-    /// The value.
-    pub fn value(&self) -> &'a Value {
-        self.value
+    #[inline]
+    fn node(&self) -> Node {
+        self.tree
+            .nodes
+            .get(self.index as usize)
+            .copied()
+            .unwrap_or(Node {
+                key: Str::EMPTY,
+                kind: Kind::Null,
+                end: self.index + 1,
+            })
+    }
+
+    fn at_index(&self, index: u32) -> Json<'a> {
+        Json {
+            tree: self.tree,
+            index,
+        }
+    }
+
+    /// The children of a container, in document order.
+    fn children(&self) -> impl Iterator<Item = u32> + use<'a> {
+        let nodes = &self.tree.nodes;
+        let end = self.node().end;
+        let mut next = self.index + 1;
+        std::iter::from_fn(move || {
+            if next >= end {
+                return None;
+            }
+            let child = next;
+            next = nodes.get(child as usize).map_or(end, |n| n.end);
+            Some(child)
+        })
     }
 
     /// Its JSON pointer.
     pub fn pointer(&self) -> String {
-        let mut path = Vec::new();
-        // Every `Json` is handed out from its root, so the search succeeds.
-        path_to(self.root, self.value, &mut path);
         let mut out = String::new();
-        for token in path {
-            out = match token {
-                Token::Key(k) => join_str(&out, k),
-                Token::Index(i) => join_index(&out, i),
+        let mut at = self.at_index(0);
+        while at.index != self.index {
+            let kind = at.node().kind;
+            let Some((position, child)) = at
+                .children()
+                .enumerate()
+                .find(|&(_, c)| c <= self.index && self.index < at.at_index(c).node().end)
+            else {
+                break;
             };
+            let child = at.at_index(child);
+            out = match kind {
+                Kind::Array => join_index(&out, position),
+                _ => join_str(&out, self.tree.str(child.node().key)),
+            };
+            at = child;
         }
         out
     }
@@ -98,16 +432,23 @@ impl<'a> Json<'a> {
         join_str(&self.pointer(), key)
     }
 
-    fn child(&self, value: &'a Value) -> Json<'a> {
-        Json {
-            value,
-            root: self.root,
-        }
-    }
-
     /// Member `key` of an object.
     pub fn get(&self, key: &str) -> Option<Json<'a>> {
-        Some(self.child(self.value.as_object()?.get(key)?))
+        if self.node().kind != Kind::Object {
+            return None;
+        }
+        let (nodes, strings) = (&self.tree.nodes, self.tree.strings.as_bytes());
+        let want = key.as_bytes();
+        // Lengths first: most members differ in length from the one sought.
+        self.children()
+            .find(|&c| {
+                nodes.get(c as usize).is_some_and(|n| {
+                    let start = n.key.start as usize;
+                    n.key.len as usize == want.len()
+                        && strings.get(start..start + want.len()) == Some(want)
+                })
+            })
+            .map(|c| self.at_index(c))
     }
 
     /// The member at `path` below this value (object keys).
@@ -121,35 +462,41 @@ impl<'a> Json<'a> {
 
     /// The elements of an array; nothing for other values.
     pub fn items(&self) -> Vec<Json<'a>> {
-        match self.value {
-            Value::Array(items) => items.iter().map(|value| self.child(value)).collect(),
-            _ => Vec::new(),
+        if self.node().kind != Kind::Array {
+            return Vec::new();
         }
+        self.children().map(|c| self.at_index(c)).collect()
     }
 
-    /// The members of an object, by key; nothing for other values.
+    /// The members of an object, in document order; nothing for other
+    /// values.
     pub fn entries(&self) -> Vec<(&'a str, Json<'a>)> {
-        match self.value {
-            Value::Object(map) => map
-                .iter()
-                .map(|(k, value)| (k.as_str(), self.child(value)))
-                .collect(),
-            _ => Vec::new(),
+        if self.node().kind != Kind::Object {
+            return Vec::new();
         }
+        let tree = self.tree;
+        self.children()
+            .map(|c| {
+                let child = self.at_index(c);
+                (tree.str(child.node().key), child)
+            })
+            .collect()
     }
 
     /// The string, for strings.
     pub fn as_str(&self) -> Option<&'a str> {
-        self.value.as_str()
+        match self.node().kind {
+            Kind::String(s) => Some(self.tree.str(s)),
+            _ => None,
+        }
     }
 
     /// A scalar as text: strings as they are, numbers and booleans as
     /// written; `None` for null and collections.
     pub fn text(&self) -> Option<String> {
-        match self.value {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
+        match self.node().kind {
+            Kind::String(s) | Kind::Number(s) => Some(self.tree.str(s).to_owned()),
+            Kind::Bool(b) => Some(b.to_string()),
             _ => None,
         }
     }
@@ -157,9 +504,9 @@ impl<'a> Json<'a> {
     /// A boolean, also from the YAML 1.1 words Compose and Kubernetes
     /// tooling still accept (`yes`, `on`, `"true"` …).
     pub fn truthy(&self) -> Option<bool> {
-        match self.value {
-            Value::Bool(b) => Some(*b),
-            Value::String(s) => match s.to_ascii_lowercase().as_str() {
+        match self.node().kind {
+            Kind::Bool(b) => Some(b),
+            Kind::String(s) => match self.tree.str(s).to_ascii_lowercase().as_str() {
                 "true" | "yes" | "y" | "on" => Some(true),
                 "false" | "no" | "n" | "off" => Some(false),
                 _ => None,
@@ -176,16 +523,26 @@ impl<'a> Json<'a> {
 
     /// An integer, also from a numeric string.
     pub fn as_i64(&self) -> Option<i64> {
-        match self.value {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse().ok(),
+        match self.node().kind {
+            Kind::Number(s) => self.tree.str(s).parse().ok(),
+            Kind::String(s) => self.tree.str(s).trim().parse().ok(),
             _ => None,
         }
     }
 
     /// Returns true if and only if the value is null.
     pub fn is_null(&self) -> bool {
-        self.value.is_null()
+        self.node().kind == Kind::Null
+    }
+
+    /// Returns true if and only if the value is an object.
+    pub fn is_object(&self) -> bool {
+        self.node().kind == Kind::Object
+    }
+
+    /// Returns true if and only if the value is an array.
+    pub fn is_array(&self) -> bool {
+        self.node().kind == Kind::Array
     }
 }
 
@@ -193,11 +550,14 @@ impl<'a> Json<'a> {
 mod tests {
     use super::*;
 
+    fn tree(text: &str) -> Tree {
+        Tree::parse(text).expect("json")
+    }
+
     #[test]
     fn hands_out_pointers() {
-        let v: Value =
-            serde_json::from_str(r#"{"a/b":{"list":[1,"yes",{"x":"on"}]}}"#).expect("json");
-        let root = Json::root(&v);
+        let t = tree(r#"{"a/b":{"list":[1,"yes",{"x":"on"}]}}"#);
+        let root = Json::root(&t);
         let list = root.at(&["a/b", "list"]).expect("list");
         assert_eq!(list.pointer(), "/a~1b/list");
         let items = list.items();
@@ -208,5 +568,86 @@ mod tests {
         assert_eq!(*k, "x");
         assert_eq!(x.pointer(), "/a~1b/list/2/x");
         assert_eq!(x.truthy(), Some(true));
+        assert_eq!(root.pointer(), "");
+    }
+
+    #[test]
+    fn reads_every_kind_of_value() {
+        let t = tree(
+            " { \"s\" : \"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00/\" , \"n\": -1.5e3, \"i\": 42,\
+             \"t\": true, \"f\": false, \"z\": null, \"e\": {}, \"l\": [], \"u\": \"é\" } ",
+        );
+        let root = t.root();
+        let get = |k: &str| root.get(k).expect(k);
+        assert_eq!(get("s").as_str(), Some("a\"b\\c\né😀/"));
+        assert_eq!(get("n").text().as_deref(), Some("-1.5e3"));
+        assert_eq!(get("n").as_i64(), None);
+        assert_eq!(get("i").as_i64(), Some(42));
+        assert_eq!(get("t").truthy(), Some(true));
+        assert_eq!(get("f").text().as_deref(), Some("false"));
+        assert!(get("z").is_null());
+        assert!(get("e").is_object() && get("e").entries().is_empty());
+        assert!(get("l").is_array() && get("l").items().is_empty());
+        assert_eq!(get("u").as_str(), Some("é"));
+        let keys: Vec<&str> = root.entries().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["s", "n", "i", "t", "f", "z", "e", "l", "u"]);
+        assert!(root.get("missing").is_none());
+        assert!(get("s").get("x").is_none() && get("s").items().is_empty());
+    }
+
+    #[test]
+    fn pointers_of_nested_and_repeated_shapes() {
+        let t = tree(r#"[[{"a~":[0,[1,2]]}],{"":{"b":3}}]"#);
+        let root = t.root();
+        let deep = root.items()[0].items()[0].get("a~").expect("a~").items()[1].items()[1];
+        assert_eq!(deep.pointer(), "/0/0/a~0/1/1");
+        assert_eq!(deep.as_i64(), Some(2));
+        let b = root.items()[1].at(&["", "b"]).expect("b");
+        assert_eq!(b.pointer(), "/1//b");
+    }
+
+    #[test]
+    fn rejects_malformed_json_with_an_offset() {
+        for (text, offset) in [
+            ("", 0),
+            ("{", 1),
+            ("{\"a\" 1}", 5),
+            ("[1,]", 3),
+            ("[1 2]", 3),
+            ("\"abc", 4),
+            ("\"a\u{1}\"", 2),
+            ("\"\\x\"", 3),
+            ("\"\\ud800\"", 7),
+            ("tru", 0),
+            ("+1", 0),
+            ("1.2.3", 0),
+            ("{} x", 3),
+        ] {
+            let e = Tree::parse(text).expect_err(text);
+            assert!(e.contains(&format!("at byte {offset}:")), "{text:?}: {e}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        assert!(
+            Tree::parse(&deep)
+                .expect_err("deep")
+                .contains("nested deeper")
+        );
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_what_it_reads() {
+        let value =
+            serde_json::json!({"k": [1, "two", {"three": [null, true]}], "e": "\u{1F600}\n"});
+        let t = Tree::from(&value);
+        let root = t.root();
+        assert_eq!(
+            root.at(&["e"]).and_then(|e| e.as_str()),
+            Some("\u{1F600}\n")
+        );
+        let three = root.get("k").expect("k").items()[2]
+            .get("three")
+            .expect("three");
+        assert_eq!(three.pointer(), "/k/2/three");
+        assert!(three.items()[0].is_null());
     }
 }

@@ -148,7 +148,7 @@ impl<'a> Object<'a> {
         };
         let template = self.root.at(path)?;
         let spec = template.get("spec")?;
-        spec.value().is_object().then(|| Pod {
+        spec.is_object().then(|| Pod {
             metadata: template.get("metadata"),
             spec,
         })
@@ -288,6 +288,7 @@ pub fn normalise_capability(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Tree;
     use serde_json::{Value, json};
 
     fn pod_spec() -> Value {
@@ -321,12 +322,14 @@ mod tests {
             ),
         ];
         for (object, pointer) in &objects {
-            let o = Object::new(Json::root(object)).expect("object");
+            let tree = Tree::from(object);
+            let o = Object::new(Json::root(&tree)).expect("object");
             let pod = o.pod().expect("pod");
             assert_eq!(pod.spec.pointer(), *pointer);
             assert_eq!(pod.containers().len(), 2);
         }
         let crd = json!({"apiVersion": "example.com/v1", "kind": "Deployment", "spec": {"template": template}});
+        let crd = Tree::from(&crd);
         assert!(
             Object::new(Json::root(&crd))
                 .and_then(|o| o.pod())
@@ -337,7 +340,8 @@ mod tests {
     #[test]
     fn combines_pod_and_container_security_contexts() {
         let object = json!({"apiVersion": "v1", "kind": "Pod", "spec": pod_spec()});
-        let o = Object::new(Json::root(&object)).expect("object");
+        let tree = Tree::from(&object);
+        let o = Object::new(Json::root(&tree)).expect("object");
         let pod = o.pod().expect("pod");
         let containers = pod.containers();
         let (app, init) = (&containers[0], &containers[1]);

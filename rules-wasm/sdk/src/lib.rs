@@ -102,7 +102,7 @@ pub struct Document {
 #[derive(Debug)]
 enum Parsed {
     Dockerfile(Box<dockerfile::Dockerfile>),
-    Json(Value),
+    Json(json::Tree),
 }
 
 impl Document {
@@ -129,8 +129,7 @@ impl Document {
                     .map_err(|e| format!("dockerfile document: {e}"))?,
             )),
             _ => Parsed::Json(
-                serde_json::from_str(json)
-                    .map_err(|e| format!("document is not valid JSON: {e}"))?,
+                json::Tree::parse(json).map_err(|e| format!("document is not valid JSON: {e}"))?,
             ),
         };
         Ok(Document {
@@ -149,17 +148,17 @@ impl Document {
         }
     }
 
-    /// The raw JSON, for kinds without a typed view.
-    pub fn json(&self) -> Option<&Value> {
+    /// The parsed document, for YAML kinds.
+    pub fn tree(&self) -> Option<&json::Tree> {
         match &self.parsed {
-            Parsed::Json(v) => Some(v),
+            Parsed::Json(tree) => Some(tree),
             Parsed::Dockerfile(_) => None,
         }
     }
 
     /// The document root with pointers, for YAML kinds.
     pub fn root(&self) -> Option<json::Json<'_>> {
-        self.json().map(json::Json::root)
+        self.tree().map(json::Json::root)
     }
 
     /// The Compose view, for `compose` documents.
