@@ -355,7 +355,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         results.push(evaluate_loaded(loaded, &mut evaluator, &plan));
     }
 
-    let mut findings = Vec::new();
+    let mut findings = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
     let mut failures = loaded.failures.clone();
     let mut errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
     let mut sources = BTreeMap::new();

@@ -6,24 +6,28 @@
 //! cannot be trusted and fails closed.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::{InputKind, Location, Severity, Span};
 
 /// One violation of one rule, located in a source file.
+///
+/// What every finding of a rule (or of a file) has in common is shared, not
+/// copied: a large scan holds tens of thousands of findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The rule that found it.
-    pub rule_id: String,
+    pub rule_id: Arc<str>,
     /// The effective severity.
     pub severity: Severity,
     /// The rule's title.
-    pub title: String,
+    pub title: Arc<str>,
     /// The controls the rule maps to.
-    pub controls: Vec<String>,
+    pub controls: Arc<[String]>,
     /// The file's display name.
-    pub file: String,
+    pub file: Arc<str>,
     /// Where in the file.
     #[serde(flatten)]
     pub location: Location,
@@ -36,9 +40,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// How to fix it.
-    pub remediation: String,
+    pub remediation: Arc<str>,
     /// The rule module that holds the rule.
-    pub module: String,
+    pub module: Arc<str>,
     /// The JSON pointer the rule reported.
     pub pointer: String,
     /// The kind of document the finding is in.

@@ -1,5 +1,7 @@
 //! Evaluating documents: one store and instance per module, reused.
 
+use std::sync::Arc;
+
 use bulwark_core::{Document, Finding, RuleFailure, RuleFailureKind, Span};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
@@ -259,8 +261,9 @@ impl<'a> Evaluator<'a> {
         let meta = &module.rules[rule_index];
         match result {
             Ok(findings) => {
+                let file: Arc<str> = doc.source.name().into();
                 for f in findings {
-                    match locate(module, meta, doc, f) {
+                    match locate(module, rule_index, doc, &file, f) {
                         Ok(finding) => out.findings.push(finding),
                         Err(kind) => {
                             out.failures
@@ -404,10 +407,13 @@ enum Outcome {
 /// Turns a guest finding into a located, masked [`Finding`].
 fn locate(
     module: &Module,
-    meta: &bulwark_core::RuleMeta,
+    rule_index: usize,
     doc: &Document,
+    file: &Arc<str>,
     f: wit::Finding,
 ) -> Result<Finding, RuleFailureKind> {
+    let meta = &module.rules[rule_index];
+    let shared = &module.shared[rule_index];
     if f.rule_id != meta.id {
         return Err(RuleFailureKind::WrongRule { rule_id: f.rule_id });
     }
@@ -425,17 +431,17 @@ fn locate(
         })
         .collect::<Result<_, _>>()?;
     Ok(Finding {
-        rule_id: meta.id.clone(),
+        rule_id: shared.id.clone(),
         severity: meta.severity,
-        title: meta.title.clone(),
-        controls: meta.controls.clone(),
-        file: doc.source.name().to_owned(),
+        title: shared.title.clone(),
+        controls: shared.controls.clone(),
+        file: file.clone(),
         location: doc.source.location(span),
         template: doc.template.clone(),
         message: f.message,
         detail: f.detail,
-        remediation: meta.remediation.clone(),
-        module: module.name.clone(),
+        remediation: shared.remediation.clone(),
+        module: module.label.clone(),
         pointer: f.pointer,
         kind: doc.kind,
         span,

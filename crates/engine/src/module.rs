@@ -1,6 +1,7 @@
 //! Loading a rule component: compile once, check its shape, read its rules.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use bulwark_core::RuleMeta;
 use wasmtime::Store;
@@ -17,7 +18,31 @@ pub struct Module {
     pub(crate) name: String,
     pub(crate) pre: RuleModulePre<State>,
     pub(crate) rules: Vec<RuleMeta>,
+    /// Per rule, in `rules` order: what its findings share.
+    pub(crate) shared: Vec<Shared>,
+    /// `name`, shared by the module's findings.
+    pub(crate) label: Arc<str>,
     pub(crate) precompiled: bool,
+}
+
+/// The parts of a rule's metadata every one of its findings carries.
+#[derive(Debug, Clone)]
+pub(crate) struct Shared {
+    pub(crate) id: Arc<str>,
+    pub(crate) title: Arc<str>,
+    pub(crate) controls: Arc<[String]>,
+    pub(crate) remediation: Arc<str>,
+}
+
+impl From<&RuleMeta> for Shared {
+    fn from(r: &RuleMeta) -> Shared {
+        Shared {
+            id: r.id.as_str().into(),
+            title: r.title.as_str().into(),
+            controls: r.controls.clone().into(),
+            remediation: r.remediation.as_str().into(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Module {
@@ -192,7 +217,9 @@ impl Engine {
         Ok(Module {
             name: name.to_owned(),
             pre,
+            shared: rules.iter().map(Shared::from).collect(),
             rules,
+            label: name.into(),
             precompiled,
         })
     }

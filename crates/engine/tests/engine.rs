@@ -131,7 +131,7 @@ fn evaluates_a_dockerfile_and_locates_findings() {
     let secret = out
         .findings
         .iter()
-        .find(|f| f.rule_id == "docker-secret-literal")
+        .find(|f| &*f.rule_id == "docker-secret-literal")
         .expect("secret finding");
     assert_eq!((secret.location.line, secret.location.column), (2, 15));
     assert_eq!(secret.redactions.len(), 1);
@@ -139,7 +139,7 @@ fn evaluates_a_dockerfile_and_locates_findings() {
     let latest = out
         .findings
         .iter()
-        .find(|f| f.rule_id == "docker-base-latest")
+        .find(|f| &*f.rule_id == "docker-base-latest")
         .expect("latest finding");
     assert_eq!((latest.location.line, latest.location.column), (1, 6));
 }
@@ -157,7 +157,7 @@ fn hostile_failure(rule: &str) -> (RuleFailureKind, Vec<String>, Duration) {
     assert_eq!(failure.rule_id.as_deref(), Some(rule));
     assert_eq!(failure.module, "hostile");
     // The well-behaved rule still reports, whatever order they ran in.
-    let ok: Vec<String> = out.findings.iter().map(|f| f.rule_id.clone()).collect();
+    let ok: Vec<String> = out.findings.iter().map(|f| f.rule_id.to_string()).collect();
     // And the evaluator survives for the next document.
     let again = evaluator.evaluate(&compose_doc(), &only(&modules[0], &["hostile-ok"]));
     assert_eq!(again.findings.len(), 1);

@@ -76,8 +76,8 @@ pub fn write(
             out,
             &finding_diagnostic(
                 finding,
-                ids.get(finding.file.as_str()).copied(),
-                sources.get(&finding.file),
+                ids.get(&*finding.file).copied(),
+                sources.get(&*finding.file),
             ),
         )?;
     }

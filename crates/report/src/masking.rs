@@ -31,7 +31,7 @@ pub(crate) fn redactions_by_file<'a>(
 ) -> HashMap<&'a str, Vec<Span>> {
     let mut out: HashMap<&str, Vec<Span>> = HashMap::new();
     for f in findings.filter(|f| !f.redactions.is_empty()) {
-        out.entry(f.file.as_str())
+        out.entry(&*f.file)
             .or_default()
             .extend(f.redactions.iter().copied());
     }

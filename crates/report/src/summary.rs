@@ -66,7 +66,19 @@ impl ScanReport {
         counts: (usize, usize, usize),
         fail_on: Severity,
     ) -> ScanReport {
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        // In place: a stable sort would copy half of a large report aside.
+        // Equal keys with different spans or pointers are ordered by those,
+        // so the order never depends on the sort's stability.
+        findings.sort_unstable_by(|a, b| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| {
+                    (a.location.end_line, a.location.end_column)
+                        .cmp(&(b.location.end_line, b.location.end_column))
+                })
+                .then_with(|| a.pointer.cmp(&b.pointer))
+                .then_with(|| a.detail.cmp(&b.detail))
+        });
         findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.location == b.location);
         failures.sort_by(|a, b| {
             a.sort_key()
