@@ -13,11 +13,16 @@ use std::sync::Arc;
 use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, Severity, SourceFile};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
+use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config, DisplayStyle};
+
+use rayon::prelude::*;
 
 use crate::masking::{mask_spans, redactions_by_file};
 use crate::{ScanReport, Verdict};
+
+/// Findings drawn in parallel before their text is written out.
+const RENDER_CHUNK: usize = 1024;
 
 /// The terminal configuration every human diagnostic is rendered with.
 pub fn codespan_config() -> Config {
@@ -51,11 +56,16 @@ pub fn write(
     let config = codespan_config();
     let mut files = SimpleFiles::new();
     let mut ids = BTreeMap::new();
-    let mut redactions = redactions_by_file(report.findings.iter());
-    for (name, source) in sources {
-        let spans = redactions.remove(name.as_str()).unwrap_or_default();
-        let masked = mask_spans(source.text(), &spans);
-        ids.insert(name.as_str(), files.add(name.clone(), masked));
+    let redactions = redactions_by_file(report.findings.iter());
+    let masked: Vec<(&String, String)> = sources
+        .par_iter()
+        .map(|(name, source)| {
+            let spans = redactions.get(name.as_str()).map_or(&[][..], Vec::as_slice);
+            (name, mask_spans(source.text(), spans))
+        })
+        .collect();
+    for (name, text) in masked {
+        ids.insert(name.as_str(), files.add(name.clone(), text));
     }
     let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {
         term::emit_to_write_style(out, &config, &files, d)
@@ -71,15 +81,32 @@ pub fn write(
             ),
         )?;
     }
-    for finding in &report.findings {
-        emit(
-            out,
-            &finding_diagnostic(
-                finding,
-                ids.get(&*finding.file).copied(),
-                sources.get(&*finding.file),
-            ),
-        )?;
+    // Findings are drawn in parallel, a chunk at a time (so the text held
+    // at once stays small), and written in report order.
+    let color = out.supports_color();
+    for chunk in report.findings.chunks(RENDER_CHUNK) {
+        let drawn: Vec<io::Result<Buffer>> = chunk
+            .par_iter()
+            .map(|finding| {
+                let mut buffer = if color {
+                    Buffer::ansi()
+                } else {
+                    Buffer::no_color()
+                };
+                emit(
+                    &mut buffer,
+                    &finding_diagnostic(
+                        finding,
+                        ids.get(&*finding.file).copied(),
+                        sources.get(&*finding.file),
+                    ),
+                )?;
+                Ok(buffer)
+            })
+            .collect();
+        for buffer in drawn {
+            out.write_all(buffer?.as_slice())?;
+        }
     }
     for failure in &report.failures {
         emit(out, &failure_diagnostic(failure))?;
