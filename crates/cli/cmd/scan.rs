@@ -302,6 +302,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
+    let phases = Phases::from_env();
     let (candidates, walk_errors) = if paths.is_empty() {
         (Vec::new(), Vec::new())
     } else {
@@ -322,8 +323,12 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 if args.fail_fast && stop.load(Ordering::Relaxed) {
                     return FileResult::default();
                 }
-                let loaded = bulwark_inputs::load(candidate, &load_options);
-                let result = evaluate_loaded(loaded, evaluator, &plan);
+                let loaded = phases.time(&phases.parse, || {
+                    bulwark_inputs::load(candidate, &load_options)
+                });
+                let result = phases.time(&phases.evaluate, || {
+                    evaluate_loaded(loaded, evaluator, &plan)
+                });
                 if blocking(&result) {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -355,6 +360,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         results.push(evaluate_loaded(loaded, &mut evaluator, &plan));
     }
 
+    phases.mark("read, parse and evaluate (wall)");
     let mut findings = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
     let mut failures = loaded.failures.clone();
     let mut errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
@@ -381,6 +387,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     )
     .with_notices(notices);
 
+    phases.mark("merge and sort");
     match global.format {
         Format::Human => {
             let mut out = global.color.stdout();
@@ -404,6 +411,8 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 .context("writing the report")?;
         }
     }
+    phases.mark("write the report");
+    phases.report();
     Ok(match report.summary.verdict {
         Verdict::Pass => Exit::Clean,
         Verdict::Fail => Exit::Findings,
@@ -430,4 +439,82 @@ fn display_paths(paths: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `BULWARK_PROFILE=phases`: where a scan's time goes, on standard error.
+/// Reading and parsing, and evaluating (serialising documents for the
+/// guests included), are summed over the worker threads; the other phases
+/// are wall time.
+struct Phases {
+    enabled: bool,
+    parse: std::sync::atomic::AtomicU64,
+    evaluate: std::sync::atomic::AtomicU64,
+    last: std::sync::Mutex<(std::time::Instant, Vec<(&'static str, Duration)>)>,
+    started: std::time::Instant,
+}
+
+impl Phases {
+    fn from_env() -> Phases {
+        let now = std::time::Instant::now();
+        Phases {
+            enabled: std::env::var_os("BULWARK_PROFILE").is_some_and(|v| v == "phases"),
+            parse: Default::default(),
+            evaluate: Default::default(),
+            last: std::sync::Mutex::new((now, Vec::new())),
+            started: now,
+        }
+    }
+
+    /// Runs `f`, adding its duration to `total` when profiling.
+    fn time<T>(&self, total: &std::sync::atomic::AtomicU64, f: impl FnOnce() -> T) -> T {
+        if !self.enabled {
+            return f();
+        }
+        let start = std::time::Instant::now();
+        let out = f();
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        total.fetch_add(nanos, Ordering::Relaxed);
+        out
+    }
+
+    /// Ends the phase `name` now.
+    fn mark(&self, name: &'static str) {
+        if !self.enabled {
+            return;
+        }
+        if let Ok(mut last) = self.last.lock() {
+            let now = std::time::Instant::now();
+            let took = now - last.0;
+            last.1.push((name, took));
+            last.0 = now;
+        }
+    }
+
+    #[allow(clippy::disallowed_macros)]
+    fn report(&self) {
+        if !self.enabled {
+            return;
+        }
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let summed =
+            |a: &std::sync::atomic::AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));
+        eprintln!("phases (ms):");
+        eprintln!(
+            "  read and parse (summed over workers)   {:9.1}",
+            ms(summed(&self.parse))
+        );
+        eprintln!(
+            "  evaluate (summed over workers)         {:9.1}",
+            ms(summed(&self.evaluate))
+        );
+        if let Ok(last) = self.last.lock() {
+            for (name, took) in &last.1 {
+                eprintln!("  {name:<39}{:9.1}", ms(*took));
+            }
+        }
+        eprintln!(
+            "  total (wall)                           {:9.1}",
+            ms(self.started.elapsed())
+        );
+    }
 }
