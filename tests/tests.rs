@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod evidence;
 mod inputs;
 mod manifests;
 mod rules;

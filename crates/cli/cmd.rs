@@ -1,6 +1,7 @@
 //! The command line: global options and one variant per subcommand.
 
 mod explain;
+mod keygen;
 mod rules;
 mod scan;
 
@@ -57,6 +58,8 @@ pub enum Command {
     Rules(rules::Command),
     /// Explain a rule: why it matters, what it checks, how to fix it.
     Explain(explain::Args),
+    /// Generate a key pair for signing evidence (Ed25519 or ECDSA P-256).
+    Keygen(keygen::Args),
 }
 
 /// Runs the parsed command line.
@@ -65,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Scan(args) => scan::run(args, &cli.global),
         Command::Rules(command) => rules::run(command, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),
+        Command::Keygen(args) => keygen::run(args, &cli.global),
     }
 }
