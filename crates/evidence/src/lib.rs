@@ -1,17 +1,20 @@
 //! Signed evidence for bulwark runs.
 //!
 //! A run's result is an [in-toto Statement v1] signed in a [DSSE] envelope:
-//! [`dsse`] holds the envelope and its pre-authentication encoding,
-//! [`keys`] the Ed25519 and ECDSA P-256 keys that sign and verify it.
+//! [`statement`] holds the statement and its subjects, [`dsse`] the
+//! envelope and its pre-authentication encoding, [`keys`] the Ed25519 and
+//! ECDSA P-256 keys that sign and verify it.
 //!
 //! [in-toto Statement v1]: https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md
 //! [DSSE]: https://github.com/secure-systems-lab/dsse/blob/master/envelope.md
 
 pub mod dsse;
 pub mod keys;
+pub mod statement;
 
 pub use crate::dsse::{Envelope, PAYLOAD_TYPE_IN_TOTO, pae};
 pub use crate::keys::{Algorithm, SigningKey, VerifyingKey};
+pub use crate::statement::{STATEMENT_TYPE, Statement, Subject, sha256_hex};
 
 /// What can go wrong reading keys or verifying an envelope. No variant
 /// carries key material.
