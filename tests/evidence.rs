@@ -1,6 +1,6 @@
-//! Keys for signed evidence: `bulwark keygen`.
+//! Signed evidence: `bulwark keygen` and `bulwark verify`.
 
-use bulwark_evidence::{Envelope, SigningKey, VerifyingKey};
+use bulwark_evidence::{Envelope, SigningKey, Statement, Subject, VerifyingKey};
 
 use crate::util::bulwark;
 
@@ -84,4 +84,178 @@ fn keygen_refuses_an_unknown_algorithm() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("ed25519 or p256"), "{}", run.stderr);
     assert!(!std::path::Path::new("unused.key").exists());
+}
+
+const PREDICATE_TYPE: &str = "https://bulwark.dev/attestation/scan/v0.1";
+
+/// A workspace with two subject files, a key pair and evidence about the
+/// files signed with it, recording `verdict`.
+struct Signed {
+    dir: tempfile::TempDir,
+    key: SigningKey,
+}
+
+impl Signed {
+    fn new(algorithm: bulwark_evidence::Algorithm, verdict: &str) -> Signed {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("deploy")).expect("mkdir");
+        std::fs::write(root.join("Dockerfile"), "FROM alpine:3.20\nUSER 10001\n").expect("write");
+        std::fs::write(root.join("deploy/job.yaml"), "kind: Job\n").expect("write");
+        let key = SigningKey::generate(algorithm);
+        let signed = Signed { dir, key };
+        signed.sign(verdict);
+        std::fs::write(
+            signed.path("key.pub"),
+            signed.key.verifying_key().to_public_key_pem().expect("pem"),
+        )
+        .expect("write");
+        signed
+    }
+
+    fn path(&self, rel: &str) -> String {
+        self.dir.path().join(rel).to_string_lossy().into_owned()
+    }
+
+    fn sign(&self, verdict: &str) {
+        let root = self.dir.path().join("repo");
+        let subjects = ["Dockerfile", "deploy/job.yaml"]
+            .iter()
+            .map(|name| Subject::of(*name, &std::fs::read(root.join(name)).expect("read")))
+            .collect();
+        let predicate = serde_json::json!({"verdict": {"result": verdict, "fail_on": "info"}});
+        let statement = Statement::new(subjects, PREDICATE_TYPE, predicate);
+        let envelope = Envelope::sign(
+            "application/vnd.in-toto+json",
+            &statement.to_json().expect("json"),
+            &self.key,
+        );
+        std::fs::write(self.path("evidence.json"), envelope.to_json()).expect("write");
+    }
+
+    fn verify(&self, extra: &[&str]) -> crate::util::Run {
+        let evidence = self.path("evidence.json");
+        let key = self.path("key.pub");
+        let root = self.path("repo");
+        let mut args = vec!["verify", &evidence, "--pub", &key, "--subjects-root", &root];
+        args.extend_from_slice(extra);
+        bulwark(&args)
+    }
+
+    fn envelope(&self) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(self.path("evidence.json")).expect("read"))
+            .expect("json")
+    }
+
+    fn write_envelope(&self, value: &serde_json::Value) {
+        std::fs::write(self.path("evidence.json"), value.to_string()).expect("write");
+    }
+}
+
+#[test]
+fn verify_accepts_untouched_evidence_and_gates_on_the_verdict() {
+    for algorithm in [
+        bulwark_evidence::Algorithm::Ed25519,
+        bulwark_evidence::Algorithm::P256,
+    ] {
+        let signed = Signed::new(algorithm, "pass");
+        let run = signed.verify(&["--require", "pass"]);
+        assert_eq!(run.code, 0, "{algorithm}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("2 subjects unchanged"),
+            "{}",
+            run.stdout
+        );
+
+        // A failing scan's evidence verifies, and reports the failed verdict.
+        signed.sign("fail");
+        let run = signed.verify(&[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("verdict `fail`"), "{}", run.stdout);
+        let run = signed.verify(&["--require", "pass"]);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert!(run.stderr.contains("`fail`"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn verify_rejects_tampering_with_the_right_message_and_code() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let signed = Signed::new(bulwark_evidence::Algorithm::Ed25519, "pass");
+    let original = signed.envelope();
+
+    // One changed byte in the payload.
+    let mut payload = b64
+        .decode(original["payload"].as_str().expect("payload"))
+        .expect("b64");
+    let at = payload.iter().position(|&b| b == b'p').expect("a `p`");
+    payload[at] = b'P';
+    let mut tampered = original.clone();
+    tampered["payload"] = b64.encode(&payload).into();
+    signed.write_envelope(&tampered);
+    let run = signed.verify(&[]);
+    assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("bad signature"), "{}", run.stderr);
+
+    // One changed byte in the signature.
+    let mut sig = b64
+        .decode(original["signatures"][0]["sig"].as_str().expect("sig"))
+        .expect("b64");
+    sig[10] ^= 0x01;
+    let mut tampered = original.clone();
+    tampered["signatures"][0]["sig"] = b64.encode(&sig).into();
+    signed.write_envelope(&tampered);
+    let run = signed.verify(&[]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+
+    // A different key.
+    signed.write_envelope(&original);
+    let other = SigningKey::generate(bulwark_evidence::Algorithm::P256);
+    std::fs::write(
+        signed.path("other.pub"),
+        other.verifying_key().to_public_key_pem().expect("pem"),
+    )
+    .expect("write");
+    let evidence = signed.path("evidence.json");
+    let other_pub = signed.path("other.pub");
+    let run = bulwark(&["verify", &evidence, "--pub", &other_pub]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("not signed by key"), "{}", run.stderr);
+
+    // A malformed envelope.
+    std::fs::write(signed.path("evidence.json"), "{\"payload\": 1}").expect("write");
+    let run = signed.verify(&[]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("malformed DSSE envelope"),
+        "{}",
+        run.stderr
+    );
+
+    // A subject edited on disk.
+    signed.write_envelope(&original);
+    std::fs::write(
+        signed.path("repo/Dockerfile"),
+        "FROM alpine:3.20\nUSER root\n",
+    )
+    .expect("write");
+    let run = signed.verify(&[]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("subject Dockerfile changed"),
+        "{}",
+        run.stderr
+    );
+
+    // A subject removed.
+    signed.sign("pass");
+    std::fs::remove_file(signed.path("repo/deploy/job.yaml")).expect("remove");
+    let run = signed.verify(&[]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("subject deploy/job.yaml is missing"),
+        "{}",
+        run.stderr
+    );
 }

@@ -4,6 +4,7 @@ mod explain;
 mod keygen;
 mod rules;
 mod scan;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -15,7 +16,12 @@ Exit codes:
   0  clean: nothing at or above the --fail-on threshold
   1  findings at or above the threshold
   2  usage, configuration or input error (unreadable, binary, oversized or malformed files)
-  3  a rule failed: it trapped, ran past its deadline or memory limit, or broke the contract";
+  3  a rule failed: it trapped, ran past its deadline or memory limit, or broke the contract
+`bulwark verify` also exits with:
+  1  the evidence verifies but its verdict is not the one --require asks for
+  4  bad signature: the evidence was altered or not signed by this key
+  5  not a DSSE envelope holding a bulwark statement
+  6  a subject is missing or its content changed";
 
 /// Build-time policy-as-code: hardening rules compiled to sandboxed
 /// WebAssembly, run over Dockerfiles, Kubernetes manifests, Helm values and
@@ -60,6 +66,9 @@ pub enum Command {
     Explain(explain::Args),
     /// Generate a key pair for signing evidence (Ed25519 or ECDSA P-256).
     Keygen(keygen::Args),
+    /// Check signed evidence before promoting a build: signature, statement,
+    /// subjects, verdict.
+    Verify(verify::Args),
 }
 
 /// Runs the parsed command line.
@@ -69,5 +78,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Rules(command) => rules::run(command, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Keygen(args) => keygen::run(args, &cli.global),
+        Command::Verify(args) => verify::run(args, &cli.global),
     }
 }
