@@ -10,6 +10,8 @@ fn help_is_stable_for_every_subcommand() {
         ("scan", vec!["scan", "--help"]),
         ("rules-list", vec!["rules", "list", "--help"]),
         ("explain", vec!["explain", "--help"]),
+        ("keygen", vec!["keygen", "--help"]),
+        ("verify", vec!["verify", "--help"]),
     ] {
         let run = bulwark(&args);
         assert_eq!(run.code, 0, "{}", run.stderr);
