@@ -259,3 +259,110 @@ fn verify_rejects_tampering_with_the_right_message_and_code() {
         run.stderr
     );
 }
+
+/// The statement inside an evidence file.
+fn statement_of(path: &std::path::Path) -> serde_json::Value {
+    use base64::Engine as _;
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).expect("evidence")).expect("json");
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().expect("payload"))
+        .expect("base64");
+    serde_json::from_slice(&payload).expect("statement")
+}
+
+#[test]
+fn scan_writes_evidence_that_verifies_and_is_deterministic()
+-> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let key = SigningKey::generate(bulwark_evidence::Algorithm::P256);
+    let key_path = dir.path().join("signing.key");
+    std::fs::write(&key_path, key.to_pkcs8_pem()?.as_bytes())?;
+    let pub_path = dir.path().join("signing.pub");
+    std::fs::write(&pub_path, key.verifying_key().to_public_key_pem()?)?;
+    let (key_arg, pub_arg) = (
+        key_path.to_string_lossy().into_owned(),
+        pub_path.to_string_lossy().into_owned(),
+    );
+    let target = "tests/fixtures/scan/insecure";
+
+    let mut statements = Vec::new();
+    for n in 0..2 {
+        let evidence = dir.path().join(format!("evidence-{n}.json"));
+        let evidence_arg = evidence.to_string_lossy().into_owned();
+        // A failing scan still writes its evidence.
+        let run = bulwark(&[
+            "scan",
+            target,
+            "--evidence",
+            &evidence_arg,
+            "--key",
+            &key_arg,
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let verify = bulwark(&[
+            "verify",
+            &evidence_arg,
+            "--pub",
+            &pub_arg,
+            "--subjects-root",
+            ".",
+        ]);
+        assert_eq!(verify.code, 0, "{}", verify.stderr);
+        assert!(
+            verify.stdout.contains("verdict `fail`"),
+            "{}",
+            verify.stdout
+        );
+        let gate = bulwark(&[
+            "verify",
+            &evidence_arg,
+            "--pub",
+            &pub_arg,
+            "--require",
+            "pass",
+        ]);
+        assert_eq!(gate.code, 1, "{}", gate.stderr);
+        statements.push(statement_of(&evidence));
+    }
+    let statement = &statements[0];
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(
+        statement["subject"][0]["name"],
+        "tests/fixtures/scan/insecure/Dockerfile"
+    );
+    let predicate = &statement["predicate"];
+    assert_eq!(predicate["verdict"]["result"], "fail");
+    assert_eq!(predicate["modules"].as_array().map(Vec::len), Some(4));
+    assert!(
+        predicate["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    );
+    // The secret the Dockerfile holds is masked in the evidence too.
+    assert!(
+        !statement.to_string().contains("hunter2") && !statement.to_string().contains("s3cr3t")
+    );
+
+    // Only the time fields differ between the two runs.
+    let mut a = statements[0].clone();
+    let mut b = statements[1].clone();
+    for s in [&mut a, &mut b] {
+        s["predicate"]["started_at"] = serde_json::Value::Null;
+        s["predicate"]["finished_at"] = serde_json::Value::Null;
+    }
+    assert_eq!(a, b);
+
+    // No key, no evidence: a usage error before anything is scanned.
+    let evidence = dir.path().join("none.json").to_string_lossy().into_owned();
+    let run = bulwark(&["scan", target, "--evidence", &evidence]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("needs a signing key"), "{}", run.stderr);
+    // A file that is not a key is named, its content never shown.
+    let run = bulwark(&["scan", target, "--evidence", &evidence, "--key", &pub_arg]);
+    assert_eq!(run.code, 2);
+    let body = pem_body(&std::fs::read_to_string(&pub_path)?);
+    assert!(run.stderr.contains("signing.pub"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&body[..20]), "{}", run.stderr);
+    Ok(())
+}

@@ -7,6 +7,7 @@
 
 mod builtin;
 mod cmd;
+mod evidence;
 mod exit;
 mod output;
 mod units;

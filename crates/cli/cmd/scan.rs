@@ -66,6 +66,14 @@ pub struct Args {
     /// Do not honour .gitignore, .ignore and git excludes.
     #[arg(long)]
     no_ignore: bool,
+    /// Write signed evidence of this run (a DSSE envelope around an in-toto
+    /// statement) to FILE, whatever the verdict.
+    #[arg(long, value_name = "FILE")]
+    evidence: Option<PathBuf>,
+    /// The private key (PKCS#8 PEM) that signs the evidence; default: the
+    /// file named by $BULWARK_SIGNING_KEY_FILE. Never the key itself.
+    #[arg(long = "key", value_name = "FILE")]
+    evidence_key: Option<PathBuf>,
     #[command(flatten)]
     modules: ModuleOptions,
 }
@@ -104,6 +112,9 @@ pub struct LoadedModules {
     /// Extra modules that could not be loaded: the run continues with the
     /// others and fails closed with exit code 3.
     pub failures: Vec<RuleFailure>,
+    /// Every module given, loaded or not: name, SHA-256 of its component,
+    /// and where it came from (`built-in` or its path).
+    pub origins: Vec<(String, String, String)>,
 }
 
 impl ModuleOptions {
@@ -122,7 +133,13 @@ impl ModuleOptions {
             .context("starting the rule engine")?
             .with_cache(cache);
         let mut modules = Vec::new();
+        let mut origins = Vec::new();
         for builtin in BUILTINS {
+            origins.push((
+                builtin.name.to_owned(),
+                bulwark_evidence::sha256_hex(builtin.bytes),
+                "built-in".to_owned(),
+            ));
             let module = match builtin.precompiled {
                 // SAFETY: embedded in this binary at build time, produced by
                 // `bulwark_engine::precompile` from `builtin.bytes` (`cargo
@@ -143,6 +160,11 @@ impl ModuleOptions {
                 || path.display().to_string(),
                 |s| s.to_string_lossy().into_owned(),
             );
+            origins.push((
+                name.clone(),
+                bulwark_evidence::sha256_hex(&bytes),
+                path.display().to_string(),
+            ));
             match engine.load(&name, &bytes) {
                 Ok(module) => modules.push(module),
                 Err(e) => failures.push(RuleFailure {
@@ -171,6 +193,7 @@ impl ModuleOptions {
             engine,
             modules,
             failures,
+            origins,
         })
     }
 }
@@ -186,6 +209,8 @@ struct FileResult {
     documents: usize,
     scanned: bool,
     notice: Option<String>,
+    /// The file's name and SHA-256, when evidence is written.
+    subject: Option<(String, String)>,
 }
 
 fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
@@ -254,6 +279,22 @@ fn evaluate_loaded(
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
+    let started_at = std::time::SystemTime::now();
+    // The signing key is read before any work, so a bad key fails fast.
+    let signing_key = match &args.evidence {
+        Some(_) => {
+            let path = args
+                .evidence_key
+                .clone()
+                .or_else(|| std::env::var_os("BULWARK_SIGNING_KEY_FILE").map(PathBuf::from))
+                .filter(|p| !p.as_os_str().is_empty())
+                .context(
+                    "--evidence needs a signing key: --key FILE, or BULWARK_SIGNING_KEY_FILE naming the file",
+                )?;
+            Some(crate::evidence::read_signing_key(&path)?)
+        }
+        None => None,
+    };
     let loaded = args.modules.load()?;
     let known: Vec<&str> = loaded
         .modules
@@ -326,9 +367,18 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 let loaded = phases.time(&phases.parse, || {
                     bulwark_inputs::load(candidate, &load_options)
                 });
-                let result = phases.time(&phases.evaluate, || {
+                let mut result = phases.time(&phases.evaluate, || {
                     evaluate_loaded(loaded, evaluator, &plan)
                 });
+                if signing_key.is_some() && !candidate.chart {
+                    // The bytes as they are on disk, for `verify --subjects-root`.
+                    if let Ok(bytes) = std::fs::read(&candidate.path) {
+                        result.subject = Some((
+                            candidate.display.clone(),
+                            bulwark_evidence::sha256_hex(&bytes),
+                        ));
+                    }
+                }
                 if blocking(&result) {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -367,7 +417,9 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let mut sources = BTreeMap::new();
     let mut notices = Vec::new();
     let (mut files, mut documents) = (0, 0);
+    let mut subjects = Vec::new();
     for r in results {
+        subjects.extend(r.subject);
         files += usize::from(r.scanned);
         documents += r.documents;
         if let Some(source) = r.source {
@@ -388,6 +440,27 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     .with_notices(notices);
 
     phases.mark("merge and sort");
+    if let (Some(path), Some(key)) = (&args.evidence, &signing_key) {
+        let run = crate::evidence::Run {
+            report: &report,
+            subjects: &subjects,
+            modules: &loaded.origins,
+            configuration: serde_json::json!({
+                "fail_on": fail_on.to_string(),
+                "pss_level": args.pss_level,
+                "rules": args.only,
+                "kind": args.kind.map(|k| k.to_string()),
+                "max_file_size": args.max_file_size,
+                "rule_timeout_ms": u64::try_from(args.modules.rule_timeout.as_millis()).unwrap_or(u64::MAX),
+                "rule_memory": args.modules.rule_memory,
+                "extra_modules": args.modules.extra.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            }),
+            started_at,
+            scanned_paths: &args.paths,
+        };
+        crate::evidence::write(path, key, &run)
+            .with_context(|| format!("writing evidence to {}", path.display()))?;
+    }
     match global.format {
         Format::Human => {
             let mut out = global.color.stdout();

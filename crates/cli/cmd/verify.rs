@@ -18,8 +18,7 @@ use bulwark_evidence::{
 use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 
-/// The predicate type of bulwark's scan evidence.
-pub const PREDICATE_TYPE: &str = "https://bulwark.dev/attestation/scan/v0.1";
+use crate::evidence::PREDICATE_TYPE;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -1,0 +1,234 @@
+//! Signed evidence of a scan: `bulwark scan --evidence FILE --key KEY`.
+//!
+//! The run is recorded as an in-toto Statement v1 whose subjects are the
+//! files scanned (by name and SHA-256) and whose predicate
+//! ([`PREDICATE_TYPE`]) holds the tool, the rule modules with their digests,
+//! the digest of the effective configuration, every finding, counts, the
+//! verdict, the start and end time and, when known, the source revision. The
+//! statement is signed in a DSSE envelope. Two runs over the same inputs
+//! differ only in `started_at` and `finished_at`.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::Context;
+use bulwark_evidence::{
+    Envelope, PAYLOAD_TYPE_IN_TOTO, SigningKey, Statement, Subject, sha256_hex,
+};
+use bulwark_report::ScanReport;
+use serde_json::{Value, json};
+
+/// The predicate type of bulwark's scan evidence.
+pub const PREDICATE_TYPE: &str = "https://bulwark.dev/attestation/scan/v0.1";
+
+/// Reads the signing key. Errors name the file, never its content.
+pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let pem = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path)
+            .with_context(|| format!("reading the signing key {}", path.display()))?,
+    );
+    SigningKey::from_pkcs8_pem(&pem)
+        .with_context(|| format!("reading the signing key {}", path.display()))
+}
+
+/// What the evidence records about a run.
+pub struct Run<'a> {
+    pub report: &'a ScanReport,
+    /// Scanned files: display name and SHA-256.
+    pub subjects: &'a [(String, String)],
+    /// Rule modules: name, SHA-256, origin.
+    pub modules: &'a [(String, String, String)],
+    /// The effective configuration.
+    pub configuration: Value,
+    pub started_at: SystemTime,
+    /// The paths given on the command line (for the git revision).
+    pub scanned_paths: &'a [PathBuf],
+}
+
+/// Writes the signed evidence of `run` to `path`.
+pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()> {
+    let report = run.report;
+    let subjects: Vec<Subject> = run
+        .subjects
+        .iter()
+        .map(|(name, digest)| Subject {
+            name: name.clone(),
+            digest: [("sha256".to_owned(), digest.clone())].into(),
+        })
+        .collect();
+    let configuration_digest = sha256_hex(run.configuration.to_string().as_bytes());
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "rule_id": &*f.rule_id,
+                "controls": &*f.controls,
+                "severity": f.severity.to_string(),
+                "file": &*f.file,
+                "line": f.location.line,
+                "column": f.location.column,
+                "message": f.message,
+            })
+        })
+        .collect();
+    let predicate = json!({
+        "tool": {"name": "bulwark", "version": env!("CARGO_PKG_VERSION")},
+        "wit_package": "bulwark:rules@0.1.0",
+        "modules": run.modules.iter().map(|(name, digest, source)| json!({
+            "name": name, "sha256": digest, "source": source,
+        })).collect::<Vec<_>>(),
+        "configuration": {"sha256": configuration_digest, "settings": run.configuration},
+        "findings": findings,
+        "failures": report.failures,
+        "errors": report.errors,
+        "exceptions": [],
+        "counts": {
+            "files": report.summary.files,
+            "documents": report.summary.documents,
+            "rules": report.summary.rules,
+            "findings": report.summary.findings,
+            "blocking": report.summary.blocking,
+            "by_severity": report.summary.by_severity,
+        },
+        "verdict": {
+            "result": report.summary.verdict,
+            "passed": report.summary.verdict == bulwark_report::Verdict::Pass,
+            "fail_on": report.summary.fail_on.to_string(),
+        },
+        "started_at": rfc3339(run.started_at),
+        "finished_at": rfc3339(SystemTime::now()),
+        "source": source_context(run.scanned_paths),
+    });
+    let statement = Statement::new(subjects, PREDICATE_TYPE, predicate);
+    let payload = statement.to_json()?;
+    let envelope = Envelope::sign(PAYLOAD_TYPE_IN_TOTO, &payload, key);
+    std::fs::write(path, envelope.to_json() + "\n")?;
+    Ok(())
+}
+
+/// `time` as an RFC 3339 UTC timestamp with seconds (`2026-11-23T14:05:09Z`).
+fn rfc3339(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Where the scanned source came from: the `GITHUB_*` variables in GitHub
+/// Actions, else `git` in the first scanned directory; `null` when neither
+/// says. Credentials in a remote URL are dropped.
+fn source_context(paths: &[PathBuf]) -> Value {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if var("GITHUB_ACTIONS").is_some() {
+        let repository = match (var("GITHUB_SERVER_URL"), var("GITHUB_REPOSITORY")) {
+            (Some(server), Some(repo)) => Some(format!("{server}/{repo}")),
+            (None, Some(repo)) => Some(repo),
+            _ => None,
+        };
+        return json!({
+            "repository": repository,
+            "commit": var("GITHUB_SHA"),
+            "ref": var("GITHUB_REF"),
+            "run_id": var("GITHUB_RUN_ID"),
+            "workflow": var("GITHUB_WORKFLOW"),
+        });
+    }
+    let dir = paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        })
+        .unwrap_or_else(|| PathBuf::from("."));
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+        (out.status.success() && !text.is_empty()).then_some(text)
+    };
+    let Some(commit) = git(&["rev-parse", "HEAD"]) else {
+        return Value::Null;
+    };
+    json!({
+        "repository": git(&["config", "--get", "remote.origin.url"]).map(|u| without_credentials(&u)),
+        "commit": commit,
+        "ref": git(&["symbolic-ref", "-q", "HEAD"]),
+    })
+}
+
+/// A URL without any `user:password@` part.
+fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if path.is_empty() && !rest.contains('/') {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}/{path}")
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_timestamps_in_utc() {
+        let at = |secs: u64| rfc3339(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(1_795_441_509), "2026-11-23T13:45:09Z");
+    }
+
+    #[test]
+    fn drops_credentials_from_remote_urls() {
+        assert_eq!(
+            without_credentials("https://x-access-token:ghs_secret@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(
+            without_credentials("https://github.com/o/r"),
+            "https://github.com/o/r"
+        );
+        assert_eq!(
+            without_credentials("git@github.com:o/r.git"),
+            "git@github.com:o/r.git"
+        );
+    }
+}
