@@ -88,39 +88,38 @@ impl Envelope {
 
     /// Checks the signature by `key` and returns the payload.
     ///
-    /// Signatures naming another key id are skipped; one without a key id is
-    /// tried. Without a signature by `key` the envelope is rejected.
+    /// Key ids are hints, not part of what is signed: signatures naming
+    /// `key`'s id (or none) are tried first, then the others, since other
+    /// DSSE tools compute key ids their own way.
     ///
     /// # Errors
     ///
     /// [`Error::Malformed`] for base64 that does not decode,
-    /// [`Error::WrongKey`] when no signature names `key`,
-    /// [`Error::BadSignature`] when the one that does fails to verify.
+    /// [`Error::WrongKey`] when no signature verifies and none names `key`,
+    /// [`Error::BadSignature`] when the one that names `key` fails to verify.
     pub fn verify(&self, key: &VerifyingKey) -> Result<Vec<u8>, Error> {
         let payload = STANDARD
             .decode(&self.payload)
             .map_err(|e| Error::Malformed(format!("payload is not base64: {e}")))?;
         let keyid = key.key_id();
-        let candidates: Vec<&Signature> = self
-            .signatures
-            .iter()
-            .filter(|s| s.keyid.is_empty() || s.keyid == keyid)
-            .collect();
-        if candidates.is_empty() {
+        let named = |s: &&Signature| s.keyid.is_empty() || s.keyid == keyid;
+        let message = pae(&self.payload_type, &payload);
+        let verifies = |s: &Signature| {
+            STANDARD
+                .decode(&s.sig)
+                .is_ok_and(|bytes| key.verify(&message, &bytes).is_ok())
+        };
+        let (ours, others): (Vec<&Signature>, Vec<&Signature>) =
+            self.signatures.iter().partition(named);
+        if ours.iter().chain(&others).any(|s| verifies(s)) {
+            return Ok(payload);
+        }
+        if ours.is_empty() {
             let found: Vec<&str> = self.signatures.iter().map(|s| s.keyid.as_str()).collect();
             return Err(Error::WrongKey {
                 keyid,
                 found: found.join(", "),
             });
-        }
-        let message = pae(&self.payload_type, &payload);
-        for signature in candidates {
-            let Ok(bytes) = STANDARD.decode(&signature.sig) else {
-                continue;
-            };
-            if key.verify(&message, &bytes).is_ok() {
-                return Ok(payload);
-            }
         }
         Err(Error::BadSignature)
     }
@@ -170,6 +169,10 @@ mod tests {
             // Another key.
             let other = SigningKey::generate(algorithm).verifying_key();
             assert!(matches!(read.verify(&other), Err(Error::WrongKey { .. })));
+            // A key id from another tool is only a hint.
+            let mut renamed = read.clone();
+            renamed.signatures[0].keyid = "another-tools-id".to_owned();
+            assert_eq!(renamed.verify(&public)?, b"{\"a\":1}");
         }
         Ok(())
     }
