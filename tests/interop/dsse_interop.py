@@ -2,12 +2,14 @@
 
     python dsse_interop.py PATH/TO/bulwark
 
-Run by `.ci/run` in a venv with `securesystemslib[crypto]` from PyPI. For
+Run by `.ci/run` in a venv with `securesystemslib[crypto]` and `jsonschema`
+from PyPI. For
 Ed25519 and ECDSA P-256:
 
 1. bulwark generates a key and signs the evidence of a failing scan;
    securesystemslib verifies the envelope with the public key, and rejects it
-   once one payload byte is changed;
+   once one payload byte is changed; the predicate validates against
+   docs/scan-predicate.schema.json (with `jsonschema`);
 2. securesystemslib signs the same statement with a key of its own;
    `bulwark verify` accepts it with that public key (exit 0) and rejects it
    with bulwark's key (exit 4).
@@ -20,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import jsonschema
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -59,6 +62,10 @@ def main(bulwark):
         envelope.verify([key], 1)
         statement = json.loads(envelope.payload)
         assert statement["_type"] == "https://in-toto.io/Statement/v1", statement["_type"]
+        assert statement["predicateType"] == "https://bulwark.dev/attestation/scan/v0.1"
+        schema = json.loads(Path("docs/scan-predicate.schema.json").read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(statement["predicate"], schema, cls=jsonschema.Draft202012Validator)
         tampered = Envelope.from_dict(json.loads((tmp / "evidence.json").read_text()))
         tampered.payload = envelope.payload.replace(b'"fail"', b'"pass"')
         assert tampered.payload != envelope.payload
