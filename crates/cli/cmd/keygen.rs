@@ -35,9 +35,9 @@ fn with_extension(prefix: &Path, ext: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Creates `path` with `contents`, readable by its owner only (on Unix),
-/// refusing to replace a file unless `force`.
-fn write_private(path: &Path, contents: &[u8], force: bool) -> std::io::Result<()> {
+/// Writes `contents` to a new file at `path` (or, with `force`, over an
+/// existing one); a `private` file is readable by its owner only (on Unix).
+fn write_key_file(path: &Path, contents: &[u8], force: bool, private: bool) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true);
     if force {
@@ -46,33 +46,19 @@ fn write_private(path: &Path, contents: &[u8], force: bool) -> std::io::Result<(
         options.create_new(true);
     }
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
-        let mut file = options.open(path)?;
-        // An existing file replaced with --force keeps its old mode
-        // otherwise.
+    }
+    let mut file = options.open(path)?;
+    // A file replaced with --force keeps its old mode otherwise.
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt;
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        file.write_all(contents)?;
-        file.sync_all()
     }
-    #[cfg(not(unix))]
-    {
-        let mut file = options.open(path)?;
-        file.write_all(contents)?;
-        file.sync_all()
-    }
-}
-
-fn write_public(path: &Path, contents: &[u8], force: bool) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    options.open(path)?.write_all(contents)
+    file.write_all(contents)?;
+    file.sync_all()
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
@@ -93,10 +79,10 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let public_pem = public.to_public_key_pem()?;
     {
         let private_pem = key.to_pkcs8_pem()?;
-        write_private(&private_path, private_pem.as_bytes(), args.force)
+        write_key_file(&private_path, private_pem.as_bytes(), args.force, true)
             .with_context(|| format!("writing {}", private_path.display()))?;
     }
-    write_public(&public_path, public_pem.as_bytes(), args.force)
+    write_key_file(&public_path, public_pem.as_bytes(), args.force, false)
         .with_context(|| format!("writing {}", public_path.display()))?;
 
     let mut out = std::io::stdout().lock();

@@ -68,6 +68,15 @@ struct Live {
     bindings: RuleModule,
 }
 
+impl Live {
+    /// Readies the store for one call: a fresh deadline of `ticks` and the
+    /// memory-limit flag cleared, so a failure is classified by this call.
+    fn arm(&mut self, ticks: u64) {
+        self.store.data_mut().memory_exceeded = false;
+        self.store.set_epoch_deadline(ticks);
+    }
+}
+
 /// Runs modules over documents on one thread. Create one per worker.
 pub struct Evaluator<'a> {
     engine: &'a Engine,
@@ -223,8 +232,7 @@ impl<'a> Evaluator<'a> {
                 return None;
             }
         };
-        live.store.data_mut().memory_exceeded = false;
-        live.store.set_epoch_deadline(engine.deadline_ticks());
+        live.arm(engine.deadline_ticks());
         let guest = live.bindings.bulwark_rules_rules().prepared();
         match guest.call_constructor(&mut live.store, wit_doc, &opts) {
             Ok(handle) => Some(handle),
@@ -303,8 +311,7 @@ impl<'a> Evaluator<'a> {
         let Some(live) = self.live[index].as_mut() else {
             return Outcome::Done;
         };
-        live.store.data_mut().memory_exceeded = false;
-        live.store.set_epoch_deadline(ticks);
+        live.arm(ticks);
         let result = live
             .bindings
             .bulwark_rules_rules()
@@ -365,8 +372,7 @@ impl<'a> Evaluator<'a> {
             let Some(live) = self.live[index].as_mut() else {
                 return;
             };
-            live.store.data_mut().memory_exceeded = false;
-            live.store.set_epoch_deadline(ticks);
+            live.arm(ticks);
             let result = live
                 .bindings
                 .bulwark_rules_rules()

@@ -11,7 +11,6 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, 
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::pkcs8::LineEnding;
 use rand_core::OsRng;
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::Error;
@@ -218,10 +217,7 @@ impl VerifyingKey {
 
     /// The key id: the SHA-256 of the DER-encoded SPKI, in lower-case hex.
     pub fn key_id(&self) -> String {
-        Sha256::digest(self.spki_der())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::sha256_hex(&self.spki_der())
     }
 
     /// The algorithm.
