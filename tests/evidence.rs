@@ -366,3 +366,135 @@ fn scan_writes_evidence_that_verifies_and_is_deterministic()
     assert!(!run.stderr.contains(&body[..20]), "{}", run.stderr);
     Ok(())
 }
+
+#[test]
+fn subjects_are_repository_relative_and_cover_charts_values_and_stdin()
+-> Result<(), Box<dyn std::error::Error>> {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = tempfile::tempdir()?;
+    let root = repo.path();
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(root)
+        .status()?;
+    assert!(git.success());
+    let write = |rel: &str, text: &str| -> std::io::Result<()> {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap_or(root))?;
+        std::fs::write(path, text)
+    };
+    write("app/Dockerfile", "FROM alpine:3.20\nUSER 10001\n")?;
+    write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    )?;
+    write("chart/values.yaml", "replicas: 1\n")?;
+    write(
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\n",
+    )?;
+    write("prod-values.yaml", "replicas: 3\n")?;
+    // A stand-in for `helm template` that prints a fixed rendering.
+    let tools = tempfile::tempdir()?;
+    let helm = tools.path().join("helm");
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\ncat <<'EOF'\n---\n# Source: app/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  template:\n    spec:\n      containers: []\nEOF\n",
+    )?;
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755))?;
+    let key = SigningKey::generate(bulwark_evidence::Algorithm::Ed25519);
+    let key_path = tools.path().join("signing.key");
+    std::fs::write(&key_path, key.to_pkcs8_pem()?.as_bytes())?;
+    let pub_path = tools.path().join("signing.pub");
+    std::fs::write(&pub_path, key.verifying_key().to_public_key_pem()?)?;
+    let evidence = tools.path().join("evidence.json");
+    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
+
+    // Absolute paths, run from elsewhere: names are still relative to the
+    // repository the scanned files are in.
+    let run = crate::util::bulwark_env(
+        &[
+            "scan",
+            &s(&root.join("app")),
+            &s(&root.join("chart")),
+            "-",
+            "--kind",
+            "kubernetes",
+            "--helm-values",
+            &s(&root.join("prod-values.yaml")),
+            "--evidence",
+            &s(&evidence),
+            "--key",
+            &s(&key_path),
+        ],
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: []\n",
+        &[("BULWARK_HELM", &helm)],
+    );
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let statement = statement_of(&evidence);
+    let names: Vec<&str> = statement["subject"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "<stdin>",
+            "app/Dockerfile",
+            "chart/Chart.yaml",
+            "chart/templates/deployment.yaml",
+            "chart/values.yaml",
+            "prod-values.yaml",
+        ]
+    );
+    let stdin_digest = &statement["subject"][0]["digest"]["sha256"];
+    assert_eq!(
+        stdin_digest.as_str(),
+        Some(
+            bulwark_evidence::sha256_hex(
+                b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: []\n"
+            )
+            .as_str()
+        )
+    );
+
+    let verify = |root: &std::path::Path| {
+        bulwark(&[
+            "verify",
+            &s(&evidence),
+            "--pub",
+            &s(&pub_path),
+            "--subjects-root",
+            &s(root),
+        ])
+    };
+    let ok = verify(root);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(
+        ok.stdout.contains("5 subjects unchanged (standard input"),
+        "{}",
+        ok.stdout
+    );
+    // A template of the chart edited after the scan.
+    write(
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: DaemonSet\n",
+    )?;
+    let changed = verify(root);
+    assert_eq!(changed.code, 6, "{}{}", changed.stdout, changed.stderr);
+    assert!(
+        changed
+            .stderr
+            .contains("subject chart/templates/deployment.yaml changed"),
+        "{}",
+        changed.stderr
+    );
+    Ok(())
+}

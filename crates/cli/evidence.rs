@@ -31,11 +31,94 @@ pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
         .with_context(|| format!("reading the signing key {}", path.display()))
 }
 
+/// The name standard input is recorded under as a subject: it has a
+/// digest but no file `verify --subjects-root` could re-read.
+pub const STDIN_SUBJECT: &str = "<stdin>";
+
+/// Where a subject's bytes came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    /// A file (a scanned file, a file of a rendered chart, a values file).
+    File(PathBuf),
+    /// Standard input.
+    Stdin,
+}
+
+/// An input of the run and the SHA-256 of its bytes as read.
+pub type Digested = (Input, String);
+
+/// The SHA-256 of the file at `path`, as a subject.
+pub fn digest_file(path: &Path) -> std::io::Result<Digested> {
+    let bytes = std::fs::read(path)?;
+    Ok((Input::File(path.to_path_buf()), sha256_hex(&bytes)))
+}
+
+/// Every regular file under the chart directory `dir` (templates, values,
+/// `Chart.yaml`, subcharts): together they decide what the chart renders.
+/// Symbolic links are not followed.
+pub fn chart_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The root subject names are relative to: the git work tree of the first
+/// scanned path, else `$GITHUB_WORKSPACE`, else the current directory.
+fn repository_root(paths: &[PathBuf]) -> Option<PathBuf> {
+    let dir = first_dir(paths);
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| PathBuf::from(s.trim_end_matches(['\n', '\r'])))
+        .filter(|p| !p.as_os_str().is_empty());
+    out.or_else(|| std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from))
+        .or_else(|| std::env::current_dir().ok())
+        .and_then(|p| p.canonicalize().ok())
+}
+
+/// A subject's name: the path relative to `root` with `/` separators, or
+/// the path as given when it is outside `root`.
+fn subject_name(root: Option<&Path>, input: &Input) -> String {
+    let path = match input {
+        Input::Stdin => return STDIN_SUBJECT.to_owned(),
+        Input::File(path) => path,
+    };
+    let relative = root.and_then(|root| {
+        let full = path.canonicalize().ok()?;
+        let rel = full.strip_prefix(root).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    });
+    relative.unwrap_or_else(|| path.display().to_string())
+}
+
 /// What the evidence records about a run.
 pub struct Run<'a> {
     pub report: &'a ScanReport,
-    /// Scanned files: display name and SHA-256.
-    pub subjects: &'a [(String, String)],
+    /// Every input read: scanned files, the files of rendered charts,
+    /// values files, standard input.
+    pub subjects: &'a [Digested],
     /// Rule modules: name, SHA-256, origin.
     pub modules: &'a [(String, String, String)],
     /// The effective configuration.
@@ -48,11 +131,17 @@ pub struct Run<'a> {
 /// Writes the signed evidence of `run` to `path`.
 pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()> {
     let report = run.report;
-    let subjects: Vec<Subject> = run
+    let root = repository_root(run.scanned_paths);
+    // One subject per name: a values file may also be a scanned file.
+    let named: std::collections::BTreeMap<String, &String> = run
         .subjects
         .iter()
+        .map(|(input, digest)| (subject_name(root.as_deref(), input), digest))
+        .collect();
+    let subjects: Vec<Subject> = named
+        .into_iter()
         .map(|(name, digest)| Subject {
-            name: name.clone(),
+            name,
             digest: [("sha256".to_owned(), digest.clone())].into(),
         })
         .collect();
@@ -151,22 +240,7 @@ fn source_context(paths: &[PathBuf]) -> Value {
             "workflow": var("GITHUB_WORKFLOW"),
         });
     }
-    let dir = paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .map(|p| {
-            if p.is_dir() {
-                p.clone()
-            } else {
-                p.parent().map(Path::to_path_buf).unwrap_or_default()
-            }
-        })
-        .unwrap_or_else(|| PathBuf::from("."));
-    let dir = if dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        dir
-    };
+    let dir = first_dir(paths);
     let git = |args: &[&str]| -> Option<String> {
         let out = std::process::Command::new("git")
             .arg("-C")
@@ -186,6 +260,26 @@ fn source_context(paths: &[PathBuf]) -> Value {
         "commit": commit,
         "ref": git(&["symbolic-ref", "-q", "HEAD"]),
     })
+}
+
+/// The first scanned directory (a file's parent), `.` when none.
+fn first_dir(paths: &[PathBuf]) -> PathBuf {
+    let dir = paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        })
+        .unwrap_or_default();
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
 }
 
 /// A URL without any `user:password@` part.

@@ -5,7 +5,7 @@
 //! is identical whatever the scheduling.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,11 +18,13 @@ use bulwark_core::{
 use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
 use bulwark_inputs::helm::Helm;
 use bulwark_inputs::{Candidate, Discovery, LoadOptions, Loaded};
-use bulwark_report::{ScanReport, Verdict};
+use bulwark_report::termcolor::{NoColor, WriteColor};
+use bulwark_report::{FileReport, ScanReport, Stream, Style, Tail, Tally, Verdict, sort_problems};
 use rayon::prelude::*;
 
 use super::{Format, GlobalOptions};
 use crate::builtin::BUILTINS;
+use crate::evidence::{Digested, Input};
 use crate::exit::Exit;
 use crate::units::{parse_duration, parse_size};
 
@@ -209,8 +211,6 @@ struct FileResult {
     documents: usize,
     scanned: bool,
     notice: Option<String>,
-    /// The file's name and SHA-256, when evidence is written.
-    subject: Option<(String, String)>,
 }
 
 fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
@@ -276,6 +276,200 @@ fn evaluate_loaded(
         }
     }
     result
+}
+
+/// One unit of work: a discovered file, or standard input.
+enum Job<'a> {
+    File(&'a Candidate),
+    /// Read before the scan starts; taken by the worker that scans it.
+    Stdin(std::sync::Mutex<Option<Result<Loaded, bulwark_inputs::Error>>>),
+}
+
+/// The name standard input is reported under.
+const STDIN: &str = "<stdin>";
+
+impl<'a> Job<'a> {
+    /// All jobs in report order (by name).
+    fn list(
+        candidates: &'a [Candidate],
+        stdin: Option<Result<Loaded, bulwark_inputs::Error>>,
+    ) -> Vec<Job<'a>> {
+        let mut jobs: Vec<Job<'a>> = candidates.iter().map(Job::File).collect();
+        if let Some(loaded) = stdin {
+            let at = candidates.partition_point(|c| c.display.as_str() < STDIN);
+            jobs.insert(at, Job::Stdin(std::sync::Mutex::new(Some(loaded))));
+        }
+        jobs
+    }
+}
+
+/// Reads standard input whole (up to the size limit) and parses it; the
+/// SHA-256 of the bytes read comes with it.
+fn read_stdin(
+    kind: Option<InputKind>,
+    max_file_size: u64,
+) -> anyhow::Result<(String, Result<Loaded, bulwark_inputs::Error>)> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max_file_size + 1)
+        .read_to_end(&mut bytes)
+        .context("reading standard input")?;
+    let digest = bulwark_evidence::sha256_hex(&bytes);
+    let loaded = if bytes.len() as u64 > max_file_size {
+        Err(bulwark_inputs::Error::new(
+            STDIN,
+            1,
+            1,
+            bulwark_inputs::ErrorKind::TooLarge {
+                size: bytes.len() as u64,
+                limit: max_file_size,
+            },
+        ))
+    } else {
+        bulwark_inputs::load_bytes(STDIN, kind, bytes)
+    };
+    Ok((digest, loaded))
+}
+
+/// What every worker shares.
+struct Worker<'a> {
+    engine: &'a Engine,
+    modules: &'a [Module],
+    settings: &'a str,
+    plan: &'a Plan<'a>,
+    load_options: &'a LoadOptions,
+    style: &'a Style,
+    fail_on: Severity,
+    fail_fast: bool,
+    /// Keep findings and subjects for the evidence.
+    evidence: bool,
+    /// Set at the first blocking finding under `--fail-fast`, or when the
+    /// report can no longer be written.
+    stop: AtomicBool,
+    phases: &'a Phases,
+}
+
+/// One job's outcome, its report part already drawn.
+#[derive(Default)]
+struct Scanned {
+    part: Vec<u8>,
+    tally: Tally,
+    errors: Vec<ScanError>,
+    failures: Vec<RuleFailure>,
+    notice: Option<String>,
+    /// Kept only when evidence is written.
+    findings: Vec<Finding>,
+    /// The files read and their SHA-256, when evidence is written.
+    subjects: Vec<Digested>,
+}
+
+impl Worker<'_> {
+    fn scan(&self, job: &Job<'_>, evaluator: &mut Evaluator<'_>) -> Scanned {
+        if self.stop.load(Ordering::Relaxed) {
+            return Scanned::default();
+        }
+        let phases = self.phases;
+        let loaded = phases.time(&phases.parse, || match job {
+            Job::File(candidate) => bulwark_inputs::load(candidate, self.load_options),
+            Job::Stdin(taken) => taken
+                .lock()
+                .ok()
+                .and_then(|mut t| t.take())
+                .unwrap_or(Ok(Loaded::Skipped)),
+        });
+        let subjects = match job {
+            Job::File(candidate) if self.evidence => subjects(candidate, &loaded),
+            _ => Vec::new(),
+        };
+        let result = phases.time(&phases.evaluate, || {
+            evaluate_loaded(loaded, evaluator, self.plan)
+        });
+        let report = FileReport::new(result.findings, result.errors, result.source);
+        let mut tally = Tally {
+            files: usize::from(result.scanned),
+            documents: result.documents,
+            ..Tally::default()
+        };
+        tally.add_findings(&report.findings, self.fail_on);
+        if self.fail_fast && tally.blocking > 0 {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        let part = phases.time(&phases.render, || self.style.render(&report));
+        let part = part.unwrap_or_else(|e| {
+            format!("error: drawing the report for this file failed: {e}\n").into_bytes()
+        });
+        Scanned {
+            part,
+            tally,
+            errors: report.errors,
+            failures: result.failures,
+            notice: result.notice,
+            findings: if self.evidence {
+                report.findings
+            } else {
+                Vec::new()
+            },
+            subjects,
+        }
+    }
+}
+
+/// The files `candidate` read, with their digests: a file that was read
+/// (scanned, or failing to parse), or every file of a rendered chart.
+fn subjects(
+    candidate: &Candidate,
+    loaded: &Result<Loaded, bulwark_inputs::Error>,
+) -> Vec<Digested> {
+    if candidate.chart {
+        if matches!(loaded, Ok(Loaded::Notice(_))) {
+            return Vec::new();
+        }
+        // A file that vanished since rendering is left out; `verify` would
+        // not find it either.
+        return crate::evidence::chart_files(&candidate.path)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| crate::evidence::digest_file(f).ok())
+            .collect();
+    }
+    let source = match loaded {
+        Ok(Loaded::Documents(source, _)) => Some(source),
+        Err(e) => e.source_file(),
+        Ok(_) => None,
+    };
+    // The text is the file's bytes, as read.
+    source
+        .map(|s| {
+            (
+                Input::File(candidate.path.clone()),
+                bulwark_evidence::sha256_hex(s.text().as_bytes()),
+            )
+        })
+        .into_iter()
+        .collect()
+}
+
+/// What the writer keeps of a run.
+#[derive(Default)]
+struct RunTotals {
+    tally: Tally,
+    findings: Vec<Finding>,
+    errors: Vec<ScanError>,
+    failures: Vec<RuleFailure>,
+    notices: Vec<String>,
+    subjects: Vec<Digested>,
+}
+
+impl RunTotals {
+    fn add(&mut self, scanned: Scanned) {
+        self.tally.merge(scanned.tally);
+        self.findings.extend(scanned.findings);
+        self.errors.extend(scanned.errors);
+        self.failures.extend(scanned.failures);
+        self.notices.extend(scanned.notice);
+        self.subjects.extend(scanned.subjects);
+    }
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
@@ -350,103 +544,141 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         discovery.discover(&paths)
     };
 
-    let stop = AtomicBool::new(false);
-    let fail_on = args.fail_on;
-    let engine = &loaded.engine;
-    let modules = &loaded.modules;
-    let blocking = |r: &FileResult| r.findings.iter().any(|f| f.severity >= fail_on);
+    let (stdin_subject, stdin_loaded) = if stdin {
+        let (digest, loaded) = read_stdin(args.kind, args.max_file_size)?;
+        (Some((Input::Stdin, digest)), Some(loaded))
+    } else {
+        (None, None)
+    };
+    let jobs = Job::list(&candidates, stdin_loaded);
 
-    let mut results: Vec<FileResult> = candidates
-        .par_iter()
-        .map_init(
-            || Evaluator::new(engine, modules, settings.as_str()),
-            |evaluator, candidate: &Candidate| {
-                if args.fail_fast && stop.load(Ordering::Relaxed) {
-                    return FileResult::default();
-                }
-                let loaded = phases.time(&phases.parse, || {
-                    bulwark_inputs::load(candidate, &load_options)
-                });
-                let mut result = phases.time(&phases.evaluate, || {
-                    evaluate_loaded(loaded, evaluator, &plan)
-                });
-                if signing_key.is_some() && !candidate.chart {
-                    // The bytes as they are on disk, for `verify --subjects-root`.
-                    if let Ok(bytes) = std::fs::read(&candidate.path) {
-                        result.subject = Some((
-                            candidate.display.clone(),
-                            bulwark_evidence::sha256_hex(&bytes),
-                        ));
-                    }
-                }
-                if blocking(&result) {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                result
-            },
-        )
-        .collect();
-    if stdin {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(args.max_file_size + 1)
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-        let loaded = if bytes.len() as u64 > args.max_file_size {
-            Err(bulwark_inputs::Error::new(
-                "<stdin>",
-                1,
-                1,
-                bulwark_inputs::ErrorKind::TooLarge {
-                    size: bytes.len() as u64,
-                    limit: args.max_file_size,
+    let style = match global.format {
+        Format::Human => None,
+        Format::Json => Some(Style::Json {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        }),
+    };
+    let mut out: Box<dyn WriteColor> = match style {
+        None => Box::new(global.color.stdout()),
+        Some(_) => Box::new(NoColor::new(std::io::BufWriter::new(std::io::stdout()))),
+    };
+    let style = style.unwrap_or(Style::Human {
+        color: out.supports_color(),
+    });
+    let mut walk_errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
+    let mut stream =
+        Stream::begin(&mut *out, style.clone(), &walk_errors).context("writing the report")?;
+
+    let worker = Worker {
+        engine: &loaded.engine,
+        modules: &loaded.modules,
+        settings: settings.as_str(),
+        plan: &plan,
+        load_options: &load_options,
+        style: &style,
+        fail_on: args.fail_on,
+        fail_fast: args.fail_fast,
+        evidence: signing_key.is_some(),
+        stop: AtomicBool::new(false),
+        phases: &phases,
+    };
+    // Files are scanned roughly in order by the workers and written in
+    // order here as they arrive; the few that finish early wait in
+    // `pending`.
+    let mut run = RunTotals::default();
+    let mut write_error = None;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Scanned)>(64);
+        let worker = &worker;
+        let jobs = &jobs;
+        scope.spawn(move || {
+            jobs.iter().enumerate().par_bridge().for_each_init(
+                || Evaluator::new(worker.engine, worker.modules, worker.settings),
+                |evaluator, (i, job)| {
+                    // The receiver only goes away once every job is in.
+                    let _ = tx.send((i, worker.scan(job, evaluator)));
                 },
-            ))
-        } else {
-            bulwark_inputs::load_bytes("<stdin>", args.kind, bytes)
-        };
-        let mut evaluator = Evaluator::new(engine, modules, settings.as_str());
-        results.push(evaluate_loaded(loaded, &mut evaluator, &plan));
-    }
-
-    phases.mark("read, parse and evaluate (wall)");
-    let mut findings = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
-    let mut failures = loaded.failures.clone();
-    let mut errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
-    let mut sources = BTreeMap::new();
-    let mut notices = Vec::new();
-    let (mut files, mut documents) = (0, 0);
-    let mut subjects = Vec::new();
-    for r in results {
-        subjects.extend(r.subject);
-        files += usize::from(r.scanned);
-        documents += r.documents;
-        if let Some(source) = r.source {
-            sources.insert(source.name().to_owned(), source);
+            );
+        });
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        for (i, scanned) in rx {
+            pending.insert(i, scanned);
+            while let Some(scanned) = pending.remove(&next) {
+                next += 1;
+                if write_error.is_none()
+                    && let Err(e) = stream.part(&scanned.part)
+                {
+                    // Nobody is reading. Evidence still records the whole
+                    // run; without it, the rest is not scanned.
+                    if !worker.evidence {
+                        worker.stop.store(true, Ordering::Relaxed);
+                    }
+                    write_error = Some(e);
+                }
+                run.add(scanned);
+            }
         }
-        notices.extend(r.notice);
-        findings.extend(r.findings);
-        failures.extend(r.failures);
-        errors.extend(r.errors);
-    }
-    let report = ScanReport::new(
-        findings,
-        failures,
-        errors,
-        (files, documents, reported_rules),
-        fail_on,
-    )
-    .with_notices(notices);
+    });
+    phases.mark("read, parse, evaluate and write (wall)");
 
-    phases.mark("merge and sort");
+    let RunTotals {
+        tally,
+        findings,
+        errors: file_errors,
+        failures: file_failures,
+        mut notices,
+        mut subjects,
+    } = run;
+    let files = tally.files;
+    let mut failures = loaded.failures.clone();
+    failures.extend(file_failures);
+    walk_errors.extend(file_errors);
+    let mut errors = walk_errors;
+    sort_problems(&mut failures, &mut errors);
+    notices.sort();
+    let summary = tally.summary(reported_rules, args.fail_on, &failures, &errors);
+    if write_error.is_none() {
+        write_error = stream
+            .finish(Tail {
+                failures: &failures,
+                errors: &errors,
+                notices: &notices,
+                summary: &summary,
+            })
+            .err();
+    }
+    drop(out);
+    if global.format == Format::Human && files == 0 && errors.is_empty() {
+        #[allow(clippy::disallowed_macros)]
+        {
+            eprintln!(
+                "note: found nothing to scan (Dockerfiles, Compose files, Kubernetes manifests, Helm values) under {}",
+                display_paths(&args.paths)
+            );
+        }
+    }
     if let (Some(path), Some(key)) = (&args.evidence, &signing_key) {
+        subjects.extend(stdin_subject);
+        for values in &args.helm_values {
+            subjects.push(
+                crate::evidence::digest_file(values)
+                    .with_context(|| format!("reading the values file {}", values.display()))?,
+            );
+        }
+        let report = ScanReport {
+            findings,
+            failures,
+            errors,
+            summary: summary.clone(),
+            notices,
+        };
         let run = crate::evidence::Run {
             report: &report,
             subjects: &subjects,
             modules: &loaded.origins,
             configuration: serde_json::json!({
-                "fail_on": fail_on.to_string(),
+                "fail_on": args.fail_on.to_string(),
                 "pss_level": args.pss_level,
                 "rules": args.only,
                 "kind": args.kind.map(|k| k.to_string()),
@@ -460,33 +692,13 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         };
         crate::evidence::write(path, key, &run)
             .with_context(|| format!("writing evidence to {}", path.display()))?;
+        phases.mark("write the evidence");
     }
-    match global.format {
-        Format::Human => {
-            let mut out = global.color.stdout();
-            bulwark_report::human::write(&mut out, &report, &sources)
-                .and_then(|()| out.flush())
-                .context("writing the report")?;
-            if files == 0 && report.errors.is_empty() {
-                #[allow(clippy::disallowed_macros)]
-                {
-                    eprintln!(
-                        "note: found nothing to scan (Dockerfiles, Compose files, Kubernetes manifests, Helm values) under {}",
-                        display_paths(&args.paths)
-                    );
-                }
-            }
-        }
-        Format::Json => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            bulwark_report::json::write(&mut out, &report, env!("CARGO_PKG_VERSION"))
-                .and_then(|()| out.flush())
-                .context("writing the report")?;
-        }
+    if let Some(e) = write_error {
+        return Err(anyhow::Error::new(e).context("writing the report"));
     }
-    phases.mark("write the report");
     phases.report();
-    Ok(match report.summary.verdict {
+    Ok(match summary.verdict {
         Verdict::Pass => Exit::Clean,
         Verdict::Fail => Exit::Findings,
         Verdict::InputError => Exit::Usage,
@@ -522,6 +734,7 @@ struct Phases {
     enabled: bool,
     parse: std::sync::atomic::AtomicU64,
     evaluate: std::sync::atomic::AtomicU64,
+    render: std::sync::atomic::AtomicU64,
     last: std::sync::Mutex<(std::time::Instant, Vec<(&'static str, Duration)>)>,
     started: std::time::Instant,
 }
@@ -533,6 +746,7 @@ impl Phases {
             enabled: std::env::var_os("BULWARK_PROFILE").is_some_and(|v| v == "phases"),
             parse: Default::default(),
             evaluate: Default::default(),
+            render: Default::default(),
             last: std::sync::Mutex::new((now, Vec::new())),
             started: now,
         }
@@ -579,6 +793,10 @@ impl Phases {
         eprintln!(
             "  evaluate (summed over workers)         {:9.1}",
             ms(summed(&self.evaluate))
+        );
+        eprintln!(
+            "  draw the report (summed over workers)  {:9.1}",
+            ms(summed(&self.render))
         );
         if let Ok(last) = self.last.lock() {
             for (name, took) in &last.1 {

@@ -91,6 +91,8 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
     if verdict.is_empty() {
         return fail(Exit::Malformed, "the predicate records no verdict");
     }
+    // Standard input has a recorded digest but nothing to re-read.
+    let mut unchecked = 0;
     if let Some(root) = &args.subjects_root {
         for subject in &statement.subject {
             let Some(expected) = subject.sha256() else {
@@ -99,6 +101,10 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
                     format!("subject {} has no sha256 digest", subject.name),
                 );
             };
+            if subject.name == crate::evidence::STDIN_SUBJECT {
+                unchecked += 1;
+                continue;
+            }
             let Some(path) = subject_path(root, &subject.name) else {
                 return fail(
                     Exit::Malformed,
@@ -137,7 +143,15 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
         );
     }
     let checked = if args.subjects_root.is_some() {
-        format!(", {} subjects unchanged", statement.subject.len())
+        let stdin = if unchecked > 0 {
+            " (standard input, recorded by digest only, not re-checked)"
+        } else {
+            ""
+        };
+        format!(
+            ", {} subjects unchanged{stdin}",
+            statement.subject.len() - unchecked
+        )
     } else {
         String::new()
     };

@@ -6,11 +6,10 @@
 //! points near. The look of the output is pinned in one place:
 //! [`codespan_config`].
 
-use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
 
-use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, Severity, SourceFile};
+use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, Severity, SourceFile, Span};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
@@ -18,8 +17,9 @@ use codespan_reporting::term::{self, Config, DisplayStyle};
 
 use rayon::prelude::*;
 
-use crate::masking::{mask_spans, redactions_by_file};
-use crate::{ScanReport, Verdict};
+use crate::Verdict;
+use crate::masking::mask_spans;
+use crate::stream::{FileReport, Tail};
 
 /// Findings drawn in parallel before their text is written out.
 const RENDER_CHUNK: usize = 1024;
@@ -41,80 +41,102 @@ fn level(severity: Severity) -> Level {
     }
 }
 
-/// Renders `report` to `out`. `sources` holds the text of every file that
-/// has findings or errors, by display name; a finding whose file is missing
-/// is rendered without a snippet.
-///
-/// # Errors
-///
-/// Any error writing to `out`.
-pub fn write(
-    out: &mut dyn WriteColor,
-    report: &ScanReport,
-    sources: &BTreeMap<String, Arc<SourceFile>>,
-) -> io::Result<()> {
+/// Input errors without a snippet (found before any file was read).
+pub(crate) fn write_errors(out: &mut dyn WriteColor, errors: &[ScanError]) -> io::Result<()> {
+    let config = codespan_config();
+    let files = SimpleFiles::<String, String>::new();
+    for error in errors {
+        term::emit_to_write_style(out, &config, &files, &input_error(error, None, None))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Draws one file's input errors and findings, its text masked wherever
+/// any of its findings marked a secret. A file with many findings is drawn
+/// in parallel, a chunk at a time.
+pub(crate) fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>> {
     let config = codespan_config();
     let mut files = SimpleFiles::new();
-    let mut ids = BTreeMap::new();
-    let redactions = redactions_by_file(report.findings.iter());
-    let masked: Vec<(&String, String)> = sources
-        .par_iter()
-        .map(|(name, source)| {
-            let spans = redactions.get(name.as_str()).map_or(&[][..], Vec::as_slice);
-            (name, mask_spans(source.text(), spans))
-        })
-        .collect();
-    for (name, text) in masked {
-        ids.insert(name.as_str(), files.add(name.clone(), text));
-    }
+    let source = file.source.as_ref();
+    let id = source.map(|source| {
+        let spans: Vec<Span> = file
+            .findings
+            .iter()
+            .flat_map(|f| f.redactions.iter().copied())
+            .collect();
+        files.add(source.name().to_owned(), mask_spans(source.text(), &spans))
+    });
+    // The snippet is shown for diagnostics in the file the source is.
+    let here = |name: &str| {
+        source
+            .filter(|s| s.name() == name)
+            .and_then(|s| id.map(|id| (id, s)))
+    };
     let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {
         term::emit_to_write_style(out, &config, &files, d)
             .map_err(|e| io::Error::other(e.to_string()))
     };
-    for error in &report.errors {
+    let new_buffer = || {
+        if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        }
+    };
+    let mut buffer = new_buffer();
+    for error in &file.errors {
+        let at = here(&error.file);
         emit(
-            out,
-            &input_error(
-                error,
-                ids.get(error.file.as_str()).copied(),
-                sources.get(&error.file),
-            ),
+            &mut buffer,
+            &input_error(error, at.map(|(id, _)| id), at.map(|(_, s)| s)),
         )?;
     }
-    // Findings are drawn in parallel, a chunk at a time (so the text held
-    // at once stays small), and written in report order.
-    let color = out.supports_color();
-    for chunk in report.findings.chunks(RENDER_CHUNK) {
+    let draw = |out: &mut dyn WriteColor, finding: &Finding| {
+        let at = here(&finding.file);
+        emit(
+            out,
+            &finding_diagnostic(finding, at.map(|(id, _)| id), at.map(|(_, s)| s)),
+        )
+    };
+    if file.findings.len() <= RENDER_CHUNK {
+        for finding in &file.findings {
+            draw(&mut buffer, finding)?;
+        }
+        return Ok(buffer.into_inner());
+    }
+    let mut out = buffer.into_inner();
+    for chunk in file.findings.chunks(RENDER_CHUNK) {
         let drawn: Vec<io::Result<Buffer>> = chunk
             .par_iter()
             .map(|finding| {
-                let mut buffer = if color {
-                    Buffer::ansi()
-                } else {
-                    Buffer::no_color()
-                };
-                emit(
-                    &mut buffer,
-                    &finding_diagnostic(
-                        finding,
-                        ids.get(&*finding.file).copied(),
-                        sources.get(&*finding.file),
-                    ),
-                )?;
+                let mut buffer = new_buffer();
+                draw(&mut buffer, finding)?;
                 Ok(buffer)
             })
             .collect();
         for buffer in drawn {
-            out.write_all(buffer?.as_slice())?;
+            out.extend_from_slice(buffer?.as_slice());
         }
     }
-    for failure in &report.failures {
+    Ok(out)
+}
+
+/// Rule failures, notices and the summary line.
+pub(crate) fn write_tail(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
+    let config = codespan_config();
+    let files = SimpleFiles::<String, String>::new();
+    let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {
+        term::emit_to_write_style(out, &config, &files, d)
+            .map_err(|e| io::Error::other(e.to_string()))
+    };
+    for failure in tail.failures {
         emit(out, &failure_diagnostic(failure))?;
     }
-    for notice in &report.notices {
+    for notice in tail.notices {
         emit(out, &Diagnostic::note().with_message(notice.clone()))?;
     }
-    summary(out, report)
+    summary(out, tail)
 }
 
 fn finding_diagnostic(
@@ -203,8 +225,8 @@ fn failure_diagnostic(f: &RuleFailure) -> Diagnostic<usize> {
         ])
 }
 
-fn summary(out: &mut dyn WriteColor, report: &ScanReport) -> io::Result<()> {
-    let s = &report.summary;
+fn summary(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
+    let s = tail.summary;
     let counts: Vec<String> = s
         .by_severity
         .iter()
@@ -236,20 +258,20 @@ fn summary(out: &mut dyn WriteColor, report: &ScanReport) -> io::Result<()> {
         write!(out, ": {}", counts.join(", "))?;
     }
     writeln!(out, "; {} at or above `{}`", s.blocking, s.fail_on)?;
-    if !report.errors.is_empty() {
+    if !tail.errors.is_empty() {
         writeln!(
             out,
             "{} input error{}",
-            report.errors.len(),
-            plural(report.errors.len())
+            tail.errors.len(),
+            plural(tail.errors.len())
         )?;
     }
-    if !report.failures.is_empty() {
+    if !tail.failures.is_empty() {
         writeln!(
             out,
             "{} rule failure{}",
-            report.failures.len(),
-            plural(report.failures.len())
+            tail.failures.len(),
+            plural(tail.failures.len())
         )?;
     }
     Ok(())

@@ -1,11 +1,16 @@
-//! The JSON report: one object with `findings`, `failures`, `errors` and
-//! `summary`, plus the tool that produced it.
+//! The JSON report: one object with `schema_version`, `tool`, `findings`,
+//! `failures`, `errors`, `summary` and (when there are any) `notices`.
+//!
+//! It is written as the scan goes (see [`crate::stream`]): the header, then
+//! each file's findings, then the rest. The bytes are exactly those of
+//! pretty-printing the whole object at once.
 
 use std::io;
 
+use bulwark_core::Finding;
 use serde::Serialize;
 
-use crate::ScanReport;
+use crate::stream::Tail;
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -14,28 +19,77 @@ struct Tool<'a> {
 }
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Header<'a> {
     /// Bumped on any incompatible change to this layout.
     schema_version: u32,
     tool: Tool<'a>,
-    #[serde(flatten)]
-    report: &'a ScanReport,
 }
 
-/// Writes `report` as pretty-printed JSON followed by a newline.
-///
-/// # Errors
-///
-/// Any error writing to `out`.
-pub fn write(out: &mut dyn io::Write, report: &ScanReport, tool_version: &str) -> io::Result<()> {
-    let doc = Document {
-        schema_version: 1,
+#[derive(Serialize)]
+struct Rest<'a> {
+    failures: &'a [bulwark_core::RuleFailure],
+    errors: &'a [bulwark_core::ScanError],
+    summary: &'a crate::Summary,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notices: &'a [String],
+}
+
+/// The layout's version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Pretty-printed JSON of `value` as the members of an object: without
+/// the braces, each line indented by two spaces.
+fn members(value: &impl Serialize) -> io::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    // `{\n  "a": …,\n  "b": …\n}` → `  "a": …,\n  "b": …`
+    Ok(text
+        .strip_prefix(b"{\n")
+        .and_then(|t| t.strip_suffix(b"\n}"))
+        .unwrap_or_default()
+        .to_vec())
+}
+
+pub(crate) fn write_header(out: &mut dyn io::Write, tool_version: &str) -> io::Result<()> {
+    out.write_all(b"{\n")?;
+    out.write_all(&members(&Header {
+        schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "bulwark",
             version: tool_version,
         },
-        report,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-    writeln!(out)
+    })?)?;
+    out.write_all(b",\n  \"findings\": [")
+}
+
+/// Findings as elements of the `findings` array: pretty-printed, indented
+/// to their depth, separated by commas.
+pub(crate) fn render_findings(findings: &[Finding]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for (i, finding) in findings.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        let text = serde_json::to_vec_pretty(finding).map_err(io::Error::other)?;
+        // JSON strings hold no raw line breaks, so every line break in the
+        // text is between tokens.
+        for (j, line) in text.split(|&b| b == b'\n').enumerate() {
+            if j > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> io::Result<()> {
+    out.write_all(if any { b"\n  ],\n" } else { b"],\n" })?;
+    out.write_all(&members(&Rest {
+        failures: tail.failures,
+        errors: tail.errors,
+        summary: tail.summary,
+        notices: tail.notices,
+    })?)?;
+    out.write_all(b"\n}\n")
 }

@@ -1,17 +1,21 @@
 //! Output formats for scan results.
 //!
-//! The principal type is [`ScanReport`]: the sorted findings, rule failures
-//! and input errors of a run with its [`Summary`]. [`human`] renders it as
-//! rustc-style diagnostics with source snippets (secrets masked), [`json`]
-//! as one JSON object. Neither decides anything: the verdict is computed by
+//! Reports are written as a scan goes ([`stream`]): each input file's
+//! [`FileReport`] is drawn by the worker that scanned it and written in file
+//! order, then the [`Tail`] (rule failures, errors, the [`Summary`]) ends
+//! it. [`human`] draws rustc-style diagnostics with source snippets (secrets
+//! masked), [`json`] one JSON object. [`ScanReport`] holds a whole run, for
+//! evidence. Neither decides anything: the verdict is computed by
 //! the caller and only displayed here.
 #![deny(missing_docs)]
 
 pub mod human;
 pub mod json;
 mod masking;
+pub mod stream;
 mod summary;
 
-pub use crate::summary::{ScanReport, Summary, Verdict};
+pub use crate::stream::{FileReport, Stream, Style, Tail};
+pub use crate::summary::{ScanReport, Summary, Tally, Verdict, sort_problems};
 /// Terminal colour support, as the human renderer takes it.
 pub use codespan_reporting::term::termcolor;

@@ -1,8 +1,6 @@
 //! Masking secret values in source text before it is shown.
 
-use std::collections::HashMap;
-
-use bulwark_core::{Finding, Span};
+use bulwark_core::Span;
 
 /// The mask character.
 const MASK: char = '*';
@@ -51,19 +49,6 @@ fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// All redactions of `findings`, by file.
-pub(crate) fn redactions_by_file<'a>(
-    findings: impl Iterator<Item = &'a Finding>,
-) -> HashMap<&'a str, Vec<Span>> {
-    let mut out: HashMap<&str, Vec<Span>> = HashMap::new();
-    for f in findings.filter(|f| !f.redactions.is_empty()) {
-        out.entry(&*f.file)
-            .or_default()
-            .extend(f.redactions.iter().copied());
-    }
-    out
 }
 
 #[cfg(test)]

@@ -57,6 +57,84 @@ pub struct ScanReport {
     pub notices: Vec<String>,
 }
 
+/// Counts of findings and files as a run goes, folded into a [`Summary`]
+/// at its end.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Files scanned (parsed successfully).
+    pub files: usize,
+    /// Documents evaluated.
+    pub documents: usize,
+    /// Findings in total.
+    pub findings: usize,
+    /// Findings per severity.
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Findings at or above the threshold.
+    pub blocking: usize,
+}
+
+impl Tally {
+    /// Counts `findings` against the threshold `fail_on`.
+    pub fn add_findings(&mut self, findings: &[Finding], fail_on: Severity) {
+        for f in findings {
+            *self.by_severity.entry(f.severity).or_insert(0) += 1;
+        }
+        self.findings += findings.len();
+        self.blocking += findings.iter().filter(|f| f.severity >= fail_on).count();
+    }
+
+    /// Adds another tally's counts.
+    pub fn merge(&mut self, other: Tally) {
+        self.files += other.files;
+        self.documents += other.documents;
+        self.findings += other.findings;
+        self.blocking += other.blocking;
+        for (severity, n) in other.by_severity {
+            *self.by_severity.entry(severity).or_insert(0) += n;
+        }
+    }
+
+    /// The summary of a run with `rules` rules enabled: rule failures make
+    /// it untrustworthy, input errors incomplete, blocking findings a fail.
+    pub fn summary(
+        self,
+        rules: usize,
+        fail_on: Severity,
+        failures: &[RuleFailure],
+        errors: &[ScanError],
+    ) -> Summary {
+        let verdict = if !failures.is_empty() {
+            Verdict::RuleFailure
+        } else if !errors.is_empty() {
+            Verdict::InputError
+        } else if self.blocking > 0 {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        Summary {
+            files: self.files,
+            documents: self.documents,
+            rules,
+            findings: self.findings,
+            by_severity: self.by_severity,
+            blocking: self.blocking,
+            fail_on,
+            verdict,
+        }
+    }
+}
+
+/// Sorts rule failures and input errors into report order.
+pub fn sort_problems(failures: &mut [RuleFailure], errors: &mut [ScanError]) {
+    failures.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.kind.to_string().cmp(&b.kind.to_string()))
+    });
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+}
+
 impl ScanReport {
     /// Builds a report: sorts everything and computes the summary.
     pub fn new(
@@ -66,51 +144,16 @@ impl ScanReport {
         counts: (usize, usize, usize),
         fail_on: Severity,
     ) -> ScanReport {
-        // In place: a stable sort would copy half of a large report aside.
-        // Equal keys with different spans or pointers are ordered by those,
-        // so the order never depends on the sort's stability.
-        findings.sort_unstable_by(|a, b| {
-            a.sort_key()
-                .cmp(&b.sort_key())
-                .then_with(|| {
-                    (a.location.end_line, a.location.end_column)
-                        .cmp(&(b.location.end_line, b.location.end_column))
-                })
-                .then_with(|| a.pointer.cmp(&b.pointer))
-                .then_with(|| a.detail.cmp(&b.detail))
-        });
-        findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.location == b.location);
-        failures.sort_by(|a, b| {
-            a.sort_key()
-                .cmp(&b.sort_key())
-                .then_with(|| a.kind.to_string().cmp(&b.kind.to_string()))
-        });
-        errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-        let mut by_severity = BTreeMap::new();
-        for f in &findings {
-            *by_severity.entry(f.severity).or_insert(0) += 1;
-        }
-        let blocking = findings.iter().filter(|f| f.severity >= fail_on).count();
-        let verdict = if !failures.is_empty() {
-            Verdict::RuleFailure
-        } else if !errors.is_empty() {
-            Verdict::InputError
-        } else if blocking > 0 {
-            Verdict::Fail
-        } else {
-            Verdict::Pass
-        };
+        crate::stream::sort_findings(&mut findings);
+        sort_problems(&mut failures, &mut errors);
         let (files, documents, rules) = counts;
-        let summary = Summary {
+        let mut tally = Tally {
             files,
             documents,
-            rules,
-            findings: findings.len(),
-            by_severity,
-            blocking,
-            fail_on,
-            verdict,
+            ..Tally::default()
         };
+        tally.add_findings(&findings, fail_on);
+        let summary = tally.summary(rules, fail_on, &failures, &errors);
         ScanReport {
             findings,
             failures,

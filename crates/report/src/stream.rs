@@ -1,0 +1,287 @@
+//! Reports written as the scan goes: one part per input file, drawn by the
+//! worker that scanned the file, written in file order by one writer.
+//!
+//! A scan never holds more than the files in flight: each file's findings
+//! are sorted, drawn ([`Style::render`]) and dropped where they were found,
+//! and the writer ([`Stream`]) only puts the drawn parts out in order and
+//! adds what needs the whole run at the end ([`Tail`]).
+
+use std::io;
+use std::sync::Arc;
+
+use bulwark_core::{Finding, RuleFailure, ScanError, SourceFile};
+use codespan_reporting::term::termcolor::WriteColor;
+
+use crate::{Summary, human, json};
+
+/// Everything one input file produced, findings sorted.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    /// Findings, by line, column, rule; duplicates removed.
+    pub findings: Vec<Finding>,
+    /// Why the file (or part of it) could not be scanned.
+    pub errors: Vec<ScanError>,
+    /// The file's text, when a finding or an error shows a snippet of it.
+    pub source: Option<Arc<SourceFile>>,
+}
+
+impl FileReport {
+    /// Sorts `findings` into report order and drops exact duplicates (two
+    /// rules never share an id, so these are one rule reporting one place
+    /// twice).
+    pub fn new(
+        mut findings: Vec<Finding>,
+        errors: Vec<ScanError>,
+        source: Option<Arc<SourceFile>>,
+    ) -> FileReport {
+        sort_findings(&mut findings);
+        FileReport {
+            findings,
+            errors,
+            source,
+        }
+    }
+}
+
+/// Sorts findings into report order, in place (a stable sort would copy
+/// half of a large report aside). Equal keys with different spans or
+/// pointers are ordered by those, so the order never depends on the sort's
+/// stability; exact duplicates are dropped.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_unstable_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| {
+                (a.location.end_line, a.location.end_column)
+                    .cmp(&(b.location.end_line, b.location.end_column))
+            })
+            .then_with(|| a.pointer.cmp(&b.pointer))
+            .then_with(|| a.detail.cmp(&b.detail))
+    });
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.location == b.location);
+}
+
+/// What only the end of a run knows.
+#[derive(Debug, Clone, Copy)]
+pub struct Tail<'a> {
+    /// Rules that failed, sorted.
+    pub failures: &'a [RuleFailure],
+    /// Every input error of the run, sorted (the human report has already
+    /// shown them with their files; JSON lists them here).
+    pub errors: &'a [ScanError],
+    /// Inputs not scanned for a reason the user must hear.
+    pub notices: &'a [String],
+    /// Counts and verdict.
+    pub summary: &'a Summary,
+}
+
+/// An output format that can be written a file at a time.
+#[derive(Debug, Clone)]
+pub enum Style {
+    /// rustc-style diagnostics with masked snippets.
+    Human {
+        /// Draw with ANSI colours.
+        color: bool,
+    },
+    /// The JSON report (see [`json`]).
+    Json {
+        /// The version of bulwark, recorded in the report.
+        tool_version: String,
+    },
+}
+
+impl Style {
+    /// Draws one file's part of the report. Runs on the worker that scanned
+    /// the file, so drawing is spread over the cores.
+    ///
+    /// # Errors
+    ///
+    /// Drawing into memory fails only if a diagnostic cannot be laid out.
+    pub fn render(&self, file: &FileReport) -> io::Result<Vec<u8>> {
+        match self {
+            Style::Human { color } => human::render_file(file, *color),
+            Style::Json { .. } => json::render_findings(&file.findings),
+        }
+    }
+}
+
+/// Writes parts in order between a header and a tail.
+pub struct Stream<'w> {
+    out: &'w mut dyn WriteColor,
+    style: Style,
+    parts: usize,
+}
+
+impl<'w> Stream<'w> {
+    /// Starts a report on `out`; `early` are input errors known before any
+    /// file is scanned (unreadable directories), which the human report
+    /// shows first.
+    ///
+    /// # Errors
+    ///
+    /// Any error writing to `out`.
+    pub fn begin(
+        out: &'w mut dyn WriteColor,
+        style: Style,
+        early: &[ScanError],
+    ) -> io::Result<Stream<'w>> {
+        match &style {
+            Style::Human { .. } => human::write_errors(out, early)?,
+            Style::Json { tool_version } => json::write_header(out, tool_version)?,
+        }
+        Ok(Stream {
+            out,
+            style,
+            parts: 0,
+        })
+    }
+
+    /// Writes one file's part, as [`Style::render`] drew it.
+    ///
+    /// # Errors
+    ///
+    /// Any error writing to the output.
+    pub fn part(&mut self, part: &[u8]) -> io::Result<()> {
+        if part.is_empty() {
+            return Ok(());
+        }
+        if let Style::Json { .. } = self.style {
+            self.out
+                .write_all(if self.parts == 0 { b"\n" } else { b",\n" })?;
+        }
+        self.parts += 1;
+        self.out.write_all(part)
+    }
+
+    /// Ends the report with what only the end of the run knows, and
+    /// flushes.
+    ///
+    /// # Errors
+    ///
+    /// Any error writing to the output.
+    pub fn finish(self, tail: Tail<'_>) -> io::Result<()> {
+        match self.style {
+            Style::Human { .. } => human::write_tail(self.out, tail)?,
+            Style::Json { .. } => json::write_tail(self.out, self.parts > 0, tail)?,
+        }
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bulwark_core::{InputKind, Severity, Span};
+    use codespan_reporting::term::termcolor::NoColor;
+
+    use super::*;
+    use crate::{ScanReport, Tally};
+
+    fn finding(source: &SourceFile, rule: &str, span: Span, secret: Option<Span>) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            severity: Severity::High,
+            title: "title".into(),
+            controls: vec!["CIS-4.1".to_owned()].into(),
+            file: source.name().into(),
+            location: source.location(span),
+            template: None,
+            message: format!("{rule} \"quoted\"\nsecond line"),
+            detail: None,
+            remediation: "fix it".into(),
+            module: "m".into(),
+            pointer: "/a/0".to_owned(),
+            kind: InputKind::Dockerfile,
+            span,
+            redactions: secret.into_iter().collect(),
+        }
+    }
+
+    fn files() -> Vec<FileReport> {
+        let a = Arc::new(SourceFile::new(
+            "a/Dockerfile",
+            "FROM x\nENV TOKEN=hunter2\n",
+        ));
+        let b = Arc::new(SourceFile::new("b/Dockerfile", "FROM y\nUSER root\n"));
+        vec![
+            FileReport::new(
+                vec![
+                    finding(&a, "R2", Span::new(7, 24), Some(Span::new(17, 24))),
+                    finding(&a, "R1", Span::new(0, 6), None),
+                ],
+                Vec::new(),
+                Some(a),
+            ),
+            FileReport::default(),
+            FileReport::new(
+                vec![finding(&b, "R1", Span::new(7, 16), None)],
+                Vec::new(),
+                Some(b),
+            ),
+        ]
+    }
+
+    fn streamed(style: Style, files: &[FileReport]) -> String {
+        let mut out = NoColor::new(Vec::new());
+        let mut tally = Tally::default();
+        let mut stream = Stream::begin(&mut out, style.clone(), &[]).unwrap();
+        for file in files {
+            tally.add_findings(&file.findings, Severity::Low);
+            stream.part(&style.render(file).unwrap()).unwrap();
+        }
+        let summary = tally.summary(3, Severity::Low, &[], &[]);
+        let notices = vec!["a notice".to_owned()];
+        stream
+            .finish(Tail {
+                failures: &[],
+                errors: &[],
+                notices: &notices,
+                summary: &summary,
+            })
+            .unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn streamed_json_is_the_whole_document_pretty_printed() {
+        let style = Style::Json {
+            tool_version: "9.9.9".to_owned(),
+        };
+        for files in [files(), Vec::new()] {
+            let text = streamed(style.clone(), &files);
+            let findings: Vec<Finding> = files.iter().flat_map(|f| f.findings.clone()).collect();
+            let report =
+                ScanReport::new(findings, Vec::new(), Vec::new(), (0, 0, 3), Severity::Low)
+                    .with_notices(vec!["a notice".to_owned()]);
+            // The layout as one serde value, fields in declaration order.
+            #[derive(serde::Serialize)]
+            struct Whole<'a> {
+                schema_version: u32,
+                tool: serde_json::Value,
+                #[serde(flatten)]
+                report: &'a ScanReport,
+            }
+            let whole = Whole {
+                schema_version: 1,
+                tool: serde_json::json!({"name": "bulwark", "version": "9.9.9"}),
+                report: &report,
+            };
+            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            assert_eq!(text, expected);
+        }
+    }
+
+    #[test]
+    fn human_parts_are_in_file_order_with_secrets_masked() {
+        let text = streamed(Style::Human { color: false }, &files());
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("ENV TOKEN=*******"), "{text}");
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {text}"))
+        };
+        assert!(at("a/Dockerfile:1:1") < at("a/Dockerfile:2:1"));
+        assert!(at("a/Dockerfile:2:1") < at("b/Dockerfile:2:1"));
+        assert!(at("b/Dockerfile:2:1") < at("a notice"));
+        assert!(text.ends_with("3 at or above `low`\n"), "{text}");
+    }
+}
