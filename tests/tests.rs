@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod config;
 mod evidence;
 mod inputs;
 mod manifests;

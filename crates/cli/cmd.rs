@@ -58,7 +58,7 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories.
-    Scan(scan::Args),
+    Scan(Box<scan::Args>),
     /// Work with rules.
     #[command(subcommand)]
     Rules(rules::Command),
@@ -74,7 +74,7 @@ pub enum Command {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
-        Command::Scan(args) => scan::run(args, &cli.global),
+        Command::Scan(args) => scan::run(*args, &cli.global),
         Command::Rules(command) => rules::run(command, &cli.global),
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Keygen(args) => keygen::run(args, &cli.global),

@@ -116,6 +116,10 @@ fn subject_name(root: Option<&Path>, input: &Input) -> String {
 /// What the evidence records about a run.
 pub struct Run<'a> {
     pub report: &'a ScanReport,
+    /// Findings set aside, and why.
+    pub suppressed: &'a [bulwark_report::Suppressed],
+    /// The configured exceptions and their use.
+    pub exceptions: &'a [bulwark_report::ExceptionStatus],
     /// Every input read: scanned files, the files of rendered charts,
     /// values files, standard input.
     pub subjects: &'a [Digested],
@@ -171,7 +175,8 @@ pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()>
         "findings": findings,
         "failures": report.failures,
         "errors": report.errors,
-        "exceptions": [],
+        "exceptions": run.exceptions,
+        "suppressed": run.suppressed,
         "counts": {
             "files": report.summary.files,
             "documents": report.summary.documents,

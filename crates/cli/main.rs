@@ -5,12 +5,13 @@
 //! lives in `cmd/<name>.rs`. Errors are printed once, here, with their whole
 //! chain.
 
+mod baseline;
 mod builtin;
 mod cmd;
 mod evidence;
 mod exit;
 mod output;
-mod units;
+mod suppress;
 
 use std::process::ExitCode;
 

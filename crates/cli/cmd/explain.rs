@@ -25,7 +25,8 @@ struct Explained<'a> {
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
-    let loaded = args.modules.load()?;
+    let config = crate::cmd::scan::find_config(None, false, std::path::Path::new("."))?;
+    let loaded = args.modules.load(config.as_ref())?;
     if let Some(failure) = loaded.failures.first() {
         anyhow::bail!("{failure}");
     }

@@ -35,7 +35,8 @@ struct Row<'a> {
 
 pub fn run(command: Command, global: &GlobalOptions) -> anyhow::Result<exit::Exit> {
     let Command::List(args) = command;
-    let loaded = args.modules.load()?;
+    let config = crate::cmd::scan::find_config(None, false, std::path::Path::new("."))?;
+    let loaded = args.modules.load(config.as_ref())?;
     if let Some(failure) = loaded.failures.first() {
         anyhow::bail!("{failure}");
     }

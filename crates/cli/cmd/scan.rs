@@ -19,14 +19,20 @@ use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
 use bulwark_inputs::helm::Helm;
 use bulwark_inputs::{Candidate, Discovery, LoadOptions, Loaded};
 use bulwark_report::termcolor::{NoColor, WriteColor};
-use bulwark_report::{FileReport, ScanReport, Stream, Style, Tail, Tally, Verdict, sort_problems};
+use bulwark_report::{
+    ExceptionStatus, FileReport, ScanReport, Stream, Style, Suppressed, SuppressionKind, Tail,
+    Tally, Verdict, sort_problems,
+};
 use rayon::prelude::*;
 
 use super::{Format, GlobalOptions};
+use crate::baseline;
 use crate::builtin::BUILTINS;
 use crate::evidence::{Digested, Input};
 use crate::exit::Exit;
-use crate::units::{parse_duration, parse_size};
+use crate::suppress::Suppressor;
+use bulwark_config::units::{parse_duration, parse_size};
+use bulwark_config::{Config, PssLevel};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,16 +44,32 @@ pub struct Args {
     #[arg(long, value_parser = parse_kind)]
     kind: Option<InputKind>,
     /// Fail on findings of this severity or above: info, low, medium, high,
-    /// critical.
-    #[arg(long, value_name = "SEVERITY", default_value = "info", value_parser = parse_severity)]
-    fail_on: Severity,
+    /// critical [default: `fail-on` in .bulwark.yaml, else info].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
     /// Stop at the first blocking finding.
     #[arg(long)]
     fail_fast: bool,
     /// Pod Security Standards level Kubernetes workloads must meet:
-    /// baseline or restricted.
-    #[arg(long, value_name = "LEVEL", default_value = "restricted", value_parser = ["baseline", "restricted"])]
-    pss_level: String,
+    /// baseline or restricted [default: `pss-level` in .bulwark.yaml, else
+    /// restricted].
+    #[arg(long, value_name = "LEVEL", value_parser = ["baseline", "restricted"])]
+    pss_level: Option<String>,
+    /// The configuration file [default: the nearest .bulwark.yaml in the
+    /// first scanned directory or above].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
+    /// Report only findings that are not in this baseline (written by
+    /// --write-baseline): adopt bulwark without fixing everything first.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the fingerprints of this run's findings in FILE, as a
+    /// baseline for later runs.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Values file passed to `helm template` when rendering charts
     /// (repeatable).
     #[arg(long = "helm-values", value_name = "FILE")]
@@ -59,9 +81,10 @@ pub struct Args {
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "RULE-ID")]
     only: Vec<String>,
-    /// Refuse files larger than this.
-    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
-    max_file_size: u64,
+    /// Refuse files larger than this [default: `limits.max-file-size` in
+    /// .bulwark.yaml, else 10MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// Also scan hidden files and directories.
     #[arg(long)]
     hidden: bool,
@@ -95,12 +118,14 @@ pub struct ModuleOptions {
     /// Also load the rule component at PATH (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     extra: Vec<PathBuf>,
-    /// CPU deadline for one rule on one document.
-    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_duration)]
-    rule_timeout: Duration,
-    /// Memory limit of each rule module instance.
-    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
-    rule_memory: u64,
+    /// CPU deadline for one rule on one document [default:
+    /// `limits.rule-timeout` in .bulwark.yaml, else 500ms].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    rule_timeout: Option<Duration>,
+    /// Memory limit of each rule module instance [default:
+    /// `limits.rule-memory` in .bulwark.yaml, else 256MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    rule_memory: Option<u64>,
     /// Compile every rule module afresh instead of reusing compiled code
     /// from the cache ($BULWARK_CACHE_DIR, else ~/.cache/bulwark).
     #[arg(long)]
@@ -119,12 +144,35 @@ pub struct LoadedModules {
     pub origins: Vec<(String, String, String)>,
 }
 
+/// The CPU deadline of one rule on one document, unless configured.
+const DEFAULT_RULE_TIMEOUT: Duration = Duration::from_millis(500);
+/// The memory of one rule module instance, unless configured.
+const DEFAULT_RULE_MEMORY: u64 = 256 << 20;
+/// The largest input file, unless configured.
+const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
+
 impl ModuleOptions {
-    /// Creates the engine and loads the built-in and extra modules.
-    pub fn load(&self) -> anyhow::Result<LoadedModules> {
+    /// The effective CPU deadline and memory limit: flag, else
+    /// configuration, else default.
+    pub fn limits(&self, config: Option<&Config>) -> (Duration, u64) {
+        let configured = config.map(|c| &c.limits);
+        (
+            self.rule_timeout
+                .or_else(|| configured.and_then(|l| l.rule_timeout))
+                .unwrap_or(DEFAULT_RULE_TIMEOUT),
+            self.rule_memory
+                .or_else(|| configured.and_then(|l| l.rule_memory))
+                .unwrap_or(DEFAULT_RULE_MEMORY),
+        )
+    }
+
+    /// Creates the engine and loads the built-in modules, the extra modules
+    /// given with `--rules` and those `config` pins by digest.
+    pub fn load(&self, config: Option<&Config>) -> anyhow::Result<LoadedModules> {
+        let (timeout, memory) = self.limits(config);
         let limits = Limits {
-            timeout: self.rule_timeout,
-            memory: usize::try_from(self.rule_memory).unwrap_or(usize::MAX),
+            timeout,
+            memory: usize::try_from(memory).unwrap_or(usize::MAX),
         };
         let cache = if self.no_cache {
             None
@@ -155,9 +203,31 @@ impl ModuleOptions {
             modules.push(module.context("loading a built-in rule module")?);
         }
         let mut failures = Vec::new();
-        for path in &self.extra {
+        let pinned = config.into_iter().flat_map(|c| {
+            c.rules
+                .iter()
+                .map(move |m| (c.root.join(&m.path), Some((c, m))))
+        });
+        let given = self.extra.iter().map(|p| (p.clone(), None));
+        for (path, pin) in given.chain(pinned) {
+            let path = &path;
             let bytes = std::fs::read(path)
                 .with_context(|| format!("reading rule module {}", path.display()))?;
+            if let Some((config, pin)) = pin {
+                let actual = bulwark_evidence::sha256_hex(&bytes);
+                if actual != pin.sha256 {
+                    return Err(config
+                        .error_at(
+                            pin.at,
+                            format!(
+                                "rule module {} does not match its pin: sha256 {} pinned, {actual} on disk; refusing to run it",
+                                path.display(),
+                                pin.sha256
+                            ),
+                        )
+                        .into());
+                }
+            }
             let name = path.file_stem().map_or_else(
                 || path.display().to_string(),
                 |s| s.to_string_lossy().into_owned(),
@@ -211,6 +281,9 @@ struct FileResult {
     documents: usize,
     scanned: bool,
     notice: Option<String>,
+    suppressed: Vec<Suppressed>,
+    /// Spans of secret values in the file.
+    secrets: Vec<bulwark_core::Span>,
 }
 
 fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
@@ -229,18 +302,165 @@ fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
 struct Plan<'a> {
     selection: RuleSelection,
     only: &'a [String],
+    choice: &'a RuleChoice,
 }
 
 impl Plan<'_> {
-    fn reported(&self, rule_id: &str) -> bool {
-        self.only.is_empty() || self.only.iter().any(|r| r == rule_id)
+    fn reported(&self, module: &str, rule_id: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|r| r == rule_id))
+            && self.choice.enabled(module, rule_id)
     }
+}
+
+/// What the configuration says about rules: which are enabled (by pack or
+/// id) and at which severity.
+#[derive(Default)]
+struct RuleChoice {
+    enable: Vec<String>,
+    disable: Vec<String>,
+    severity: BTreeMap<String, Severity>,
+}
+
+impl RuleChoice {
+    /// Checks every rule id and pack name in `config` against `modules`.
+    fn new(config: &Config, modules: &[Module]) -> anyhow::Result<RuleChoice> {
+        let is_pack = |name: &str| modules.iter().any(|m| m.name() == name);
+        let is_rule = |id: &str| modules.iter().any(|m| m.rules().iter().any(|r| r.id == id));
+        for entry in config.enable.iter().chain(&config.disable) {
+            if !is_pack(&entry.value) && !is_rule(&entry.value) {
+                return Err(config
+                    .error_at(
+                        entry.at,
+                        format!(
+                            "`{}` is neither a rule id nor a rule pack (`bulwark rules list` shows them)",
+                            entry.value
+                        ),
+                    )
+                    .into());
+            }
+        }
+        for (rule, _) in &config.severity {
+            if !is_rule(&rule.value) {
+                return Err(config
+                    .error_at(rule.at, format!("severity: no rule `{}`", rule.value))
+                    .into());
+            }
+        }
+        for exception in &config.exceptions {
+            if !is_rule(&exception.rule) {
+                return Err(config
+                    .error_at(
+                        exception.at,
+                        format!("exception for unknown rule `{}`", exception.rule),
+                    )
+                    .into());
+            }
+        }
+        Ok(RuleChoice {
+            enable: config.enable.iter().map(|e| e.value.clone()).collect(),
+            disable: config.disable.iter().map(|e| e.value.clone()).collect(),
+            severity: config
+                .severity
+                .iter()
+                .map(|(rule, severity)| (rule.value.clone(), *severity))
+                .collect(),
+        })
+    }
+
+    /// Whether the rule `id` of pack `module` is reported.
+    fn enabled(&self, module: &str, id: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|e| e == module || e == id);
+        (self.enable.is_empty() || named(&self.enable)) && !named(&self.disable)
+    }
+}
+
+/// The configuration named by `--config`, or found upward from `start`.
+pub fn find_config(
+    explicit: Option<&std::path::Path>,
+    disabled: bool,
+    start: &std::path::Path,
+) -> anyhow::Result<Option<Config>> {
+    if disabled {
+        return Ok(None);
+    }
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => Config::discover(start),
+    };
+    path.map(|p| Config::load(&p).map_err(anyhow::Error::from))
+        .transpose()
+}
+
+/// Every configured exception, whether it is in force and how often it
+/// applied.
+fn exception_statuses(
+    config: Option<&Config>,
+    today: bulwark_config::Date,
+    suppressed: &[Suppressed],
+) -> Vec<ExceptionStatus> {
+    let Some(config) = config else {
+        return Vec::new();
+    };
+    let file = config.path.display().to_string();
+    config
+        .exceptions
+        .iter()
+        .map(|e| {
+            let declared_at = format!("{file}:{}", e.at.line);
+            let applied = suppressed
+                .iter()
+                .filter(|s| s.kind == SuppressionKind::Exception && s.declared_at == declared_at)
+                .count();
+            let object = e
+                .object
+                .iter()
+                .flat_map(|o| {
+                    [
+                        ("kind", &o.kind),
+                        ("name", &o.name),
+                        ("namespace", &o.namespace),
+                    ]
+                    .into_iter()
+                    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
+                })
+                .collect();
+            ExceptionStatus {
+                rule: e.rule.clone(),
+                paths: e.paths.clone(),
+                object,
+                reason: e.reason.clone(),
+                owner: e.owner.clone(),
+                expires: e.expires.to_string(),
+                status: if e.expired(today) {
+                    "expired"
+                } else {
+                    "active"
+                },
+                applied,
+                declared_at,
+            }
+        })
+        .collect()
+}
+
+/// `path` relative to `root` with `/` separators, if it is under it.
+fn relative_to(root: &std::path::Path, path: &std::path::Path) -> Option<String> {
+    let full = std::path::absolute(path).ok()?;
+    let rel = full.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
 }
 
 fn evaluate_loaded(
     loaded: Result<Loaded, bulwark_inputs::Error>,
     evaluator: &mut Evaluator<'_>,
     plan: &Plan<'_>,
+    suppressor: &Suppressor<'_>,
+    path: Option<&str>,
 ) -> FileResult {
     let mut result = FileResult::default();
     match loaded {
@@ -251,18 +471,20 @@ fn evaluate_loaded(
             result.documents = docs.len();
             for doc in &docs {
                 let out = evaluator.evaluate(doc, &plan.selection);
-                let (mut kept, dropped): (Vec<Finding>, Vec<Finding>) = out
+                // Every secret any rule found stays masked in snippets,
+                // whether or not its finding is reported.
+                result.secrets.extend(
+                    out.findings
+                        .iter()
+                        .flat_map(|f| f.redactions.iter().copied()),
+                );
+                let kept: Vec<Finding> = out
                     .findings
                     .into_iter()
-                    .partition(|f| plan.reported(&f.rule_id));
-                // Secrets found by unreported rules stay masked in snippets.
-                let hidden: Vec<_> = dropped
-                    .iter()
-                    .flat_map(|f| f.redactions.iter().copied())
+                    .filter(|f| plan.reported(&f.module, &f.rule_id))
                     .collect();
-                if let Some(first) = kept.first_mut() {
-                    first.redactions.extend(hidden);
-                }
+                let (kept, suppressed) = suppressor.apply(doc, path, kept);
+                result.suppressed.extend(suppressed);
                 result.findings.extend(kept);
                 result.failures.extend(out.failures);
             }
@@ -341,7 +563,17 @@ struct Worker<'a> {
     load_options: &'a LoadOptions,
     style: &'a Style,
     fail_on: Severity,
+    /// Severity overrides by rule id.
+    severity: &'a BTreeMap<String, Severity>,
     fail_fast: bool,
+    suppressor: &'a Suppressor<'a>,
+    /// Fingerprints of known findings, not reported.
+    baseline: Option<&'a std::collections::HashSet<String>>,
+    /// Keep every finding's fingerprint, to write a baseline.
+    fingerprints: bool,
+    /// The configuration's directory, absolute: exception paths are
+    /// relative to it.
+    config_root: Option<PathBuf>,
     /// Keep findings and subjects for the evidence.
     evidence: bool,
     /// Set at the first blocking finding under `--fail-fast`, or when the
@@ -358,6 +590,11 @@ struct Scanned {
     errors: Vec<ScanError>,
     failures: Vec<RuleFailure>,
     notice: Option<String>,
+    suppressed: Vec<Suppressed>,
+    /// Findings left out because the baseline knows them.
+    known: usize,
+    /// Kept only when a baseline is written.
+    fingerprints: Vec<baseline::Entry>,
     /// Kept only when evidence is written.
     findings: Vec<Finding>,
     /// The files read and their SHA-256, when evidence is written.
@@ -382,10 +619,36 @@ impl Worker<'_> {
             Job::File(candidate) if self.evidence => subjects(candidate, &loaded),
             _ => Vec::new(),
         };
+        let path = match (job, &self.config_root) {
+            (Job::File(candidate), Some(root)) => relative_to(root, &candidate.path),
+            _ => None,
+        };
         let result = phases.time(&phases.evaluate, || {
-            evaluate_loaded(loaded, evaluator, self.plan)
+            evaluate_loaded(
+                loaded,
+                evaluator,
+                self.plan,
+                self.suppressor,
+                path.as_deref(),
+            )
         });
-        let report = FileReport::new(result.findings, result.errors, result.source);
+        let mut findings = result.findings;
+        if !self.severity.is_empty() {
+            for f in &mut findings {
+                if let Some(severity) = self.severity.get(&*f.rule_id) {
+                    f.severity = *severity;
+                }
+            }
+        }
+        let mut report = FileReport::new(findings, result.errors, result.source, result.secrets);
+        let mut known = 0;
+        if let Some(baseline) = self.baseline {
+            let before = report.findings.len();
+            report
+                .findings
+                .retain(|f| !baseline.contains(&f.fingerprint));
+            known = before - report.findings.len();
+        }
         let mut tally = Tally {
             files: usize::from(result.scanned),
             documents: result.documents,
@@ -405,6 +668,13 @@ impl Worker<'_> {
             errors: report.errors,
             failures: result.failures,
             notice: result.notice,
+            suppressed: result.suppressed,
+            known,
+            fingerprints: if self.fingerprints {
+                report.findings.iter().map(baseline::Entry::of).collect()
+            } else {
+                Vec::new()
+            },
             findings: if self.evidence {
                 report.findings
             } else {
@@ -458,6 +728,9 @@ struct RunTotals {
     errors: Vec<ScanError>,
     failures: Vec<RuleFailure>,
     notices: Vec<String>,
+    suppressed: Vec<Suppressed>,
+    known: usize,
+    fingerprints: Vec<baseline::Entry>,
     subjects: Vec<Digested>,
 }
 
@@ -468,6 +741,9 @@ impl RunTotals {
         self.errors.extend(scanned.errors);
         self.failures.extend(scanned.failures);
         self.notices.extend(scanned.notice);
+        self.suppressed.extend(scanned.suppressed);
+        self.known += scanned.known;
+        self.fingerprints.extend(scanned.fingerprints);
         self.subjects.extend(scanned.subjects);
     }
 }
@@ -489,7 +765,29 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         }
         None => None,
     };
-    let loaded = args.modules.load()?;
+    let start = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .map_or_else(|| PathBuf::from("."), PathBuf::clone);
+    let config = find_config(args.config.as_deref(), args.no_config, &start)?;
+    let config = config.as_ref();
+    let today = bulwark_config::Date::of(started_at);
+    let fail_on = args
+        .fail_on
+        .or_else(|| config.and_then(|c| c.fail_on))
+        .unwrap_or(Severity::Info);
+    let pss_level = match (&args.pss_level, config.and_then(|c| c.pss_level)) {
+        (Some(level), _) => level.clone(),
+        (None, Some(level)) => level.as_str().to_owned(),
+        (None, None) => PssLevel::Restricted.as_str().to_owned(),
+    };
+    let max_file_size = args
+        .max_file_size
+        .or_else(|| config.and_then(|c| c.limits.max_file_size))
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let (rule_timeout, rule_memory) = args.modules.limits(config);
+    let loaded = args.modules.load(config)?;
     let known: Vec<&str> = loaded
         .modules
         .iter()
@@ -500,9 +798,13 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             bail!("--rule {id}: no such rule (`bulwark rules list` shows them all)");
         }
     }
+    let choice = match config {
+        Some(config) => RuleChoice::new(config, &loaded.modules)?,
+        None => RuleChoice::default(),
+    };
     // A rule can run at all unless this is a parse-only pass, or it belongs
     // to the restricted Pod Security profile and the level is baseline.
-    let baseline_only = args.pss_level == "baseline";
+    let baseline_only = pss_level == "baseline";
     let restricted =
         |r: &bulwark_core::RuleMeta| r.controls.iter().any(|c| c.starts_with("PSS-restricted"));
     let runnable =
@@ -510,25 +812,28 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let plan = Plan {
         selection: RuleSelection::filter(&loaded.modules, |m, r| {
             runnable(r)
-                && (args.only.is_empty()
-                    || args.only.contains(&r.id)
+                && ((args.only.is_empty() || args.only.contains(&r.id))
+                    && choice.enabled(m.name(), &r.id)
                     || BUILTINS.iter().any(|b| b.name == m.name()))
         }),
         only: &args.only,
+        choice: &choice,
     };
-    let reported_rules =
-        RuleSelection::filter(&loaded.modules, |_, r| runnable(r) && plan.reported(&r.id)).len();
-    let settings = serde_json::json!({ "pss_level": args.pss_level }).to_string();
+    let reported_rules = RuleSelection::filter(&loaded.modules, |m, r| {
+        runnable(r) && plan.reported(m.name(), &r.id)
+    })
+    .len();
+    let settings = serde_json::json!({ "pss_level": pss_level }).to_string();
     let load_options = LoadOptions {
         kind: args.kind,
-        max_file_size: args.max_file_size,
+        max_file_size,
         helm: Helm::from_env(args.helm_values.clone()),
     };
 
     let discovery = Discovery {
         hidden: args.hidden,
         respect_ignore_files: !args.no_ignore,
-        max_file_size: args.max_file_size,
+        max_file_size,
     };
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = args
@@ -538,14 +843,19 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .cloned()
         .collect();
     let phases = Phases::from_env();
-    let (candidates, walk_errors) = if paths.is_empty() {
+    let (mut candidates, walk_errors) = if paths.is_empty() {
         (Vec::new(), Vec::new())
     } else {
         discovery.discover(&paths)
     };
+    if let Some(config) = config.filter(|c| !c.exclude.is_empty()) {
+        let root = std::path::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
+        candidates
+            .retain(|c| !relative_to(&root, &c.path).is_some_and(|rel| config.excludes(&rel)));
+    }
 
     let (stdin_subject, stdin_loaded) = if stdin {
-        let (digest, loaded) = read_stdin(args.kind, args.max_file_size)?;
+        let (digest, loaded) = read_stdin(args.kind, max_file_size)?;
         (Some((Input::Stdin, digest)), Some(loaded))
     } else {
         (None, None)
@@ -569,14 +879,22 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let mut stream =
         Stream::begin(&mut *out, style.clone(), &walk_errors).context("writing the report")?;
 
+    let suppressor = Suppressor::new(config, today);
+    let known_findings = args.baseline.as_deref().map(baseline::read).transpose()?;
     let worker = Worker {
+        suppressor: &suppressor,
+        baseline: known_findings.as_ref(),
+        fingerprints: args.write_baseline.is_some(),
+        config_root: config
+            .map(|c| std::path::absolute(&c.root).unwrap_or_else(|_| c.root.clone())),
         engine: &loaded.engine,
         modules: &loaded.modules,
         settings: settings.as_str(),
         plan: &plan,
         load_options: &load_options,
         style: &style,
-        fail_on: args.fail_on,
+        fail_on,
+        severity: &choice.severity,
         fail_fast: args.fail_fast,
         evidence: signing_key.is_some(),
         stop: AtomicBool::new(false),
@@ -628,8 +946,28 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         errors: file_errors,
         failures: file_failures,
         mut notices,
+        suppressed,
+        known,
+        fingerprints,
         mut subjects,
     } = run;
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, fingerprints)
+            .with_context(|| format!("writing the baseline {}", path.display()))?;
+    }
+    if known > 0 {
+        notices.push(format!(
+            "{known} finding{} known to the baseline not reported",
+            if known == 1 { "" } else { "s" }
+        ));
+    }
+    let exceptions = exception_statuses(config, today, &suppressed);
+    for e in exceptions.iter().filter(|e| e.status == "expired") {
+        notices.push(format!(
+            "the exception for `{}` at {} (owner {}) expired on {} and no longer applies",
+            e.rule, e.declared_at, e.owner, e.expires
+        ));
+    }
     let files = tally.files;
     let mut failures = loaded.failures.clone();
     failures.extend(file_failures);
@@ -637,13 +975,15 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let mut errors = walk_errors;
     sort_problems(&mut failures, &mut errors);
     notices.sort();
-    let summary = tally.summary(reported_rules, args.fail_on, &failures, &errors);
+    let summary = tally.summary(reported_rules, fail_on, &failures, &errors);
     if write_error.is_none() {
         write_error = stream
             .finish(Tail {
                 failures: &failures,
                 errors: &errors,
                 notices: &notices,
+                suppressed: &suppressed,
+                exceptions: &exceptions,
                 summary: &summary,
             })
             .err();
@@ -675,16 +1015,20 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         };
         let run = crate::evidence::Run {
             report: &report,
+            suppressed: &suppressed,
+            exceptions: &exceptions,
             subjects: &subjects,
             modules: &loaded.origins,
             configuration: serde_json::json!({
-                "fail_on": args.fail_on.to_string(),
-                "pss_level": args.pss_level,
+                "fail_on": fail_on.to_string(),
+                "pss_level": pss_level,
                 "rules": args.only,
                 "kind": args.kind.map(|k| k.to_string()),
-                "max_file_size": args.max_file_size,
-                "rule_timeout_ms": u64::try_from(args.modules.rule_timeout.as_millis()).unwrap_or(u64::MAX),
-                "rule_memory": args.modules.rule_memory,
+                "max_file_size": max_file_size,
+                "rule_timeout_ms": u64::try_from(rule_timeout.as_millis()).unwrap_or(u64::MAX),
+                "rule_memory": rule_memory,
+                "config_file": config.map(|c| c.path.display().to_string()),
+                "config_sha256": config.map(|c| bulwark_evidence::sha256_hex(c.text.as_bytes())),
                 "extra_modules": args.modules.extra.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             }),
             started_at,

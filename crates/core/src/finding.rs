@@ -45,6 +45,11 @@ pub struct Finding {
     pub module: Arc<str>,
     /// The JSON pointer the rule reported.
     pub pointer: String,
+    /// Identifies the finding across runs while unrelated lines move: a
+    /// digest of the rule, the file, the masked text of the line and its
+    /// occurrence on such lines (empty until the host assigns it).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
     /// The kind of document the finding is in.
     #[serde(skip)]
     pub kind: InputKind,

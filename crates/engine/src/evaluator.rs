@@ -449,6 +449,7 @@ fn locate(
         remediation: shared.remediation.clone(),
         module: module.label.clone(),
         pointer: f.pointer,
+        fingerprint: String::new(),
         kind: doc.kind,
         span,
         redactions,

@@ -9,7 +9,7 @@
 use std::io;
 use std::sync::Arc;
 
-use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, Severity, SourceFile, Span};
+use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, Severity, SourceFile};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
@@ -60,12 +60,10 @@ pub(crate) fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>>
     let mut files = SimpleFiles::new();
     let source = file.source.as_ref();
     let id = source.map(|source| {
-        let spans: Vec<Span> = file
-            .findings
-            .iter()
-            .flat_map(|f| f.redactions.iter().copied())
-            .collect();
-        files.add(source.name().to_owned(), mask_spans(source.text(), &spans))
+        files.add(
+            source.name().to_owned(),
+            mask_spans(source.text(), &file.secrets),
+        )
     });
     // The snippet is shown for diagnostics in the file the source is.
     let here = |name: &str| {
@@ -257,7 +255,15 @@ fn summary(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
     if !counts.is_empty() {
         write!(out, ": {}", counts.join(", "))?;
     }
-    writeln!(out, "; {} at or above `{}`", s.blocking, s.fail_on)?;
+    write!(out, "; {} at or above `{}`", s.blocking, s.fail_on)?;
+    if !tail.suppressed.is_empty() {
+        write!(
+            out,
+            "; {} suppressed (listed with --format json)",
+            tail.suppressed.len()
+        )?;
+    }
+    writeln!(out)?;
     if !tail.errors.is_empty() {
         writeln!(
             out,

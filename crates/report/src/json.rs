@@ -29,6 +29,10 @@ struct Header<'a> {
 struct Rest<'a> {
     failures: &'a [bulwark_core::RuleFailure],
     errors: &'a [bulwark_core::ScanError],
+    #[serde(skip_serializing_if = "<[crate::Suppressed]>::is_empty")]
+    suppressed: &'a [crate::Suppressed],
+    #[serde(skip_serializing_if = "<[crate::ExceptionStatus]>::is_empty")]
+    exceptions: &'a [crate::ExceptionStatus],
     summary: &'a crate::Summary,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notices: &'a [String],
@@ -88,6 +92,8 @@ pub(crate) fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> 
     out.write_all(&members(&Rest {
         failures: tail.failures,
         errors: tail.errors,
+        suppressed: tail.suppressed,
+        exceptions: tail.exceptions,
         summary: tail.summary,
         notices: tail.notices,
     })?)?;

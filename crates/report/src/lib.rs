@@ -9,13 +9,16 @@
 //! the caller and only displayed here.
 #![deny(missing_docs)]
 
+pub mod fingerprint;
 pub mod human;
 pub mod json;
 mod masking;
 pub mod stream;
 mod summary;
+mod suppressed;
 
 pub use crate::stream::{FileReport, Stream, Style, Tail};
 pub use crate::summary::{ScanReport, Summary, Tally, Verdict, sort_problems};
+pub use crate::suppressed::{ExceptionStatus, Suppressed, SuppressionKind};
 /// Terminal colour support, as the human renderer takes it.
 pub use codespan_reporting::term::termcolor;

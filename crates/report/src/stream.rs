@@ -9,7 +9,7 @@
 use std::io;
 use std::sync::Arc;
 
-use bulwark_core::{Finding, RuleFailure, ScanError, SourceFile};
+use bulwark_core::{Finding, RuleFailure, ScanError, SourceFile, Span};
 use codespan_reporting::term::termcolor::WriteColor;
 
 use crate::{Summary, human, json};
@@ -23,6 +23,9 @@ pub struct FileReport {
     pub errors: Vec<ScanError>,
     /// The file's text, when a finding or an error shows a snippet of it.
     pub source: Option<Arc<SourceFile>>,
+    /// Spans of secret values in the file, masked wherever its text is
+    /// shown (also those found by rules whose findings are not reported).
+    pub secrets: Vec<Span>,
 }
 
 impl FileReport {
@@ -33,12 +36,18 @@ impl FileReport {
         mut findings: Vec<Finding>,
         errors: Vec<ScanError>,
         source: Option<Arc<SourceFile>>,
+        mut secrets: Vec<Span>,
     ) -> FileReport {
         sort_findings(&mut findings);
+        secrets.extend(findings.iter().flat_map(|f| f.redactions.iter().copied()));
+        secrets.sort_unstable();
+        secrets.dedup();
+        crate::fingerprint::assign(&mut findings, source.as_deref(), &secrets);
         FileReport {
             findings,
             errors,
             source,
+            secrets,
         }
     }
 }
@@ -71,6 +80,10 @@ pub struct Tail<'a> {
     pub errors: &'a [ScanError],
     /// Inputs not scanned for a reason the user must hear.
     pub notices: &'a [String],
+    /// Findings set aside, and why.
+    pub suppressed: &'a [crate::Suppressed],
+    /// The configured exceptions and their use.
+    pub exceptions: &'a [crate::ExceptionStatus],
     /// Counts and verdict.
     pub summary: &'a Summary,
 }
@@ -190,6 +203,7 @@ mod tests {
             remediation: "fix it".into(),
             module: "m".into(),
             pointer: "/a/0".to_owned(),
+            fingerprint: String::new(),
             kind: InputKind::Dockerfile,
             span,
             redactions: secret.into_iter().collect(),
@@ -210,12 +224,14 @@ mod tests {
                 ],
                 Vec::new(),
                 Some(a),
+                Vec::new(),
             ),
             FileReport::default(),
             FileReport::new(
                 vec![finding(&b, "R1", Span::new(7, 16), None)],
                 Vec::new(),
                 Some(b),
+                vec![Span::new(0, 4)],
             ),
         ]
     }
@@ -235,6 +251,8 @@ mod tests {
                 failures: &[],
                 errors: &[],
                 notices: &notices,
+                suppressed: &[],
+                exceptions: &[],
                 summary: &summary,
             })
             .unwrap();
@@ -275,6 +293,8 @@ mod tests {
         let text = streamed(Style::Human { color: false }, &files());
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("ENV TOKEN=*******"), "{text}");
+        // A secret no reported finding marked is masked all the same.
+        assert!(text.contains("**** y"), "{text}");
         let at = |needle: &str| {
             text.find(needle)
                 .unwrap_or_else(|| panic!("{needle} in {text}"))

@@ -1,4 +1,5 @@
-//! Parsing durations (`500ms`, `2s`) and sizes (`64MiB`, `10M`) in flags.
+//! Durations (`500ms`, `2s`) and sizes (`64MiB`, `10M`), in flags and in the
+//! configuration file.
 
 use std::time::Duration;
 

@@ -1,0 +1,115 @@
+//! Finding fingerprints: stable when unrelated lines move.
+//!
+//! A fingerprint digests the rule id, the file name, the text of the line
+//! the finding starts on (secrets masked, whitespace collapsed) and how
+//! many findings of the same rule came before it on lines with the same
+//! text in the file. Line numbers are not part of it, so inserting or
+//! removing other lines keeps it; editing the line itself changes it.
+
+use std::collections::HashMap;
+
+use bulwark_core::{Finding, SourceFile, Span};
+use sha2::{Digest, Sha256};
+
+use crate::masking::mask_spans;
+
+/// Assigns the fingerprint of every finding of one file, in report order.
+/// `secrets` are masked in the line text first.
+pub fn assign(findings: &mut [Finding], source: Option<&SourceFile>, secrets: &[Span]) {
+    let redactions = secrets;
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let line = source
+            .map(|s| line_text(s, finding.location.line, redactions))
+            .unwrap_or_default();
+        let occurrence = seen
+            .entry((finding.rule_id.to_string(), line.clone()))
+            .or_insert(0);
+        let mut hash = Sha256::new();
+        for part in [
+            finding.rule_id.as_bytes(),
+            finding.file.as_bytes(),
+            line.as_bytes(),
+        ] {
+            hash.update(part);
+            hash.update([0]);
+        }
+        hash.update(occurrence.to_le_bytes());
+        *occurrence += 1;
+        let digest = hash.finalize();
+        finding.fingerprint = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    }
+}
+
+/// Line `line` (1-based) of `source`, masked and with whitespace collapsed.
+fn line_text(source: &SourceFile, line: usize, redactions: &[Span]) -> String {
+    let starts = source.line_starts();
+    let text = source.text();
+    let Some(&start) = line.checked_sub(1).and_then(|i| starts.get(i)) else {
+        return String::new();
+    };
+    let end = starts.get(line).copied().unwrap_or(text.len());
+    let here: Vec<Span> = redactions
+        .iter()
+        .filter(|s| s.start < end && s.end > start)
+        .map(|s| Span::new(s.start.max(start) - start, s.end.min(end) - start))
+        .collect();
+    let masked = mask_spans(text.get(start..end).unwrap_or_default(), &here);
+    masked.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use bulwark_core::{InputKind, Severity};
+
+    use super::*;
+
+    fn finding(source: &SourceFile, rule: &str, line: usize) -> Finding {
+        let start = source.line_starts()[line - 1];
+        let span = Span::new(start, start + 1);
+        Finding {
+            rule_id: rule.into(),
+            severity: Severity::Low,
+            title: "t".into(),
+            controls: Arc::from(Vec::new()),
+            file: source.name().into(),
+            location: source.location(span),
+            template: None,
+            message: "m".to_owned(),
+            detail: None,
+            remediation: "r".into(),
+            module: "m".into(),
+            pointer: String::new(),
+            fingerprint: String::new(),
+            kind: InputKind::Dockerfile,
+            span,
+            redactions: Vec::new(),
+        }
+    }
+
+    fn prints(text: &str, at: &[(&str, usize)]) -> Vec<String> {
+        let source = SourceFile::new("Dockerfile", text);
+        let mut findings: Vec<Finding> = at.iter().map(|(r, l)| finding(&source, r, *l)).collect();
+        assign(&mut findings, Some(&source), &[]);
+        findings.into_iter().map(|f| f.fingerprint).collect()
+    }
+
+    #[test]
+    fn survive_moved_lines_not_edited_ones() {
+        let before = prints(
+            "FROM a\nUSER root\nRUN x\nRUN x\n",
+            &[("r1", 2), ("r2", 3), ("r2", 4)],
+        );
+        let moved = prints(
+            "# new\nFROM a\n\nUSER root\nRUN x\nRUN x\n",
+            &[("r1", 4), ("r2", 5), ("r2", 6)],
+        );
+        assert_eq!(before, moved);
+        assert_ne!(before[1], before[2], "two identical lines still differ");
+        let edited = prints("FROM a\nUSER 0\nRUN x\nRUN x\n", &[("r1", 2)]);
+        assert_ne!(before[0], edited[0]);
+        assert_eq!(before[0].len(), 32);
+    }
+}
