@@ -445,14 +445,7 @@ fn exception_statuses(
 
 /// `path` relative to `root` with `/` separators, if it is under it.
 fn relative_to(root: &std::path::Path, path: &std::path::Path) -> Option<String> {
-    let full = std::path::absolute(path).ok()?;
-    let rel = full.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Some(parts.join("/"))
+    bulwark_config::relative_path(root, &std::path::absolute(path).ok()?)
 }
 
 fn evaluate_loaded(

@@ -371,6 +371,19 @@ impl Config {
     }
 }
 
+/// `full` relative to `root`, components joined with `/` (the form
+/// exclusion and exception paths, and evidence subjects, are written in);
+/// `None` when `full` is not under `root`. Neither path is resolved here.
+pub fn relative_path(root: &Path, full: &Path) -> Option<String> {
+    let rel = full.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
 /// Reads typed values out of a node tree, with file:line errors.
 struct Reader<'a> {
     source: &'a SourceFile,
