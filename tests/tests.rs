@@ -6,6 +6,7 @@ mod util;
 mod cli;
 mod config;
 mod evidence;
+mod formats;
 mod inputs;
 mod manifests;
 mod rules;

@@ -69,6 +69,8 @@ pub fn bulwark_env(args: &[&str], stdin: &[u8], env: &[(&str, &Path)]) -> Run {
         .current_dir(root())
         .env_remove("NO_COLOR")
         .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
         // One compiled-component cache for the whole suite, never the
         // user's own.
         .env("BULWARK_CACHE_DIR", suite_cache())

@@ -53,6 +53,22 @@ pub enum Format {
     Human,
     /// One JSON object.
     Json,
+    /// SARIF 2.1.0, for code scanning (`scan` only).
+    Sarif,
+    /// JUnit XML, for CI test reports (`scan` only).
+    Junit,
+    /// GitHub Actions workflow commands: annotations (`scan` only).
+    Github,
+    /// A Markdown summary, as written to $GITHUB_STEP_SUMMARY (`scan`
+    /// only).
+    Markdown,
+}
+
+impl Format {
+    /// Whether only `scan` writes this format.
+    pub fn scan_only(self) -> bool {
+        !matches!(self, Format::Human | Format::Json)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,6 +89,14 @@ pub enum Command {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    if cli.global.format.scan_only() && !matches!(cli.command, Command::Scan(_)) {
+        anyhow::bail!(
+            "--format {}: only `bulwark scan` writes this format (others write human or json)",
+            clap::ValueEnum::to_possible_value(&cli.global.format)
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default()
+        );
+    }
     match cli.command {
         Command::Scan(args) => scan::run(*args, &cli.global),
         Command::Rules(command) => rules::run(command, &cli.global),

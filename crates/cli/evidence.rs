@@ -76,7 +76,7 @@ pub fn chart_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// The root subject names are relative to: the git work tree of the first
 /// scanned path, else `$GITHUB_WORKSPACE`, else the current directory.
-fn repository_root(paths: &[PathBuf]) -> Option<PathBuf> {
+pub fn repository_root(paths: &[PathBuf]) -> Option<PathBuf> {
     let dir = first_dir(paths);
     let out = std::process::Command::new("git")
         .arg("-C")

@@ -90,6 +90,9 @@ impl<'a> Suppressor<'a> {
                     file: finding.file.clone(),
                     line: finding.location.line,
                     column: finding.location.column,
+                    end: (finding.location.end_line, finding.location.end_column),
+                    template: finding.template.clone(),
+                    fingerprint: String::new(),
                     message: finding.message.clone(),
                     kind,
                     reason: reason.to_owned(),
@@ -207,6 +210,24 @@ fn inline<'t>(
         line -= 1;
     }
     None
+}
+
+/// The description of [`MISSING_REASON`], for reports that list rules.
+pub fn missing_reason_rule() -> bulwark_core::RuleMeta {
+    bulwark_core::RuleMeta {
+        id: MISSING_REASON.to_owned(),
+        title: "Suppression without a reason".to_owned(),
+        severity: Severity::Medium,
+        kinds: vec![
+            InputKind::Dockerfile,
+            InputKind::Compose,
+            InputKind::Kubernetes,
+            InputKind::HelmValues,
+        ],
+        controls: vec!["traceable-exceptions".to_owned()],
+        remediation: "say why the rule does not apply: `# bulwark:ignore RULE -- reason`, or a non-empty `bulwark.dev/ignore.RULE` annotation".to_owned(),
+        explanation: "# bulwark-suppression-reason: suppression without a reason\n\n## Why it matters\nA finding set aside without a reason cannot be reviewed later: nobody knows\nwhether the risk was accepted, misunderstood or hidden. bulwark applies a\nsuppression only when it says why, and lists every one that applied.\n\n## What the rule checks\nA `# bulwark:ignore RULE` comment without `-- reason`, or a\n`bulwark.dev/ignore.RULE` annotation with an empty value. The suppression\ndoes not apply: the finding it names is reported too.\n".to_owned(),
+    }
 }
 
 /// The finding a suppression without a reason becomes.

@@ -66,7 +66,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             )?;
             writeln!(out)?;
         }
-        Format::Human => {
+        _ => {
             writeln!(out, "{} ({})", rule.id, rule.title)?;
             writeln!(out, "severity: {}", rule.severity)?;
             writeln!(out, "controls: {}", rule.controls.join(", "))?;

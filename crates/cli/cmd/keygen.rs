@@ -87,14 +87,6 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
 
     let mut out = std::io::stdout().lock();
     match global.format {
-        Format::Human => writeln!(
-            out,
-            "wrote {} (private key, keep it secret) and {} (public key)\nalgorithm: {}\nkey id:    {}",
-            private_path.display(),
-            public_path.display(),
-            args.algorithm,
-            public.key_id()
-        )?,
         Format::Json => writeln!(
             out,
             "{}",
@@ -104,6 +96,14 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 "private_key": private_path.display().to_string(),
                 "public_key": public_path.display().to_string(),
             })
+        )?,
+        _ => writeln!(
+            out,
+            "wrote {} (private key, keep it secret) and {} (public key)\nalgorithm: {}\nkey id:    {}",
+            private_path.display(),
+            public_path.display(),
+            args.algorithm,
+            public.key_id()
         )?,
     }
     Ok(Exit::Clean)

@@ -62,7 +62,7 @@ pub fn run(command: Command, global: &GlobalOptions) -> anyhow::Result<exit::Exi
             serde_json::to_writer_pretty(&mut out, &rows).context("writing JSON")?;
             writeln!(out)?;
         }
-        Format::Human => {
+        _ => {
             let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in &rows {
                 writeln!(

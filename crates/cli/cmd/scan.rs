@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -18,6 +18,10 @@ use bulwark_core::{
 use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
 use bulwark_inputs::helm::Helm;
 use bulwark_inputs::{Candidate, Discovery, LoadOptions, Loaded};
+use bulwark_report::github::GithubStyle;
+use bulwark_report::junit::JunitRules;
+use bulwark_report::locate::Locator;
+use bulwark_report::sarif::{SarifRule, SarifRun};
 use bulwark_report::termcolor::{NoColor, WriteColor};
 use bulwark_report::{
     ExceptionStatus, FileReport, ScanReport, Stream, Style, Suppressed, SuppressionKind, Tail,
@@ -99,8 +103,26 @@ pub struct Args {
     /// file named by $BULWARK_SIGNING_KEY_FILE. Never the key itself.
     #[arg(long = "key", value_name = "FILE")]
     evidence_key: Option<PathBuf>,
+    /// Also write the report in FORMAT to FILE (repeatable): human, json,
+    /// sarif, junit, github or markdown; e.g. `--output
+    /// sarif=bulwark.sarif --output junit=bulwark.xml`.
+    #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = parse_output)]
+    outputs: Vec<(Format, PathBuf)>,
     #[command(flatten)]
     modules: ModuleOptions,
+}
+
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected FORMAT=FILE, e.g. sarif=bulwark.sarif"))?;
+    let format = <Format as clap::ValueEnum>::from_str(format, true).map_err(|_| {
+        format!("`{format}`: not a format (human, json, sarif, junit, github, markdown)")
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{s}`: no file after `=`"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 fn parse_kind(s: &str) -> Result<InputKind, String> {
@@ -284,6 +306,9 @@ struct FileResult {
     suppressed: Vec<Suppressed>,
     /// Spans of secret values in the file.
     secrets: Vec<bulwark_core::Span>,
+    /// The file's name as reported, and its documents' kind.
+    name: Option<Arc<str>>,
+    kind: Option<InputKind>,
 }
 
 fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
@@ -462,6 +487,8 @@ fn evaluate_loaded(
         Ok(Loaded::Documents(source, docs)) => {
             result.scanned = true;
             result.documents = docs.len();
+            result.name = Some(Arc::from(source.name()));
+            result.kind = docs.first().map(|d| d.kind);
             for doc in &docs {
                 let out = evaluator.evaluate(doc, &plan.selection);
                 // Every secret any rule found stays masked in snippets,
@@ -481,11 +508,12 @@ fn evaluate_loaded(
                 result.findings.extend(kept);
                 result.failures.extend(out.failures);
             }
-            if !result.findings.is_empty() {
+            if !result.findings.is_empty() || !result.suppressed.is_empty() {
                 result.source = Some(source);
             }
         }
         Err(e) => {
+            result.name = Some(Arc::from(e.file()));
             result.errors.push(scan_error(&e));
             result.source = e.source_file().cloned();
         }
@@ -554,7 +582,8 @@ struct Worker<'a> {
     settings: &'a str,
     plan: &'a Plan<'a>,
     load_options: &'a LoadOptions,
-    style: &'a Style,
+    /// One per output, in order.
+    styles: &'a [Style],
     fail_on: Severity,
     /// Severity overrides by rule id.
     severity: &'a BTreeMap<String, Severity>,
@@ -578,7 +607,8 @@ struct Worker<'a> {
 /// One job's outcome, its report part already drawn.
 #[derive(Default)]
 struct Scanned {
-    part: Vec<u8>,
+    /// The file's part of each output, in the order of the outputs.
+    parts: Vec<Vec<u8>>,
     tally: Tally,
     errors: Vec<ScanError>,
     failures: Vec<RuleFailure>,
@@ -634,6 +664,19 @@ impl Worker<'_> {
             }
         }
         let mut report = FileReport::new(findings, result.errors, result.source, result.secrets);
+        report.name = result.name;
+        report.kind = result.kind;
+        let mut suppressed = result.suppressed;
+        if !suppressed.is_empty() {
+            suppressed.sort_by(|a, b| {
+                (a.line, a.column, &a.rule_id).cmp(&(b.line, b.column, &b.rule_id))
+            });
+            bulwark_report::fingerprint::assign_suppressed(
+                &mut suppressed,
+                report.source.as_deref(),
+                &report.secrets,
+            );
+        }
         let mut known = 0;
         if let Some(baseline) = self.baseline {
             let before = report.findings.len();
@@ -651,17 +694,24 @@ impl Worker<'_> {
         if self.fail_fast && tally.blocking > 0 {
             self.stop.store(true, Ordering::Relaxed);
         }
-        let part = phases.time(&phases.render, || self.style.render(&report));
-        let part = part.unwrap_or_else(|e| {
-            format!("error: drawing the report for this file failed: {e}\n").into_bytes()
+        let parts = phases.time(&phases.render, || {
+            self.styles
+                .iter()
+                .map(|style| {
+                    style.render(&report).unwrap_or_else(|e| {
+                        format!("error: drawing the report for this file failed: {e}\n")
+                            .into_bytes()
+                    })
+                })
+                .collect()
         });
         Scanned {
-            part,
+            parts,
             tally,
             errors: report.errors,
             failures: result.failures,
             notice: result.notice,
-            suppressed: result.suppressed,
+            suppressed,
             known,
             fingerprints: if self.fingerprints {
                 report.findings.iter().map(baseline::Entry::of).collect()
@@ -855,22 +905,75 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     };
     let jobs = Job::list(&candidates, stdin_loaded);
 
-    let style = match global.format {
-        Format::Human => None,
-        Format::Json => Some(Style::Json {
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        }),
+    let mut styles = StyleBuilder {
+        paths: &args.paths,
+        modules: &loaded.modules,
+        reported: &|m: &Module, r: &bulwark_core::RuleMeta| {
+            runnable(r) && plan.reported(m.name(), &r.id)
+        },
+        severity: &choice.severity,
+        fail_on,
+        locator: None,
+        sarif: None,
+        junit: None,
     };
-    let mut out: Box<dyn WriteColor> = match style {
-        None => Box::new(global.color.stdout()),
-        Some(_) => Box::new(NoColor::new(std::io::BufWriter::new(std::io::stdout()))),
+    let mut outputs = Vec::new();
+    let stdout: Box<dyn WriteColor> = match global.format {
+        Format::Human => Box::new(global.color.stdout()),
+        _ => Box::new(NoColor::new(std::io::BufWriter::new(std::io::stdout()))),
     };
-    let style = style.unwrap_or(Style::Human {
-        color: out.supports_color(),
+    let color = stdout.supports_color();
+    outputs.push(Output {
+        style: styles.style(global.format, color, true),
+        out: stdout,
+        name: "the report".to_owned(),
     });
+    for (format, path) in &args.outputs {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("--output: creating {}", path.display()))?;
+        outputs.push(Output {
+            style: styles.style(*format, false, true),
+            out: Box::new(NoColor::new(std::io::BufWriter::new(file))),
+            name: path.display().to_string(),
+        });
+    }
+    let wants =
+        |format: Format| global.format == format || args.outputs.iter().any(|(f, _)| *f == format);
+    // In GitHub Actions, findings are also annotations (on standard error,
+    // which the runner reads as well), and the job summary gets a section.
+    if github_actions() && !wants(Format::Github) {
+        outputs.push(Output {
+            style: styles.style(Format::Github, false, false),
+            out: Box::new(NoColor::new(std::io::BufWriter::new(std::io::stderr()))),
+            name: "the annotations".to_owned(),
+        });
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        && !wants(Format::Markdown)
+    {
+        let path = PathBuf::from(path);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening $GITHUB_STEP_SUMMARY ({})", path.display()))?;
+        outputs.push(Output {
+            style: styles.style(Format::Markdown, false, false),
+            out: Box::new(NoColor::new(std::io::BufWriter::new(file))),
+            name: path.display().to_string(),
+        });
+    }
+    let output_styles: Vec<Style> = outputs.iter().map(|o| o.style.clone()).collect();
     let mut walk_errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
-    let mut stream =
-        Stream::begin(&mut *out, style.clone(), &walk_errors).context("writing the report")?;
+    let mut streams = Vec::with_capacity(outputs.len());
+    for output in &mut outputs {
+        let name = output.name.clone();
+        streams.push((
+            Stream::begin(&mut *output.out, output.style.clone(), &walk_errors)
+                .with_context(|| format!("writing {name}"))?,
+            name,
+        ));
+    }
 
     let suppressor = Suppressor::new(config, today);
     let known_findings = args.baseline.as_deref().map(baseline::read).transpose()?;
@@ -885,7 +988,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         settings: settings.as_str(),
         plan: &plan,
         load_options: &load_options,
-        style: &style,
+        styles: &output_styles,
         fail_on,
         severity: &choice.severity,
         fail_fast: args.fail_fast,
@@ -913,23 +1016,34 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         });
         let mut pending = BTreeMap::new();
         let mut next = 0;
+        let progress = Progress::new(jobs.len());
         for (i, scanned) in rx {
             pending.insert(i, scanned);
             while let Some(scanned) = pending.remove(&next) {
                 next += 1;
-                if write_error.is_none()
-                    && let Err(e) = stream.part(&scanned.part)
-                {
-                    // Nobody is reading. Evidence still records the whole
-                    // run; without it, the rest is not scanned.
-                    if !worker.evidence {
-                        worker.stop.store(true, Ordering::Relaxed);
+                if write_error.is_none() {
+                    let written = progress.suspend(|| {
+                        for ((stream, name), part) in streams.iter_mut().zip(&scanned.parts) {
+                            stream
+                                .part(part)
+                                .with_context(|| format!("writing {name}"))?;
+                        }
+                        anyhow::Ok(())
+                    });
+                    if let Err(e) = written {
+                        // Nobody is reading. Evidence still records the
+                        // whole run; without it, the rest is not scanned.
+                        if !worker.evidence {
+                            worker.stop.store(true, Ordering::Relaxed);
+                        }
+                        write_error = Some(e);
                     }
-                    write_error = Some(e);
                 }
+                progress.advance();
                 run.add(scanned);
             }
         }
+        progress.finish();
     });
     phases.mark("read, parse, evaluate and write (wall)");
 
@@ -969,19 +1083,27 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     sort_problems(&mut failures, &mut errors);
     notices.sort();
     let summary = tally.summary(reported_rules, fail_on, &failures, &errors);
-    if write_error.is_none() {
-        write_error = stream
-            .finish(Tail {
-                failures: &failures,
-                errors: &errors,
-                notices: &notices,
-                suppressed: &suppressed,
-                exceptions: &exceptions,
-                summary: &summary,
-            })
-            .err();
+    let tail = Tail {
+        failures: &failures,
+        errors: &errors,
+        notices: &notices,
+        suppressed: &suppressed,
+        exceptions: &exceptions,
+        summary: &summary,
+    };
+    for (stream, name) in streams {
+        if write_error.is_none() {
+            write_error = stream
+                .finish(tail)
+                .with_context(|| format!("writing {name}"))
+                .err();
+        }
     }
-    drop(out);
+    drop(outputs);
+    if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+        write_github_outputs(Path::new(&path), &summary)
+            .with_context(|| format!("writing $GITHUB_OUTPUT ({})", Path::new(&path).display()))?;
+    }
     if global.format == Format::Human && files == 0 && errors.is_empty() {
         #[allow(clippy::disallowed_macros)]
         {
@@ -1032,7 +1154,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         phases.mark("write the evidence");
     }
     if let Some(e) = write_error {
-        return Err(anyhow::Error::new(e).context("writing the report"));
+        return Err(e);
     }
     phases.report();
     Ok(match summary.verdict {
@@ -1041,6 +1163,205 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         Verdict::InputError => Exit::Usage,
         Verdict::RuleFailure => Exit::RuleFailure,
     })
+}
+
+/// One report being written.
+struct Output {
+    style: Style,
+    out: Box<dyn WriteColor>,
+    /// What to call it in an error.
+    name: String,
+}
+
+/// Whether bulwark runs in a GitHub Actions job.
+fn github_actions() -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// Appends the step outputs `verdict`, `findings` and `blocking` to the
+/// file `$GITHUB_OUTPUT` names.
+fn write_github_outputs(path: &Path, summary: &bulwark_report::Summary) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let verdict = match summary.verdict {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::InputError => "input-error",
+        Verdict::RuleFailure => "rule-failure",
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    write!(
+        file,
+        "verdict={verdict}\nfindings={}\nblocking={}\n",
+        summary.findings, summary.blocking
+    )
+}
+
+/// Makes the style of each output format, with what the formats need
+/// (rule metadata, repository paths) built once.
+struct StyleBuilder<'a> {
+    paths: &'a [PathBuf],
+    modules: &'a [Module],
+    reported: &'a dyn Fn(&Module, &bulwark_core::RuleMeta) -> bool,
+    severity: &'a BTreeMap<String, Severity>,
+    fail_on: Severity,
+    locator: Option<Locator>,
+    sarif: Option<Arc<SarifRun>>,
+    junit: Option<Arc<JunitRules>>,
+}
+
+impl StyleBuilder<'_> {
+    fn locator(&mut self) -> Locator {
+        let paths = self.paths;
+        self.locator
+            .get_or_insert_with(|| Locator::new(crate::evidence::repository_root(paths)))
+            .clone()
+    }
+
+    /// The reported rules, at the severity in effect.
+    fn rules(&self) -> Vec<(bulwark_core::RuleMeta, bool)> {
+        let mut rules = Vec::new();
+        for module in self.modules {
+            let builtin = BUILTINS.iter().any(|b| b.name == module.name());
+            for rule in module.rules() {
+                if (self.reported)(module, rule) {
+                    let mut rule = rule.clone();
+                    if let Some(severity) = self.severity.get(&rule.id) {
+                        rule.severity = *severity;
+                    }
+                    rules.push((rule, builtin));
+                }
+            }
+        }
+        rules.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        rules
+    }
+
+    /// The style of `format`; `color` for the human report, `primary`
+    /// when it is the only thing written to where it goes.
+    fn style(&mut self, format: Format, color: bool, primary: bool) -> Style {
+        let repository = env!("CARGO_PKG_REPOSITORY");
+        match format {
+            Format::Human => Style::Human { color },
+            Format::Json => Style::Json {
+                tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            Format::Sarif => {
+                if let Some(run) = &self.sarif {
+                    return Style::Sarif(run.clone());
+                }
+                let mut rules: Vec<SarifRule> = self
+                    .rules()
+                    .into_iter()
+                    .map(|(meta, builtin)| SarifRule {
+                        help_uri: builtin
+                            .then(|| format!("{repository}/blob/main/docs/rules.md#{}", meta.id)),
+                        meta,
+                    })
+                    .collect();
+                rules.push(SarifRule {
+                    meta: crate::suppress::missing_reason_rule(),
+                    help_uri: Some(format!(
+                        "{repository}/blob/main/README.md#configuration-suppressions-and-baselines"
+                    )),
+                });
+                let run = Arc::new(SarifRun::new(
+                    env!("CARGO_PKG_VERSION").to_owned(),
+                    repository.to_owned(),
+                    rules,
+                    self.locator(),
+                ));
+                self.sarif = Some(run.clone());
+                Style::Sarif(run)
+            }
+            Format::Junit => {
+                let fail_on = self.fail_on;
+                let rules = self.rules().into_iter().map(|(meta, _)| meta).collect();
+                Style::Junit(
+                    self.junit
+                        .get_or_insert_with(|| Arc::new(JunitRules { rules, fail_on }))
+                        .clone(),
+                )
+            }
+            Format::Github | Format::Markdown => {
+                let style = Arc::new(GithubStyle {
+                    fail_on: self.fail_on,
+                    locator: self.locator(),
+                    summary_line: primary,
+                });
+                if format == Format::Github {
+                    Style::Github(style)
+                } else {
+                    Style::Markdown(style)
+                }
+            }
+        }
+    }
+}
+
+/// A progress bar on standard error for long scans on a terminal: shown
+/// once a scan has run for a moment, never in CI or when standard error is
+/// not a terminal.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: std::time::Instant,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Progress {
+    /// How long a scan runs before the bar appears.
+    const DELAY: Duration = Duration::from_millis(400);
+
+    fn new(files: usize) -> Progress {
+        use std::io::IsTerminal as _;
+        let enabled = std::io::stderr().is_terminal()
+            && !github_actions()
+            && std::env::var_os("CI").is_none()
+            && files > 1;
+        let bar = enabled.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(files as u64),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "scanning {pos}/{len} files [{bar:30}] {elapsed} (about {eta} left)",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        Progress {
+            bar,
+            started: std::time::Instant::now(),
+            shown: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Runs `f` (which writes to the terminal) with the bar out of the way.
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) if self.shown.get() => bar.suspend(f),
+            _ => f(),
+        }
+    }
+
+    /// One more file done.
+    fn advance(&self) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if !self.shown.get() && self.started.elapsed() >= Self::DELAY {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.shown.set(true);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// `err` and its causes on one line.

@@ -175,13 +175,6 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let outcome = check(&args, &key, &bytes);
     let ok = outcome.exit == Exit::Clean;
     match global.format {
-        Format::Human if ok => writeln!(std::io::stdout().lock(), "{}", outcome.message)?,
-        Format::Human => writeln!(
-            std::io::stderr().lock(),
-            "error: {}: {}",
-            args.evidence.display(),
-            outcome.message
-        )?,
         Format::Json => writeln!(
             std::io::stdout().lock(),
             "{}",
@@ -190,6 +183,13 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 "exit_code": outcome.exit.code(),
                 "message": outcome.message,
             })
+        )?,
+        _ if ok => writeln!(std::io::stdout().lock(), "{}", outcome.message)?,
+        _ => writeln!(
+            std::io::stderr().lock(),
+            "error: {}: {}",
+            args.evidence.display(),
+            outcome.message
         )?,
     }
     Ok(outcome.exit)

@@ -4,6 +4,10 @@ use std::sync::Arc;
 
 use crate::{InputKind, Node, SourceFile, Span};
 
+/// What the name of a rendered Helm chart's output ends with: the chart
+/// directory's name, then this (`charts/web (helm template)`).
+pub const RENDERED_CHART_SUFFIX: &str = " (helm template)";
+
 /// One parsed input document, ready to hand to rule modules.
 ///
 /// A file may hold several documents (a Kubernetes manifest stream); each

@@ -18,7 +18,7 @@ mod severity;
 mod source;
 
 pub use crate::{
-    document::Document,
+    document::{Document, RENDERED_CHART_SUFFIX},
     finding::{Finding, RuleFailure, RuleFailureKind, ScanError},
     node::{Node, Value},
     rule::{InputKind, RuleMeta},

@@ -82,7 +82,11 @@ impl Helm {
                 },
             ));
         }
-        let name = format!("{} (helm template)", candidate.display);
+        let name = format!(
+            "{}{}",
+            candidate.display,
+            bulwark_core::RENDERED_CHART_SUFFIX
+        );
         let text = String::from_utf8(output.stdout).map_err(|e| {
             Error::new(
                 &name,

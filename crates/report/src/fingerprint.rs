@@ -11,33 +11,61 @@ use std::collections::HashMap;
 use bulwark_core::{Finding, SourceFile, Span};
 use sha2::{Digest, Sha256};
 
+use crate::Suppressed;
 use crate::masking::mask_spans;
 
 /// Assigns the fingerprint of every finding of one file, in report order.
 /// `secrets` are masked in the line text first.
 pub fn assign(findings: &mut [Finding], source: Option<&SourceFile>, secrets: &[Span]) {
-    let redactions = secrets;
+    assign_with(
+        findings,
+        source,
+        secrets,
+        |f| (&f.rule_id, &f.file, f.location.line),
+        |f, print| f.fingerprint = print,
+    );
+}
+
+/// Assigns the fingerprint of every suppressed finding of one file, in
+/// report order: the fingerprint it would have had if reported alone.
+pub fn assign_suppressed(
+    suppressed: &mut [Suppressed],
+    source: Option<&SourceFile>,
+    secrets: &[Span],
+) {
+    assign_with(
+        suppressed,
+        source,
+        secrets,
+        |s| (&s.rule_id, &s.file, s.line),
+        |s, print| s.fingerprint = print,
+    );
+}
+
+fn assign_with<T>(
+    items: &mut [T],
+    source: Option<&SourceFile>,
+    redactions: &[Span],
+    key: impl Fn(&T) -> (&str, &str, usize),
+    mut set: impl FnMut(&mut T, String),
+) {
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    for finding in findings.iter_mut() {
+    for item in items.iter_mut() {
+        let (rule_id, file, line) = key(item);
         let line = source
-            .map(|s| line_text(s, finding.location.line, redactions))
+            .map(|s| line_text(s, line, redactions))
             .unwrap_or_default();
-        let occurrence = seen
-            .entry((finding.rule_id.to_string(), line.clone()))
-            .or_insert(0);
+        let occurrence = seen.entry((rule_id.to_owned(), line.clone())).or_insert(0);
         let mut hash = Sha256::new();
-        for part in [
-            finding.rule_id.as_bytes(),
-            finding.file.as_bytes(),
-            line.as_bytes(),
-        ] {
+        for part in [rule_id.as_bytes(), file.as_bytes(), line.as_bytes()] {
             hash.update(part);
             hash.update([0]);
         }
         hash.update(occurrence.to_le_bytes());
         *occurrence += 1;
         let digest = hash.finalize();
-        finding.fingerprint = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let print = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        set(item, print);
     }
 }
 

@@ -9,10 +9,13 @@
 use std::io;
 use std::sync::Arc;
 
-use bulwark_core::{Finding, RuleFailure, ScanError, SourceFile, Span};
+use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, SourceFile, Span};
 use codespan_reporting::term::termcolor::WriteColor;
 
-use crate::{Summary, human, json};
+use crate::github::GithubStyle;
+use crate::junit::JunitRules;
+use crate::sarif::SarifRun;
+use crate::{Summary, github, human, json, junit, sarif};
 
 /// Everything one input file produced, findings sorted.
 #[derive(Debug, Default)]
@@ -26,6 +29,11 @@ pub struct FileReport {
     /// Spans of secret values in the file, masked wherever its text is
     /// shown (also those found by rules whose findings are not reported).
     pub secrets: Vec<Span>,
+    /// The file's name as reported (set by the scan; JUnit lists every
+    /// file scanned, with or without findings).
+    pub name: Option<Arc<str>>,
+    /// The kind of the file's documents, when it was scanned.
+    pub kind: Option<InputKind>,
 }
 
 impl FileReport {
@@ -48,6 +56,8 @@ impl FileReport {
             errors,
             source,
             secrets,
+            name: None,
+            kind: None,
         }
     }
 }
@@ -101,6 +111,15 @@ pub enum Style {
         /// The version of bulwark, recorded in the report.
         tool_version: String,
     },
+    /// A SARIF 2.1.0 log (see [`sarif`]).
+    Sarif(Arc<SarifRun>),
+    /// JUnit XML (see [`junit`]).
+    Junit(Arc<JunitRules>),
+    /// GitHub Actions workflow commands (see [`github`]).
+    Github(Arc<GithubStyle>),
+    /// The Markdown job summary (see [`github`]): written whole at the
+    /// end, listing the first findings.
+    Markdown(Arc<GithubStyle>),
 }
 
 impl Style {
@@ -114,7 +133,16 @@ impl Style {
         match self {
             Style::Human { color } => human::render_file(file, *color),
             Style::Json { .. } => json::render_findings(&file.findings),
+            Style::Sarif(run) => sarif::render_results(run, &file.findings),
+            Style::Junit(rules) => junit::render_file(rules, file),
+            Style::Github(style) => Ok(github::render_findings(style, &file.findings)),
+            Style::Markdown(style) => Ok(github::render_rows(style, &file.findings)),
         }
+    }
+
+    /// Whether parts are elements of one JSON array, separated by commas.
+    fn comma_separated(&self) -> bool {
+        matches!(self, Style::Json { .. } | Style::Sarif(_))
     }
 }
 
@@ -123,6 +151,11 @@ pub struct Stream<'w> {
     out: &'w mut dyn WriteColor,
     style: Style,
     parts: usize,
+    /// The job summary's rows, kept until the end, and how many rows
+    /// were left out.
+    rows: Vec<u8>,
+    kept: usize,
+    more: usize,
 }
 
 impl<'w> Stream<'w> {
@@ -141,11 +174,18 @@ impl<'w> Stream<'w> {
         match &style {
             Style::Human { .. } => human::write_errors(out, early)?,
             Style::Json { tool_version } => json::write_header(out, tool_version)?,
+            Style::Sarif(run) => sarif::write_header(out, run)?,
+            Style::Junit(_) => junit::write_header(out, early)?,
+            // Input errors are annotated with the tail, which lists all.
+            Style::Github(_) | Style::Markdown(_) => {}
         }
         Ok(Stream {
             out,
             style,
             parts: 0,
+            rows: Vec::new(),
+            kept: 0,
+            more: 0,
         })
     }
 
@@ -158,7 +198,18 @@ impl<'w> Stream<'w> {
         if part.is_empty() {
             return Ok(());
         }
-        if let Style::Json { .. } = self.style {
+        if let Style::Markdown(_) = self.style {
+            for row in part.split_inclusive(|&b| b == b'\n') {
+                if self.kept < github::SUMMARY_ROWS {
+                    self.rows.extend_from_slice(row);
+                    self.kept += 1;
+                } else {
+                    self.more += 1;
+                }
+            }
+            return Ok(());
+        }
+        if self.style.comma_separated() {
             self.out
                 .write_all(if self.parts == 0 { b"\n" } else { b",\n" })?;
         }
@@ -173,9 +224,15 @@ impl<'w> Stream<'w> {
     ///
     /// Any error writing to the output.
     pub fn finish(self, tail: Tail<'_>) -> io::Result<()> {
-        match self.style {
+        match &self.style {
             Style::Human { .. } => human::write_tail(self.out, tail)?,
             Style::Json { .. } => json::write_tail(self.out, self.parts > 0, tail)?,
+            Style::Sarif(run) => sarif::write_tail(self.out, run, self.parts > 0, tail)?,
+            Style::Junit(_) => junit::write_tail(self.out, tail)?,
+            Style::Github(style) => github::write_tail(self.out, style, tail)?,
+            Style::Markdown(style) => {
+                github::write_summary(self.out, style, &self.rows, self.more, tail)?;
+            }
         }
         self.out.flush()
     }

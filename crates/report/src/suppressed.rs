@@ -31,6 +31,16 @@ pub struct Suppressed {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
+    /// Where the finding ends (SARIF regions).
+    #[serde(skip)]
+    pub end: (usize, usize),
+    /// The template the document was rendered from.
+    #[serde(skip)]
+    pub template: Option<String>,
+    /// The finding's fingerprint (see [`crate::fingerprint`]), so a
+    /// suppression can be matched with the finding it hides.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
     /// The finding's message, secrets masked.
     pub message: String,
     /// How it was set aside.

@@ -1,0 +1,465 @@
+//! SARIF 2.1.0, as GitHub code scanning reads it.
+//!
+//! One run: `tool.driver.rules` describes every rule that can report
+//! (descriptions, help in text and Markdown, `helpUri`, tags and
+//! `security-severity`); each finding is a result with its rule, level,
+//! physical location (repository-relative, under `%SRCROOT%`),
+//! `partialFingerprints` that ignore line numbers (see
+//! [`crate::fingerprint`]) and, for documents rendered from a Helm
+//! template, the template as a related location. Suppressed findings are
+//! results too, with a `suppressions` entry saying who set them aside and
+//! why. Input errors, rule failures and notices are tool execution
+//! notifications of the run's invocation.
+//!
+//! Like the JSON report it is written as the scan goes: the header with
+//! the rules, each file's results, then the suppressed results and the
+//! invocation.
+
+use std::collections::HashMap;
+use std::io;
+
+use bulwark_core::{Finding, RuleMeta, Severity};
+use serde_json::{Map, Value, json};
+
+use crate::locate::Locator;
+use crate::stream::Tail;
+use crate::{Suppressed, SuppressionKind, Verdict};
+
+/// The key of bulwark's fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "bulwark/v1";
+
+/// The schema URI written into the log.
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// One rule as the log describes it.
+#[derive(Debug, Clone)]
+pub struct SarifRule {
+    /// Its metadata, with the severity in effect for this run.
+    pub meta: RuleMeta,
+    /// Where its documentation is, when it has a page.
+    pub help_uri: Option<String>,
+}
+
+/// What the log says about the tool and where files are.
+#[derive(Debug)]
+pub struct SarifRun {
+    /// bulwark's version.
+    pub tool_version: String,
+    /// bulwark's home page.
+    pub information_uri: String,
+    /// Every rule a result may name, in `ruleIndex` order.
+    pub rules: Vec<SarifRule>,
+    /// Maps file names to repository paths.
+    pub locator: Locator,
+    index: HashMap<String, usize>,
+}
+
+impl SarifRun {
+    /// A run describing `rules`.
+    pub fn new(
+        tool_version: String,
+        information_uri: String,
+        rules: Vec<SarifRule>,
+        locator: Locator,
+    ) -> SarifRun {
+        let index = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.meta.id.clone(), i))
+            .collect();
+        SarifRun {
+            tool_version,
+            information_uri,
+            rules,
+            locator,
+            index,
+        }
+    }
+}
+
+/// A SARIF level for a severity.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's `security-severity` (0–10; ≥9 critical, ≥7 high, ≥4 medium,
+/// else low). Informational rules carry none.
+fn security_severity(severity: Severity) -> Option<&'static str> {
+    match severity {
+        Severity::Critical => Some("9.5"),
+        Severity::High => Some("8.0"),
+        Severity::Medium => Some("5.5"),
+        Severity::Low => Some("3.0"),
+        Severity::Info => None,
+    }
+}
+
+/// `docker-user-root` → `DockerUserRoot`.
+fn pascal_case(id: &str) -> String {
+    id.split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut chars = p.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
+}
+
+/// The first paragraph under "Why it matters" in a rule's explanation, or
+/// else its first paragraph of prose, on one line.
+fn full_description(meta: &RuleMeta) -> String {
+    let text = &meta.explanation;
+    let start = text
+        .find("## Why it matters")
+        .and_then(|at| text[at..].find('\n').map(|nl| at + nl + 1))
+        .unwrap_or(0);
+    let paragraph: Vec<&str> = text[start..]
+        .lines()
+        .skip_while(|l| l.trim().is_empty() || l.starts_with('#') || l.starts_with("**"))
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::trim)
+        .collect();
+    if paragraph.is_empty() {
+        format!("{} {}", meta.title, meta.remediation)
+    } else {
+        paragraph.join(" ")
+    }
+}
+
+fn rule_descriptor(rule: &SarifRule) -> Value {
+    let meta = &rule.meta;
+    let mut tags = vec!["security".to_owned()];
+    tags.extend(meta.controls.iter().cloned());
+    tags.extend(meta.kinds.iter().map(|k| k.as_str().to_owned()));
+    let mut properties = Map::new();
+    properties.insert("tags".into(), json!(tags));
+    properties.insert("precision".into(), json!("high"));
+    properties.insert("severity".into(), json!(meta.severity.to_string()));
+    if let Some(score) = security_severity(meta.severity) {
+        properties.insert("security-severity".into(), json!(score));
+    }
+    let controls = meta.controls.join(", ");
+    let explanation = meta.explanation.trim();
+    let mut descriptor = json!({
+        "id": meta.id,
+        "name": pascal_case(&meta.id),
+        "shortDescription": {"text": meta.title},
+        "fullDescription": {"text": full_description(meta)},
+        "help": {
+            "text": format!("{explanation}\n\nFix: {}\nControls: {controls}", meta.remediation),
+            "markdown": format!("{explanation}\n\n**Fix:** {}\n\n**Controls:** {controls}", meta.remediation),
+        },
+        "defaultConfiguration": {"level": level(meta.severity)},
+        "properties": properties,
+    });
+    if let (Some(uri), Some(object)) = (&rule.help_uri, descriptor.as_object_mut()) {
+        object.insert("helpUri".into(), json!(uri));
+    }
+    descriptor
+}
+
+/// An artifact location for the reported file `name`.
+fn artifact(run: &SarifRun, name: &str) -> Value {
+    match run.locator.relative(name) {
+        Some(path) => {
+            json!({"uri": crate::locate::percent_encode(&path), "uriBaseId": "%SRCROOT%"})
+        }
+        None => json!({"uri": crate::locate::percent_encode(&name.replace('\\', "/"))}),
+    }
+}
+
+fn region(line: usize, column: usize, end: Option<(usize, usize)>) -> Value {
+    let mut region = json!({"startLine": line.max(1), "startColumn": column.max(1)});
+    if let (Some((end_line, end_column)), Some(object)) = (end, region.as_object_mut())
+        && (end_line, end_column) > (line, column)
+    {
+        object.insert("endLine".into(), json!(end_line));
+        object.insert("endColumn".into(), json!(end_column.max(1)));
+    }
+    region
+}
+
+/// The result's locations, and the related location of its template.
+fn locations(
+    run: &SarifRun,
+    file: &str,
+    template: Option<&str>,
+    at: (usize, usize, Option<(usize, usize)>),
+) -> (Value, Option<Value>, Option<String>) {
+    let (line, column, end) = at;
+    let in_chart = template.and_then(|t| run.locator.chart_template(file, t));
+    let related = template.map(|t| {
+        let uri = in_chart.clone().unwrap_or_else(|| t.to_owned());
+        json!([{
+            "id": 1,
+            "physicalLocation": {
+                "artifactLocation": {"uri": crate::locate::percent_encode(&uri), "uriBaseId": "%SRCROOT%"},
+            },
+            "message": {"text": "the Helm template this document was rendered from"},
+        }])
+    });
+    match in_chart {
+        // The chart's rendered output is no file in the repository: the
+        // finding is put on its template, and the message says which line
+        // of the rendered output it is on.
+        Some(path) => (
+            json!([{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": crate::locate::percent_encode(&path), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": 1},
+                }
+            }]),
+            related,
+            Some(format!(" (line {line} of the chart as rendered)")),
+        ),
+        None => (
+            json!([{
+                "physicalLocation": {
+                    "artifactLocation": artifact(run, file),
+                    "region": region(line, column, end),
+                }
+            }]),
+            related,
+            None,
+        ),
+    }
+}
+
+/// What a result says: the rule, its severity, the message, the
+/// fingerprint.
+struct Said<'a> {
+    rule_id: &'a str,
+    severity: Severity,
+    text: String,
+    fingerprint: &'a str,
+}
+
+fn result(
+    run: &SarifRun,
+    said: Said<'_>,
+    file: &str,
+    template: Option<&str>,
+    at: (usize, usize, Option<(usize, usize)>),
+) -> Map<String, Value> {
+    let Said {
+        rule_id,
+        severity,
+        text,
+        fingerprint,
+    } = said;
+    let (locations, related, suffix) = locations(run, file, template, at);
+    let mut result = Map::new();
+    result.insert("ruleId".into(), json!(rule_id));
+    if let Some(index) = run.index.get(rule_id) {
+        result.insert("ruleIndex".into(), json!(index));
+    }
+    result.insert("level".into(), json!(level(severity)));
+    result.insert(
+        "message".into(),
+        json!({"text": text + suffix.as_deref().unwrap_or_default()}),
+    );
+    result.insert("locations".into(), locations);
+    if let Some(related) = related {
+        result.insert("relatedLocations".into(), related);
+    }
+    if !fingerprint.is_empty() {
+        result.insert(
+            "partialFingerprints".into(),
+            json!({FINGERPRINT_KEY: fingerprint}),
+        );
+    }
+    result.insert(
+        "properties".into(),
+        json!({"severity": severity.to_string()}),
+    );
+    result
+}
+
+fn finding_result(run: &SarifRun, f: &Finding) -> Value {
+    let mut text = f.message.clone();
+    if let Some(detail) = &f.detail {
+        text.push('\n');
+        text.push_str(detail);
+    }
+    let mut result = result(
+        run,
+        Said {
+            rule_id: &f.rule_id,
+            severity: f.severity,
+            text,
+            fingerprint: &f.fingerprint,
+        },
+        &f.file,
+        f.template.as_deref(),
+        (
+            f.location.line,
+            f.location.column,
+            Some((f.location.end_line, f.location.end_column)),
+        ),
+    );
+    if let Some(Value::Object(properties)) = result.get_mut("properties") {
+        properties.insert("controls".into(), json!(f.controls));
+        properties.insert("pointer".into(), json!(f.pointer));
+    }
+    Value::Object(result)
+}
+
+fn suppressed_result(run: &SarifRun, s: &Suppressed) -> Value {
+    let mut result = result(
+        run,
+        Said {
+            rule_id: &s.rule_id,
+            severity: s.severity,
+            text: s.message.clone(),
+            fingerprint: &s.fingerprint,
+        },
+        &s.file,
+        s.template.as_deref(),
+        (s.line, s.column, Some(s.end)),
+    );
+    let mut properties = Map::new();
+    properties.insert("declaredAt".into(), json!(s.declared_at));
+    properties.insert(
+        "bulwarkKind".into(),
+        json!(match s.kind {
+            SuppressionKind::Inline => "inline",
+            SuppressionKind::Annotation => "annotation",
+            SuppressionKind::Exception => "exception",
+        }),
+    );
+    if let Some(owner) = &s.owner {
+        properties.insert("owner".into(), json!(owner));
+    }
+    if let Some(expires) = &s.expires {
+        properties.insert("expires".into(), json!(expires));
+    }
+    result.insert(
+        "suppressions".into(),
+        json!([{
+            "kind": if s.kind == SuppressionKind::Exception { "external" } else { "inSource" },
+            "status": "accepted",
+            "justification": s.reason,
+            "properties": properties,
+        }]),
+    );
+    Value::Object(result)
+}
+
+/// Pretty-printed `value` with every line after the first indented by
+/// `indent` more spaces.
+fn indented(value: &Value, indent: usize) -> io::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    let pad = vec![b' '; indent];
+    let mut out = Vec::with_capacity(text.len());
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(&pad);
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
+}
+
+/// The log up to the opening of the results array.
+pub(crate) fn write_header(out: &mut dyn io::Write, run: &SarifRun) -> io::Result<()> {
+    let driver = json!({
+        "name": "bulwark",
+        "version": run.tool_version,
+        "semanticVersion": run.tool_version,
+        "informationUri": run.information_uri,
+        "rules": run.rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
+    });
+    write!(
+        out,
+        "{{\n  \"$schema\": \"{SCHEMA_URI}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": "
+    )?;
+    out.write_all(&indented(&json!({ "driver": driver }), 6)?)?;
+    if let Some(root) = run.locator.root_uri() {
+        out.write_all(b",\n      \"originalUriBaseIds\": ")?;
+        out.write_all(&indented(&json!({"%SRCROOT%": {"uri": root}}), 6)?)?;
+    }
+    out.write_all(b",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [")
+}
+
+/// One file's results, separated by commas.
+pub(crate) fn render_results(run: &SarifRun, findings: &[Finding]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        out.extend_from_slice(b"        ");
+        out.extend_from_slice(&indented(&finding_result(run, f), 8)?);
+    }
+    Ok(out)
+}
+
+/// The suppressed results, the invocation and the end of the log; `any`
+/// says whether results were written before.
+pub(crate) fn write_tail(
+    out: &mut dyn io::Write,
+    run: &SarifRun,
+    any: bool,
+    tail: Tail<'_>,
+) -> io::Result<()> {
+    let mut any = any;
+    for s in tail.suppressed {
+        out.write_all(if any { b",\n        " } else { b"\n        " })?;
+        out.write_all(&indented(&suppressed_result(run, s), 8)?)?;
+        any = true;
+    }
+    out.write_all(if any { b"\n      ],\n" } else { b"],\n" })?;
+    let mut notifications = Vec::new();
+    for e in tail.errors {
+        notifications.push(json!({
+            "level": "error",
+            "message": {"text": e.message},
+            "descriptor": {"id": "input-error"},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": artifact(run, &e.file),
+                "region": region(e.line, e.column, None),
+            }}],
+        }));
+    }
+    for failure in tail.failures {
+        let mut n = json!({
+            "level": "error",
+            "message": {"text": failure.to_string()},
+            "descriptor": {"id": "rule-failure"},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(run, &failure.file)}}],
+        });
+        if let (Some(rule), Some(object)) = (&failure.rule_id, n.as_object_mut()) {
+            let mut associated = json!({ "id": rule });
+            if let (Some(index), Some(a)) = (run.index.get(rule), associated.as_object_mut()) {
+                a.insert("index".into(), json!(index));
+            }
+            object.insert("associatedRule".into(), associated);
+        }
+        notifications.push(n);
+    }
+    for notice in tail.notices {
+        notifications.push(json!({"level": "note", "message": {"text": notice}}));
+    }
+    let invocation = json!([{
+        "executionSuccessful": tail.failures.is_empty() && tail.errors.is_empty(),
+        "toolExecutionNotifications": notifications,
+    }]);
+    out.write_all(b"      \"invocations\": ")?;
+    out.write_all(&indented(&invocation, 6)?)?;
+    let properties = json!({
+        "verdict": tail.summary.verdict,
+        "summary": tail.summary,
+        "exceptions": tail.exceptions,
+        "passed": tail.summary.verdict == Verdict::Pass,
+    });
+    out.write_all(b",\n      \"properties\": ")?;
+    out.write_all(&indented(&properties, 6)?)?;
+    out.write_all(b"\n    }\n  ]\n}\n")
+}

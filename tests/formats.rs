@@ -1,0 +1,465 @@
+//! The pipeline formats: SARIF (validated against the vendored SARIF 2.1.0
+//! schema, with what GitHub code scanning needs), JUnit XML, GitHub
+//! workflow commands, the job summary, step outputs and `--output`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::{bulwark, bulwark_env, root};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap_or(root)).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+fn s(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Every schema violation of `log`, as text.
+fn sarif_schema_errors(log: &Value) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("tests/schemas/sarif-schema-2.1.0.json"))
+        .expect("the vendored SARIF schema");
+    let mut schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    // The schema does not pass its own meta-schema as published: in
+    // `region`, the `anyOf` (a region has a start line, a character offset
+    // or a byte offset) sits inside `properties`, where it would name a
+    // property. Put where the specification means it (which is stricter).
+    let region = &mut schema["definitions"]["region"];
+    if let Some(any_of) = region["properties"]
+        .as_object_mut()
+        .and_then(|p| p.remove("anyOf"))
+    {
+        region["anyOf"] = any_of;
+    }
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+/// What GitHub code scanning requires of an upload beyond the schema.
+fn check_github_requirements(log: &Value) {
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "bulwark");
+    let rules = driver["rules"].as_array().expect("rules");
+    assert!(!rules.is_empty());
+    for rule in rules {
+        let id = rule["id"].as_str().expect("rule id");
+        for key in ["shortDescription", "fullDescription", "help"] {
+            assert!(
+                rule[key]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{id}: {key}"
+            );
+        }
+        assert!(rule["help"]["markdown"].is_string(), "{id}");
+        assert!(
+            rule["helpUri"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://")),
+            "{id}: helpUri"
+        );
+        let tags: Vec<&str> = rule["properties"]["tags"]
+            .as_array()
+            .expect("tags")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(tags.contains(&"security"), "{id}: {tags:?}");
+        if rule["properties"]["severity"] != "info" {
+            let score: f64 = rule["properties"]["security-severity"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("{id}: security-severity"));
+            assert!((0.1..=10.0).contains(&score), "{id}: {score}");
+        }
+    }
+    for result in run["results"].as_array().expect("results") {
+        let id = result["ruleId"].as_str().expect("ruleId");
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], id, "ruleIndex points at the rule");
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap_or("")));
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(
+            !uri.starts_with('/') && !uri.contains(':'),
+            "repository-relative: {uri}"
+        );
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(
+            location["region"]["startLine"]
+                .as_u64()
+                .is_some_and(|l| l >= 1)
+        );
+        assert!(
+            result["partialFingerprints"]["bulwark/v1"]
+                .as_str()
+                .is_some_and(|f| f.len() == 32)
+        );
+    }
+}
+
+fn sarif_of(run: &crate::util::Run) -> Value {
+    let log = run.json();
+    let errors = sarif_schema_errors(&log);
+    assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
+    log
+}
+
+#[test]
+fn sarif_is_valid_and_carries_what_code_scanning_needs() {
+    let run = bulwark(&[
+        "scan",
+        "--format",
+        "sarif",
+        "tests/fixtures/dockerfile/docker-secret-literal",
+        "tests/fixtures/kubernetes/pss-privileged",
+        "tests/fixtures/compose",
+        "tests/fixtures/helm",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let log = sarif_of(&run);
+    check_github_requirements(&log);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let rules: BTreeSet<&str> = results
+        .iter()
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    for rule in ["docker-secret-literal", "pss-privileged"] {
+        assert!(rules.contains(rule), "{rules:?}");
+    }
+    // The same findings as the JSON report.
+    let json = bulwark(&[
+        "scan",
+        "--format",
+        "json",
+        "tests/fixtures/dockerfile/docker-secret-literal",
+        "tests/fixtures/kubernetes/pss-privileged",
+        "tests/fixtures/compose",
+        "tests/fixtures/helm",
+    ])
+    .json();
+    assert_eq!(
+        results.len(),
+        json["findings"].as_array().map_or(0, Vec::len)
+    );
+    // Secrets stay masked (rule help quotes example values of its own).
+    assert!(!log["runs"][0]["results"].to_string().contains("hunter2"));
+    // Rendered Helm output: the template is a related location.
+    let templated: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["relatedLocations"].is_array())
+        .collect();
+    assert!(!templated.is_empty());
+    let related = &templated[0]["relatedLocations"][0];
+    assert!(
+        related["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.contains("/templates/")),
+        "{related}"
+    );
+    // A clean run is valid too, with no results.
+    let clean = bulwark(&["scan", "--format", "sarif", "manifests"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    let clean = sarif_of(&clean);
+    assert_eq!(clean["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(
+        clean["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
+}
+
+#[test]
+fn sarif_fingerprints_survive_moved_lines_and_suppressions_are_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    let dockerfile = "FROM alpine:3.20\nRUN apk add curl\n# bulwark:ignore docker-healthcheck-missing -- a batch job, no service to probe\nFROM alpine:3.20\nUSER 10001\n";
+    write(repo, "Dockerfile", dockerfile);
+    write(
+        repo,
+        ".bulwark.yaml",
+        "exceptions:\n  - rule: docker-base-unpinned\n    path: Dockerfile\n    reason: base images are pinned by the release pipeline\n    owner: platform-team\n    expires: 2999-01-01\n",
+    );
+    let scan = |dir: &Path| {
+        let run = bulwark(&["scan", "--format", "sarif", &s(dir)]);
+        sarif_of(&run)
+    };
+    let before = scan(repo);
+    let results = before["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    let kinds: BTreeSet<(&str, &str)> = suppressed
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap_or(""),
+                r["suppressions"][0]["kind"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            ("docker-base-unpinned", "external"),
+            ("docker-healthcheck-missing", "inSource"),
+        ]),
+        "{results:#?}"
+    );
+    let exception = suppressed
+        .iter()
+        .find(|r| r["ruleId"] == "docker-base-unpinned")
+        .expect("the exception");
+    assert_eq!(
+        exception["suppressions"][0]["justification"],
+        "base images are pinned by the release pipeline"
+    );
+    assert_eq!(exception["suppressions"][0]["status"], "accepted");
+    assert_eq!(
+        exception["suppressions"][0]["properties"]["owner"],
+        "platform-team"
+    );
+
+    // Unrelated lines added above: every fingerprint stays, every line
+    // number moves.
+    write(
+        repo,
+        "Dockerfile",
+        &format!("# syntax=docker/dockerfile:1\n\n# the build\n{dockerfile}"),
+    );
+    let after = scan(repo);
+    let prints = |log: &Value| -> Vec<(String, u64)> {
+        log["runs"][0]["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["partialFingerprints"]["bulwark/v1"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_u64()
+                        .unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    let (before, after) = (prints(&before), prints(&after));
+    assert_eq!(before.len(), after.len());
+    for ((print_before, line_before), (print_after, line_after)) in before.iter().zip(&after) {
+        assert_eq!(print_before, print_after);
+        assert_eq!(line_before + 3, *line_after);
+    }
+}
+
+#[test]
+fn junit_has_one_case_per_rule_and_file() {
+    let run = bulwark(&[
+        "scan",
+        "--format",
+        "junit",
+        "--fail-on",
+        "high",
+        "tests/fixtures/dockerfile/docker-user-root",
+        "tests/fixtures/compose/runtime-privileged",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = roxmltree::Document::parse(&run.stdout).expect("well-formed XML");
+    let suites: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert!(!suites.is_empty());
+    for suite in &suites {
+        let cases = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count();
+        assert_eq!(suite.attribute("tests"), Some(cases.to_string().as_str()));
+        let failed = suite
+            .children()
+            .filter(|n| n.children().any(|c| c.has_tag_name("failure")))
+            .count();
+        assert_eq!(
+            suite.attribute("failures"),
+            Some(failed.to_string().as_str())
+        );
+    }
+    insta::assert_snapshot!("junit", run.stdout);
+}
+
+#[test]
+fn in_github_actions_findings_are_annotated_summarised_and_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    let outputs = dir.path().join("outputs");
+    std::fs::write(&summary, "# earlier step\n").expect("write");
+    let run = bulwark_env(
+        &[
+            "scan",
+            "--fail-on",
+            "high",
+            "tests/fixtures/dockerfile/docker-user-root/fail",
+        ],
+        b"",
+        &[
+            ("GITHUB_ACTIONS", Path::new("true")),
+            ("GITHUB_STEP_SUMMARY", &summary),
+            ("GITHUB_OUTPUT", &outputs),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // The human report is unchanged on standard output; the annotations go
+    // to standard error.
+    assert!(run.stdout.contains("docker-user-root"), "{}", run.stdout);
+    assert!(!run.stdout.contains("::error"), "{}", run.stdout);
+    let annotations: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("::")).collect();
+    assert!(
+        annotations.iter().any(|a| a.starts_with(
+            "::error file=tests/fixtures/dockerfile/docker-user-root/fail/Dockerfile,line="
+        ) && a.contains(",title=docker-user-root (high)%3A ")),
+        "{annotations:#?}"
+    );
+    // Below the threshold: not an error.
+    assert!(
+        annotations
+            .iter()
+            .any(|a| a.starts_with("::notice file=") && a.contains("docker-base-unpinned")),
+        "{annotations:#?}"
+    );
+    insta::assert_snapshot!("github_annotations", annotations.join("\n"));
+
+    let summary = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(
+        summary.starts_with("# earlier step\n"),
+        "appended: {summary}"
+    );
+    assert!(summary.contains("### ❌ bulwark: fail"), "{summary}");
+    assert!(
+        summary.contains("| Severity | Rule | Location | Finding |"),
+        "{summary}"
+    );
+    insta::assert_snapshot!("github_step_summary", summary);
+
+    let outputs = std::fs::read_to_string(&outputs).expect("outputs written");
+    let json = bulwark(&[
+        "scan",
+        "--format",
+        "json",
+        "--fail-on",
+        "high",
+        "tests/fixtures/dockerfile/docker-user-root/fail",
+    ])
+    .json();
+    assert_eq!(
+        outputs,
+        format!(
+            "verdict=fail\nfindings={}\nblocking={}\n",
+            json["summary"]["findings"], json["summary"]["blocking"]
+        )
+    );
+
+    // --format github writes the annotations and a summary line to
+    // standard output.
+    let run = bulwark(&[
+        "scan",
+        "--format",
+        "github",
+        "tests/fixtures/dockerfile/docker-user-root/fail",
+    ]);
+    assert!(run.stdout.lines().any(|l| l.starts_with("::error file=")));
+    assert!(
+        run.stdout.ends_with("at or above `info`\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn several_outputs_are_written_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("out.sarif");
+    let junit = dir.path().join("out.xml");
+    let markdown = dir.path().join("out.md");
+    let human = dir.path().join("out.txt");
+    let target = "tests/fixtures/dockerfile/docker-secret-literal";
+    let run = bulwark(&[
+        "scan",
+        "--format",
+        "json",
+        "--output",
+        &format!("sarif={}", s(&sarif)),
+        "--output",
+        &format!("junit={}", s(&junit)),
+        "--output",
+        &format!("markdown={}", s(&markdown)),
+        "--output",
+        &format!("human={}", s(&human)),
+        target,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let findings = json["findings"].as_array().map_or(0, Vec::len);
+    let log: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("json");
+    assert!(sarif_schema_errors(&log).is_empty());
+    assert_eq!(
+        log["runs"][0]["results"].as_array().map_or(0, Vec::len),
+        findings
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    roxmltree::Document::parse(&xml).expect("well-formed");
+    let md = std::fs::read_to_string(&markdown).expect("markdown");
+    assert!(md.contains("bulwark: fail"), "{md}");
+    let text = std::fs::read_to_string(&human).expect("human");
+    assert!(text.contains("docker-secret-literal"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour in files");
+    for out in [
+        &run.stdout,
+        &xml,
+        &md,
+        &text,
+        &log["runs"][0]["results"].to_string(),
+    ] {
+        assert!(!out.contains("hunter2"), "secret leaked");
+    }
+
+    // A bad format, a file that cannot be created, a format only scan
+    // writes: usage errors.
+    let run = bulwark(&["scan", "--output", "yaml=x", target]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`yaml`: not a format"),
+        "{}",
+        run.stderr
+    );
+    let run = bulwark(&[
+        "scan",
+        "--output",
+        &format!("sarif={}", s(&dir.path().join("missing/out.sarif"))),
+        target,
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--output: creating"), "{}", run.stderr);
+    let run = bulwark(&["rules", "list", "--format", "sarif"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("only `bulwark scan`"), "{}", run.stderr);
+}
