@@ -195,6 +195,59 @@ fn suppressions_and_exceptions_are_listed_never_silent() {
     let run = bulwark(&["scan", &s(root)]);
     assert!(run.stdout.contains("; 3 suppressed"), "{}", run.stdout);
 
+    // SARIF: suppressed results carry a suppression with its reason; the
+    // suppression without a reason is a result of its own rule; the
+    // expired exception is a notification and listed with its status.
+    let run = bulwark(&["scan", "--format", "sarif", &s(root)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let log = run.json();
+    let sarif_run = &log["runs"][0];
+    let results = sarif_run["results"].as_array().cloned().unwrap_or_default();
+    let suppressions: Vec<(String, String, String)> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .map(|r| {
+            let s = &r["suppressions"][0];
+            (
+                r["ruleId"].as_str().unwrap_or("").to_owned(),
+                s["kind"].as_str().unwrap_or("").to_owned(),
+                s["justification"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(suppressions.len(), 3, "{suppressions:?}");
+    assert_eq!(
+        suppressions[0],
+        (
+            "docker-healthcheck-missing".to_owned(),
+            "inSource".to_owned(),
+            "batch job, nothing to probe".to_owned()
+        )
+    );
+    assert_eq!(suppressions[1].1, "inSource", "annotations are in the source");
+    assert_eq!(suppressions[2].1, "external", "exceptions live in the config");
+    let unreasoned = results
+        .iter()
+        .find(|r| r["ruleId"] == "bulwark-suppression-reason")
+        .expect("the suppression without a reason");
+    let index = unreasoned["ruleIndex"].as_u64().unwrap_or(u64::MAX) as usize;
+    assert_eq!(
+        sarif_run["tool"]["driver"]["rules"][index]["id"],
+        "bulwark-suppression-reason"
+    );
+    assert!(
+        sarif_run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|n| n["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("expired on 2020-01-31"))),
+        "{}",
+        sarif_run["invocations"]
+    );
+    assert_eq!(sarif_run["properties"]["exceptions"][1]["status"], "expired");
+
     // The evidence records them.
     let keys = tempfile::tempdir().expect("tempdir");
     let prefix = keys.path().join("k");
@@ -271,6 +324,25 @@ fn a_baseline_reports_only_new_findings() {
             .is_some_and(|n| n.ends_with("known to the baseline not reported")),
         "{}",
         json["notices"]
+    );
+    // SARIF too: only the new finding, and the notice.
+    let run = bulwark(&[
+        "scan",
+        &s(root),
+        "--no-config",
+        "--baseline",
+        &s(&baseline),
+        "--format",
+        "sarif",
+    ]);
+    let log = run.json();
+    let results = log["runs"][0]["results"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(results[0]["ruleId"], "docker-add-instead-of-copy");
+    assert!(
+        log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("known to the baseline not reported"))
     );
     // Nothing new: clean.
     write(
