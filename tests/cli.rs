@@ -304,3 +304,27 @@ fn parse_only_reads_everything_and_runs_no_rule() {
     );
     assert_eq!(bad.code, 2, "{}", bad.stdout);
 }
+
+/// `docs/rules.md`, which SARIF logs link every rule to, is what
+/// `bulwark rules list --format markdown` prints. `BULWARK_UPDATE_DOCS=1`
+/// rewrites it.
+#[test]
+fn the_rules_reference_is_current() {
+    let run = bulwark(&["rules", "list", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = crate::util::root().join("docs/rules.md");
+    if std::env::var_os("BULWARK_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &run.stdout).expect("write docs/rules.md");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == run.stdout,
+        "docs/rules.md is out of date: run `BULWARK_UPDATE_DOCS=1 cargo test the_rules_reference_is_current`"
+    );
+    // Every rule has its section, where SARIF's helpUri points.
+    let rules = bulwark(&["rules", "list", "--format", "json"]).json();
+    for rule in rules.as_array().into_iter().flatten() {
+        let id = rule["id"].as_str().unwrap_or_default();
+        assert!(committed.contains(&format!("\n## {id}\n")), "{id}");
+    }
+}

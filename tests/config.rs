@@ -224,8 +224,14 @@ fn suppressions_and_exceptions_are_listed_never_silent() {
             "batch job, nothing to probe".to_owned()
         )
     );
-    assert_eq!(suppressions[1].1, "inSource", "annotations are in the source");
-    assert_eq!(suppressions[2].1, "external", "exceptions live in the config");
+    assert_eq!(
+        suppressions[1].1, "inSource",
+        "annotations are in the source"
+    );
+    assert_eq!(
+        suppressions[2].1, "external",
+        "exceptions live in the config"
+    );
     let unreasoned = results
         .iter()
         .find(|r| r["ruleId"] == "bulwark-suppression-reason")
@@ -246,7 +252,10 @@ fn suppressions_and_exceptions_are_listed_never_silent() {
         "{}",
         sarif_run["invocations"]
     );
-    assert_eq!(sarif_run["properties"]["exceptions"][1]["status"], "expired");
+    assert_eq!(
+        sarif_run["properties"]["exceptions"][1]["status"],
+        "expired"
+    );
 
     // The evidence records them.
     let keys = tempfile::tempdir().expect("tempdir");
@@ -336,7 +345,10 @@ fn a_baseline_reports_only_new_findings() {
         "sarif",
     ]);
     let log = run.json();
-    let results = log["runs"][0]["results"].as_array().cloned().unwrap_or_default();
+    let results = log["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(results.len(), 1, "{results:#?}");
     assert_eq!(results[0]["ruleId"], "docker-add-instead-of-copy");
     assert!(

@@ -59,15 +59,19 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands: annotations (`scan` only).
     Github,
-    /// A Markdown summary, as written to $GITHUB_STEP_SUMMARY (`scan`
-    /// only).
+    /// Markdown: the job summary written to $GITHUB_STEP_SUMMARY (`scan`),
+    /// the rules reference (`rules list`).
     Markdown,
 }
 
 impl Format {
-    /// Whether only `scan` writes this format.
-    pub fn scan_only(self) -> bool {
-        !matches!(self, Format::Human | Format::Json)
+    /// Whether `command` writes this format.
+    fn written_by(self, command: &Command) -> bool {
+        match self {
+            Format::Human | Format::Json => true,
+            Format::Markdown => matches!(command, Command::Scan(_) | Command::Rules(_)),
+            Format::Sarif | Format::Junit | Format::Github => matches!(command, Command::Scan(_)),
+        }
     }
 }
 
@@ -89,9 +93,9 @@ pub enum Command {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    if cli.global.format.scan_only() && !matches!(cli.command, Command::Scan(_)) {
+    if !cli.global.format.written_by(&cli.command) {
         anyhow::bail!(
-            "--format {}: only `bulwark scan` writes this format (others write human or json)",
+            "--format {}: only `bulwark scan` writes this format (`rules list` also writes markdown; others human or json)",
             clap::ValueEnum::to_possible_value(&cli.global.format)
                 .map(|v| v.get_name().to_owned())
                 .unwrap_or_default()
