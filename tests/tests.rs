@@ -3,6 +3,7 @@
 
 mod util;
 
+mod action;
 mod cli;
 mod config;
 mod evidence;
