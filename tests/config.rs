@@ -16,6 +16,22 @@ fn s(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// The predicate of the signed statement in `evidence`.
+fn predicate_of(evidence: &Path) -> serde_json::Value {
+    use base64::Engine as _;
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(evidence).expect("evidence")).expect("json");
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().expect("payload"))
+        .expect("base64");
+    let statement: serde_json::Value = serde_json::from_slice(&payload).expect("statement");
+    statement["predicate"].clone()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    bulwark_evidence::sha256_hex(bytes)
+}
+
 fn rules_of(json: &serde_json::Value, key: &str) -> Vec<String> {
     json[key]
         .as_array()
@@ -271,14 +287,7 @@ fn suppressions_and_exceptions_are_listed_never_silent() {
         &s(&keys.path().join("k.key")),
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let envelope: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&evidence).expect("evidence")).expect("json");
-    use base64::Engine as _;
-    let payload = base64::engine::general_purpose::STANDARD
-        .decode(envelope["payload"].as_str().expect("payload"))
-        .expect("base64");
-    let statement: serde_json::Value = serde_json::from_slice(&payload).expect("statement");
-    let predicate = &statement["predicate"];
+    let predicate = predicate_of(&evidence);
     assert_eq!(predicate["suppressed"].as_array().map(Vec::len), Some(3));
     assert_eq!(predicate["exceptions"][1]["status"], "expired");
     assert_eq!(predicate["exceptions"][0]["owner"], "platform@example.com");
@@ -356,6 +365,40 @@ fn a_baseline_reports_only_new_findings() {
             .as_str()
             .is_some_and(|t| t.ends_with("known to the baseline not reported"))
     );
+    // The evidence records the baseline, its digest and what it hid.
+    let keys = tempfile::tempdir().expect("tempdir");
+    assert_eq!(
+        bulwark(&["keygen", "--out", &s(&keys.path().join("k"))]).code,
+        0
+    );
+    let evidence = keys.path().join("evidence.json");
+    let run = bulwark(&[
+        "scan",
+        &s(root),
+        "--no-config",
+        "--baseline",
+        &s(&baseline),
+        "--evidence",
+        &s(&evidence),
+        "--key",
+        &s(&keys.path().join("k.key")),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let predicate = predicate_of(&evidence);
+    let recorded = &predicate["configuration"]["settings"]["baseline"];
+    // Every finding of the baseline is still there, none reported.
+    let entries: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&baseline).expect("baseline")).expect("json");
+    assert_eq!(
+        recorded["known_not_reported"].as_u64(),
+        entries["findings"].as_array().map(|f| f.len() as u64),
+        "{recorded}"
+    );
+    assert_eq!(
+        recorded["sha256"],
+        sha256_hex(&std::fs::read(&baseline).expect("baseline"))
+    );
+    assert_eq!(predicate["findings"].as_array().map(Vec::len), Some(1));
     // Nothing new: clean.
     write(
         root,

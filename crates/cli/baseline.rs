@@ -55,8 +55,14 @@ pub fn write(path: &Path, mut entries: Vec<Entry>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The fingerprints the baseline at `path` holds.
-pub fn read(path: &Path) -> anyhow::Result<HashSet<String>> {
+/// A baseline as read: its fingerprints and the SHA-256 of the file.
+pub struct Baseline {
+    pub fingerprints: HashSet<String>,
+    pub sha256: String,
+}
+
+/// The baseline at `path`.
+pub fn read(path: &Path) -> anyhow::Result<Baseline> {
     let bytes =
         std::fs::read(path).with_context(|| format!("reading the baseline {}", path.display()))?;
     let file: File = serde_json::from_slice(&bytes).with_context(|| {
@@ -72,5 +78,8 @@ pub fn read(path: &Path) -> anyhow::Result<HashSet<String>> {
             file.bulwark_baseline
         );
     }
-    Ok(file.findings.into_iter().map(|e| e.fingerprint).collect())
+    Ok(Baseline {
+        fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect(),
+        sha256: bulwark_evidence::sha256_hex(&bytes),
+    })
 }

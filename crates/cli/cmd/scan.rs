@@ -979,7 +979,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let known_findings = args.baseline.as_deref().map(baseline::read).transpose()?;
     let worker = Worker {
         suppressor: &suppressor,
-        baseline: known_findings.as_ref(),
+        baseline: known_findings.as_ref().map(|b| &b.fingerprints),
         fingerprints: args.write_baseline.is_some(),
         config_root: config
             .map(|c| std::path::absolute(&c.root).unwrap_or_else(|_| c.root.clone())),
@@ -1145,6 +1145,11 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 "config_file": config.map(|c| c.path.display().to_string()),
                 "config_sha256": config.map(|c| bulwark_evidence::sha256_hex(c.text.as_bytes())),
                 "extra_modules": args.modules.extra.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "baseline": args.baseline.as_ref().zip(known_findings.as_ref()).map(|(path, b)| serde_json::json!({
+                    "file": path.display().to_string(),
+                    "sha256": b.sha256,
+                    "known_not_reported": known,
+                })),
             }),
             started_at,
             scanned_paths: &args.paths,
