@@ -1022,7 +1022,8 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             while let Some(scanned) = pending.remove(&next) {
                 next += 1;
                 if write_error.is_none() {
-                    let written = progress.suspend(|| {
+                    let shown = scanned.parts.iter().any(|p| !p.is_empty());
+                    let written = progress.suspend(shown, || {
                         for ((stream, name), part) in streams.iter_mut().zip(&scanned.parts) {
                             stream
                                 .part(part)
@@ -1313,6 +1314,9 @@ struct Progress {
     bar: Option<indicatif::ProgressBar>,
     started: std::time::Instant,
     shown: std::cell::Cell<bool>,
+    /// Standard output is the same terminal: the bar steps aside while
+    /// the report is written.
+    shared: bool,
 }
 
 impl Progress {
@@ -1341,13 +1345,15 @@ impl Progress {
             bar,
             started: std::time::Instant::now(),
             shown: std::cell::Cell::new(false),
+            shared: std::io::stdout().is_terminal(),
         }
     }
 
-    /// Runs `f` (which writes to the terminal) with the bar out of the way.
-    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+    /// Runs `f`, which writes the report, with the bar out of the way if
+    /// `writes` something to the terminal it is drawn on.
+    fn suspend<R>(&self, writes: bool, f: impl FnOnce() -> R) -> R {
         match &self.bar {
-            Some(bar) if self.shown.get() => bar.suspend(f),
+            Some(bar) if writes && self.shared && self.shown.get() => bar.suspend(f),
             _ => f(),
         }
     }
