@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::root;
+use crate::util::{root, write};
 
 /// `action.yml` as JSON.
 fn action() -> Value {
@@ -181,12 +181,6 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Ran {
         log,
         summary: std::fs::read_to_string(&summary).unwrap_or_default(),
     }
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap_or(root)).expect("mkdir");
-    std::fs::write(path, text).expect("write");
 }
 
 #[cfg(unix)]

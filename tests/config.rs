@@ -2,19 +2,9 @@
 
 use std::path::Path;
 
-use crate::util::{bulwark, bulwark_env};
+use crate::util::{bulwark, bulwark_env, s, write};
 
 const DIGEST: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap_or(root)).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn s(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
-}
 
 /// The predicate of the signed statement in `evidence`.
 fn predicate_of(evidence: &Path) -> serde_json::Value {

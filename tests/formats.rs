@@ -7,17 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::{bulwark, bulwark_env, root};
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap_or(root)).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn s(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
-}
+use crate::util::{bulwark, bulwark_env, root, s, write};
 
 /// Every schema violation of `log`, as text.
 fn sarif_schema_errors(log: &Value) -> Vec<String> {

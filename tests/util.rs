@@ -104,3 +104,15 @@ pub fn arg(path: &Path) -> String {
         .display()
         .to_string()
 }
+
+/// Writes `text` to `root/rel`, creating the directories on the way.
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap_or(root)).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// `path` as a string argument.
+pub fn s(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}

@@ -14,6 +14,7 @@ use bulwark_core::{Finding, Severity};
 
 use crate::locate::Locator;
 use crate::stream::Tail;
+use crate::summary::plural;
 use crate::{SuppressionKind, Verdict};
 
 /// How annotations and the summary are written.
@@ -154,33 +155,13 @@ pub(crate) fn write_tail(
     Ok(())
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-fn verdict_word(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-        Verdict::InputError => "input error",
-        Verdict::RuleFailure => "rule failure",
-    }
-}
-
 /// `fail: 3 findings in 2 files (…); 2 at or above `high``.
 pub fn summary_line(tail: Tail<'_>) -> String {
     let s = tail.summary;
     let mut line = format!(
-        "{}: {} finding{} in {} file{} ({} document{}, {} rule{}); {} at or above `{}`",
-        verdict_word(s.verdict),
-        s.findings,
-        plural(s.findings),
-        s.files,
-        plural(s.files),
-        s.documents,
-        plural(s.documents),
-        s.rules,
-        plural(s.rules),
+        "{}: {}; {} at or above `{}`",
+        s.verdict.word(),
+        s.counts(),
         s.blocking,
         s.fail_on
     );
@@ -247,18 +228,11 @@ pub(crate) fn write_summary(
         Verdict::Fail => "❌",
         Verdict::InputError | Verdict::RuleFailure => "⚠️",
     };
-    let mut text = format!("### {icon} bulwark: {}\n\n", verdict_word(s.verdict));
+    let mut text = format!("### {icon} bulwark: {}\n\n", s.verdict.word());
     let _ = writeln!(
         text,
-        "**{} finding{}** in {} file{} ({} document{}, {} rule{}); **{} at or above `{}`**.\n",
-        s.findings,
-        plural(s.findings),
-        s.files,
-        plural(s.files),
-        s.documents,
-        plural(s.documents),
-        s.rules,
-        plural(s.rules),
+        "{}; **{} at or above `{}`**.\n",
+        s.counts(),
         s.blocking,
         s.fail_on
     );

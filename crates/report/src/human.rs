@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use crate::Verdict;
 use crate::masking::mask_spans;
 use crate::stream::{FileReport, Tail};
+use crate::summary::plural;
 
 /// Findings drawn in parallel before their text is written out.
 const RENDER_CHUNK: usize = 1024;
@@ -231,27 +232,14 @@ fn summary(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
         .rev()
         .map(|(sev, n)| format!("{n} {sev}"))
         .collect();
-    let (color, word) = match s.verdict {
-        Verdict::Pass => (Color::Green, "pass"),
-        Verdict::Fail => (Color::Red, "fail"),
-        Verdict::InputError => (Color::Red, "input error"),
-        Verdict::RuleFailure => (Color::Red, "rule failure"),
+    let color = match s.verdict {
+        Verdict::Pass => Color::Green,
+        Verdict::Fail | Verdict::InputError | Verdict::RuleFailure => Color::Red,
     };
     out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(color)))?;
-    write!(out, "{word}")?;
+    write!(out, "{}", s.verdict.word())?;
     out.reset()?;
-    write!(
-        out,
-        ": {} finding{} in {} file{} ({} document{}, {} rule{})",
-        s.findings,
-        plural(s.findings),
-        s.files,
-        plural(s.files),
-        s.documents,
-        plural(s.documents),
-        s.rules,
-        plural(s.rules)
-    )?;
+    write!(out, ": {}", s.counts())?;
     if !counts.is_empty() {
         write!(out, ": {}", counts.join(", "))?;
     }
@@ -281,8 +269,4 @@ fn summary(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -40,6 +40,41 @@ pub struct Summary {
     pub verdict: Verdict,
 }
 
+impl Summary {
+    /// `3 findings in 2 files (4 documents, 57 rules)`.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} finding{} in {} file{} ({} document{}, {} rule{})",
+            self.findings,
+            plural(self.findings),
+            self.files,
+            plural(self.files),
+            self.documents,
+            plural(self.documents),
+            self.rules,
+            plural(self.rules)
+        )
+    }
+}
+
+impl Verdict {
+    /// How reports name the verdict: `pass`, `fail`, `input error`, `rule
+    /// failure`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::InputError => "input error",
+            Verdict::RuleFailure => "rule failure",
+        }
+    }
+}
+
+/// `s` unless `n` is one.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// Everything a run reports, sorted deterministically.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
