@@ -12,6 +12,7 @@ fn help_is_stable_for_every_subcommand() {
         ("explain", vec!["explain", "--help"]),
         ("keygen", vec!["keygen", "--help"]),
         ("verify", vec!["verify", "--help"]),
+        ("sign", vec!["sign", "--help"]),
     ] {
         let run = bulwark(&args);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -211,12 +212,13 @@ fn fail_fast_stops_with_a_blocking_finding() {
 fn compiled_components_are_cached_and_reused() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let cache = dir.path().join("cache");
+    let hostile = crate::util::pinned("rules-wasm/dist/hostile.wasm");
     let args = [
         "scan",
         "--format",
         "json",
         "--rules",
-        "rules-wasm/dist/hostile.wasm",
+        &hostile,
         "--rule",
         "hostile-ok",
         "--rule",

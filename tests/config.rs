@@ -7,7 +7,7 @@ use crate::util::{bulwark, bulwark_env, s, write};
 const DIGEST: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /// The predicate of the signed statement in `evidence`.
-fn predicate_of(evidence: &Path) -> serde_json::Value {
+pub fn predicate_of(evidence: &Path) -> serde_json::Value {
     use base64::Engine as _;
     let envelope: serde_json::Value =
         serde_json::from_slice(&std::fs::read(evidence).expect("evidence")).expect("json");

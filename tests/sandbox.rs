@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::util::bulwark;
+use crate::util::{bulwark, pinned};
 
 const HOSTILE: &str = "rules-wasm/dist/hostile.wasm";
 const DOCKERFILE: &str = "tests/fixtures/dockerfile/docker-user-root/fail/Dockerfile";
@@ -15,7 +15,7 @@ fn hostile(rule: &str) -> crate::util::Run {
         "--format",
         "json",
         "--rules",
-        HOSTILE,
+        &pinned(HOSTILE),
         "--rule",
         rule,
         "--rule",
@@ -95,7 +95,7 @@ fn human_output_names_the_module_and_rule() {
         "--color",
         "never",
         "--rules",
-        HOSTILE,
+        &pinned(HOSTILE),
         "--rule",
         "hostile-loop",
         "--rule-timeout",
@@ -128,7 +128,7 @@ fn a_component_importing_wasi_is_refused_and_the_rest_still_runs() {
         "--format",
         "json",
         "--rules",
-        &path.display().to_string(),
+        &pinned(&path.display().to_string()),
         DOCKERFILE,
     ]);
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
@@ -154,7 +154,7 @@ fn rule_id_collisions_are_refused() {
     let run = bulwark(&[
         "scan",
         "--rules",
-        "rules-wasm/dist/cis-docker-build.wasm",
+        &pinned("rules-wasm/dist/cis-docker-build.wasm"),
         DOCKERFILE,
     ]);
     assert_eq!(run.code, 2);

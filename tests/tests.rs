@@ -10,5 +10,6 @@ mod evidence;
 mod formats;
 mod inputs;
 mod manifests;
+mod modules;
 mod rules;
 mod sandbox;

@@ -116,3 +116,10 @@ pub fn write(root: &Path, rel: &str, text: &str) {
 pub fn s(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
+
+/// `path@sha256:DIGEST` for `--rules`: the module pinned by its digest
+/// (`path` relative to the repository root, or absolute).
+pub fn pinned(path: &str) -> String {
+    let bytes = std::fs::read(root().join(path)).expect("the module exists");
+    format!("{path}@sha256:{}", bulwark_evidence::sha256_hex(&bytes))
+}

@@ -3,7 +3,8 @@
 mod explain;
 mod keygen;
 mod rules;
-mod scan;
+pub mod scan;
+mod sign;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -89,6 +90,9 @@ pub enum Command {
     /// Check signed evidence before promoting a build: signature, statement,
     /// subjects, verdict.
     Verify(verify::Args),
+    /// Sign a rule module, for runs that trust only modules signed by known
+    /// keys (`--trusted-key`, `trusted-keys` in .bulwark.yaml).
+    Sign(sign::Args),
 }
 
 /// Runs the parsed command line.
@@ -107,5 +111,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Keygen(args) => keygen::run(args, &cli.global),
         Command::Verify(args) => verify::run(args, &cli.global),
+        Command::Sign(args) => sign::run(args, &cli.global),
     }
 }

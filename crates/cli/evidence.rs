@@ -117,8 +117,8 @@ pub struct Run<'a> {
     /// Every input read: scanned files, the files of rendered charts,
     /// values files, standard input.
     pub subjects: &'a [Digested],
-    /// Rule modules: name, SHA-256, origin.
-    pub modules: &'a [(String, String, String)],
+    /// Rule modules: name, SHA-256, origin, signer.
+    pub modules: &'a [crate::cmd::scan::Origin],
     /// The effective configuration.
     pub configuration: Value,
     pub started_at: SystemTime,
@@ -162,9 +162,13 @@ pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()>
     let predicate = json!({
         "tool": {"name": "bulwark", "version": env!("CARGO_PKG_VERSION")},
         "wit_package": "bulwark:rules@0.1.0",
-        "modules": run.modules.iter().map(|(name, digest, source)| json!({
-            "name": name, "sha256": digest, "source": source,
-        })).collect::<Vec<_>>(),
+        "modules": run.modules.iter().map(|m| {
+            let mut module = json!({"name": m.name, "sha256": m.sha256, "source": m.source});
+            if let (Some(signer), Some(object)) = (&m.signed_by, module.as_object_mut()) {
+                object.insert("signed_by".to_owned(), json!(signer));
+            }
+            module
+        }).collect::<Vec<_>>(),
         "configuration": {"sha256": configuration_digest, "settings": run.configuration},
         "findings": findings,
         "failures": report.failures,

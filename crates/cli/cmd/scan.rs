@@ -134,12 +134,57 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
         .map_err(|e: bulwark_core::ParseSeverityError| e.to_string())
 }
 
+/// An extra rule module given on the command line, with its pin.
+#[derive(Debug, Clone)]
+pub struct ModuleArg {
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+/// `PATH@sha256:DIGEST`. Without the pin, the error names the digest the
+/// file has now, to check and copy.
+fn parse_module_arg(s: &str) -> Result<ModuleArg, String> {
+    if let Some((path, digest)) = s.rsplit_once('@')
+        && let Some(sha256) = bulwark_config::parse_sha256(digest)
+    {
+        return Ok(ModuleArg {
+            path: PathBuf::from(path),
+            sha256,
+        });
+    }
+    let now = std::fs::read(s)
+        .map(|bytes| format!("{s}@sha256:{}", bulwark_evidence::sha256_hex(&bytes)))
+        .unwrap_or_else(|_| format!("{s}@sha256:<its SHA-256>"));
+    Err(format!(
+        "a rule module must be pinned by its SHA-256: `--rules {now}` (check that digest against the module's publisher first)"
+    ))
+}
+
+/// Where a loaded module came from, for the evidence.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub name: String,
+    pub sha256: String,
+    /// `built-in`, or the path it was loaded from.
+    pub source: String,
+    /// The id of the trusted key that signed it, when signatures are
+    /// checked.
+    pub signed_by: Option<String>,
+}
+
 /// Which rule modules run, and under which limits.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModuleOptions {
-    /// Also load the rule component at PATH (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    extra: Vec<PathBuf>,
+    /// Also load the rule component at PATH, pinned by its SHA-256
+    /// (repeatable): `--rules policy.wasm@sha256:4f1c…`.
+    #[arg(long = "rules", value_name = "PATH@sha256:DIGEST", value_parser = parse_module_arg)]
+    extra: Vec<ModuleArg>,
+    /// A public key (SPKI PEM) extra rule modules must be signed with
+    /// (repeatable; adds to `trusted-keys` in .bulwark.yaml). With any
+    /// trusted key, every extra module needs a signature (`MODULE.sig`,
+    /// written by `bulwark sign`) by one of them.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    trusted_keys: Vec<PathBuf>,
     /// CPU deadline for one rule on one document [default:
     /// `limits.rule-timeout` in .bulwark.yaml, else 500ms].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -161,9 +206,8 @@ pub struct LoadedModules {
     /// Extra modules that could not be loaded: the run continues with the
     /// others and fails closed with exit code 3.
     pub failures: Vec<RuleFailure>,
-    /// Every module given, loaded or not: name, SHA-256 of its component,
-    /// and where it came from (`built-in` or its path).
-    pub origins: Vec<(String, String, String)>,
+    /// Every module given, loaded or not.
+    pub origins: Vec<Origin>,
 }
 
 /// The CPU deadline of one rule on one document, unless configured.
@@ -207,11 +251,12 @@ impl ModuleOptions {
         let mut modules = Vec::new();
         let mut origins = Vec::new();
         for builtin in BUILTINS {
-            origins.push((
-                builtin.name.to_owned(),
-                bulwark_evidence::sha256_hex(builtin.bytes),
-                "built-in".to_owned(),
-            ));
+            origins.push(Origin {
+                name: builtin.name.to_owned(),
+                sha256: bulwark_evidence::sha256_hex(builtin.bytes),
+                source: "built-in".to_owned(),
+                signed_by: None,
+            });
             let module = match builtin.precompiled {
                 // SAFETY: embedded in this binary at build time, produced by
                 // `bulwark_engine::precompile` from `builtin.bytes` (`cargo
@@ -224,41 +269,61 @@ impl ModuleOptions {
             };
             modules.push(module.context("loading a built-in rule module")?);
         }
+        let trusted = self.trusted_keys(config)?;
         let mut failures = Vec::new();
-        let pinned = config.into_iter().flat_map(|c| {
-            c.rules
-                .iter()
-                .map(move |m| (c.root.join(&m.path), Some((c, m))))
-        });
-        let given = self.extra.iter().map(|p| (p.clone(), None));
-        for (path, pin) in given.chain(pinned) {
-            let path = &path;
+        for extra in self.extra_modules(config) {
+            let path = &extra.path;
             let bytes = std::fs::read(path)
                 .with_context(|| format!("reading rule module {}", path.display()))?;
-            if let Some((config, pin)) = pin {
-                let actual = bulwark_evidence::sha256_hex(&bytes);
-                if actual != pin.sha256 {
-                    return Err(config
-                        .error_at(
-                            pin.at,
-                            format!(
-                                "rule module {} does not match its pin: sha256 {} pinned, {actual} on disk; refusing to run it",
-                                path.display(),
-                                pin.sha256
-                            ),
-                        )
-                        .into());
-                }
+            let actual = bulwark_evidence::sha256_hex(&bytes);
+            if actual != extra.sha256 {
+                let message = format!(
+                    "rule module {} does not match its pin: sha256 {} pinned, {actual} on disk; refusing to run it",
+                    path.display(),
+                    extra.sha256
+                );
+                return Err(match extra.declared {
+                    Some((config, at)) => config.error_at(at, message).into(),
+                    None => anyhow::anyhow!("--rules: {message}"),
+                });
             }
+            let signed_by = if trusted.is_empty() {
+                None
+            } else {
+                let signature = extra.signature.clone().unwrap_or_else(|| {
+                    let mut name = path.clone().into_os_string();
+                    name.push(".sig");
+                    PathBuf::from(name)
+                });
+                let envelope = std::fs::read(&signature).with_context(|| {
+                    format!(
+                        "rule module {}: trusted keys are configured, but its signature {} cannot be read (sign it with `bulwark sign {} --key KEY`)",
+                        path.display(),
+                        signature.display(),
+                        path.display()
+                    )
+                })?;
+                let keys: Vec<_> = trusted.iter().map(|(_, key)| key.clone()).collect();
+                let signer = bulwark_evidence::module::verify_module(&envelope, &bytes, &keys)
+                    .with_context(|| {
+                        format!(
+                            "rule module {}: signature {} refused; refusing to run it",
+                            path.display(),
+                            signature.display()
+                        )
+                    })?;
+                Some(signer)
+            };
             let name = path.file_stem().map_or_else(
                 || path.display().to_string(),
                 |s| s.to_string_lossy().into_owned(),
             );
-            origins.push((
-                name.clone(),
-                bulwark_evidence::sha256_hex(&bytes),
-                path.display().to_string(),
-            ));
+            origins.push(Origin {
+                name: name.clone(),
+                sha256: actual,
+                source: path.display().to_string(),
+                signed_by,
+            });
             match engine.load(&name, &bytes) {
                 Ok(module) => modules.push(module),
                 Err(e) => failures.push(RuleFailure {
@@ -289,6 +354,58 @@ impl ModuleOptions {
             failures,
             origins,
         })
+    }
+}
+
+/// An extra module to load: from `--rules` or the configuration.
+struct ExtraModule<'c> {
+    path: PathBuf,
+    sha256: String,
+    signature: Option<PathBuf>,
+    /// The configuration entry that declared it.
+    declared: Option<(&'c Config, bulwark_config::At)>,
+}
+
+impl ModuleOptions {
+    /// The modules of `--rules`, then those pinned in `config`.
+    fn extra_modules<'c>(&self, config: Option<&'c Config>) -> Vec<ExtraModule<'c>> {
+        let given = self.extra.iter().map(|m| ExtraModule {
+            path: m.path.clone(),
+            sha256: m.sha256.clone(),
+            signature: None,
+            declared: None,
+        });
+        let pinned = config.into_iter().flat_map(|c| {
+            c.rules.iter().map(move |m| ExtraModule {
+                path: c.root.join(&m.path),
+                sha256: m.sha256.clone(),
+                signature: m.signature.as_ref().map(|s| c.root.join(s)),
+                declared: Some((c, m.at)),
+            })
+        });
+        given.chain(pinned).collect()
+    }
+
+    /// The trusted keys of `--trusted-key` and `trusted-keys`, by path.
+    fn trusted_keys(
+        &self,
+        config: Option<&Config>,
+    ) -> anyhow::Result<Vec<(PathBuf, bulwark_evidence::VerifyingKey)>> {
+        let configured = config
+            .into_iter()
+            .flat_map(|c| c.trusted_keys.iter().map(|k| c.root.join(&k.value)));
+        self.trusted_keys
+            .iter()
+            .cloned()
+            .chain(configured)
+            .map(|path| {
+                let pem = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading the trusted key {}", path.display()))?;
+                let key = bulwark_evidence::VerifyingKey::from_public_key_pem(&pem)
+                    .with_context(|| format!("reading the trusted key {}", path.display()))?;
+                Ok((path, key))
+            })
+            .collect()
     }
 }
 
@@ -1145,7 +1262,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 "rule_memory": rule_memory,
                 "config_file": config.map(|c| c.path.display().to_string()),
                 "config_sha256": config.map(|c| bulwark_evidence::sha256_hex(c.text.as_bytes())),
-                "extra_modules": args.modules.extra.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "extra_modules": args.modules.extra.iter().map(|m| m.path.display().to_string()).collect::<Vec<_>>(),
                 "baseline": args.baseline.as_ref().zip(known_findings.as_ref()).map(|(path, b)| serde_json::json!({
                     "file": path.display().to_string(),
                     "sha256": b.sha256,

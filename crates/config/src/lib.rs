@@ -16,6 +16,8 @@
 //! rules:                        # extra rule modules, pinned by digest
 //!   - path: policy/custom.wasm
 //!     sha256: 4f1c…
+//!     signature: policy/custom.wasm.sig   # the default
+//! trusted-keys: [keys/policy.pub] # extra modules must be signed by one
 //! limits: {max-file-size: 10MiB, rule-timeout: 500ms, rule-memory: 256MiB}
 //! exceptions:
 //!   - rule: pss-run-as-non-root
@@ -97,8 +99,21 @@ pub struct ModuleRef {
     pub path: PathBuf,
     /// Its SHA-256, lowercase hex.
     pub sha256: String,
+    /// Its signature (a DSSE envelope written by `bulwark sign`), when not
+    /// the default `PATH.sig`.
+    pub signature: Option<PathBuf>,
     /// Where it was declared.
     pub at: At,
+}
+
+/// `sha256:HEX` or `HEX` (64 hexadecimal digits, any case) as lowercase
+/// hex; `None` if it is not one.
+pub fn parse_sha256(text: &str) -> Option<String> {
+    let digest = text
+        .strip_prefix("sha256:")
+        .unwrap_or(text)
+        .to_ascii_lowercase();
+    (digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit())).then_some(digest)
 }
 
 /// Which Kubernetes objects an exception covers; absent fields match any.
@@ -211,6 +226,9 @@ pub struct Config {
     exclude_matcher: GlobSet,
     /// Extra rule modules.
     pub rules: Vec<ModuleRef>,
+    /// Public keys (SPKI PEM files, relative to `root`) extra rule modules
+    /// must be signed with; empty: signatures are not checked.
+    pub trusted_keys: Vec<Spanned<PathBuf>>,
     /// Limits.
     pub limits: Limits,
     /// Exceptions.
@@ -277,6 +295,7 @@ impl Config {
             exclude: Vec::new(),
             exclude_matcher: GlobSet::empty(),
             rules: Vec::new(),
+            trusted_keys: Vec::new(),
             limits: Limits::default(),
             exceptions: Vec::new(),
         };
@@ -300,6 +319,7 @@ impl Config {
                 "severity",
                 "exclude",
                 "rules",
+                "trusted-keys",
                 "limits",
                 "exceptions",
             ],
@@ -340,6 +360,16 @@ impl Config {
                     for item in reader.sequence(value)? {
                         config.rules.push(reader.module(item)?);
                     }
+                }
+                "trusted-keys" => {
+                    config.trusted_keys = reader
+                        .spanned_strings(value)?
+                        .into_iter()
+                        .map(|s| Spanned {
+                            value: PathBuf::from(s.value),
+                            at: s.at,
+                        })
+                        .collect();
                 }
                 "limits" => config.limits = reader.limits(value)?,
                 "exceptions" => {
@@ -532,19 +562,15 @@ impl Reader<'_> {
     }
 
     fn module(&self, node: &Node) -> Result<ModuleRef, Error> {
-        let (mut path, mut sha256) = (None, None);
-        for (key, value) in self.mapping(node, &["path", "sha256"])? {
+        let (mut path, mut sha256, mut signature) = (None, None, None);
+        for (key, value) in self.mapping(node, &["path", "sha256", "signature"])? {
             match key {
                 "path" => path = Some(PathBuf::from(self.string(value)?)),
+                "signature" => signature = Some(PathBuf::from(self.string(value)?)),
                 _ => {
-                    let digest = self.scalar(value)?;
-                    let digest = digest
-                        .strip_prefix("sha256:")
-                        .unwrap_or(digest)
-                        .to_ascii_lowercase();
-                    if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-                        return Err(self.invalid(value, "sha256: expected 64 hexadecimal digits"));
-                    }
+                    let digest = parse_sha256(self.scalar(value)?).ok_or_else(|| {
+                        self.invalid(value, "sha256: expected 64 hexadecimal digits")
+                    })?;
                     sha256 = Some(digest);
                 }
             }
@@ -553,6 +579,7 @@ impl Reader<'_> {
         Ok(ModuleRef {
             path: path.ok_or_else(|| missing("path"))?,
             sha256: sha256.ok_or_else(|| missing("sha256"))?,
+            signature,
             at: self.at(node),
         })
     }
@@ -731,7 +758,7 @@ mod tests {
     fn bad_keys_and_values_name_the_line() {
         assert_eq!(
             error("fail-on: high\nfail_on: low\n"),
-            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, enable, disable, severity, exclude, rules, limits, exceptions"
+            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, enable, disable, severity, exclude, rules, trusted-keys, limits, exceptions"
         );
         assert!(error("fail-on: urgent\n").starts_with("repo/.bulwark.yaml:1:10: "));
         assert!(error("pss-level: strict\n").contains("expected `baseline` or `restricted`"));

@@ -10,6 +10,7 @@
 
 pub mod dsse;
 pub mod keys;
+pub mod module;
 pub mod statement;
 
 pub use crate::dsse::{Envelope, PAYLOAD_TYPE_IN_TOTO, pae};
