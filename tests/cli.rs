@@ -13,6 +13,7 @@ fn help_is_stable_for_every_subcommand() {
         ("keygen", vec!["keygen", "--help"]),
         ("verify", vec!["verify", "--help"]),
         ("sign", vec!["sign", "--help"]),
+        ("test", vec!["test", "--help"]),
     ] {
         let run = bulwark(&args);
         assert_eq!(run.code, 0, "{}", run.stderr);

@@ -314,3 +314,81 @@ fn secrets_in_yaml_inputs_never_surface_in_any_output() {
         }
     }
 }
+
+/// The built-in packs' fixtures through `bulwark test`, the harness third
+/// parties use: each rule's fixtures declare the rule's findings
+/// (`FIXTURE.expect`), and the module meets exactly those.
+#[test]
+fn every_rule_meets_its_fixtures_expectations_under_bulwark_test() {
+    let rules = bulwark(&["rules", "list", "--format", "json"]).json();
+    let mut checked = 0;
+    for rule in rules.as_array().into_iter().flatten() {
+        let id = rule["id"].as_str().unwrap_or_default();
+        let module = rule["module"].as_str().unwrap_or_default();
+        for kind in ["dockerfile", "compose", "kubernetes", "helm-values"] {
+            let dir = fixture(&format!("{kind}/{id}"));
+            if !dir.is_dir() {
+                continue;
+            }
+            let run = bulwark(&["test", module, "--rule", id, &arg(&dir)]);
+            assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 57, "{checked} fixture directories");
+}
+
+/// A broken expectation fails with the file, line and rule of each
+/// mismatch; inline `# expect:` comments work as sidecars do.
+#[test]
+fn bulwark_test_reports_missing_and_unexpected_findings_precisely() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    crate::util::write(
+        d,
+        "Dockerfile",
+        "FROM debian:12-slim@sha256:2b0079146a74e23bf4ae8f6a28e1b484c6292f6fb904cbb51825b4a19812fcd8\nHEALTHCHECK CMD [\"/bin/true\"]\n# expect: docker-user-root\nUSER root\n",
+    );
+    let run = bulwark(&["test", "cis-docker-build", &crate::util::s(d)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .ends_with("pass: 1 fixture, 1 passed, 0 failed (module `cis-docker-build`)\n"),
+        "{}",
+        run.stdout
+    );
+
+    // The expectation moved to the wrong line.
+    crate::util::write(
+        d,
+        "Dockerfile",
+        "FROM debian:12-slim@sha256:2b0079146a74e23bf4ae8f6a28e1b484c6292f6fb904cbb51825b4a19812fcd8\n# expect: docker-user-root\nHEALTHCHECK CMD [\"/bin/true\"]\nUSER root\n",
+    );
+    let run = bulwark(&["test", "cis-docker-build", &crate::util::s(d)]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let file = crate::util::s(&d.join("Dockerfile"));
+    assert!(
+        run.stdout
+            .contains(&format!("{file}:3: expected docker-user-root, found none")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "{file}:4:1: unexpected docker-user-root: the final image runs as `root`"
+        )),
+        "{}",
+        run.stdout
+    );
+    // A rule the module does not have: a usage error naming the place.
+    crate::util::write(d, "Dockerfile.expect", "4 no-such-rule\n");
+    let run = bulwark(&["test", "cis-docker-build", &crate::util::s(d)]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            ":4: expects `no-such-rule`, which module `cis-docker-build` does not declare"
+        ),
+        "{}",
+        run.stderr
+    );
+}

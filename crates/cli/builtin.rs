@@ -17,6 +17,25 @@ pub struct Builtin {
     pub precompiled: Option<&'static [u8]>,
 }
 
+impl Builtin {
+    /// Loads the pack into `engine`, from its precompiled form when there
+    /// is one.
+    pub fn load(&self, engine: &bulwark_engine::Engine) -> anyhow::Result<bulwark_engine::Module> {
+        use anyhow::Context as _;
+        let module = match self.precompiled {
+            // SAFETY: embedded in this binary at build time, produced by
+            // `bulwark_engine::precompile` from `self.bytes` (`cargo xtask
+            // build-rules`, checked byte for byte in CI).
+            #[allow(unsafe_code)]
+            Some(precompiled) => unsafe {
+                engine.load_precompiled(self.name, self.bytes, precompiled)
+            },
+            None => engine.load(self.name, self.bytes),
+        };
+        module.with_context(|| format!("loading the built-in rule module {}", self.name))
+    }
+}
+
 /// One built-in pack: its component and, on x86_64 Linux, its precompiled
 /// form.
 macro_rules! builtin {

@@ -5,6 +5,7 @@ mod keygen;
 mod rules;
 pub mod scan;
 mod sign;
+mod test;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -93,6 +94,9 @@ pub enum Command {
     /// Sign a rule module, for runs that trust only modules signed by known
     /// keys (`--trusted-key`, `trusted-keys` in .bulwark.yaml).
     Sign(sign::Args),
+    /// Run one rule module over fixtures that say which findings they
+    /// expect (`# expect: RULE-ID`), reporting missing and unexpected ones.
+    Test(test::Args),
 }
 
 /// Runs the parsed command line.
@@ -112,5 +116,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Keygen(args) => keygen::run(args, &cli.global),
         Command::Verify(args) => verify::run(args, &cli.global),
         Command::Sign(args) => sign::run(args, &cli.global),
+        Command::Test(args) => test::run(args, &cli.global),
     }
 }

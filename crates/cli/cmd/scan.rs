@@ -257,17 +257,7 @@ impl ModuleOptions {
                 source: "built-in".to_owned(),
                 signed_by: None,
             });
-            let module = match builtin.precompiled {
-                // SAFETY: embedded in this binary at build time, produced by
-                // `bulwark_engine::precompile` from `builtin.bytes` (`cargo
-                // xtask build-rules`, checked byte for byte in CI).
-                #[allow(unsafe_code)]
-                Some(precompiled) => unsafe {
-                    engine.load_precompiled(builtin.name, builtin.bytes, precompiled)
-                },
-                None => engine.load(builtin.name, builtin.bytes),
-            };
-            modules.push(module.context("loading a built-in rule module")?);
+            modules.push(builtin.load(&engine)?);
         }
         let trusted = self.trusted_keys(config)?;
         let mut failures = Vec::new();

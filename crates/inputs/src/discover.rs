@@ -55,7 +55,9 @@ impl Default for Discovery {
 /// The kind a file name implies, if any.
 pub fn classify_name(name: &str) -> Option<InputKind> {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerignore") {
+    // Docker's ignore files, and `bulwark test`'s expectations next to a
+    // fixture (`Dockerfile.expect`), are never inputs.
+    if lower.ends_with(".dockerignore") || lower.ends_with(".expect") {
         return None;
     }
     let dockerfile = ["dockerfile", "containerfile"].iter().any(|base| {
@@ -370,6 +372,8 @@ mod tests {
         }
         for n in [
             "Dockerfile.dockerignore",
+            "Dockerfile.expect",
+            "compose.yaml.expect",
             ".dockerignore",
             "README.md",
             "Dockerfiles",
