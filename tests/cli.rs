@@ -14,6 +14,8 @@ fn help_is_stable_for_every_subcommand() {
         ("verify", vec!["verify", "--help"]),
         ("sign", vec!["sign", "--help"]),
         ("test", vec!["test", "--help"]),
+        ("new-rule", vec!["new", "rule", "--help"]),
+        ("build", vec!["build", "--help"]),
     ] {
         let run = bulwark(&args);
         assert_eq!(run.code, 0, "{}", run.stderr);

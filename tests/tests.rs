@@ -4,6 +4,7 @@
 mod util;
 
 mod action;
+mod authoring;
 mod cli;
 mod config;
 mod evidence;

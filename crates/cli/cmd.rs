@@ -1,7 +1,9 @@
 //! The command line: global options and one variant per subcommand.
 
+mod build;
 mod explain;
 mod keygen;
+mod new;
 mod rules;
 pub mod scan;
 mod sign;
@@ -97,6 +99,12 @@ pub enum Command {
     /// Run one rule module over fixtures that say which findings they
     /// expect (`# expect: RULE-ID`), reporting missing and unexpected ones.
     Test(test::Args),
+    /// Create a new rule module crate.
+    #[command(subcommand)]
+    New(new::Command),
+    /// Build a rule crate into a component (rustup's wasm32 target, or
+    /// Debian's rustc-web with std built from source).
+    Build(build::Args),
 }
 
 /// Runs the parsed command line.
@@ -117,5 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Verify(args) => verify::run(args, &cli.global),
         Command::Sign(args) => sign::run(args, &cli.global),
         Command::Test(args) => test::run(args, &cli.global),
+        Command::New(command) => new::run(command, &cli.global),
+        Command::Build(args) => build::run(args, &cli.global),
     }
 }

@@ -199,24 +199,7 @@ impl Toolchain {
             remap(&home, "/cargo");
         }
         remap(Path::new("/usr/lib/rustlib/src/rust"), "/rustc/src");
-        let (cargo, mut cmd) = match &self.route {
-            Route::Rustup { cargo } => (cargo.clone(), Command::new(cargo)),
-            Route::Debian {
-                cargo,
-                rustc,
-                linker,
-            } => {
-                let mut cmd = Command::new(cargo);
-                cmd.env("RUSTC", rustc)
-                    .env("RUSTC_BOOTSTRAP", "1")
-                    .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", linker)
-                    // rustup's proxies must not redirect the Debian cargo.
-                    .env_remove("RUSTUP_TOOLCHAIN")
-                    .env_remove("CARGO")
-                    .env_remove("RUSTDOC");
-                (cargo.clone(), cmd)
-            }
-        };
+        let (cargo, mut cmd) = self.cargo();
         let mut encoded = OsString::new();
         for (i, flag) in rustflags.iter().enumerate() {
             if i > 0 {
@@ -253,6 +236,57 @@ impl Toolchain {
             });
         }
         Ok(target_dir.join(TARGET).join("release"))
+    }
+}
+
+impl Toolchain {
+    /// The route's `cargo`, and a command running it with the route's
+    /// environment.
+    fn cargo(&self) -> (PathBuf, Command) {
+        match &self.route {
+            Route::Rustup { cargo } => (cargo.clone(), Command::new(cargo)),
+            Route::Debian {
+                cargo,
+                rustc,
+                linker,
+            } => {
+                let mut cmd = Command::new(cargo);
+                cmd.env("RUSTC", rustc)
+                    .env("RUSTC_BOOTSTRAP", "1")
+                    .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", linker)
+                    // rustup's proxies must not redirect the Debian cargo.
+                    .env_remove("RUSTUP_TOOLCHAIN")
+                    .env_remove("CARGO")
+                    .env_remove("RUSTDOC");
+                (cargo.clone(), cmd)
+            }
+        }
+    }
+
+    /// Writes `Cargo.lock` for the crate or workspace at `workspace` (a
+    /// new rule crate has none; builds are `--locked`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Spawn`] when cargo cannot run, [`Error::Cargo`] when it
+    /// fails (its diagnostics go to stderr).
+    pub fn generate_lockfile(&self, workspace: &Path) -> Result<(), Error> {
+        let (cargo, mut cmd) = self.cargo();
+        let status = cmd
+            .current_dir(workspace)
+            .arg("generate-lockfile")
+            .status()
+            .map_err(|source| Error::Spawn {
+                program: cargo,
+                source,
+            })?;
+        if !status.success() {
+            return Err(Error::Cargo {
+                target: TARGET,
+                status: status.to_string(),
+            });
+        }
+        Ok(())
     }
 }
 

@@ -314,15 +314,16 @@ impl ModuleOptions {
                 source: path.display().to_string(),
                 signed_by,
             });
-            match engine.load(&name, &bytes) {
+            let loaded = crate::builtin::component_of(&bytes)
+                .map_err(|e| error_chain(&e))
+                .and_then(|component| engine.load(&name, &component).map_err(|e| error_chain(&e)));
+            match loaded {
                 Ok(module) => modules.push(module),
-                Err(e) => failures.push(RuleFailure {
+                Err(message) => failures.push(RuleFailure {
                     module: name,
                     rule_id: None,
                     file: path.display().to_string(),
-                    kind: RuleFailureKind::Load {
-                        message: error_chain(&e),
-                    },
+                    kind: RuleFailureKind::Load { message },
                 }),
             }
         }

@@ -183,8 +183,10 @@ fn load(engine: &Engine, module: &str) -> anyhow::Result<Module> {
     let name = path
         .file_stem()
         .map_or_else(|| module.to_owned(), |s| s.to_string_lossy().into_owned());
+    let component = crate::builtin::component_of(&bytes)
+        .with_context(|| format!("loading rule module {module}"))?;
     engine
-        .load(&name, &bytes)
+        .load(&name, &component)
         .with_context(|| format!("loading rule module {module}"))
 }
 

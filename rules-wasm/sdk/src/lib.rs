@@ -58,7 +58,9 @@ pub mod secrets;
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
+        // A copy of the repository's `wit/`, so the crate stands alone when
+        // published (the test suite checks the two are identical).
+        path: "wit",
         world: "rule-module",
         pub_export_macro: true,
         export_macro_name: "export_bindings",

@@ -1,0 +1,144 @@
+//! `bulwark new rule NAME`: a rule crate that builds, tests and runs as
+//! it is.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use super::GlobalOptions;
+use crate::exit::Exit;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// A rule module crate: Cargo.toml, an example rule, passing and
+    /// failing fixtures, a README.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RuleArgs {
+    /// The crate's name, kebab-case; also the example rule's id.
+    #[arg(value_name = "NAME")]
+    name: String,
+    /// Where to create it [default: ./NAME].
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// The bulwark-sdk crate to depend on, as a path [default: the SDK in
+    /// the source tree this bulwark was built from, when it is still
+    /// there; else the SDK at this release's tag in bulwark's repository].
+    #[arg(long, value_name = "PATH")]
+    sdk: Option<PathBuf>,
+}
+
+const CARGO_TOML: &str = include_str!("../templates/rule/Cargo.toml.tmpl");
+const LIB_RS: &str = include_str!("../templates/rule/lib.rs.tmpl");
+const README: &str = include_str!("../templates/rule/README.md.tmpl");
+const FAIL: &str = include_str!("../templates/rule/fail.Dockerfile.tmpl");
+const PASS: &str = include_str!("../templates/rule/pass.Dockerfile.tmpl");
+
+/// Whether `name` is a kebab-case identifier a crate and a rule can share.
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
+/// The `bulwark-sdk = …` dependency.
+fn sdk_dependency(explicit: Option<&Path>) -> anyhow::Result<String> {
+    let path = match explicit {
+        Some(path) => Some(
+            path.canonicalize()
+                .with_context(|| format!("--sdk {}", path.display()))?,
+        ),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("rules-wasm/sdk")
+            .canonicalize()
+            .ok(),
+    };
+    Ok(match path {
+        Some(path) => {
+            if !path.join("Cargo.toml").is_file() {
+                bail!("--sdk {}: no Cargo.toml there", path.display());
+            }
+            format!(
+                "{{ path = {} }}",
+                serde_json::to_string(&path.to_string_lossy())?
+            )
+        }
+        None => format!(
+            "{{ git = \"{}\", tag = \"v{}\" }}",
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION")
+        ),
+    })
+}
+
+pub fn run(command: Command, _global: &GlobalOptions) -> anyhow::Result<Exit> {
+    let Command::Rule(args) = command;
+    if !valid_name(&args.name) {
+        bail!(
+            "`{}`: a rule module's name is kebab-case: lower-case letters, digits and single dashes, starting with a letter (e.g. `acme-image-labels`)",
+            args.name
+        );
+    }
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
+    if dir.exists() && std::fs::read_dir(&dir).map_or(true, |mut d| d.next().is_some()) {
+        bail!("{} already exists and is not empty", dir.display());
+    }
+    let sdk = sdk_dependency(args.sdk.as_deref())?;
+    let fill = |template: &str| {
+        template
+            .replace("{{name}}", &args.name)
+            .replace("{{rule_id}}", &args.name)
+            .replace("{{sdk}}", &sdk)
+    };
+    let files = [
+        ("Cargo.toml", fill(CARGO_TOML)),
+        ("src/lib.rs", fill(LIB_RS)),
+        ("README.md", fill(README)),
+        ("fixtures/fail/Dockerfile", fill(FAIL)),
+        ("fixtures/pass/Dockerfile", fill(PASS)),
+        (".gitignore", "/target\n".to_owned()),
+    ];
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "created rule module `{}` in {}\nnext:\n  cd {}\n  bulwark build\n  bulwark test target/bulwark/{}.wasm fixtures",
+        args.name,
+        dir.display(),
+        dir.display(),
+        args.name
+    )?;
+    Ok(Exit::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_name;
+
+    #[test]
+    fn names_are_kebab_case() {
+        for ok in ["acme", "acme-labels", "r2-d2"] {
+            assert!(valid_name(ok), "{ok}");
+        }
+        for bad in ["", "Acme", "2fa", "a_b", "a--b", "a-", "-a", "a b"] {
+            assert!(!valid_name(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Writing a rule module of one's own, end to end: `bulwark new rule`,
+//! `bulwark build`, `bulwark test` (passing, then with a broken
+//! expectation), and `bulwark scan` with the module pinned.
+//!
+//! Building needs a wasm toolchain (rustup's wasm32 target, or Debian's
+//! rustc-web); `.ci/run` installs one and sets
+//! `BULWARK_REQUIRE_WASM_TOOLCHAIN=1`, so there the test cannot skip.
+
+use std::path::Path;
+
+use crate::util::{bulwark, s};
+
+fn toolchain_or_skip() -> bool {
+    match bulwark_build::Toolchain::detect() {
+        Ok(_) => true,
+        Err(e) if std::env::var_os("BULWARK_REQUIRE_WASM_TOOLCHAIN").is_none() => {
+            eprintln!("skipped: no wasm toolchain here ({e})");
+            false
+        }
+        Err(e) => panic!("BULWARK_REQUIRE_WASM_TOOLCHAIN is set, but: {e}"),
+    }
+}
+
+#[test]
+fn a_scaffolded_rule_builds_tests_and_runs_pinned() {
+    if !toolchain_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let krate = dir.path().join("acme-source-label");
+    let run = bulwark(&[
+        "new",
+        "rule",
+        "acme-source-label",
+        "--dir",
+        &s(&krate),
+        "--sdk",
+        &s(&crate::util::root().join("rules-wasm/sdk")),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Not over an existing crate.
+    let again = bulwark(&["new", "rule", "acme-source-label", "--dir", &s(&krate)]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+
+    // One target directory for every run of the suite: only the first
+    // build is cold.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authoring");
+    let built = bulwark(&[
+        "--format",
+        "json",
+        "build",
+        &s(&krate),
+        "--target-dir",
+        &s(&target),
+    ]);
+    assert_eq!(built.code, 0, "{}{}", built.stdout, built.stderr);
+    let built = built.json();
+    assert_eq!(built["rules"], serde_json::json!(["acme-source-label"]));
+    let component = built["component"].as_str().expect("component").to_owned();
+    let digest = built["sha256"].as_str().expect("sha256").to_owned();
+    assert_eq!(
+        digest,
+        bulwark_evidence::sha256_hex(&std::fs::read(&component).expect("component written"))
+    );
+
+    let fixtures = s(&krate.join("fixtures"));
+    let run = bulwark(&["test", &component, &fixtures]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
+
+    // The expectation on the wrong line: both halves of the mismatch.
+    let fail = krate.join("fixtures/fail/Dockerfile");
+    let text = std::fs::read_to_string(&fail).expect("fixture");
+    let broken = text.replace("# expect: acme-source-label\n", "").replace(
+        "WORKDIR /src\n",
+        "# expect: acme-source-label\nWORKDIR /src\n",
+    );
+    std::fs::write(&fail, broken).expect("write");
+    let run = bulwark(&["test", &component, &fixtures]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let fail_name = format!("{fixtures}/fail/Dockerfile");
+    assert!(
+        run.stdout.contains(&format!(
+            "{fail_name}:3: expected acme-source-label, found none"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "{fail_name}:7:1: unexpected acme-source-label: the final image has no `org.opencontainers.image.source` label"
+        )),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(&fail, text).expect("restore");
+
+    // In a scan, pinned; the pin is what `bulwark build` printed.
+    let run = bulwark(&[
+        "scan",
+        "--format",
+        "json",
+        "--rules",
+        &format!("{component}@sha256:{digest}"),
+        "--rule",
+        "acme-source-label",
+        &fixtures,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let findings: Vec<(String, u64)> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(findings, [(fail_name.clone(), 7)]);
+
+    // The core module cargo left behind is accepted too: encoded on load.
+    let core = target.join("wasm32-unknown-unknown/release/acme_source_label.wasm");
+    let run = bulwark(&["test", &s(&core), &fixtures]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
