@@ -7,6 +7,7 @@ mod action;
 mod authoring;
 mod cli;
 mod config;
+mod docs;
 mod evidence;
 mod formats;
 mod inputs;
