@@ -130,3 +130,67 @@ fn a_scaffolded_rule_builds_tests_and_runs_pinned() {
     let run = bulwark(&["test", &s(&core), &fixtures]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// The example module written in Python (rules-wasm/python-example, built
+/// by its build.sh with componentize-py) runs like the Rust packs: through
+/// `bulwark test`, and in a scan pinned, its findings at the right line.
+/// Such a component imports WASI; bulwark links it granting nothing.
+/// `.ci/run` builds it first and sets `BULWARK_REQUIRE_PYTHON_EXAMPLE=1`.
+#[test]
+fn a_rule_written_in_python_runs_like_the_rust_ones() {
+    let component = crate::util::root().join("target/python-example/python-example.wasm");
+    if !component.is_file() {
+        assert!(
+            std::env::var_os("BULWARK_REQUIRE_PYTHON_EXAMPLE").is_none(),
+            "{} is missing: run rules-wasm/python-example/build.sh",
+            component.display()
+        );
+        #[allow(clippy::disallowed_macros)]
+        {
+            eprintln!("skipped: rules-wasm/python-example/build.sh has not run");
+        }
+        return;
+    }
+    let component = s(&component);
+    let fixtures = "rules-wasm/python-example/fixtures";
+    let run = bulwark(&["test", &component, fixtures]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
+
+    let pinned = format!(
+        "{component}@sha256:{}",
+        bulwark_evidence::sha256_hex(&std::fs::read(&component).expect("component"))
+    );
+    let run = bulwark(&[
+        "scan",
+        "--format",
+        "json",
+        "--rules",
+        &pinned,
+        "--rule",
+        "python-maintainer-deprecated",
+        fixtures,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["failures"], serde_json::json!([]));
+    let finding = &json["findings"][0];
+    assert_eq!(finding["rule_id"], "python-maintainer-deprecated");
+    assert_eq!(finding["module"], "python-example");
+    assert_eq!(finding["file"], format!("{fixtures}/fail/Dockerfile"));
+    assert_eq!(finding["line"], 3);
+    assert_eq!(json["findings"].as_array().map(Vec::len), Some(1));
+
+    let explained = bulwark(&[
+        "explain",
+        "python-maintainer-deprecated",
+        "--rules",
+        &pinned,
+    ]);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+    assert!(
+        explained.stdout.contains("written in Python"),
+        "{}",
+        explained.stdout
+    );
+}

@@ -23,7 +23,7 @@ pub enum Error {
     },
     /// The component imports something; rule modules must import nothing.
     #[error(
-        "module `{module}` imports {}; rule modules run with no imports (no WASI, filesystem, network, clock or environment)",
+        "module `{module}` imports {}; rule modules import nothing but WASI 0.2, which is linked granting nothing (no filesystem, network or environment)",
         imports.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
     )]
     Imports {

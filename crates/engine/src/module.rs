@@ -138,7 +138,13 @@ impl Engine {
         // a rule module must not have.
         let mut type_only = Vec::new();
         let mut imports = Vec::new();
+        let mut wasi = false;
         for (import, item) in component.component_type().imports(&self.inner) {
+            // WASI is linked granting nothing (see `State`).
+            if import.starts_with("wasi:") && import.contains("@0.2.") {
+                wasi = true;
+                continue;
+            }
             let only_types = match &item.ty {
                 ComponentItem::ComponentInstance(instance) => instance
                     .exports(&self.inner)
@@ -158,6 +164,14 @@ impl Engine {
             });
         }
         let mut linker = Linker::<State>::new(&self.inner);
+        if wasi {
+            wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|source| {
+                Error::WrongWorld {
+                    module: name.to_owned(),
+                    source,
+                }
+            })?;
+        }
         for import in &type_only {
             linker
                 .instance(import)

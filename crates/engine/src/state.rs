@@ -3,11 +3,62 @@
 use wasmtime::ResourceLimiter;
 
 /// The data of every store: limits, and whether the last call hit one.
-#[derive(Debug)]
 pub(crate) struct State {
     memory_limit: usize,
     /// Set when the guest tried to grow memory past the limit.
     pub(crate) memory_exceeded: bool,
+    /// WASI for modules that import it, made on first use.
+    wasi: Option<Box<Wasi>>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("memory_limit", &self.memory_limit)
+            .field("memory_exceeded", &self.memory_exceeded)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The WASI a rule module gets: nothing. Components built by other
+/// languages' toolchains (componentize-py, componentize-js) import WASI
+/// whether they use it or not; the host links it with no arguments, no
+/// environment variables, no preopened directories (so no file at all),
+/// standard input empty, standard output and error discarded, and no
+/// network (TCP, UDP and name lookup refused). What a module cannot be
+/// refused: the wall and monotonic clocks and random numbers. Exit and
+/// traps end the call as a rule failure, under the same deadline and
+/// memory limit as every module.
+struct Wasi {
+    ctx: wasmtime_wasi::WasiCtx,
+    table: wasmtime::component::ResourceTable,
+}
+
+impl Wasi {
+    fn granting_nothing() -> Wasi {
+        let mut builder = wasmtime_wasi::WasiCtx::builder();
+        builder
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .allow_blocking_current_thread(true);
+        Wasi {
+            ctx: builder.build(),
+            table: wasmtime::component::ResourceTable::new(),
+        }
+    }
+}
+
+impl wasmtime_wasi::WasiView for State {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        let wasi = self
+            .wasi
+            .get_or_insert_with(|| Box::new(Wasi::granting_nothing()));
+        wasmtime_wasi::WasiCtxView {
+            ctx: &mut wasi.ctx,
+            table: &mut wasi.table,
+        }
+    }
 }
 
 /// Table elements a module may have; rule modules need a handful.
@@ -18,6 +69,7 @@ impl State {
         State {
             memory_limit,
             memory_exceeded: false,
+            wasi: None,
         }
     }
 }
