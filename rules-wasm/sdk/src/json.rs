@@ -544,6 +544,26 @@ impl<'a> Json<'a> {
     pub fn is_array(&self) -> bool {
         self.node().kind == Kind::Array
     }
+
+    /// A copy of the element as a `serde_json::Value`, to deserialise it
+    /// into upstream types (see `kubernetes::Pod::typed_spec`). Pointers
+    /// stay with the view: report findings through it.
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self.node().kind {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(b),
+            Kind::Number(s) => serde_json::from_str(self.tree.str(s)).unwrap_or(Value::Null),
+            Kind::String(s) => Value::String(self.tree.str(s).to_owned()),
+            Kind::Array => Value::Array(self.items().iter().map(Json::to_value).collect()),
+            Kind::Object => Value::Object(
+                self.entries()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -552,6 +572,14 @@ mod tests {
 
     fn tree(text: &str) -> Tree {
         Tree::parse(text).expect("json")
+    }
+
+    #[test]
+    fn converts_to_serde_values() {
+        let text = r#"{"a":[1,2.5,"x",null,true,{"b":{}}],"c":-3}"#;
+        let t = tree(text);
+        let expected: serde_json::Value = serde_json::from_str(text).expect("json");
+        assert_eq!(Json::root(&t).to_value(), expected);
     }
 
     #[test]

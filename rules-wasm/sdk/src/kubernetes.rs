@@ -12,6 +12,9 @@
 //! `seccompProfile`, `appArmorProfile`, `windowsOptions`) come from the pod
 //! when the container does not set them; the others are the container's
 //! own.
+//!
+//! With the feature `k8s-openapi`, [`Pod::typed_spec`] also gives the pod
+//! spec as k8s-openapi's `PodSpec`.
 
 use crate::json::Json;
 
@@ -33,6 +36,21 @@ pub struct Pod<'a> {
     pub spec: Json<'a>,
     /// The metadata of the pod (template), when present.
     pub metadata: Option<Json<'a>>,
+}
+
+#[cfg(feature = "k8s-openapi")]
+impl Pod<'_> {
+    /// The pod spec typed with k8s-openapi's `PodSpec` (feature
+    /// `k8s-openapi`), for rules that prefer the upstream types. Findings
+    /// are still reported through the JSON view, which knows the pointers:
+    /// `pod.spec.pointer_to("hostNetwork")`.
+    ///
+    /// # Errors
+    ///
+    /// When the spec does not match the Kubernetes schema (a wrong type).
+    pub fn typed_spec(&self) -> Result<k8s_openapi::api::core::v1::PodSpec, serde_json::Error> {
+        serde_json::from_value(self.spec.to_value())
+    }
 }
 
 /// Which list of the pod spec a container is in.
@@ -297,6 +315,28 @@ mod tests {
             "containers": [{"name": "app", "securityContext": {"runAsUser": 0, "privileged": false}}],
             "initContainers": [{"name": "init"}]
         })
+    }
+
+    #[cfg(feature = "k8s-openapi")]
+    #[test]
+    fn pod_specs_are_typed_with_k8s_openapi() {
+        let object = json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "spec": {"template": {"spec": pod_spec()}}});
+        let tree = Tree::parse(&object.to_string()).expect("json");
+        let object = Object::new(Json::root(&tree)).expect("object");
+        let pod = object.pod().expect("pod");
+        let spec = pod.typed_spec().expect("a PodSpec");
+        assert_eq!(spec.containers[0].name, "app");
+        assert_eq!(
+            spec.security_context.and_then(|c| c.run_as_user),
+            Some(1000)
+        );
+        assert_eq!(pod.spec.pointer(), "/spec/template/spec");
+        // A wrong type is an error, not a guess.
+        let bad = json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": "app"}});
+        let tree = Tree::parse(&bad.to_string()).expect("json");
+        let object = Object::new(Json::root(&tree)).expect("object");
+        assert!(object.pod().expect("pod").typed_spec().is_err());
     }
 
     #[test]
