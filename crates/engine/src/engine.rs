@@ -29,6 +29,15 @@ impl Default for Limits {
 /// How often the deadline clock advances.
 pub(crate) const TICK: Duration = Duration::from_millis(5);
 
+/// The least time a module gets to start (see [`Engine::startup`]).
+pub const STARTUP: Duration = Duration::from_secs(10);
+
+/// Epoch ticks covering `time`, plus one for the tick in progress.
+fn ticks(time: Duration) -> u64 {
+    let ticks = time.as_micros().div_ceil(TICK.as_micros());
+    u64::try_from(ticks).unwrap_or(u64::MAX).max(1) + 1
+}
+
 /// One wasmtime engine per run, with its limits and deadline clock.
 #[derive(Debug)]
 pub struct Engine {
@@ -131,8 +140,20 @@ impl Engine {
 
     /// Epoch ticks a call may run for.
     pub(crate) fn deadline_ticks(&self) -> u64 {
-        let ticks = self.limits.timeout.as_micros().div_ceil(TICK.as_micros());
-        u64::try_from(ticks).unwrap_or(u64::MAX).max(1) + 1
+        ticks(self.limits.timeout)
+    }
+
+    /// How long a module may take to start: instantiation (a Python or
+    /// JavaScript component starts its interpreter there) and, at load,
+    /// listing its rules. Once per module and worker, so longer than a
+    /// call: the call deadline, but at least [`STARTUP`].
+    pub(crate) fn startup(&self) -> Duration {
+        self.limits.timeout.max(STARTUP)
+    }
+
+    /// Epoch ticks a module may take to start.
+    pub(crate) fn startup_ticks(&self) -> u64 {
+        ticks(self.startup())
     }
 }
 

@@ -106,7 +106,12 @@ pub(crate) fn classify(
     }
     match e.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::Interrupt) => RuleFailureKind::Timeout {
-            limit_ms: u64::try_from(engine.limits.timeout.as_millis()).unwrap_or(u64::MAX),
+            limit_ms: u64::try_from(if store.data().started {
+                engine.limits.timeout.as_millis()
+            } else {
+                engine.startup().as_millis()
+            })
+            .unwrap_or(u64::MAX),
         },
         Some(trap) => RuleFailureKind::Trap {
             message: trap.to_string(),
@@ -173,6 +178,7 @@ impl<'a> Evaluator<'a> {
                 .pre
                 .instantiate(&mut store)
                 .map_err(|e| classify(self.engine, &store, &e))?;
+            store.data_mut().started = true;
             self.live[index] = Some(Live { store, bindings });
         }
         self.live[index].as_mut().ok_or(RuleFailureKind::Trap {

@@ -196,7 +196,7 @@ impl Engine {
         let instance: RuleModule = pre
             .instantiate(&mut store)
             .map_err(|e| rules_error(&store, e))?;
-        store.set_epoch_deadline(self.deadline_ticks());
+        store.set_epoch_deadline(self.startup_ticks());
         let metas = instance
             .bulwark_rules_rules()
             .call_rules(&mut store)
@@ -253,12 +253,14 @@ impl Engine {
         Ok(component)
     }
 
-    /// A fresh store under this engine's limits.
+    /// A fresh store under this engine's limits, armed for a module's
+    /// start (see [`Engine::startup`]); calls re-arm it with their own
+    /// deadline.
     pub(crate) fn store(&self) -> Store<State> {
         let mut store = Store::new(&self.inner, State::new(self.limits.memory));
         store.limiter(|s| s);
         store.epoch_deadline_trap();
-        store.set_epoch_deadline(self.deadline_ticks());
+        store.set_epoch_deadline(self.startup_ticks());
         store
     }
 }

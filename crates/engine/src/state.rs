@@ -7,6 +7,9 @@ pub(crate) struct State {
     memory_limit: usize,
     /// Set when the guest tried to grow memory past the limit.
     pub(crate) memory_exceeded: bool,
+    /// Set once the module has started (instantiated, and at load listed
+    /// its rules): a timeout before is the start-up deadline's.
+    pub(crate) started: bool,
     /// WASI for modules that import it, made on first use.
     wasi: Option<Box<Wasi>>,
 }
@@ -69,6 +72,7 @@ impl State {
         State {
             memory_limit,
             memory_exceeded: false,
+            started: false,
             wasi: None,
         }
     }
@@ -110,5 +114,24 @@ impl ResourceLimiter for State {
 
     fn tables(&self) -> usize {
         16
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasmtime_wasi::cli::WasiCliView;
+    use wasmtime_wasi::filesystem::WasiFilesystemView;
+    use wasmtime_wasi::p2::bindings::cli::environment::Host as _;
+    use wasmtime_wasi::p2::bindings::filesystem::preopens::Host as _;
+
+    use super::State;
+
+    #[test]
+    fn wasi_grants_nothing() {
+        // Whatever this process has, a module sees none of it.
+        let mut state = State::new(1 << 20);
+        assert_eq!(state.cli().get_environment().unwrap(), Vec::new());
+        assert_eq!(state.cli().get_arguments().unwrap(), Vec::<String>::new());
+        assert!(state.filesystem().get_directories().unwrap().is_empty());
     }
 }
