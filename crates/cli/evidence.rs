@@ -22,6 +22,27 @@ use serde_json::{Value, json};
 pub const PREDICATE_TYPE: &str = "https://bulwark.dev/attestation/scan/v0.1";
 
 /// Reads the signing key. Errors name the file, never its content.
+/// The private key file: `explicit`, else the file named by
+/// `$BULWARK_SIGNING_KEY_FILE`; `purpose` says what needs it in the error.
+pub fn signing_key_path(explicit: Option<&Path>, purpose: &str) -> anyhow::Result<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("BULWARK_SIGNING_KEY_FILE").map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty())
+        .with_context(|| {
+            format!(
+                "{purpose} a signing key: --key FILE, or BULWARK_SIGNING_KEY_FILE naming the file"
+            )
+        })
+}
+
+/// Where a rule module's signature is unless said otherwise: `MODULE.sig`.
+pub fn default_signature_path(module: &Path) -> PathBuf {
+    let mut name = module.as_os_str().to_owned();
+    name.push(".sig");
+    PathBuf::from(name)
+}
+
 pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
     let pem = zeroize::Zeroizing::new(
         std::fs::read_to_string(path)

@@ -225,16 +225,7 @@ impl Toolchain {
         for p in packages {
             cmd.arg("--package").arg(p);
         }
-        let status = cmd.status().map_err(|source| Error::Spawn {
-            program: cargo,
-            source,
-        })?;
-        if !status.success() {
-            return Err(Error::Cargo {
-                target: TARGET,
-                status: status.to_string(),
-            });
-        }
+        run(cargo, &mut cmd)?;
         Ok(target_dir.join(TARGET).join("release"))
     }
 }
@@ -272,22 +263,24 @@ impl Toolchain {
     /// fails (its diagnostics go to stderr).
     pub fn generate_lockfile(&self, workspace: &Path) -> Result<(), Error> {
         let (cargo, mut cmd) = self.cargo();
-        let status = cmd
-            .current_dir(workspace)
-            .arg("generate-lockfile")
-            .status()
-            .map_err(|source| Error::Spawn {
-                program: cargo,
-                source,
-            })?;
-        if !status.success() {
-            return Err(Error::Cargo {
-                target: TARGET,
-                status: status.to_string(),
-            });
-        }
-        Ok(())
+        cmd.current_dir(workspace).arg("generate-lockfile");
+        run(cargo, &mut cmd)
     }
+}
+
+/// Runs a cargo command; its diagnostics go to stderr.
+fn run(cargo: PathBuf, cmd: &mut Command) -> Result<(), Error> {
+    let status = cmd.status().map_err(|source| Error::Spawn {
+        program: cargo,
+        source,
+    })?;
+    if !status.success() {
+        return Err(Error::Cargo {
+            target: TARGET,
+            status: status.to_string(),
+        });
+    }
+    Ok(())
 }
 
 fn reason(e: &Error) -> String {

@@ -280,11 +280,10 @@ impl ModuleOptions {
             let signed_by = if trusted.is_empty() {
                 None
             } else {
-                let signature = extra.signature.clone().unwrap_or_else(|| {
-                    let mut name = path.clone().into_os_string();
-                    name.push(".sig");
-                    PathBuf::from(name)
-                });
+                let signature = extra
+                    .signature
+                    .clone()
+                    .unwrap_or_else(|| crate::evidence::default_signature_path(path));
                 let envelope = std::fs::read(&signature).with_context(|| {
                     format!(
                         "rule module {}: trusted keys are configured, but its signature {} cannot be read (sign it with `bulwark sign {} --key KEY`)",
@@ -904,14 +903,10 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     // The signing key is read before any work, so a bad key fails fast.
     let signing_key = match &args.evidence {
         Some(_) => {
-            let path = args
-                .evidence_key
-                .clone()
-                .or_else(|| std::env::var_os("BULWARK_SIGNING_KEY_FILE").map(PathBuf::from))
-                .filter(|p| !p.as_os_str().is_empty())
-                .context(
-                    "--evidence needs a signing key: --key FILE, or BULWARK_SIGNING_KEY_FILE naming the file",
-                )?;
+            let path = crate::evidence::signing_key_path(
+                args.evidence_key.as_deref(),
+                "--evidence needs",
+            )?;
             Some(crate::evidence::read_signing_key(&path)?)
         }
         None => None,

@@ -24,14 +24,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
-    let key_path = args
-        .key
-        .clone()
-        .or_else(|| std::env::var_os("BULWARK_SIGNING_KEY_FILE").map(PathBuf::from))
-        .filter(|p| !p.as_os_str().is_empty())
-        .context(
-            "a signing key is needed: --key FILE, or BULWARK_SIGNING_KEY_FILE naming the file",
-        )?;
+    let key_path = crate::evidence::signing_key_path(args.key.as_deref(), "`bulwark sign` needs")?;
     let key = crate::evidence::read_signing_key(&key_path)?;
     let bytes = std::fs::read(&args.module)
         .with_context(|| format!("reading rule module {}", args.module.display()))?;
@@ -41,11 +34,10 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let envelope =
         bulwark_evidence::module::sign_module(&name, &bytes, &key).context("signing the module")?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut name = args.module.clone().into_os_string();
-        name.push(".sig");
-        PathBuf::from(name)
-    });
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::evidence::default_signature_path(&args.module));
     std::fs::write(&out, envelope.to_json())
         .with_context(|| format!("writing {}", out.display()))?;
     let digest = bulwark_evidence::sha256_hex(&bytes);
