@@ -453,3 +453,66 @@ fn several_outputs_are_written_in_one_run() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("only `bulwark scan`"), "{}", run.stderr);
 }
+
+/// A finding in a rendered chart is put on its template in the repository
+/// (the rendered output is no file there), with the rendered line named.
+#[cfg(unix)]
+#[test]
+fn sarif_puts_chart_findings_on_their_templates() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(repo)
+        .status()
+        .expect("git runs");
+    assert!(git.success());
+    write(
+        repo,
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    write(
+        repo,
+        "charts/web/templates/deployment.yaml",
+        "kind: Deployment\n{{ .Values.x }}\n",
+    );
+    let helm = repo.join("helm");
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\ncat <<'EOF'\n---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: []\nEOF\n",
+    )
+    .expect("write helm");
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let run = bulwark_env(
+        &["scan", "--format", "sarif", &s(&repo.join("charts/web"))],
+        b"",
+        &[("BULWARK_HELM", &helm)],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let log = sarif_of(&run);
+    let result = log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["ruleId"] == "pss-host-namespaces")
+        .cloned()
+        .expect("the hostNetwork finding");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "charts/web/templates/deployment.yaml"
+    );
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("(line 10 of the chart as rendered)")),
+        "{result}"
+    );
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "charts/web/templates/deployment.yaml"
+    );
+}

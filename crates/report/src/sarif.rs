@@ -195,12 +195,18 @@ fn locations(
     let (line, column, end) = at;
     let in_chart = template.and_then(|t| run.locator.chart_template(file, t));
     let related = template.map(|t| {
-        let uri = in_chart.clone().unwrap_or_else(|| t.to_owned());
+        // Inside a chart scanned here, the template's repository path;
+        // otherwise Helm's name for it (`chart/templates/…`), which is
+        // relative to a chart this run did not see, so no base.
+        let artifact = match &in_chart {
+            Some(path) => {
+                json!({"uri": crate::locate::percent_encode(path), "uriBaseId": "%SRCROOT%"})
+            }
+            None => json!({"uri": crate::locate::percent_encode(t)}),
+        };
         json!([{
             "id": 1,
-            "physicalLocation": {
-                "artifactLocation": {"uri": crate::locate::percent_encode(&uri), "uriBaseId": "%SRCROOT%"},
-            },
+            "physicalLocation": {"artifactLocation": artifact},
             "message": {"text": "the Helm template this document was rendered from"},
         }])
     });
