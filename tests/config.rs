@@ -6,6 +6,28 @@ use crate::util::{bulwark, bulwark_env, s, write};
 
 const DIGEST: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
+/// `bulwark scan ARGS… --evidence … --key …` with a fresh key pair: the run
+/// and the predicate of the evidence it signed.
+fn signed_scan(args: &[&str]) -> (crate::util::Run, serde_json::Value) {
+    let keys = tempfile::tempdir().expect("tempdir");
+    assert_eq!(
+        bulwark(&["keygen", "--out", &s(&keys.path().join("k"))]).code,
+        0
+    );
+    let evidence = keys.path().join("evidence.json");
+    let (evidence_arg, key_arg) = (s(&evidence), s(&keys.path().join("k.key")));
+    let mut full = vec!["scan"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--evidence", &evidence_arg, "--key", &key_arg]);
+    let run = bulwark(&full);
+    let predicate = if evidence.is_file() {
+        predicate_of(&evidence)
+    } else {
+        serde_json::Value::Null
+    };
+    (run, predicate)
+}
+
 /// The predicate of the signed statement in `evidence`.
 pub fn predicate_of(evidence: &Path) -> serde_json::Value {
     use base64::Engine as _;
@@ -264,20 +286,8 @@ fn suppressions_and_exceptions_are_listed_never_silent() {
     );
 
     // The evidence records them.
-    let keys = tempfile::tempdir().expect("tempdir");
-    let prefix = keys.path().join("k");
-    assert_eq!(bulwark(&["keygen", "--out", &s(&prefix)]).code, 0);
-    let evidence = keys.path().join("evidence.json");
-    let run = bulwark(&[
-        "scan",
-        &s(root),
-        "--evidence",
-        &s(&evidence),
-        "--key",
-        &s(&keys.path().join("k.key")),
-    ]);
+    let (run, predicate) = signed_scan(&[&s(root)]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let predicate = predicate_of(&evidence);
     assert_eq!(predicate["suppressed"].as_array().map(Vec::len), Some(3));
     assert_eq!(predicate["exceptions"][1]["status"], "expired");
     assert_eq!(predicate["exceptions"][0]["owner"], "platform@example.com");
@@ -356,25 +366,8 @@ fn a_baseline_reports_only_new_findings() {
             .is_some_and(|t| t.ends_with("known to the baseline not reported"))
     );
     // The evidence records the baseline, its digest and what it hid.
-    let keys = tempfile::tempdir().expect("tempdir");
-    assert_eq!(
-        bulwark(&["keygen", "--out", &s(&keys.path().join("k"))]).code,
-        0
-    );
-    let evidence = keys.path().join("evidence.json");
-    let run = bulwark(&[
-        "scan",
-        &s(root),
-        "--no-config",
-        "--baseline",
-        &s(&baseline),
-        "--evidence",
-        &s(&evidence),
-        "--key",
-        &s(&keys.path().join("k.key")),
-    ]);
+    let (run, predicate) = signed_scan(&[&s(root), "--no-config", "--baseline", &s(&baseline)]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let predicate = predicate_of(&evidence);
     let recorded = &predicate["configuration"]["settings"]["baseline"];
     // Every finding of the baseline is still there, none reported.
     let entries: serde_json::Value =

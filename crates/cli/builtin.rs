@@ -62,18 +62,3 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("pod-security"),
     builtin!("secrets"),
 ];
-
-/// `bytes` as a component: a core module carrying wit-bindgen's
-/// component-type section (what `cargo build` leaves before `bulwark
-/// build`) is encoded here; a component is returned as it is.
-///
-/// # Errors
-///
-/// When a core module cannot be encoded (it lacks the type section, or
-/// its exports do not match it).
-pub fn component_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, bulwark_build::Error> {
-    if bytes.starts_with(b"\0asm") && !bulwark_build::is_component(bytes) {
-        return bulwark_build::componentize(bytes).map(std::borrow::Cow::Owned);
-    }
-    Ok(std::borrow::Cow::Borrowed(bytes))
-}

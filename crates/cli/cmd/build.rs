@@ -84,11 +84,8 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     };
     // Load it as a scan would, so a module that does not export the
     // bulwark:rules interface is caught here, not in CI.
-    let engine = bulwark_engine::Engine::new(bulwark_engine::Limits {
-        timeout: std::time::Duration::from_millis(500),
-        memory: 256 << 20,
-    })
-    .context("starting the rule engine")?;
+    let engine = bulwark_engine::Engine::new(super::scan::default_limits())
+        .context("starting the rule engine")?;
     let module = engine
         .load(&name, &component)
         .with_context(|| format!("the built component {name} is not a bulwark rule module"))?;

@@ -214,6 +214,30 @@ pub struct LoadedModules {
 const DEFAULT_RULE_TIMEOUT: Duration = Duration::from_millis(500);
 /// The memory of one rule module instance, unless configured.
 const DEFAULT_RULE_MEMORY: u64 = 256 << 20;
+/// The limits rules run under when nothing is configured (also for
+/// `bulwark test` and the check `bulwark build` makes).
+pub fn default_limits() -> Limits {
+    Limits {
+        timeout: DEFAULT_RULE_TIMEOUT,
+        memory: usize::try_from(DEFAULT_RULE_MEMORY).unwrap_or(usize::MAX),
+    }
+}
+
+/// `bytes` as a component: a core module carrying wit-bindgen's
+/// component-type section (what `cargo build` leaves before `bulwark
+/// build`) is encoded here; a component is returned as it is.
+///
+/// # Errors
+///
+/// When a core module cannot be encoded (it lacks the type section, or
+/// its exports do not match it).
+pub fn component_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, bulwark_build::Error> {
+    if bytes.starts_with(b"\0asm") && !bulwark_build::is_component(bytes) {
+        return bulwark_build::componentize(bytes).map(std::borrow::Cow::Owned);
+    }
+    Ok(std::borrow::Cow::Borrowed(bytes))
+}
+
 /// The largest input file, unless configured.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
 
@@ -313,7 +337,7 @@ impl ModuleOptions {
                 source: path.display().to_string(),
                 signed_by,
             });
-            let loaded = crate::builtin::component_of(&bytes)
+            let loaded = component_of(&bytes)
                 .map_err(|e| error_chain(&e))
                 .and_then(|component| engine.load(&name, &component).map_err(|e| error_chain(&e)));
             match loaded {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use bulwark_core::{Finding, InputKind};
-use bulwark_engine::{Engine, Evaluator, Limits, Module, RuleSelection};
+use bulwark_engine::{Engine, Evaluator, Module, RuleSelection};
 use bulwark_inputs::helm::Helm;
 use bulwark_inputs::{Discovery, LoadOptions, Loaded};
 use serde::Serialize;
@@ -183,7 +183,7 @@ fn load(engine: &Engine, module: &str) -> anyhow::Result<Module> {
     let name = path
         .file_stem()
         .map_or_else(|| module.to_owned(), |s| s.to_string_lossy().into_owned());
-    let component = crate::builtin::component_of(&bytes)
+    let component = super::scan::component_of(&bytes)
         .with_context(|| format!("loading rule module {module}"))?;
     engine
         .load(&name, &component)
@@ -191,12 +191,9 @@ fn load(engine: &Engine, module: &str) -> anyhow::Result<Module> {
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
-    let engine = Engine::new(Limits {
-        timeout: std::time::Duration::from_millis(500),
-        memory: 256 << 20,
-    })
-    .context("starting the rule engine")?
-    .with_cache(bulwark_engine::Cache::from_env());
+    let engine = Engine::new(super::scan::default_limits())
+        .context("starting the rule engine")?
+        .with_cache(bulwark_engine::Cache::from_env());
     let module = load(&engine, &args.module)?;
     let declared: Vec<&str> = module.rules().iter().map(|r| r.id.as_str()).collect();
     for id in &args.only {

@@ -66,13 +66,14 @@ fn finding_level(style: &GithubStyle, severity: Severity) -> &'static str {
 /// Annotations for one file's findings.
 pub(crate) fn render_findings(style: &GithubStyle, findings: &[Finding]) -> Vec<u8> {
     let mut out = String::new();
+    let mut lookup = style.locator.lookup();
     for f in findings {
         let mut message = f.message.clone();
         let mut properties = Vec::new();
         match f
             .template
             .as_deref()
-            .and_then(|t| style.locator.chart_template(&f.file, t))
+            .and_then(|t| lookup.chart_template(&f.file, t))
         {
             Some(template) => {
                 properties.push(("file", template));
@@ -83,7 +84,7 @@ pub(crate) fn render_findings(style: &GithubStyle, findings: &[Finding]) -> Vec<
                 );
             }
             None => {
-                properties.push(("file", style.locator.path(&f.file)));
+                properties.push(("file", lookup.path(&f.file)));
                 properties.push(("line", f.location.line.to_string()));
                 properties.push(("endLine", f.location.end_line.to_string()));
                 if f.location.line == f.location.end_line {
@@ -187,14 +188,15 @@ fn cell(text: &str) -> String {
 /// One table row per finding, for the job summary.
 pub(crate) fn render_rows(style: &GithubStyle, findings: &[Finding]) -> Vec<u8> {
     let mut out = String::new();
+    let mut lookup = style.locator.lookup();
     for f in findings {
         let at = match f
             .template
             .as_deref()
-            .and_then(|t| style.locator.chart_template(&f.file, t))
+            .and_then(|t| lookup.chart_template(&f.file, t))
         {
             Some(template) => template,
-            None => format!("{}:{}", style.locator.path(&f.file), f.location.line),
+            None => format!("{}:{}", lookup.path(&f.file), f.location.line),
         };
         let mark = if f.severity >= style.fail_on {
             "**"

@@ -69,6 +69,49 @@ impl Locator {
     /// The path to show for `name`: repository-relative when possible,
     /// else as reported.
     pub fn path(&self, name: &str) -> String {
+        self.lookup().path(name)
+    }
+
+    /// For a finding in a rendered chart (`name` is `CHART (helm
+    /// template)`), the template it came from as a path in the repository
+    /// (see [`Lookup::chart_template`]).
+    pub fn chart_template(&self, name: &str, template: &str) -> Option<String> {
+        self.lookup().chart_template(name, template)
+    }
+
+    /// A lookup for a run of names, such as one file's findings: each
+    /// name is resolved once, not once per finding (resolving touches the
+    /// file system).
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup {
+            locator: self,
+            last: None,
+        }
+    }
+}
+
+/// Resolves names through a [`Locator`], remembering the last one.
+#[derive(Debug)]
+pub struct Lookup<'l> {
+    locator: &'l Locator,
+    last: Option<(String, Option<String>)>,
+}
+
+impl Lookup<'_> {
+    /// As [`Locator::relative`].
+    pub fn relative(&mut self, name: &str) -> Option<String> {
+        if let Some((last, relative)) = &self.last
+            && last == name
+        {
+            return relative.clone();
+        }
+        let relative = self.locator.relative(name);
+        self.last = Some((name.to_owned(), relative.clone()));
+        relative
+    }
+
+    /// As [`Locator::path`].
+    pub fn path(&mut self, name: &str) -> String {
         self.relative(name)
             .unwrap_or_else(|| name.replace('\\', "/"))
     }
@@ -77,7 +120,7 @@ impl Locator {
     /// template)`), the template it came from as a path in the repository:
     /// Helm names templates `chart-name/templates/…`, under the chart's
     /// directory.
-    pub fn chart_template(&self, name: &str, template: &str) -> Option<String> {
+    pub fn chart_template(&mut self, name: &str, template: &str) -> Option<String> {
         let chart = name.strip_suffix(RENDERED_CHART_SUFFIX)?;
         let (_, inside) = template.split_once('/')?;
         Some(self.path(&format!("{}/{inside}", chart.trim_end_matches('/'))))

@@ -21,7 +21,7 @@ use std::io;
 use bulwark_core::{Finding, RuleMeta, Severity};
 use serde_json::{Map, Value, json};
 
-use crate::locate::Locator;
+use crate::locate::{Locator, Lookup};
 use crate::stream::Tail;
 use crate::{Suppressed, SuppressionKind, Verdict};
 
@@ -164,12 +164,15 @@ fn rule_descriptor(rule: &SarifRule) -> Value {
     descriptor
 }
 
+/// An artifact location for `path`, relative to the repository root.
+fn in_repository(path: &str) -> Value {
+    json!({"uri": crate::locate::percent_encode(path), "uriBaseId": "%SRCROOT%"})
+}
+
 /// An artifact location for the reported file `name`.
-fn artifact(run: &SarifRun, name: &str) -> Value {
-    match run.locator.relative(name) {
-        Some(path) => {
-            json!({"uri": crate::locate::percent_encode(&path), "uriBaseId": "%SRCROOT%"})
-        }
+fn artifact(lookup: &mut Lookup<'_>, name: &str) -> Value {
+    match lookup.relative(name) {
+        Some(path) => in_repository(&path),
         None => json!({"uri": crate::locate::percent_encode(&name.replace('\\', "/"))}),
     }
 }
@@ -187,21 +190,19 @@ fn region(line: usize, column: usize, end: Option<(usize, usize)>) -> Value {
 
 /// The result's locations, and the related location of its template.
 fn locations(
-    run: &SarifRun,
+    lookup: &mut Lookup<'_>,
     file: &str,
     template: Option<&str>,
     at: (usize, usize, Option<(usize, usize)>),
 ) -> (Value, Option<Value>, Option<String>) {
     let (line, column, end) = at;
-    let in_chart = template.and_then(|t| run.locator.chart_template(file, t));
+    let in_chart = template.and_then(|t| lookup.chart_template(file, t));
     let related = template.map(|t| {
         // Inside a chart scanned here, the template's repository path;
         // otherwise Helm's name for it (`chart/templates/…`), which is
         // relative to a chart this run did not see, so no base.
         let artifact = match &in_chart {
-            Some(path) => {
-                json!({"uri": crate::locate::percent_encode(path), "uriBaseId": "%SRCROOT%"})
-            }
+            Some(path) => in_repository(path),
             None => json!({"uri": crate::locate::percent_encode(t)}),
         };
         json!([{
@@ -217,7 +218,7 @@ fn locations(
         Some(path) => (
             json!([{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": crate::locate::percent_encode(&path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": in_repository(&path),
                     "region": {"startLine": 1},
                 }
             }]),
@@ -227,7 +228,7 @@ fn locations(
         None => (
             json!([{
                 "physicalLocation": {
-                    "artifactLocation": artifact(run, file),
+                    "artifactLocation": artifact(lookup, file),
                     "region": region(line, column, end),
                 }
             }]),
@@ -248,6 +249,7 @@ struct Said<'a> {
 
 fn result(
     run: &SarifRun,
+    lookup: &mut Lookup<'_>,
     said: Said<'_>,
     file: &str,
     template: Option<&str>,
@@ -259,7 +261,7 @@ fn result(
         text,
         fingerprint,
     } = said;
-    let (locations, related, suffix) = locations(run, file, template, at);
+    let (locations, related, suffix) = locations(lookup, file, template, at);
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(rule_id));
     if let Some(index) = run.index.get(rule_id) {
@@ -287,7 +289,7 @@ fn result(
     result
 }
 
-fn finding_result(run: &SarifRun, f: &Finding) -> Value {
+fn finding_result(run: &SarifRun, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
     let mut text = f.message.clone();
     if let Some(detail) = &f.detail {
         text.push('\n');
@@ -295,6 +297,7 @@ fn finding_result(run: &SarifRun, f: &Finding) -> Value {
     }
     let mut result = result(
         run,
+        lookup,
         Said {
             rule_id: &f.rule_id,
             severity: f.severity,
@@ -316,9 +319,10 @@ fn finding_result(run: &SarifRun, f: &Finding) -> Value {
     Value::Object(result)
 }
 
-fn suppressed_result(run: &SarifRun, s: &Suppressed) -> Value {
+fn suppressed_result(run: &SarifRun, lookup: &mut Lookup<'_>, s: &Suppressed) -> Value {
     let mut result = result(
         run,
+        lookup,
         Said {
             rule_id: &s.rule_id,
             severity: s.severity,
@@ -397,12 +401,13 @@ pub(crate) fn write_header(out: &mut dyn io::Write, run: &SarifRun) -> io::Resul
 /// One file's results, separated by commas.
 pub(crate) fn render_results(run: &SarifRun, findings: &[Finding]) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
+    let mut lookup = run.locator.lookup();
     for (i, f) in findings.iter().enumerate() {
         if i > 0 {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(b"        ");
-        out.extend_from_slice(&indented(&finding_result(run, f), 8)?);
+        out.extend_from_slice(&indented(&finding_result(run, &mut lookup, f), 8)?);
     }
     Ok(out)
 }
@@ -416,9 +421,10 @@ pub(crate) fn write_tail(
     tail: Tail<'_>,
 ) -> io::Result<()> {
     let mut any = any;
+    let mut lookup = run.locator.lookup();
     for s in tail.suppressed {
         out.write_all(if any { b",\n        " } else { b"\n        " })?;
-        out.write_all(&indented(&suppressed_result(run, s), 8)?)?;
+        out.write_all(&indented(&suppressed_result(run, &mut lookup, s), 8)?)?;
         any = true;
     }
     out.write_all(if any { b"\n      ],\n" } else { b"],\n" })?;
@@ -429,7 +435,7 @@ pub(crate) fn write_tail(
             "message": {"text": e.message},
             "descriptor": {"id": "input-error"},
             "locations": [{"physicalLocation": {
-                "artifactLocation": artifact(run, &e.file),
+                "artifactLocation": artifact(&mut lookup, &e.file),
                 "region": region(e.line, e.column, None),
             }}],
         }));
@@ -439,7 +445,7 @@ pub(crate) fn write_tail(
             "level": "error",
             "message": {"text": failure.to_string()},
             "descriptor": {"id": "rule-failure"},
-            "locations": [{"physicalLocation": {"artifactLocation": artifact(run, &failure.file)}}],
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(&mut lookup, &failure.file)}}],
         });
         if let (Some(rule), Some(object)) = (&failure.rule_id, n.as_object_mut()) {
             let mut associated = json!({ "id": rule });
