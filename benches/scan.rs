@@ -50,8 +50,15 @@ fn parse_all(sources: &[Arc<SourceFile>], kind: InputKind) -> Vec<Document> {
             InputKind::Dockerfile => vec![
                 bulwark_inputs::dockerfile::parse(s.clone()).expect("generated Dockerfiles parse"),
             ],
-            _ => bulwark_inputs::manifest::parse(s.clone(), Some(kind))
-                .expect("generated YAML parses"),
+            _ => {
+                let parsed = bulwark_inputs::manifest::parse(
+                    s.clone(),
+                    Some(kind),
+                    bulwark_inputs::manifest::Templates::Text,
+                );
+                assert!(parsed.errors.is_empty(), "generated YAML parses");
+                parsed.documents
+            }
         })
         .collect()
 }

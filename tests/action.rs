@@ -240,7 +240,7 @@ fn the_action_scans_annotates_summarises_signs_and_sets_outputs() {
         ran.summary
     );
     assert!(
-        ran.summary.contains("`app/Dockerfile:2`"),
+        ran.summary.contains("<code>app/Dockerfile:2</code>"),
         "{}",
         ran.summary
     );

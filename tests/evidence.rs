@@ -123,7 +123,11 @@ impl Signed {
             .iter()
             .map(|name| Subject::of(*name, &std::fs::read(root.join(name)).expect("read")))
             .collect();
-        let predicate = serde_json::json!({"verdict": {"result": verdict, "fail_on": "info"}});
+        let predicate = serde_json::json!({
+            "verdict": {"result": verdict, "fail_on": "info"},
+            "counts": {"files": 2},
+            "coverage": {"paths": ["."], "exclude": null},
+        });
         let statement = Statement::new(subjects, PREDICATE_TYPE, predicate);
         let envelope = Envelope::sign(
             "application/vnd.in-toto+json",
@@ -300,7 +304,11 @@ fn scan_writes_evidence_that_verifies_and_is_deterministic()
             &key_arg,
         ]);
         assert_eq!(run.code, 1, "{}", run.stderr);
-        let verify = bulwark(&[
+        let verify = bulwark(&["verify", &evidence_arg, "--pub", &pub_arg]);
+        assert_eq!(verify.code, 0, "{}", verify.stderr);
+        // The scan covered one directory of this repository: it cannot
+        // vouch for the whole checkout.
+        let whole = bulwark(&[
             "verify",
             &evidence_arg,
             "--pub",
@@ -308,7 +316,14 @@ fn scan_writes_evidence_that_verifies_and_is_deterministic()
             "--subjects-root",
             ".",
         ]);
-        assert_eq!(verify.code, 0, "{}", verify.stderr);
+        assert_eq!(whole.code, 6, "{}", whole.stderr);
+        assert!(
+            whole
+                .stderr
+                .contains("that the evidence neither scanned nor excluded"),
+            "{}",
+            whole.stderr
+        );
         assert!(
             verify.stdout.contains("verdict `fail`"),
             "{}",

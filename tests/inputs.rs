@@ -30,7 +30,7 @@ fn malformed_dockerfiles_are_input_errors_with_a_location() {
         (
             "unknown-instruction",
             b"FROM alpine:3.20\nRUNN echo\n",
-            ":2:1: unknown instruction `RUNN` (did you mean `RUN`?)",
+            ":2:1: unknown instruction (did you mean `RUN`?)",
         ),
         (
             "binary",
@@ -87,11 +87,15 @@ fn oversized_files_are_refused_without_reading_them_whole() {
         "{}",
         run.stdout
     );
+    // The whole file, not a made-up position in it.
     assert!(
-        run.stdout.contains(&format!("{}:1:1", path.display())),
+        run.stdout.contains(&format!("in {}\n", path.display())),
         "{}",
         run.stdout
     );
+    let json = bulwark(&["scan", "--format", "json", &path.display().to_string()]).json();
+    assert_eq!(json["errors"][0]["code"], "too-large");
+    assert!(json["errors"][0].get("line").is_none(), "{json}");
 }
 
 #[test]
@@ -122,10 +126,49 @@ fn one_bad_file_does_not_hide_the_others() {
     assert_eq!(json["summary"]["files"], 1);
 }
 
+/// Runs `git args…` in `dir`.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=t",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// The files of the JSON report's coverage account with their status (and
+/// reason), by name relative to `dir`.
+fn account(json: &serde_json::Value, dir: &std::path::Path) -> Vec<String> {
+    let prefix = format!("{}/", dir.display());
+    json["coverage"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or("");
+            let status = f["status"].as_str().unwrap_or("");
+            match f["reason"].as_str() {
+                Some(reason) => format!("{} {status} {reason}", path.trim_start_matches(&prefix)),
+                None => format!("{} {status}", path.trim_start_matches(&prefix)),
+            }
+        })
+        .collect()
+}
+
 #[test]
-fn walks_directories_respecting_gitignore_and_sniffing_content() {
+fn walks_directories_as_git_sees_them_and_sniffs_content() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
+    git(d, &["init", "-q"]);
     std::fs::write(d.join(".gitignore"), b"ignored/\n").expect("write");
     std::fs::create_dir_all(d.join("ignored")).expect("mkdir");
     std::fs::write(d.join("ignored/Dockerfile"), b"FROM alpine\n").expect("write");
@@ -137,35 +180,56 @@ fn walks_directories_respecting_gitignore_and_sniffing_content() {
     )
     .expect("write");
     std::fs::write(d.join("svc/script"), b"#!/bin/sh\necho FROM here\n").expect("write");
-    let json = bulwark(&[
+    std::fs::create_dir_all(d.join(".hidden")).expect("mkdir");
+    std::fs::write(d.join(".hidden/Dockerfile"), b"FROM alpine:3.20\n").expect("write");
+    std::fs::write(d.join("README.md"), b"# hi\n").expect("write");
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--format", "json", "--rule", "docker-user-root"];
+        args.extend_from_slice(extra);
+        let target = d.display().to_string();
+        args.push(&target);
+        bulwark(&args).json()
+    };
+    // Untracked files count unless git ignores them; hidden files count.
+    let json = scan(&[]);
+    assert_eq!(
+        account(&json, d),
+        [
+            ".gitignore not-input unrecognised",
+            ".hidden/Dockerfile scanned",
+            "README.md not-input unrecognised",
+            "ignored skipped git-ignored",
+            "svc/Containerfile scanned",
+            "svc/build-image scanned",
+            "svc/script not-input unrecognised",
+        ]
+    );
+    assert_eq!(json["summary"]["files"], 3);
+    // Tracked, a file is scanned whatever .gitignore says.
+    git(d, &["add", "-f", "ignored/Dockerfile", "svc", ".gitignore"]);
+    git(d, &["commit", "-qm", "x"]);
+    let json = scan(&[]);
+    assert!(
+        account(&json, d).contains(&"ignored/Dockerfile scanned".to_owned()),
+        "{json}"
+    );
+    // A directory git ignores and tracks nothing in is scanned when named.
+    std::fs::create_dir_all(d.join("ignored/more")).expect("mkdir");
+    std::fs::write(d.join("ignored/more/Dockerfile"), b"FROM alpine\n").expect("write");
+    let named = bulwark(&[
         "scan",
         "--format",
         "json",
         "--rule",
         "docker-user-root",
-        &d.display().to_string(),
+        &d.join("ignored/more").display().to_string(),
     ])
     .json();
-    let files: Vec<String> = json["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|f| {
-            f["file"]
-                .as_str()
-                .map(|s| s.rsplit('/').take(2).collect::<Vec<_>>().join("<"))
-        })
-        .collect();
-    assert_eq!(files, vec!["Containerfile<svc", "build-image<svc"]);
-    let all = bulwark(&[
-        "scan",
-        "--format",
-        "json",
-        "--no-ignore",
-        "--rule",
-        "docker-user-root",
-        &d.display().to_string(),
-    ])
-    .json();
-    assert_eq!(all["summary"]["files"], 3);
+    assert_eq!(named["summary"]["files"], 1, "{named}");
+    // --no-ignore takes untracked ignored files too.
+    let all = scan(&["--no-ignore"]);
+    assert!(
+        account(&all, d).contains(&"ignored/more/Dockerfile scanned".to_owned()),
+        "{all}"
+    );
 }

@@ -43,6 +43,28 @@ pub fn default_signature_path(module: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// A warning when the private key at `path` can be read by anyone but its
+/// owner (group or other permission bits set).
+pub fn key_permission_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "the signing key {} is readable by others (mode {:04o}): `chmod 600` it, and rotate it if others could read it",
+                path.display(),
+                mode & 0o7777
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
     let pem = zeroize::Zeroizing::new(
         std::fs::read_to_string(path)
@@ -56,22 +78,18 @@ pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
 /// digest but no file `verify --subjects-root` could re-read.
 pub const STDIN_SUBJECT: &str = "<stdin>";
 
-/// Where a subject's bytes came from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Input {
-    /// A file (a scanned file, a file of a rendered chart, a values file).
-    File(PathBuf),
-    /// Standard input.
-    Stdin,
-}
+/// An input of the run, named as a subject (relative to the run's root,
+/// or `<stdin>`), and the SHA-256 of its bytes as read.
+pub type Digested = (String, String);
 
-/// An input of the run and the SHA-256 of its bytes as read.
-pub type Digested = (Input, String);
-
-/// The SHA-256 of the file at `path`, as a subject.
-pub fn digest_file(path: &Path) -> std::io::Result<Digested> {
+/// The SHA-256 of the file at `path`, as a subject named relative to
+/// `root`.
+pub fn digest_file(root: &bulwark_inputs::Root, path: &Path) -> std::io::Result<Digested> {
     let bytes = std::fs::read(path)?;
-    Ok((Input::File(path.to_path_buf()), sha256_hex(&bytes)))
+    let name = root
+        .relative(path)
+        .unwrap_or_else(|| path.display().to_string());
+    Ok((name, sha256_hex(&bytes)))
 }
 
 /// Every regular file under the chart directory `dir` (templates, values,
@@ -95,37 +113,10 @@ pub fn chart_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The root subject names are relative to: the git work tree of the first
-/// scanned path, else `$GITHUB_WORKSPACE`, else the current directory.
+/// The root repository paths are shown relative to in CI outputs: the
+/// run's root.
 pub fn repository_root(paths: &[PathBuf]) -> Option<PathBuf> {
-    let dir = first_dir(paths);
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&dir)
-        .args(["rev-parse", "--show-toplevel"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| PathBuf::from(s.trim_end_matches(['\n', '\r'])))
-        .filter(|p| !p.as_os_str().is_empty());
-    out.or_else(|| std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from))
-        .or_else(|| std::env::current_dir().ok())
-        .and_then(|p| p.canonicalize().ok())
-}
-
-/// A subject's name: the path relative to `root` with `/` separators, or
-/// the path as given when it is outside `root`.
-fn subject_name(root: Option<&Path>, input: &Input) -> String {
-    let path = match input {
-        Input::Stdin => return STDIN_SUBJECT.to_owned(),
-        Input::File(path) => path,
-    };
-    let relative = root.and_then(|root| {
-        bulwark_config::relative_path(root, &path.canonicalize().ok()?).filter(|r| !r.is_empty())
-    });
-    relative.unwrap_or_else(|| path.display().to_string())
+    Some(bulwark_inputs::Root::of(paths).path().to_path_buf())
 }
 
 /// What the evidence records about a run.
@@ -145,22 +136,29 @@ pub struct Run<'a> {
     pub started_at: SystemTime,
     /// The paths given on the command line (for the git revision).
     pub scanned_paths: &'a [PathBuf],
+    /// The run's root: subjects and the coverage account are named
+    /// relative to it.
+    pub root: &'a bulwark_inputs::Root,
+    /// The configuration applied and its directory (canonical), for the
+    /// exclusions `verify` applies to a checkout.
+    pub exclude: Option<(&'a bulwark_config::Config, Option<&'a Path>)>,
+    /// Whether untracked files git ignores were scanned too.
+    pub include_ignored: bool,
 }
 
 /// Writes the signed evidence of `run` to `path`.
 pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()> {
     let report = run.report;
-    let root = repository_root(run.scanned_paths);
     // One subject per name: a values file may also be a scanned file.
-    let named: std::collections::BTreeMap<String, &String> = run
+    let named: std::collections::BTreeMap<&String, &String> = run
         .subjects
         .iter()
-        .map(|(input, digest)| (subject_name(root.as_deref(), input), digest))
+        .map(|(name, digest)| (name, digest))
         .collect();
     let subjects: Vec<Subject> = named
         .into_iter()
         .map(|(name, digest)| Subject {
-            name,
+            name: name.clone(),
             digest: [("sha256".to_owned(), digest.clone())].into(),
         })
         .collect();
@@ -209,6 +207,7 @@ pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()>
             "passed": report.summary.verdict == bulwark_report::Verdict::Pass,
             "fail_on": report.summary.fail_on.to_string(),
         },
+        "coverage": coverage(run),
         "started_at": rfc3339(run.started_at),
         "finished_at": rfc3339(SystemTime::now()),
         "source": source_context(run.scanned_paths),
@@ -218,6 +217,53 @@ pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()>
     let envelope = Envelope::sign(PAYLOAD_TYPE_IN_TOTO, &payload, key);
     std::fs::write(path, envelope.to_json() + "\n")?;
     Ok(())
+}
+
+/// The coverage account: every candidate by root-relative name and what
+/// became of it, the scanned paths, and the exclusions in force (patterns
+/// and the directory they are relative to), so that `verify` can hold a
+/// checkout against it.
+fn coverage(run: &Run<'_>) -> Value {
+    let root = run.root;
+    let files: Vec<Value> = run
+        .report
+        .coverage
+        .iter()
+        .map(|e| {
+            let mut entry = serde_json::to_value(e).unwrap_or(Value::Null);
+            if let (Some(object), Some(relative)) = (entry.as_object_mut(), &e.relative) {
+                object.insert("path".into(), json!(relative));
+            }
+            entry
+        })
+        .collect();
+    let paths: Vec<String> = run
+        .scanned_paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                STDIN_SUBJECT.to_owned()
+            } else {
+                root.relative(p).unwrap_or_else(|| p.display().to_string())
+            }
+        })
+        .collect();
+    let exclude = run.exclude.map(|(config, dir)| {
+        let base = dir.and_then(|d| bulwark_config::relative_path(root.path(), d));
+        json!({
+            "config": root.relative(&config.path).unwrap_or_else(|| config.path.display().to_string()),
+            "base": base,
+            "patterns": config.exclude,
+        })
+    });
+    json!({
+        "repository": root.is_repository(),
+        "include_ignored": run.include_ignored,
+        "paths": paths,
+        "counts": bulwark_core::CoverageCounts::of(&run.report.coverage),
+        "exclude": exclude,
+        "files": files,
+    })
 }
 
 /// `time` as an RFC 3339 UTC timestamp with seconds (`2026-11-23T14:05:09Z`).

@@ -25,7 +25,7 @@ struct Explained<'a> {
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
-    let config = crate::cmd::scan::find_config(None, false, std::path::Path::new("."))?;
+    let config = crate::cmd::scan::find_config(None, false, &bulwark_inputs::Root::of(&[]))?;
     let loaded = args.modules.load(config.as_ref())?;
     if let Some(failure) = loaded.failures.first() {
         anyhow::bail!("{failure}");

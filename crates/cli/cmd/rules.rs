@@ -37,7 +37,7 @@ struct Row<'a> {
 
 pub fn run(command: Command, global: &GlobalOptions) -> anyhow::Result<exit::Exit> {
     let Command::List(args) = command;
-    let config = crate::cmd::scan::find_config(None, false, std::path::Path::new("."))?;
+    let config = crate::cmd::scan::find_config(None, false, &bulwark_inputs::Root::of(&[]))?;
     let loaded = args.modules.load(config.as_ref())?;
     if let Some(failure) = loaded.failures.first() {
         anyhow::bail!("{failure}");

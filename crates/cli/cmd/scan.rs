@@ -13,11 +13,12 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use bulwark_core::{
-    Finding, InputKind, RuleFailure, RuleFailureKind, ScanError, Severity, SourceFile,
+    CoverageEntry, CoverageStatus, Finding, InputKind, RuleFailure, RuleFailureKind, ScanError,
+    Severity, SourceFile,
 };
 use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
 use bulwark_inputs::helm::Helm;
-use bulwark_inputs::{Candidate, Discovery, LoadOptions, Loaded};
+use bulwark_inputs::{Candidate, Discovered, Discovery, Exclusion, LoadOptions, Loaded, Root};
 use bulwark_report::github::GithubStyle;
 use bulwark_report::junit::JunitRules;
 use bulwark_report::locate::Locator;
@@ -32,7 +33,7 @@ use rayon::prelude::*;
 use super::{Format, GlobalOptions};
 use crate::baseline;
 use crate::builtin::BUILTINS;
-use crate::evidence::{Digested, Input};
+use crate::evidence::Digested;
 use crate::exit::Exit;
 use crate::suppress::Suppressor;
 use bulwark_config::units::{parse_duration, parse_size};
@@ -59,8 +60,9 @@ pub struct Args {
     /// restricted].
     #[arg(long, value_name = "LEVEL", value_parser = ["baseline", "restricted"])]
     pss_level: Option<String>,
-    /// The configuration file [default: the nearest .bulwark.yaml in the
-    /// first scanned directory or above].
+    /// The configuration file [default: .bulwark.yaml at the root: the git
+    /// work tree of the scanned paths, else the current directory]. One
+    /// found deeper is never applied.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
     /// Use no configuration file.
@@ -89,10 +91,12 @@ pub struct Args {
     /// .bulwark.yaml, else 10MiB].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
-    /// Also scan hidden files and directories.
-    #[arg(long)]
+    /// Hidden files are always scanned now; kept so that old command lines
+    /// still run.
+    #[arg(long, hide = true)]
     hidden: bool,
-    /// Do not honour .gitignore, .ignore and git excludes.
+    /// Also scan untracked files that git ignores (tracked files are
+    /// scanned whatever .gitignore says).
     #[arg(long)]
     no_ignore: bool,
     /// Write signed evidence of this run (a DSSE envelope around an in-toto
@@ -440,14 +444,18 @@ struct FileResult {
     /// The file's name as reported, and its documents' kind.
     name: Option<Arc<str>>,
     kind: Option<InputKind>,
+    /// What became of the file, for the coverage account.
+    status: Option<CoverageStatus>,
 }
 
+/// An input error as report data: the message without the location, a
+/// stable code.
 fn scan_error(e: &bulwark_inputs::Error) -> ScanError {
-    // The message without the `file:line:col: ` prefix the Display adds.
     ScanError {
         file: e.file().to_owned(),
         line: e.line(),
         column: e.column(),
+        code: e.kind().code().to_owned(),
         message: e.kind().to_string(),
     }
 }
@@ -530,18 +538,23 @@ impl RuleChoice {
     }
 }
 
-/// The configuration named by `--config`, or found upward from `start`.
+/// The configuration named by `--config`, or `.bulwark.yaml` at `root`.
+/// A configuration deeper in the tree is never applied: a subdirectory
+/// cannot change how the repository is judged.
 pub fn find_config(
     explicit: Option<&std::path::Path>,
     disabled: bool,
-    start: &std::path::Path,
+    root: &bulwark_inputs::Root,
 ) -> anyhow::Result<Option<Config>> {
     if disabled {
         return Ok(None);
     }
     let path = match explicit {
         Some(path) => Some(path.to_path_buf()),
-        None => Config::discover(start),
+        None => [".bulwark.yaml", ".bulwark.yml"]
+            .iter()
+            .map(|name| root.path().join(name))
+            .find(|p| p.is_file()),
     };
     path.map(|p| Config::load(&p).map_err(anyhow::Error::from))
         .transpose()
@@ -610,17 +623,40 @@ fn evaluate_loaded(
     plan: &Plan<'_>,
     suppressor: &Suppressor<'_>,
     path: Option<&str>,
+    known_kind: Option<InputKind>,
 ) -> FileResult {
     let mut result = FileResult::default();
     match loaded {
-        Ok(Loaded::Skipped) => {}
-        Ok(Loaded::Notice(notice)) => result.notice = Some(notice),
-        Ok(Loaded::Documents(source, docs)) => {
-            result.scanned = true;
-            result.documents = docs.len();
+        Ok(Loaded::NotInput(reason)) => {
+            result.status = Some(CoverageStatus::NotInput { reason });
+        }
+        Ok(Loaded::Skipped { reason, notice }) => {
+            result.notice = notice;
+            result.status = Some(CoverageStatus::Skipped { reason });
+        }
+        Ok(Loaded::Documents {
+            source,
+            documents,
+            errors,
+            kind,
+        }) => {
+            result.scanned = !documents.is_empty() || errors.is_empty();
+            result.documents = documents.len();
             result.name = Some(Arc::from(source.name()));
-            result.kind = docs.first().map(|d| d.kind);
-            for doc in &docs {
+            result.kind = kind.or_else(|| documents.first().map(|d| d.kind));
+            result.errors.extend(errors.iter().map(scan_error));
+            result.status = Some(if errors.is_empty() {
+                CoverageStatus::Scanned {
+                    kind: result.kind.unwrap_or(InputKind::Kubernetes),
+                    documents: documents.len(),
+                }
+            } else {
+                CoverageStatus::Error {
+                    kind: result.kind,
+                    documents: documents.len(),
+                }
+            });
+            for doc in &documents {
                 let out = evaluator.evaluate(doc, &plan.selection);
                 // Every secret any rule found stays masked in snippets,
                 // whether or not its finding is reported.
@@ -639,7 +675,11 @@ fn evaluate_loaded(
                 result.findings.extend(kept);
                 result.failures.extend(out.failures);
             }
-            if !result.findings.is_empty() || !result.suppressed.is_empty() {
+            if !result.findings.is_empty()
+                || !result.suppressed.is_empty()
+                || !result.errors.is_empty()
+                || !result.failures.is_empty()
+            {
                 result.source = Some(source);
             }
         }
@@ -647,6 +687,10 @@ fn evaluate_loaded(
             result.name = Some(Arc::from(e.file()));
             result.errors.push(scan_error(&e));
             result.source = e.source_file().cloned();
+            result.status = Some(CoverageStatus::Error {
+                kind: known_kind,
+                documents: 0,
+            });
         }
     }
     result
@@ -691,14 +735,19 @@ fn read_stdin(
         .context("reading standard input")?;
     let digest = bulwark_evidence::sha256_hex(&bytes);
     let loaded = if bytes.len() as u64 > max_file_size {
-        Err(bulwark_inputs::Error::new(
+        Err(bulwark_inputs::Error::whole(
             STDIN,
-            1,
-            1,
             bulwark_inputs::ErrorKind::TooLarge {
                 size: bytes.len() as u64,
                 limit: max_file_size,
             },
+        ))
+    } else if bytes.iter().all(u8::is_ascii_whitespace) {
+        // `helm template … | bulwark scan -` with the first command failing
+        // must not pass on nothing.
+        Err(bulwark_inputs::Error::whole(
+            STDIN,
+            bulwark_inputs::ErrorKind::Empty,
         ))
     } else {
         bulwark_inputs::load_bytes(STDIN, kind, bytes)
@@ -727,6 +776,8 @@ struct Worker<'a> {
     /// The configuration's directory, absolute: exception paths are
     /// relative to it.
     config_root: Option<PathBuf>,
+    /// The run's root: subjects are named relative to it.
+    root: &'a Root,
     /// Keep findings and subjects for the evidence.
     evidence: bool,
     /// Set at the first blocking finding under `--fail-fast`, or when the
@@ -753,29 +804,60 @@ struct Scanned {
     findings: Vec<Finding>,
     /// The files read and their SHA-256, when evidence is written.
     subjects: Vec<Digested>,
+    /// What became of the job's file.
+    coverage: Option<CoverageEntry>,
+}
+
+impl Job<'_> {
+    /// The job's entry in the coverage account.
+    fn coverage(&self, status: CoverageStatus) -> CoverageEntry {
+        match self {
+            Job::File(c) => CoverageEntry {
+                path: c.display.clone(),
+                relative: c.relative.clone(),
+                status,
+                target: c.target.clone(),
+            },
+            Job::Stdin(_) => CoverageEntry {
+                path: STDIN.to_owned(),
+                relative: Some(STDIN.to_owned()),
+                status,
+                target: None,
+            },
+        }
+    }
 }
 
 impl Worker<'_> {
     fn scan(&self, job: &Job<'_>, evaluator: &mut Evaluator<'_>) -> Scanned {
         if self.stop.load(Ordering::Relaxed) {
-            return Scanned::default();
+            return Scanned {
+                coverage: Some(job.coverage(CoverageStatus::Skipped {
+                    reason: bulwark_core::Skip::Stopped,
+                })),
+                ..Scanned::default()
+            };
         }
         let phases = self.phases;
         let loaded = phases.time(&phases.parse, || match job {
             Job::File(candidate) => bulwark_inputs::load(candidate, self.load_options),
-            Job::Stdin(taken) => taken
-                .lock()
-                .ok()
-                .and_then(|mut t| t.take())
-                .unwrap_or(Ok(Loaded::Skipped)),
+            Job::Stdin(taken) => taken.lock().ok().and_then(|mut t| t.take()).unwrap_or(Err(
+                bulwark_inputs::Error::whole(STDIN, bulwark_inputs::ErrorKind::Empty),
+            )),
         });
         let subjects = match job {
-            Job::File(candidate) if self.evidence => subjects(candidate, &loaded),
+            Job::File(candidate) if self.evidence => subjects(self.root, candidate, &loaded),
             _ => Vec::new(),
         };
         let path = match (job, &self.config_root) {
             (Job::File(candidate), Some(root)) => relative_to(root, &candidate.path),
             _ => None,
+        };
+        let known_kind = match job {
+            Job::File(candidate) => candidate
+                .kind
+                .or(self.load_options.kind.filter(|_| candidate.explicit)),
+            Job::Stdin(_) => self.load_options.kind,
         };
         let result = phases.time(&phases.evaluate, || {
             evaluate_loaded(
@@ -784,8 +866,10 @@ impl Worker<'_> {
                 self.plan,
                 self.suppressor,
                 path.as_deref(),
+                known_kind,
             )
         });
+        let coverage = result.status.clone().map(|status| job.coverage(status));
         let mut findings = result.findings;
         if !self.severity.is_empty() {
             for f in &mut findings {
@@ -798,6 +882,22 @@ impl Worker<'_> {
         report.name = result.name;
         report.kind = result.kind;
         let mut suppressed = result.suppressed;
+        // A secret found anywhere in the file is masked in everything said
+        // about it: suppressed findings and rule failures too.
+        for x in &mut suppressed {
+            if let std::borrow::Cow::Owned(m) = report.mask(&x.message) {
+                x.message = m;
+            }
+        }
+        let mut failures = result.failures;
+        for f in &mut failures {
+            if let RuleFailureKind::Error { message } | RuleFailureKind::Trap { message } =
+                &mut f.kind
+                && let std::borrow::Cow::Owned(m) = report.mask(message)
+            {
+                *message = m;
+            }
+        }
         if !suppressed.is_empty() {
             suppressed.sort_by(|a, b| {
                 (a.line, a.column, &a.rule_id).cmp(&(b.line, b.column, &b.rule_id))
@@ -840,7 +940,7 @@ impl Worker<'_> {
             parts,
             tally,
             errors: report.errors,
-            failures: result.failures,
+            failures,
             notice: result.notice,
             suppressed,
             known,
@@ -855,18 +955,21 @@ impl Worker<'_> {
                 Vec::new()
             },
             subjects,
+            coverage,
         }
     }
 }
 
-/// The files `candidate` read, with their digests: a file that was read
-/// (scanned, or failing to parse), or every file of a rendered chart.
+/// The files `candidate` read, with their digests, named relative to the
+/// root: a file that was read (scanned, or failing to parse), or every
+/// file of a rendered chart.
 fn subjects(
+    root: &Root,
     candidate: &Candidate,
     loaded: &Result<Loaded, bulwark_inputs::Error>,
 ) -> Vec<Digested> {
     if candidate.chart {
-        if matches!(loaded, Ok(Loaded::Notice(_))) {
+        if matches!(loaded, Ok(Loaded::Skipped { .. })) {
             return Vec::new();
         }
         // A file that vanished since rendering is left out; `verify` would
@@ -874,11 +977,11 @@ fn subjects(
         return crate::evidence::chart_files(&candidate.path)
             .unwrap_or_default()
             .iter()
-            .filter_map(|f| crate::evidence::digest_file(f).ok())
+            .filter_map(|f| crate::evidence::digest_file(root, f).ok())
             .collect();
     }
     let source = match loaded {
-        Ok(Loaded::Documents(source, _)) => Some(source),
+        Ok(Loaded::Documents { source, .. }) => Some(source),
         Err(e) => e.source_file(),
         Ok(_) => None,
     };
@@ -886,7 +989,10 @@ fn subjects(
     source
         .map(|s| {
             (
-                Input::File(candidate.path.clone()),
+                candidate
+                    .relative
+                    .clone()
+                    .unwrap_or_else(|| candidate.display.clone()),
                 bulwark_evidence::sha256_hex(s.text().as_bytes()),
             )
         })
@@ -906,6 +1012,7 @@ struct RunTotals {
     known: usize,
     fingerprints: Vec<baseline::Entry>,
     subjects: Vec<Digested>,
+    coverage: Vec<CoverageEntry>,
 }
 
 impl RunTotals {
@@ -919,28 +1026,27 @@ impl RunTotals {
         self.known += scanned.known;
         self.fingerprints.extend(scanned.fingerprints);
         self.subjects.extend(scanned.subjects);
+        self.coverage.extend(scanned.coverage);
     }
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let started_at = std::time::SystemTime::now();
     // The signing key is read before any work, so a bad key fails fast.
+    let mut early_notices = Vec::new();
     let signing_key = match &args.evidence {
         Some(_) => {
             let path = crate::evidence::signing_key_path(
                 args.evidence_key.as_deref(),
                 "--evidence needs",
             )?;
+            early_notices.extend(crate::evidence::key_permission_warning(&path));
             Some(crate::evidence::read_signing_key(&path)?)
         }
         None => None,
     };
-    let start = args
-        .paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .map_or_else(|| PathBuf::from("."), PathBuf::clone);
-    let config = find_config(args.config.as_deref(), args.no_config, &start)?;
+    let root = Root::of(&args.paths);
+    let config = find_config(args.config.as_deref(), args.no_config, &root)?;
     let config = config.as_ref();
     let today = bulwark_config::Date::of(started_at);
     let fail_on = args
@@ -993,6 +1099,20 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         runnable(r) && plan.reported(m.name(), &r.id)
     })
     .len();
+    if reported_rules == 0 && !args.parse_only {
+        bail!(
+            "no rule is enabled{}: a run that checks nothing cannot pass (see `bulwark rules list`; --parse-only only reads the inputs)",
+            match config {
+                Some(c) if !c.enable.is_empty() || !c.disable.is_empty() => format!(
+                    " (`enable` and `disable` in {} leave none)",
+                    c.path.display()
+                ),
+                _ if !args.only.is_empty() =>
+                    " (--rule names only rules the Pod Security level leaves out)".to_owned(),
+                _ => String::new(),
+            }
+        );
+    }
     let settings = serde_json::json!({ "pss_level": pss_level }).to_string();
     let load_options = LoadOptions {
         kind: args.kind,
@@ -1000,33 +1120,34 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         helm: Helm::from_env(args.helm_values.clone()),
     };
 
+    let config_root = config.map(|c| {
+        c.root
+            .canonicalize()
+            .unwrap_or_else(|_| std::path::absolute(&c.root).unwrap_or_else(|_| c.root.clone()))
+    });
+    let exclude = |rel: &str, _dir: bool| -> Option<Exclusion> {
+        let config = config.filter(|c| !c.exclude.is_empty())?;
+        let path = relative_to(config_root.as_ref()?, &root.path().join(rel))?;
+        config.exclusion(&path).map(|pattern| Exclusion {
+            pattern: pattern.to_owned(),
+            config: config.path.display().to_string(),
+        })
+    };
     let discovery = Discovery {
-        hidden: args.hidden,
-        respect_ignore_files: !args.no_ignore,
-        max_file_size,
+        include_ignored: args.no_ignore,
+        config: config.and_then(|c| c.path.canonicalize().ok()),
     };
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let paths: Vec<PathBuf> = args
-        .paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
     let phases = Phases::from_env();
-    let (mut candidates, walk_errors) = if paths.is_empty() {
-        (Vec::new(), Vec::new())
-    } else {
-        discovery.discover(&paths)
-    };
-    if let Some(config) = config.filter(|c| !c.exclude.is_empty()) {
-        let root = std::path::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
-        candidates
-            .retain(|c| !relative_to(&root, &c.path).is_some_and(|rel| config.excludes(&rel)));
-    }
+    let Discovered {
+        candidates,
+        account,
+        errors: walk_errors,
+    } = discovery.discover(&root, &args.paths, &exclude);
 
     let (stdin_subject, stdin_loaded) = if stdin {
         let (digest, loaded) = read_stdin(args.kind, max_file_size)?;
-        (Some((Input::Stdin, digest)), Some(loaded))
+        (Some((STDIN.to_owned(), digest)), Some(loaded))
     } else {
         (None, None)
     };
@@ -1110,6 +1231,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         fingerprints: args.write_baseline.is_some(),
         config_root: config
             .map(|c| std::path::absolute(&c.root).unwrap_or_else(|_| c.root.clone())),
+        root: &root,
         engine: &loaded.engine,
         modules: &loaded.modules,
         settings: settings.as_str(),
@@ -1185,7 +1307,24 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         known,
         fingerprints,
         mut subjects,
+        coverage,
     } = run;
+    notices.extend(early_notices);
+    let mut coverage = coverage;
+    coverage.extend(account);
+    coverage.sort_by(|a, b| a.path.cmp(&b.path));
+    for entry in &coverage {
+        if let CoverageStatus::NotInput {
+            reason: bulwark_core::NotInput::ConfigurationIgnored,
+        } = entry.status
+        {
+            notices.push(format!(
+                "{} is not applied: only the configuration at the root ({}) or --config is",
+                entry.path,
+                root.path().display()
+            ));
+        }
+    }
     if let Some(path) = &args.write_baseline {
         baseline::write(path, fingerprints)
             .with_context(|| format!("writing the baseline {}", path.display()))?;
@@ -1217,6 +1356,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         notices: &notices,
         suppressed: &suppressed,
         exceptions: &exceptions,
+        coverage: &coverage,
         summary: &summary,
     };
     for (stream, name) in streams {
@@ -1237,7 +1377,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         {
             eprintln!(
                 "note: found nothing to scan (Dockerfiles, Compose files, Kubernetes manifests, Helm values) under {}",
-                display_paths(&args.paths)
+                bulwark_report::escape::inline(&display_paths(&args.paths))
             );
         }
     }
@@ -1245,7 +1385,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         subjects.extend(stdin_subject);
         for values in &args.helm_values {
             subjects.push(
-                crate::evidence::digest_file(values)
+                crate::evidence::digest_file(&root, values)
                     .with_context(|| format!("reading the values file {}", values.display()))?,
             );
         }
@@ -1255,6 +1395,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             errors,
             summary: summary.clone(),
             notices,
+            coverage,
         };
         let run = crate::evidence::Run {
             report: &report,
@@ -1281,6 +1422,9 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             }),
             started_at,
             scanned_paths: &args.paths,
+            root: &root,
+            exclude: config.map(|c| (c, config_root.as_deref())),
+            include_ignored: args.no_ignore,
         };
         crate::evidence::write(path, key, &run)
             .with_context(|| format!("writing evidence to {}", path.display()))?;

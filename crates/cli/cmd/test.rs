@@ -207,13 +207,15 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let mut evaluator = Evaluator::new(&engine, modules, &settings);
     let selection = RuleSelection::all(modules);
     let discovery = Discovery::default();
-    let (candidates, walk_errors) = discovery.discover(&args.fixtures);
-    if let Some(e) = walk_errors.first() {
+    let root = bulwark_inputs::Root::of(&args.fixtures);
+    let found = discovery.discover(&root, &args.fixtures, &|_, _| None);
+    if let Some(e) = found.errors.first() {
         bail!("{e}");
     }
+    let candidates = found.candidates;
     let options = LoadOptions {
         kind: args.kind,
-        max_file_size: discovery.max_file_size,
+        max_file_size: 10 << 20,
         helm: Helm::from_env(Vec::new()),
     };
     let mut outcomes = Vec::new();
@@ -228,10 +230,22 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             errors: Vec::new(),
         };
         let (source, docs) = match bulwark_inputs::load(candidate, &options) {
-            Ok(Loaded::Documents(source, docs)) => (source, docs),
-            Ok(Loaded::Skipped) => continue,
-            Ok(Loaded::Notice(notice)) => {
-                outcome.errors.push(notice);
+            Ok(Loaded::Documents {
+                source,
+                documents,
+                errors,
+                ..
+            }) => {
+                outcome
+                    .errors
+                    .extend(errors.iter().map(ToString::to_string));
+                (source, documents)
+            }
+            Ok(Loaded::NotInput(_)) => continue,
+            Ok(Loaded::Skipped { reason, notice }) => {
+                outcome
+                    .errors
+                    .push(notice.unwrap_or_else(|| format!("{}: {reason}", candidate.display)));
                 outcomes.push(outcome);
                 continue;
             }

@@ -19,6 +19,7 @@ use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 
 use crate::evidence::PREDICATE_TYPE;
+use bulwark_report::escape::inline;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,6 +35,10 @@ pub struct Args {
     /// Also fail unless the recorded verdict is this (only `pass`).
     #[arg(long, value_name = "VERDICT", value_parser = ["pass"])]
     require: Option<String>,
+    /// Accept evidence of a run that scanned no file (refused by default:
+    /// a pass on nothing vouches for nothing).
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 /// What `verify` concluded, printed before exiting.
@@ -49,13 +54,102 @@ fn fail(exit: Exit, message: impl Into<String>) -> Outcome {
     }
 }
 
-/// `root` joined with a subject name, refusing names that leave `root`.
-fn subject_path(root: &Path, name: &str) -> Option<PathBuf> {
+/// `root` joined with a subject name, refusing names that leave `root`,
+/// whether by `..` or through a symbolic link.
+fn subject_path(root: &Path, name: &str) -> Result<PathBuf, String> {
     let relative = Path::new(name);
-    relative
+    if !relative
         .components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        .then(|| root.join(relative))
+    {
+        return Err(format!(
+            "subject name {} leaves the subjects root",
+            inline(name)
+        ));
+    }
+    let path = root.join(relative);
+    if let (Ok(real), Ok(real_root)) = (path.canonicalize(), root.canonicalize())
+        && !real.starts_with(&real_root)
+    {
+        return Err(format!(
+            "subject {} is a symbolic link out of the subjects root; it is not followed",
+            inline(name)
+        ));
+    }
+    Ok(path)
+}
+
+/// Classifies the checkout at `root` as `scan` would, with the recorded
+/// exclusions, and names the first input that the evidence neither covers
+/// as a subject nor excludes.
+fn uncovered_input(
+    root: &Path,
+    predicate: &serde_json::Value,
+    subjects: &std::collections::BTreeSet<&str>,
+) -> Result<Option<String>, String> {
+    let coverage = &predicate["coverage"];
+    let exclude = &coverage["exclude"];
+    let patterns: Vec<&str> = exclude["patterns"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let base = exclude["base"].as_str().unwrap_or("");
+    let excludes = bulwark_config::Excludes::new(patterns.iter().copied())
+        .map_err(|(_, e)| format!("the recorded exclusions do not compile: {e}"))?;
+    let exclusion = |rel: &str, _dir: bool| -> Option<bulwark_inputs::Exclusion> {
+        let under_base = if base.is_empty() {
+            Some(rel)
+        } else {
+            rel.strip_prefix(base).and_then(|r| r.strip_prefix('/'))
+        }?;
+        excludes
+            .matching(under_base)
+            .map(|pattern| bulwark_inputs::Exclusion {
+                pattern: pattern.to_owned(),
+                config: "the recorded configuration".to_owned(),
+            })
+    };
+    let root = bulwark_inputs::Root::at(root);
+    let discovery = bulwark_inputs::Discovery {
+        include_ignored: coverage["include_ignored"].as_bool().unwrap_or(false),
+        config: None,
+    };
+    let found = discovery.discover(&root, &[root.path().to_path_buf()], &exclusion);
+    let options = bulwark_inputs::LoadOptions {
+        kind: None,
+        max_file_size: predicate["configuration"]["settings"]["max_file_size"]
+            .as_u64()
+            .unwrap_or(10 << 20),
+        helm: bulwark_inputs::helm::Helm::default(),
+    };
+    for candidate in &found.candidates {
+        let Some(name) = candidate.relative.as_deref() else {
+            continue;
+        };
+        let (input, subject) = if candidate.chart {
+            (
+                true,
+                format!(
+                    "{}Chart.yaml",
+                    if name.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{name}/")
+                    }
+                ),
+            )
+        } else {
+            let input = match bulwark_inputs::load(candidate, &options) {
+                Ok(bulwark_inputs::Loaded::Documents { .. }) | Err(_) => true,
+                Ok(_) => false,
+            };
+            (input, name.to_owned())
+        };
+        if input && !subjects.contains(subject.as_str()) {
+            return Ok(Some(name.to_owned()));
+        }
+    }
+    Ok(None)
 }
 
 fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
@@ -91,6 +185,13 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
     if verdict.is_empty() {
         return fail(Exit::Malformed, "the predicate records no verdict");
     }
+    let scanned = statement.predicate["counts"]["files"].as_u64().unwrap_or(0);
+    if !args.allow_empty && (scanned == 0 || statement.subject.is_empty()) {
+        return fail(
+            Exit::SubjectChanged,
+            "the evidence records a run that scanned no file: it vouches for nothing (--allow-empty accepts it)",
+        );
+    }
     // Standard input has a recorded digest but nothing to re-read.
     let mut unchecked = 0;
     if let Some(root) = &args.subjects_root {
@@ -105,11 +206,9 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
                 unchecked += 1;
                 continue;
             }
-            let Some(path) = subject_path(root, &subject.name) else {
-                return fail(
-                    Exit::Malformed,
-                    format!("subject name {} leaves the subjects root", subject.name),
-                );
+            let path = match subject_path(root, &subject.name) {
+                Ok(path) => path,
+                Err(e) => return fail(Exit::Malformed, e),
             };
             match std::fs::read(&path) {
                 Ok(bytes) if sha256_hex(&bytes) == expected => {}
@@ -118,7 +217,7 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
                         Exit::SubjectChanged,
                         format!(
                             "subject {} changed: recorded sha256 {expected}, now {}",
-                            subject.name,
+                            inline(&subject.name),
                             sha256_hex(&bytes)
                         ),
                     );
@@ -128,12 +227,28 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
                         Exit::SubjectChanged,
                         format!(
                             "subject {} is missing ({}): {e}",
-                            subject.name,
-                            path.display()
+                            inline(&subject.name),
+                            inline(&path.display().to_string())
                         ),
                     );
                 }
             }
+        }
+        let names: std::collections::BTreeSet<&str> =
+            statement.subject.iter().map(|s| s.name.as_str()).collect();
+        match uncovered_input(root, &statement.predicate, &names) {
+            Ok(None) => {}
+            Ok(Some(name)) => {
+                return fail(
+                    Exit::SubjectChanged,
+                    format!(
+                        "{} is an input in {} that the evidence neither scanned nor excluded: evidence of a smaller scan cannot vouch for this checkout",
+                        inline(&name),
+                        inline(&root.display().to_string())
+                    ),
+                );
+            }
+            Err(e) => return fail(Exit::Malformed, e),
         }
     }
     if args.require.as_deref() == Some("pass") && verdict != "pass" {
@@ -184,12 +299,12 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 "message": outcome.message,
             })
         )?,
-        _ if ok => writeln!(std::io::stdout().lock(), "{}", outcome.message)?,
+        _ if ok => writeln!(std::io::stdout().lock(), "{}", inline(&outcome.message))?,
         _ => writeln!(
             std::io::stderr().lock(),
             "error: {}: {}",
-            args.evidence.display(),
-            outcome.message
+            inline(&args.evidence.display().to_string()),
+            inline(&outcome.message)
         )?,
     }
     Ok(outcome.exit)

@@ -146,7 +146,7 @@ pub struct Exception {
     /// Paths (globs, relative to the configuration's directory) it covers;
     /// empty: every path.
     pub paths: Vec<String>,
-    matcher: GlobSet,
+    matcher: Excludes,
     /// The Kubernetes objects it covers.
     pub object: Option<ObjectSelector>,
     /// Why the rule does not apply.
@@ -163,7 +163,7 @@ impl Exception {
     /// Whether `path` (relative to the configuration's directory, `/`
     /// separators) is covered.
     pub fn covers_path(&self, path: &str) -> bool {
-        self.paths.is_empty() || self.matcher.is_match(path)
+        self.paths.is_empty() || self.matcher.matching(path).is_some()
     }
 
     /// Whether it has expired on `today`.
@@ -223,7 +223,7 @@ pub struct Config {
     pub severity: Vec<(Spanned<String>, Severity)>,
     /// Paths (globs relative to `root`) never scanned.
     pub exclude: Vec<String>,
-    exclude_matcher: GlobSet,
+    exclude_matcher: Excludes,
     /// Extra rule modules.
     pub rules: Vec<ModuleRef>,
     /// Public keys (SPKI PEM files, relative to `root`) extra rule modules
@@ -293,7 +293,7 @@ impl Config {
             disable: Vec::new(),
             severity: Vec::new(),
             exclude: Vec::new(),
-            exclude_matcher: GlobSet::empty(),
+            exclude_matcher: Excludes::default(),
             rules: Vec::new(),
             trusted_keys: Vec::new(),
             limits: Limits::default(),
@@ -353,7 +353,8 @@ impl Config {
                 }
                 "exclude" => {
                     let globs = reader.spanned_strings(value)?;
-                    config.exclude_matcher = reader.globs(&globs)?;
+                    config.exclude_matcher = Excludes::new(globs.iter().map(|g| g.value.as_str()))
+                        .map_err(|(i, message)| reader.invalid_at(globs[i].at, message))?;
                     config.exclude = globs.into_iter().map(|g| g.value).collect();
                 }
                 "rules" => {
@@ -386,7 +387,13 @@ impl Config {
     /// Whether `path` (relative to [`Config::root`], `/` separators) is
     /// excluded from scanning.
     pub fn excludes(&self, path: &str) -> bool {
-        self.exclude_matcher.is_match(path)
+        self.exclude_matcher.matching(path).is_some()
+    }
+
+    /// The `exclude` pattern that excludes `path` (relative to
+    /// [`Config::root`], `/` separators), if any.
+    pub fn exclusion(&self, path: &str) -> Option<&str> {
+        self.exclude_matcher.matching(path)
     }
 
     /// An error at `at` in this file, for checks made after loading (a
@@ -398,6 +405,66 @@ impl Config {
             column: at.column,
             message: message.into(),
         }
+    }
+}
+
+/// `exclude` patterns, compiled: which pattern (if any) excludes a path.
+///
+/// A pattern is a glob relative to the configuration's directory; a
+/// pattern naming a directory also covers everything under it.
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    patterns: Vec<String>,
+    set: GlobSet,
+    /// For each glob of `set`, the index of its pattern.
+    owner: Vec<usize>,
+}
+
+impl Excludes {
+    /// Compiles `patterns`.
+    ///
+    /// # Errors
+    ///
+    /// The index of the first bad pattern and why it is bad.
+    pub fn new<'a>(
+        patterns: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Excludes, (usize, String)> {
+        let mut builder = GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        let mut kept = Vec::new();
+        for (i, raw) in patterns.into_iter().enumerate() {
+            let pattern = raw.trim_start_matches("./");
+            let compiled = Glob::new(pattern)
+                .map_err(|e| (i, format!("bad path pattern `{raw}`: {}", e.kind())))?;
+            builder.add(compiled);
+            owner.push(i);
+            if !pattern.ends_with("/**")
+                && let Ok(under) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
+            {
+                builder.add(under);
+                owner.push(i);
+            }
+            kept.push(raw.to_owned());
+        }
+        let set = builder.build().map_err(|e| (0, e.to_string()))?;
+        Ok(Excludes {
+            patterns: kept,
+            set,
+            owner,
+        })
+    }
+
+    /// The first pattern that matches `path` (`/`-separated, relative to
+    /// the patterns' directory).
+    pub fn matching(&self, path: &str) -> Option<&str> {
+        let first = self.set.matches(path).into_iter().min()?;
+        let pattern = *self.owner.get(first)?;
+        self.patterns.get(pattern).map(String::as_str)
+    }
+
+    /// The patterns, as written.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
     }
 }
 
@@ -535,32 +602,6 @@ impl Reader<'_> {
             .map_err(|e: bulwark_core::ParseSeverityError| self.invalid(node, e.to_string()))
     }
 
-    fn globs(&self, globs: &[Spanned<String>]) -> Result<GlobSet, Error> {
-        let mut builder = GlobSetBuilder::new();
-        for glob in globs {
-            let pattern = glob.value.trim_start_matches("./");
-            let compiled = Glob::new(pattern).map_err(|e| {
-                self.invalid_at(
-                    glob.at,
-                    format!("bad path pattern `{}`: {}", glob.value, e.kind()),
-                )
-            })?;
-            builder.add(compiled);
-            // A directory pattern covers what is under it.
-            if !pattern.ends_with("/**")
-                && let Ok(under) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
-            {
-                builder.add(under);
-            }
-        }
-        builder.build().map_err(|e| {
-            self.invalid_at(
-                globs.first().map(|g| g.at).unwrap_or_default(),
-                e.to_string(),
-            )
-        })
-    }
-
     fn module(&self, node: &Node) -> Result<ModuleRef, Error> {
         let (mut path, mut sha256, mut signature) = (None, None, None);
         for (key, value) in self.mapping(node, &["path", "sha256", "signature"])? {
@@ -644,7 +685,8 @@ impl Reader<'_> {
         };
         Ok(Exception {
             rule: rule.ok_or_else(|| missing("rule", "the rule id it lifts"))?,
-            matcher: self.globs(&paths)?,
+            matcher: Excludes::new(paths.iter().map(|p| p.value.as_str()))
+                .map_err(|(i, message)| self.invalid_at(paths[i].at, message))?,
             paths: paths.into_iter().map(|p| p.value).collect(),
             object,
             reason: reason.ok_or_else(|| missing("reason", "why the rule does not apply"))?,

@@ -114,6 +114,14 @@ pub enum RuleFailureKind {
         /// The id in the finding.
         rule_id: String,
     },
+    /// The rule returned more than the contract allows: a message, detail
+    /// or pointer too long, or too many findings for one document.
+    OverLimit {
+        /// What was too large (`message`, `detail`, `findings`, …).
+        what: String,
+        /// The limit it broke.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for RuleFailureKind {
@@ -139,6 +147,9 @@ impl fmt::Display for RuleFailureKind {
                 "reported a finding for rule `{}`, not the rule being evaluated",
                 rule_id.escape_debug()
             ),
+            RuleFailureKind::OverLimit { what, limit } => {
+                write!(f, "returned {what} over the limit of {limit}")
+            }
         }
     }
 }
@@ -193,10 +204,26 @@ impl RuleFailure {
 pub struct ScanError {
     /// The file's display name.
     pub file: String,
-    /// 1-based line (1 when the error concerns the whole file).
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
+    /// 1-based line; none when the error concerns the whole file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column; none when the error concerns the whole file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// A stable kebab-case name for the cause (`duplicate-key`,
+    /// `too-large`, …).
+    pub code: String,
     /// What went wrong, without the location.
     pub message: String,
+}
+
+impl ScanError {
+    /// `file:line:column` (or the file alone), as editors read it.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file),
+            (Some(line), None) => format!("{}:{line}", self.file),
+            _ => self.file.clone(),
+        }
+    }
 }

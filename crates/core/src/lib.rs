@@ -10,6 +10,7 @@
 //! This crate does no I/O and depends only on `serde`.
 #![deny(missing_docs)]
 
+mod coverage;
 mod document;
 mod finding;
 mod node;
@@ -18,6 +19,7 @@ mod severity;
 mod source;
 
 pub use crate::{
+    coverage::{CoverageCounts, CoverageEntry, CoverageStatus, NotInput, Skip, SpecialFile},
     document::{Document, RENDERED_CHART_SUFFIX},
     finding::{Finding, RuleFailure, RuleFailureKind, ScanError},
     node::{Node, Value},

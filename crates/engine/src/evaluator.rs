@@ -274,6 +274,17 @@ impl<'a> Evaluator<'a> {
         let module = &self.modules[index];
         let meta = &module.rules[rule_index];
         match result {
+            Ok(findings) if findings.len() > max_findings(doc) => {
+                out.failures.push(self.failure(
+                    index,
+                    doc,
+                    Some(&meta.id),
+                    RuleFailureKind::OverLimit {
+                        what: "more findings for one document".to_owned(),
+                        limit: max_findings(doc),
+                    },
+                ));
+            }
             Ok(findings) => {
                 let file: Arc<str> = doc.source.name().into();
                 for f in findings {
@@ -416,6 +427,46 @@ enum Outcome {
     Trapped,
 }
 
+/// The most bytes a finding's message may have.
+pub const MAX_MESSAGE: usize = 4096;
+/// The most bytes a finding's detail may have.
+pub const MAX_DETAIL: usize = 16 * 1024;
+/// The most bytes a JSON pointer may have.
+pub const MAX_POINTER: usize = 4096;
+/// The most spans one finding may redact.
+pub const MAX_REDACTIONS: usize = 256;
+
+/// The most findings one rule may report on one document: generous for
+/// any real rule (four per line of the file, and never fewer than 10,000),
+/// and a bound on what a misbehaving module can make bulwark hold, print
+/// and sign.
+pub fn max_findings(doc: &Document) -> usize {
+    (doc.source.line_starts().len() * 4).max(10_000)
+}
+
+/// Checks a guest finding against the contract's size limits.
+fn within_limits(f: &wit::Finding) -> Result<(), RuleFailureKind> {
+    let over = |what: &str, limit: usize| {
+        Err(RuleFailureKind::OverLimit {
+            what: what.to_owned(),
+            limit,
+        })
+    };
+    if f.message.len() > MAX_MESSAGE {
+        return over("a message of more bytes", MAX_MESSAGE);
+    }
+    if f.detail.as_ref().is_some_and(|d| d.len() > MAX_DETAIL) {
+        return over("a detail of more bytes", MAX_DETAIL);
+    }
+    if f.pointer.len() > MAX_POINTER || f.redact.iter().any(|p| p.len() > MAX_POINTER) {
+        return over("a JSON pointer of more bytes", MAX_POINTER);
+    }
+    if f.redact.len() > MAX_REDACTIONS {
+        return over("more redactions in one finding", MAX_REDACTIONS);
+    }
+    Ok(())
+}
+
 /// Turns a guest finding into a located, masked [`Finding`].
 fn locate(
     module: &Module,
@@ -427,8 +478,11 @@ fn locate(
     let meta = &module.rules[rule_index];
     let shared = &module.shared[rule_index];
     if f.rule_id != meta.id {
-        return Err(RuleFailureKind::WrongRule { rule_id: f.rule_id });
+        let mut rule_id = f.rule_id;
+        rule_id.truncate(rule_id.floor_char_boundary(64));
+        return Err(RuleFailureKind::WrongRule { rule_id });
     }
+    within_limits(&f)?;
     let span = doc
         .span_of(&f.pointer)
         .ok_or_else(|| RuleFailureKind::BadPointer {

@@ -84,6 +84,37 @@ fn is_rule_id(id: &str) -> bool {
         })
 }
 
+/// The most rules one module may declare.
+pub const MAX_RULES: usize = 1000;
+/// The most bytes of a rule's title.
+pub const MAX_TITLE: usize = 200;
+/// The most bytes of a rule's remediation text.
+pub const MAX_REMEDIATION: usize = 4096;
+/// The most bytes of a rule's explanation.
+pub const MAX_EXPLANATION: usize = 64 * 1024;
+/// The most controls one rule may map to, and the most bytes of each.
+pub const MAX_CONTROLS: (usize, usize) = (32, 128);
+
+/// What in a rule's metadata is over the contract's limits, if anything.
+fn over_limit(rule: &RuleMeta) -> Option<String> {
+    let (controls, control_len) = MAX_CONTROLS;
+    if rule.title.len() > MAX_TITLE {
+        return Some(format!("a title over {MAX_TITLE} bytes"));
+    }
+    if rule.remediation.len() > MAX_REMEDIATION {
+        return Some(format!("a remediation over {MAX_REMEDIATION} bytes"));
+    }
+    if rule.explanation.len() > MAX_EXPLANATION {
+        return Some(format!("an explanation over {MAX_EXPLANATION} bytes"));
+    }
+    if rule.controls.len() > controls || rule.controls.iter().any(|c| c.len() > control_len) {
+        return Some(format!(
+            "more than {controls} controls, or one over {control_len} bytes"
+        ));
+    }
+    None
+}
+
 impl Engine {
     /// Compiles the component `bytes` as module `name` and reads its rules.
     ///
@@ -210,8 +241,24 @@ impl Engine {
         if rules.is_empty() {
             return Err(invalid("it declares no rules".to_owned()));
         }
+        if rules.len() > MAX_RULES {
+            return Err(invalid(format!(
+                "it declares {} rules, over the limit of {MAX_RULES}",
+                rules.len()
+            )));
+        }
         let mut seen = HashSet::new();
         for rule in &rules {
+            if let Some(what) = over_limit(rule) {
+                return Err(invalid(format!(
+                    "rule `{}` has {what}",
+                    if is_rule_id(&rule.id) {
+                        rule.id.as_str()
+                    } else {
+                        "?"
+                    }
+                )));
+            }
             if !is_rule_id(&rule.id) {
                 return Err(invalid(format!(
                     "`{}` is not a kebab-case rule id",

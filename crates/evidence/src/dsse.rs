@@ -72,6 +72,7 @@ impl Envelope {
     /// [`Error::Malformed`] for anything but a DSSE envelope with at least
     /// one signature.
     pub fn from_json(json: &[u8]) -> Result<Envelope, Error> {
+        crate::strict::check(json).map_err(Error::Malformed)?;
         let envelope: Envelope =
             serde_json::from_slice(json).map_err(|e| Error::Malformed(e.to_string()))?;
         if envelope.signatures.is_empty() {

@@ -107,12 +107,20 @@ impl SigningKey {
 
     /// The key as PKCS#8 PEM, in memory that is wiped when dropped.
     ///
+    /// Ed25519 keys are written as PKCS#8 v1 (RFC 8410: the private key
+    /// alone), which OpenSSL 3.0 and Python's `cryptography` read; the v2
+    /// form with the public key embedded is still read.
+    ///
     /// # Errors
     ///
     /// [`Error::Encode`] if encoding fails (it does not for valid keys).
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, Error> {
         let pem = match &self.inner {
-            Private::Ed25519(k) => k.to_pkcs8_pem(LineEnding::LF),
+            Private::Ed25519(k) => ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: k.to_bytes(),
+                public_key: None,
+            }
+            .to_pkcs8_pem(LineEnding::LF),
             Private::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
         }
         .map_err(|_| Error::Encode("private key"))?;
@@ -278,6 +286,31 @@ mod tests {
             );
             assert_ne!(other.key_id(), public.key_id());
         }
+        Ok(())
+    }
+
+    #[test]
+    fn ed25519_keys_are_written_as_pkcs8_v1_and_v2_is_read() -> Result<(), Error> {
+        use base64::Engine as _;
+        let key = SigningKey::generate(Algorithm::Ed25519);
+        let pem = key.to_pkcs8_pem()?;
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .map_err(|_| Error::PrivateKey)?;
+        // SEQUENCE { INTEGER 0 (v1), AlgorithmIdentifier, OCTET STRING }:
+        // 48 bytes, no public key.
+        assert_eq!(der.len(), 48);
+        assert_eq!(&der[..5], &[0x30, 0x2e, 0x02, 0x01, 0x00]);
+        // The v2 form (public key embedded) is still read.
+        let Private::Ed25519(inner) = &key.inner else {
+            return Err(Error::PrivateKey);
+        };
+        let v2 = inner
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|_| Error::Encode("private key"))?;
+        let back = SigningKey::from_pkcs8_pem(&v2)?;
+        assert_eq!(back.verifying_key().key_id(), key.verifying_key().key_id());
         Ok(())
     }
 

@@ -12,6 +12,7 @@ pub mod dsse;
 pub mod keys;
 pub mod module;
 pub mod statement;
+mod strict;
 
 pub use crate::dsse::{Envelope, PAYLOAD_TYPE_IN_TOTO, pae};
 pub use crate::keys::{Algorithm, SigningKey, VerifyingKey};

@@ -88,6 +88,8 @@ impl<P: Serialize + for<'de> Deserialize<'de>> Statement<P> {
     /// [`Error::Malformed`] for JSON that is not a Statement v1 with
     /// predicate type `predicate_type` and a predicate of shape `P`.
     pub fn from_json(json: &[u8], predicate_type: &str) -> Result<Statement<P>, Error> {
+        crate::strict::check(json)
+            .map_err(|e| Error::Malformed(format!("not an in-toto statement: {e}")))?;
         let statement: Statement<P> = serde_json::from_slice(json)
             .map_err(|e| Error::Malformed(format!("not an in-toto statement: {e}")))?;
         if statement.statement_type != STATEMENT_TYPE {

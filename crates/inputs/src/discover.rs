@@ -1,27 +1,42 @@
-//! Finding the files to scan and telling what they are.
+//! Finding the files to scan, and accounting for every one of them.
 //!
-//! [`Discovery`] walks directories with the `ignore` crate (so
-//! `.gitignore`, `.ignore` and global git excludes are respected, and hidden
-//! files skipped unless asked), and classifies each file by name or, for
-//! files without an extension, by content. Files given explicitly are always
-//! scanned. [`load`] reads one candidate, refusing binary, oversized and
-//! non-UTF-8 files with a clear error, and parses it.
+//! In a git work tree the candidates are the files git tracks (read from the
+//! index with `gix`, never by running `git`) plus the untracked files git
+//! does not ignore: `.gitignore` never hides a tracked file. Outside git,
+//! every file under the paths given is a candidate, hidden ones included.
+//! Only bulwark's own exclusions (the configuration's `exclude`) remove a
+//! candidate, and a path named on the command line is never dropped without
+//! an error.
+//!
+//! Symbolic links whose target stays inside the [`Root`] are scanned under
+//! the link's name, the target recorded; a link that leaves the root, loops
+//! or points at nothing, and a FIFO, socket or device, is an input error
+//! when named and a listed skip in a walk. Every candidate ends in the
+//! account ([`Discovered::account`] here, completed by loading): nothing is
+//! skipped silently.
+//!
+//! What this module does not do: read or parse files ([`crate::load`]).
 
-use std::io::Read;
+mod tree;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use bulwark_core::{Document, InputKind, SourceFile};
+use bulwark_core::{CoverageEntry, CoverageStatus, InputKind, NotInput, Skip};
 
+use crate::classify::{classify_name, is_config_name, worth_sniffing};
 use crate::error::{Error, ErrorKind};
 
 /// A file to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    /// Where it is.
+    /// Where it is (a symbolic link's own path, when it is one).
     pub path: PathBuf,
-    /// The name shown in output (the path as walked, without `./`).
+    /// The name shown in output (the path as given or walked, without
+    /// `./`).
     pub display: String,
+    /// The name relative to the run's [`Root`], `/`-separated, when it is
+    /// under the root.
+    pub relative: Option<String>,
     /// Its kind, when the name gives it; `None` means decide by content.
     pub kind: Option<InputKind>,
     /// True when the user named the file itself.
@@ -29,397 +44,317 @@ pub struct Candidate {
     /// True for a Helm chart directory (it holds `Chart.yaml`): scanned by
     /// rendering it with `helm template`.
     pub chart: bool,
+    /// True for a file under a chart's `templates/` named on the command
+    /// line: any template syntax in it means it was not rendered.
+    pub chart_template: bool,
+    /// For a symbolic link, where it points (root-relative).
+    pub target: Option<String>,
 }
+
+/// The directory a run's names are relative to: the git work tree holding
+/// the scanned paths, else the current directory when every path is under
+/// it, else the paths' nearest common directory.
+///
+/// Evidence subjects are named relative to it, symbolic links may not
+/// leave it, and the configuration is read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    path: PathBuf,
+    repository: bool,
+}
+
+impl Root {
+    /// The root of a run over `paths` (`-`, standard input, aside).
+    pub fn of(paths: &[PathBuf]) -> Root {
+        let cwd = std::env::current_dir()
+            .and_then(|d| d.canonicalize())
+            .unwrap_or_else(|_| PathBuf::from("/"));
+        let mut tops = Vec::new();
+        let mut repositories = Vec::new();
+        let named: Vec<&PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").collect();
+        let anchors: Vec<PathBuf> = if named.is_empty() {
+            vec![cwd.clone()]
+        } else {
+            named.iter().map(|p| anchor(p)).collect()
+        };
+        for dir in anchors {
+            match tree::work_tree(&dir) {
+                Some(work_tree) => {
+                    repositories.push(work_tree.clone());
+                    tops.push(work_tree);
+                }
+                None if dir.starts_with(&cwd) => tops.push(cwd.clone()),
+                None => tops.push(dir),
+            }
+        }
+        let mut path = tops.first().cloned().unwrap_or_else(|| cwd.clone());
+        for top in &tops[1..] {
+            while !top.starts_with(&path) {
+                if !path.pop() {
+                    break;
+                }
+            }
+        }
+        let repository =
+            repositories.len() == tops.len() && repositories.iter().all(|r| *r == path);
+        Root { path, repository }
+    }
+
+    /// A root at `path` (made absolute and canonical when it exists).
+    pub fn at(path: &Path) -> Root {
+        let path = path
+            .canonicalize()
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf());
+        let repository = tree::work_tree(&path).is_some_and(|w| w == path);
+        Root { path, repository }
+    }
+
+    /// The root directory, absolute and canonical.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Returns true if and only if the root is a git work tree.
+    pub fn is_repository(&self) -> bool {
+        self.repository
+    }
+
+    /// `path`'s name relative to the root, `/`-separated, keeping its last
+    /// component as written (a symbolic link keeps its own name); `None`
+    /// when it is not under the root.
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        let absolute = std::path::absolute(path).ok()?;
+        let resolved = match (absolute.parent(), absolute.file_name()) {
+            (Some(parent), Some(name)) => parent.canonicalize().ok()?.join(name),
+            _ => absolute.canonicalize().ok()?,
+        };
+        let rel = resolved.strip_prefix(&self.path).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
+    }
+}
+
+/// The directory a path is judged from: itself when it is a directory,
+/// else its parent, canonical when possible.
+fn anchor(path: &Path) -> PathBuf {
+    let dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    dir.canonicalize()
+        .or_else(|_| std::path::absolute(&dir))
+        .unwrap_or(dir)
+}
+
+/// A configuration `exclude` pattern that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    /// The pattern as written.
+    pub pattern: String,
+    /// The configuration file that holds it, as shown.
+    pub config: String,
+}
+
+/// Decides whether a root-relative path (a directory when the flag is
+/// set) is excluded by the configuration.
+pub type Exclude<'a> = &'a dyn Fn(&str, bool) -> Option<Exclusion>;
 
 /// How to walk.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Discovery {
-    /// Walk hidden files and directories too.
-    pub hidden: bool,
-    /// Honour `.gitignore` and friends.
-    pub respect_ignore_files: bool,
-    /// Files larger than this are refused.
-    pub max_file_size: u64,
+    /// Also take untracked files that git ignores (`--no-ignore`).
+    pub include_ignored: bool,
+    /// The configuration file this run applies (canonical path), so that
+    /// it is accounted as such and any other one as not applied.
+    pub config: Option<PathBuf>,
 }
 
-impl Default for Discovery {
-    fn default() -> Discovery {
-        Discovery {
-            hidden: false,
-            respect_ignore_files: true,
-            max_file_size: 10 * 1024 * 1024,
-        }
-    }
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The files (and chart directories) to load, sorted by name.
+    pub candidates: Vec<Candidate>,
+    /// What discovery alone decided: files that are not inputs by name,
+    /// exclusions and skips. Loading the candidates completes the account.
+    pub account: Vec<CoverageEntry>,
+    /// Paths named on the command line that cannot be scanned.
+    pub errors: Vec<Error>,
 }
 
-/// The kind a file name implies, if any.
-pub fn classify_name(name: &str) -> Option<InputKind> {
-    let lower = name.to_ascii_lowercase();
-    // Docker's ignore files, and `bulwark test`'s expectations next to a
-    // fixture (`Dockerfile.expect`), are never inputs.
-    if lower.ends_with(".dockerignore") || lower.ends_with(".expect") {
-        return None;
-    }
-    let dockerfile = ["dockerfile", "containerfile"].iter().any(|base| {
-        lower == *base
-            || lower.starts_with(&format!("{base}."))
-            || lower.ends_with(&format!(".{base}"))
-            || lower.starts_with(&format!("{base}-"))
-    });
-    if dockerfile {
-        return Some(InputKind::Dockerfile);
-    }
-    crate::manifest::classify_yaml_name(&lower)
-}
-
-/// The kind the start of a file's text implies, if any: a Dockerfile's first
-/// instruction (after comments and parser directives) is `FROM`, or `ARG`
-/// followed later by `FROM`.
-pub fn sniff(text: &str) -> Option<InputKind> {
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let first = lines.next()?;
-    let word = |l: &str| {
-        l.split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_uppercase()
-    };
-    // `FROM [--platform=…] image [AS name]`: two to five words.
-    let looks_like_from =
-        |l: &str| word(l) == "FROM" && (2..=5).contains(&l.split_whitespace().count());
-    match word(first).as_str() {
-        "FROM" if looks_like_from(first) => Some(InputKind::Dockerfile),
-        "ARG" => lines
-            .take(50)
-            .find(|l| word(l) != "ARG")
-            .filter(|l| word(l) == "FROM" && looks_like_from(l))
-            .map(|_| InputKind::Dockerfile),
-        _ => None,
-    }
-}
-
-fn display(path: &Path) -> String {
+pub(crate) fn display(path: &Path) -> String {
     let s = path.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).to_owned()
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if s.is_empty() {
+        ".".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `prefix/name`, without a leading `./`.
+pub(crate) fn join_display(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() || prefix == "." {
+        name.to_owned()
+    } else {
+        format!("{}/{name}", prefix.trim_end_matches('/'))
+    }
 }
 
 impl Discovery {
-    /// The files to scan under `paths`, in a stable order, plus the errors
-    /// met while walking (unreadable directories, broken links).
-    pub fn discover(&self, paths: &[PathBuf]) -> (Vec<Candidate>, Vec<Error>) {
-        let mut candidates = Vec::new();
-        let mut errors = Vec::new();
-        let mut charts = Vec::new();
-        for root in paths {
-            if root.is_file() {
-                let name = root
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                candidates.push(Candidate {
-                    path: root.clone(),
-                    display: display(root),
-                    kind: classify_name(&name),
-                    explicit: true,
-                    chart: false,
-                });
-                continue;
-            }
-            if !root.exists() {
-                errors.push(Error::new(
-                    display(root),
-                    1,
-                    1,
-                    ErrorKind::Io(std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        "no such file or directory",
-                    )),
-                ));
-                continue;
-            }
-            let walker = ignore::WalkBuilder::new(root)
-                .hidden(!self.hidden)
-                .git_ignore(self.respect_ignore_files)
-                .git_global(self.respect_ignore_files)
-                .git_exclude(self.respect_ignore_files)
-                .ignore(self.respect_ignore_files)
-                .parents(self.respect_ignore_files)
-                .require_git(false)
-                .filter_entry(|e| e.file_name() != ".git")
-                .sort_by_file_path(|a, b| a.cmp(b))
-                .build();
-            for entry in walker {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(source) => {
-                        errors.push(Error::new(
-                            display(root),
-                            1,
-                            1,
-                            ErrorKind::Walk {
-                                path: root.clone(),
-                                source,
-                            },
-                        ));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    continue;
-                }
-                let path = entry.into_path();
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if name == "Chart.yaml"
-                    && let Some(dir) = path.parent()
-                {
-                    charts.push(dir.to_path_buf());
-                }
-                let kind = classify_name(&name);
-                // Files without an extension may be Dockerfiles, YAML and
-                // JSON files manifests; nothing else is worth sniffing.
-                if kind.is_none()
-                    && path.extension().is_some()
-                    && !crate::manifest::is_yaml_name(&name.to_ascii_lowercase())
-                {
-                    continue;
-                }
-                candidates.push(Candidate {
-                    display: display(&path),
-                    path,
-                    kind,
-                    explicit: false,
-                    chart: false,
-                });
-            }
+    /// Every candidate under `paths`, in name order, with the account of
+    /// what is not a candidate and the errors of named paths that cannot
+    /// be scanned.
+    pub fn discover(&self, root: &Root, paths: &[PathBuf], exclude: Exclude<'_>) -> Discovered {
+        let mut walk = tree::Walk::new(self, root, exclude);
+        for path in paths.iter().filter(|p| p.as_os_str() != "-") {
+            walk.named(path);
         }
-        // A chart's templates are not YAML until rendered: the chart is
-        // scanned as a whole instead.
-        let templates: Vec<PathBuf> = charts.iter().map(|c| c.join("templates")).collect();
-        candidates.retain(|c| !templates.iter().any(|t| c.path.starts_with(t)));
-        candidates.extend(charts.iter().map(|dir| Candidate {
-            display: display(dir),
-            path: dir.clone(),
-            kind: Some(InputKind::Kubernetes),
-            explicit: false,
-            chart: true,
-        }));
-        candidates.sort_by(|a, b| a.display.cmp(&b.display));
-        candidates.dedup_by(|a, b| a.display == b.display);
-        (candidates, errors)
+        let mut found = walk.finish();
+        charts(&mut found);
+        found.candidates.sort_by(|a, b| a.display.cmp(&b.display));
+        found.candidates.dedup_by(|a, b| a.display == b.display);
+        found.account.sort_by(|a, b| a.path.cmp(&b.path));
+        found.account.dedup_by(|a, b| a.path == b.path);
+        found
     }
 }
 
-/// What loading a candidate gave.
-#[derive(Debug)]
-pub enum Loaded {
-    /// The file's documents (a Dockerfile is one document, a YAML stream
-    /// any number).
-    Documents(Arc<SourceFile>, Vec<Document>),
-    /// Not an input bulwark scans (sniffing found nothing); skipped.
-    Skipped,
-    /// Not scanned, for a reason the user must hear (a Helm chart without
-    /// `helm` to render it).
-    Notice(String),
-}
-
-/// How to load candidates.
-#[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
-    /// The kind of explicitly named files and standard input, overriding
-    /// names and content.
-    pub kind: Option<InputKind>,
-    /// Files larger than this are refused.
-    pub max_file_size: u64,
-    /// How Helm charts are rendered.
-    pub helm: crate::helm::Helm,
-}
-
-/// Reads and parses `candidate`.
-///
-/// # Errors
-///
-/// An [`Error`] naming the file for unreadable, binary, oversized,
-/// non-UTF-8 or unparseable input. A walked file without a recognisable
-/// kind is [`Loaded::Skipped`], not an error; an explicit one is
-/// [`ErrorKind::UnknownKind`].
-pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Error> {
-    if candidate.chart {
-        return options.helm.render(candidate, options.max_file_size);
-    }
-    let max_file_size = options.max_file_size;
-    let at_start = |kind| Error::new(&candidate.display, 1, 1, kind);
-    let file = std::fs::File::open(&candidate.path).map_err(|e| at_start(ErrorKind::Io(e)))?;
-    let size = file
-        .metadata()
-        .map_err(|e| at_start(ErrorKind::Io(e)))?
-        .len();
-    let declared = if candidate.explicit {
-        options.kind.or(candidate.kind)
-    } else {
-        candidate.kind
+/// What a walked (not named) file is before it is read: a candidate, or
+/// an entry of the account.
+pub(crate) fn walked_file(
+    discovery: &Discovery,
+    candidate: Candidate,
+    canonical: Option<&Path>,
+) -> Result<Candidate, CoverageEntry> {
+    let name = candidate
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let not_input = |reason| CoverageEntry {
+        path: candidate.display.clone(),
+        relative: candidate.relative.clone(),
+        status: CoverageStatus::NotInput { reason },
+        target: candidate.target.clone(),
     };
-    if size > max_file_size {
-        if declared.is_none() && !candidate.explicit {
-            return Ok(Loaded::Skipped);
-        }
-        return Err(at_start(ErrorKind::TooLarge {
-            size,
-            limit: max_file_size,
+    if is_config_name(&name) {
+        let applied = discovery.config.is_some() && discovery.config.as_deref() == canonical;
+        return Err(not_input(if applied {
+            NotInput::Configuration
+        } else {
+            NotInput::ConfigurationIgnored
         }));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.take(max_file_size + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| at_start(ErrorKind::Io(e)))?;
-    if declared.is_none() && !candidate.explicit {
-        // Sniff quietly: binary or non-UTF-8 files that are not inputs are
-        // simply not ours.
-        let head = &bytes[..bytes.len().min(8192)];
-        // Judge by the valid prefix: a manifest with one bad byte is an
-        // input with an error, not a file to skip.
-        let text = match std::str::from_utf8(head) {
-            Ok(t) => t,
-            Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
-        };
-        if head.contains(&0) || (sniff(text).is_none() && !crate::manifest::sniff_yaml(text)) {
-            return Ok(Loaded::Skipped);
-        }
+    if candidate.kind.is_none() && !worth_sniffing(&name) {
+        return Err(not_input(NotInput::Unrecognised));
     }
-    match load_bytes(&candidate.display, declared, bytes) {
-        // A walked file that held no document of interest is not an input.
-        Err(e)
-            if matches!(e.kind(), ErrorKind::UnknownKind)
-                && declared.is_none()
-                && !candidate.explicit =>
-        {
-            Ok(Loaded::Skipped)
-        }
-        other => other,
+    Ok(candidate)
+}
+
+/// A named path that cannot be scanned.
+pub(crate) fn named_error(display: &str, kind: ErrorKind) -> Error {
+    Error::whole(display, kind)
+}
+
+/// A skip in the account.
+pub(crate) fn skipped(
+    display: String,
+    relative: Option<String>,
+    reason: Skip,
+    target: Option<String>,
+) -> CoverageEntry {
+    CoverageEntry {
+        path: display,
+        relative,
+        status: CoverageStatus::Skipped { reason },
+        target,
     }
 }
 
-/// Parses `bytes` named `name` as `kind` (told by content when `None`).
-///
-/// # Errors
-///
-/// As [`load`]; content that is neither a Dockerfile nor YAML holding a
-/// Compose file or Kubernetes object is [`ErrorKind::UnknownKind`].
-pub fn load_bytes(name: &str, kind: Option<InputKind>, bytes: Vec<u8>) -> Result<Loaded, Error> {
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        let (line, column) = line_col(&bytes, nul);
-        return Err(Error::new(name, line, column, ErrorKind::Binary));
+/// Charts: a directory holding `Chart.yaml` is scanned by rendering it; its
+/// templates and `Chart.yaml` are accounted as parts of it.
+fn charts(found: &mut Discovered) {
+    let charts: Vec<(String, PathBuf, Option<String>)> = found
+        .candidates
+        .iter()
+        .filter(|c| !c.explicit && c.path.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|c| {
+            let dir = c.path.parent()?.to_path_buf();
+            let display = c
+                .display
+                .strip_suffix("/Chart.yaml")
+                .unwrap_or(".")
+                .to_owned();
+            let relative = c.relative.as_deref().map(|r| {
+                r.strip_suffix("Chart.yaml")
+                    .unwrap_or("")
+                    .trim_end_matches('/')
+                    .to_owned()
+            });
+            Some((display, dir, relative))
+        })
+        .collect();
+    if charts.is_empty() {
+        return;
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let (line, column) = line_col(e.as_bytes(), offset);
-        Error::new(name, line, column, ErrorKind::InvalidUtf8 { offset })
-    })?;
-    let kind = kind.or_else(|| sniff(&text));
-    let source = Arc::new(SourceFile::new(name, text));
-    let docs = match kind {
-        Some(InputKind::Dockerfile) => {
-            vec![
-                crate::dockerfile::parse(source.clone())
-                    .map_err(|e| e.with_source(source.clone()))?,
-            ]
-        }
-        Some(other) => crate::manifest::parse(source.clone(), Some(other))?,
-        None => {
-            let docs = if crate::manifest::sniff_yaml(source.text()) {
-                crate::manifest::parse(source.clone(), None)?
-            } else {
-                Vec::new()
-            };
-            if docs.is_empty() {
-                return Err(Error::new(name, 1, 1, ErrorKind::UnknownKind));
-            }
-            docs
-        }
+    let part_of_chart = |c: &Candidate| {
+        charts.iter().any(|(_, dir, _)| {
+            c.path == dir.join("Chart.yaml") || c.path.starts_with(dir.join("templates"))
+        })
     };
-    Ok(Loaded::Documents(source, docs))
+    let (parts, rest): (Vec<Candidate>, Vec<Candidate>) = std::mem::take(&mut found.candidates)
+        .into_iter()
+        .partition(|c| !c.explicit && part_of_chart(c));
+    found.candidates = rest;
+    found
+        .account
+        .extend(parts.into_iter().map(|c| CoverageEntry {
+            path: c.display,
+            relative: c.relative,
+            status: CoverageStatus::NotInput {
+                reason: NotInput::ChartPart,
+            },
+            target: c.target,
+        }));
+    found.candidates.extend(
+        charts
+            .into_iter()
+            .map(|(display, path, relative)| Candidate {
+                display,
+                path,
+                relative,
+                kind: Some(InputKind::Kubernetes),
+                explicit: false,
+                chart: true,
+                chart_template: false,
+                target: None,
+            }),
+    );
 }
 
-/// 1-based line and byte column of `offset` in `bytes`.
-fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    (line, column)
+/// Returns true if and only if `path` lies under a `templates/` directory
+/// of a Helm chart (a directory holding `Chart.yaml`).
+pub(crate) fn in_chart_templates(path: &Path) -> bool {
+    let Ok(absolute) = std::path::absolute(path) else {
+        return false;
+    };
+    absolute.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|n| n == "templates")
+            && dir.parent().is_some_and(|p| p.join("Chart.yaml").is_file())
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classifies_dockerfiles_by_name() {
-        for n in [
-            "Dockerfile",
-            "dockerfile",
-            "Containerfile",
-            "Dockerfile.prod",
-            "api.Dockerfile",
-            "build.dockerfile",
-            "Dockerfile-dev",
-        ] {
-            assert_eq!(classify_name(n), Some(InputKind::Dockerfile), "{n}");
-        }
-        for n in [
-            "Dockerfile.dockerignore",
-            "Dockerfile.expect",
-            "compose.yaml.expect",
-            ".dockerignore",
-            "README.md",
-            "Dockerfiles",
-        ] {
-            assert_eq!(classify_name(n), None, "{n}");
-        }
-        assert_eq!(
-            classify_name("docker-compose.yml"),
-            Some(InputKind::Compose)
-        );
-        assert_eq!(classify_name("values.yaml"), Some(InputKind::HelmValues));
-    }
-
-    #[test]
-    fn sniffs_dockerfiles_by_content() {
-        assert_eq!(
-            sniff("# syntax=docker/dockerfile:1\n\nFROM alpine:3.20\nRUN x\n"),
-            Some(InputKind::Dockerfile)
-        );
-        assert_eq!(
-            sniff("ARG V=1\nARG W\nfrom python:$V\n"),
-            Some(InputKind::Dockerfile)
-        );
-        assert_eq!(sniff("From: Jane <jane@example.com>\nSubject: hi\n"), None);
-        assert_eq!(sniff("#!/bin/sh\necho FROM\n"), None);
-        assert_eq!(sniff("ARG\nnot a dockerfile"), None);
-        assert_eq!(sniff(""), None);
-    }
-
-    #[test]
-    fn refuses_binary_and_invalid_utf8_with_a_location() {
-        let e = load_bytes(
-            "x",
-            Some(InputKind::Dockerfile),
-            b"FROM a\nRUN \x00".to_vec(),
-        )
-        .expect_err("binary");
-        assert_eq!((e.line(), e.column()), (2, 5));
-        assert!(matches!(e.kind(), ErrorKind::Binary));
-        let e = load_bytes(
-            "x",
-            Some(InputKind::Dockerfile),
-            b"FROM a\nRUN echo \xff\xfe\n".to_vec(),
-        )
-        .expect_err("utf8");
-        assert_eq!((e.line(), e.column()), (2, 10));
-        assert!(e.to_string().starts_with("x:2:10: invalid UTF-8"), "{e}");
-    }
+/// The kind a named file's name gives.
+pub(crate) fn named_kind(path: &Path) -> Option<InputKind> {
+    path.file_name()
+        .map(|n| n.to_string_lossy())
+        .and_then(|n| classify_name(&n))
 }

@@ -1,50 +1,57 @@
 //! Input errors: a file bulwark could not read or parse.
 
 use std::io;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use bulwark_core::SourceFile;
+use bulwark_core::{SourceFile, SpecialFile};
 
 /// An input bulwark could not read, classify or parse.
 ///
-/// Its `Display` is `file:line:column: message`, the form every editor and
-/// CI log understands. Use [`Error::kind`] to branch on the cause.
+/// Its `Display` is `file:line:column: message` (or `file: message` for
+/// errors about the whole file), the form every editor and CI log
+/// understands. Use [`Error::kind`] to branch on the cause and
+/// [`ErrorKind::code`] for its stable name.
 #[derive(Debug)]
 pub struct Error(Box<Inner>);
 
 #[derive(Debug)]
 struct Inner {
     file: String,
-    line: usize,
-    column: usize,
+    position: Option<(usize, usize)>,
     kind: ErrorKind,
     text: Option<Arc<SourceFile>>,
 }
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.0.file, self.0.line, self.0.column, self.0.kind
-        )
+        match self.0.position {
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.0.file, self.0.kind),
+            None => write!(f, "{}: {}", self.0.file, self.0.kind),
+        }
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.0.kind)
-    }
-}
+// The kind's message already says what its cause said (an OS error's
+// reason): it is not a `source` too, or a chain would print it twice.
+impl std::error::Error for Error {}
 
 impl Error {
     /// An error at `line`:`column` (1-based) of `file`.
     pub fn new(file: impl Into<String>, line: usize, column: usize, kind: ErrorKind) -> Error {
         Error(Box::new(Inner {
             file: file.into(),
-            line,
-            column,
+            position: Some((line, column)),
+            kind,
+            text: None,
+        }))
+    }
+
+    /// An error about the whole of `file` (or a path that is not a file at
+    /// all): no line or column.
+    pub fn whole(file: impl Into<String>, kind: ErrorKind) -> Error {
+        Error(Box::new(Inner {
+            file: file.into(),
+            position: None,
             kind,
             text: None,
         }))
@@ -66,14 +73,14 @@ impl Error {
         &self.0.file
     }
 
-    /// The 1-based line of the error.
-    pub fn line(&self) -> usize {
-        self.0.line
+    /// The 1-based line of the error, unless it concerns the whole file.
+    pub fn line(&self) -> Option<usize> {
+        self.0.position.map(|(line, _)| line)
     }
 
-    /// The 1-based column of the error.
-    pub fn column(&self) -> usize {
-        self.0.column
+    /// The 1-based column of the error, unless it concerns the whole file.
+    pub fn column(&self) -> Option<usize> {
+        self.0.position.map(|(_, column)| column)
     }
 
     /// What went wrong.
@@ -84,22 +91,42 @@ impl Error {
 
 /// What went wrong with an input.
 ///
-/// Messages never quote input text beyond a keyword or flag name, so a
-/// secret on a malformed line cannot surface through an error.
+/// Messages never quote input text: not a key, an instruction, a flag or a
+/// delimiter as written, since any token on a malformed line could be a
+/// secret. They say what and where; the report shows the line, masked.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The file could not be read.
-    #[error("cannot read file")]
-    Io(#[source] io::Error),
-    /// A directory walk failed.
-    #[error("cannot walk {}", path.display())]
-    Walk {
-        /// The path being walked.
-        path: PathBuf,
-        /// The walker's message.
-        #[source]
-        source: ignore::Error,
+    /// The file could not be read; the operating system's reason follows.
+    #[error("cannot read: {0}")]
+    Io(io::Error),
+    /// A directory could not be listed.
+    #[error("cannot list the directory: {0}")]
+    ReadDir(io::Error),
+    /// Not a regular file: reading it could block or never end.
+    #[error("a {0}, not a regular file or directory: bulwark reads only files")]
+    SpecialFile(SpecialFile),
+    /// A symbolic link that leads outside the scanned root.
+    #[error("a symbolic link to a path outside {root}: it is not followed")]
+    SymlinkOutsideRoot {
+        /// The root, as shown.
+        root: String,
+    },
+    /// A symbolic link that loops.
+    #[error("a symbolic link that loops")]
+    SymlinkLoop,
+    /// A symbolic link to nothing.
+    #[error("a symbolic link to nothing")]
+    DanglingSymlink,
+    /// A path named on the command line that the configuration excludes.
+    #[error(
+        "named on the command line but excluded by `{pattern}` in {config}: remove it from one or the other"
+    )]
+    Excluded {
+        /// The pattern that matched.
+        pattern: String,
+        /// The configuration file.
+        config: String,
     },
     /// The file holds NUL bytes: it is binary, not text.
     #[error("binary file (it contains NUL bytes), not a text input")]
@@ -120,6 +147,11 @@ pub enum ErrorKind {
         /// The limit.
         limit: u64,
     },
+    /// The input is empty (standard input with nothing on it).
+    #[error(
+        "empty input: nothing to scan (did the command that was meant to produce it fail? use `set -o pipefail`)"
+    )]
+    Empty,
     /// The kind of a file given explicitly could not be determined.
     #[error("cannot tell what kind of input this is; name it with --kind")]
     UnknownKind,
@@ -127,20 +159,18 @@ pub enum ErrorKind {
     #[error("{0}")]
     Directive(String),
     /// An instruction bulwark (and BuildKit) does not know.
-    #[error("unknown instruction `{name}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("unknown instruction{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     UnknownInstruction {
-        /// The instruction keyword as written.
-        name: String,
         /// A known instruction with a similar spelling.
-        suggestion: Option<String>,
+        suggestion: Option<&'static str>,
     },
     /// A flag the instruction does not accept.
-    #[error("unknown flag `--{flag}` for {instruction}")]
+    #[error("unknown flag for {instruction} (it accepts {allowed})")]
     UnknownFlag {
         /// The instruction.
         instruction: String,
-        /// The flag name.
-        flag: String,
+        /// The flags it accepts, as a list for the message.
+        allowed: String,
     },
     /// An instruction is missing required arguments.
     #[error("{instruction} requires {expected}")]
@@ -159,11 +189,8 @@ pub enum ErrorKind {
         reason: String,
     },
     /// A heredoc whose terminator never appears.
-    #[error("unterminated heredoc: no line `{delimiter}` closes the heredoc opened here")]
-    UnterminatedHeredoc {
-        /// The delimiter word.
-        delimiter: String,
-    },
+    #[error("unterminated heredoc: no line closes the heredoc opened here")]
+    UnterminatedHeredoc,
     /// A build instruction appears before the first `FROM`.
     #[error("{instruction} before the first FROM (only ARG may come before FROM)")]
     BeforeFrom {
@@ -173,15 +200,18 @@ pub enum ErrorKind {
     /// The file has no `FROM`, so no build stage.
     #[error("no FROM instruction: a Dockerfile needs at least one build stage")]
     NoStage,
-    /// Any other syntax error.
+    /// Any other Dockerfile syntax error.
     #[error("{0}")]
     Syntax(String),
     /// YAML the parser rejects (tabs as indentation included).
     #[error("invalid YAML: {0}")]
     Yaml(String),
     /// A mapping names the same key twice.
-    #[error("duplicate key `{0}` in this mapping")]
-    DuplicateKey(String),
+    #[error("duplicate key in this mapping (first written on line {first_line})")]
+    DuplicateKey {
+        /// Where the key was first written.
+        first_line: usize,
+    },
     /// A mapping key that is itself a collection.
     #[error("a mapping key must be a scalar, not a list or mapping")]
     ComplexKey,
@@ -202,4 +232,41 @@ pub enum ErrorKind {
     /// A document of the declared kind does not have the expected shape.
     #[error("{0}")]
     Shape(String),
+}
+
+impl ErrorKind {
+    /// A stable kebab-case name for the cause, for reports and `explain`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ErrorKind::Io(_) => "unreadable",
+            ErrorKind::ReadDir(_) => "unreadable-directory",
+            ErrorKind::SpecialFile(_) => "special-file",
+            ErrorKind::SymlinkOutsideRoot { .. } => "symlink-outside-root",
+            ErrorKind::SymlinkLoop => "symlink-loop",
+            ErrorKind::DanglingSymlink => "dangling-symlink",
+            ErrorKind::Excluded { .. } => "named-but-excluded",
+            ErrorKind::Binary => "binary",
+            ErrorKind::InvalidUtf8 { .. } => "invalid-utf8",
+            ErrorKind::TooLarge { .. } => "too-large",
+            ErrorKind::Empty => "empty-input",
+            ErrorKind::UnknownKind => "unknown-kind",
+            ErrorKind::Directive(_) => "parser-directive",
+            ErrorKind::UnknownInstruction { .. } => "unknown-instruction",
+            ErrorKind::UnknownFlag { .. } => "unknown-flag",
+            ErrorKind::MissingArguments { .. } => "missing-arguments",
+            ErrorKind::InvalidJson { .. } => "invalid-exec-form",
+            ErrorKind::UnterminatedHeredoc => "unterminated-heredoc",
+            ErrorKind::BeforeFrom { .. } => "before-from",
+            ErrorKind::NoStage => "no-stage",
+            ErrorKind::Syntax(_) => "dockerfile-syntax",
+            ErrorKind::Yaml(_) => "yaml-syntax",
+            ErrorKind::DuplicateKey { .. } => "duplicate-key",
+            ErrorKind::ComplexKey => "complex-key",
+            ErrorKind::AliasBomb(_) => "alias-bomb",
+            ErrorKind::TooDeep(_) => "too-deep",
+            ErrorKind::UnrenderedTemplate => "unrendered-template",
+            ErrorKind::Helm(_) => "helm-failed",
+            ErrorKind::Shape(_) => "unexpected-shape",
+        }
+    }
 }

@@ -12,8 +12,11 @@ use std::sync::Arc;
 
 use bulwark_core::SourceFile;
 
-use crate::discover::{Candidate, Loaded};
+use bulwark_core::Skip;
+
+use crate::discover::Candidate;
 use crate::error::{Error, ErrorKind};
+use crate::load::Loaded;
 
 /// How charts are rendered.
 #[derive(Debug, Clone, Default)]
@@ -43,10 +46,13 @@ impl Helm {
     pub fn render(&self, candidate: &Candidate, max_file_size: u64) -> Result<Loaded, Error> {
         let chart_file = format!("{}/Chart.yaml", candidate.display);
         let Some(program) = &self.program else {
-            return Ok(Loaded::Notice(format!(
-                "Helm chart {} not scanned: `helm` is not on PATH. Install Helm, or render the chart yourself and pipe it in: `helm template {} | bulwark scan - --kind kubernetes`",
-                candidate.display, candidate.display
-            )));
+            return Ok(Loaded::Skipped {
+                reason: Skip::NotRendered,
+                notice: Some(format!(
+                    "Helm chart {} not scanned: `helm` is not on PATH. Install Helm, or render the chart yourself and pipe it in: `helm template {} | bulwark scan - --kind kubernetes`",
+                    candidate.display, candidate.display
+                )),
+            });
         };
         let mut cmd = Command::new(program);
         cmd.arg("template").arg("bulwark-scan").arg(&candidate.path);
@@ -56,7 +62,7 @@ impl Helm {
         let output = cmd
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| Error::new(&chart_file, 1, 1, ErrorKind::Io(e)))?;
+            .map_err(|e| Error::whole(&chart_file, ErrorKind::Io(e)))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let message: Vec<&str> = stderr
@@ -64,18 +70,14 @@ impl Helm {
                 .filter(|l| !l.trim().is_empty())
                 .take(5)
                 .collect();
-            return Err(Error::new(
+            return Err(Error::whole(
                 &chart_file,
-                1,
-                1,
                 ErrorKind::Helm(message.join("; ")),
             ));
         }
         if output.stdout.len() as u64 > max_file_size {
-            return Err(Error::new(
+            return Err(Error::whole(
                 &chart_file,
-                1,
-                1,
                 ErrorKind::TooLarge {
                     size: output.stdout.len() as u64,
                     limit: max_file_size,
@@ -88,18 +90,23 @@ impl Helm {
             bulwark_core::RENDERED_CHART_SUFFIX
         );
         let text = String::from_utf8(output.stdout).map_err(|e| {
-            Error::new(
+            Error::whole(
                 &name,
-                1,
-                1,
                 ErrorKind::InvalidUtf8 {
                     offset: e.utf8_error().valid_up_to(),
                 },
             )
         })?;
         let source = Arc::new(SourceFile::new(name, text));
-        let docs = crate::manifest::parse(source.clone(), None)?;
-        Ok(Loaded::Documents(source, docs))
+        // Rendered output: template syntax left in a value is text (alert
+        // annotations, dashboards), not an unrendered template.
+        let parsed = crate::manifest::parse(source.clone(), None, crate::manifest::Templates::Text);
+        Ok(Loaded::Documents {
+            source,
+            documents: parsed.documents,
+            errors: parsed.errors,
+            kind: Some(bulwark_core::InputKind::Kubernetes),
+        })
     }
 }
 

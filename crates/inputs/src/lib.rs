@@ -1,21 +1,26 @@
 //! Input discovery and parsers.
 //!
-//! [`Discovery`] finds the files to scan and [`load`] reads and parses one;
+//! [`Discovery`] finds the files to scan (what git tracks plus what it does
+//! not ignore, or every file outside git) and accounts for every one it
+//! passes over; [`load`] reads and parses one candidate;
 //! [`dockerfile::parse`] turns a Dockerfile into a [`bulwark_core::Document`],
 //! [`manifest::parse`] a YAML stream into Compose, Kubernetes and Helm values
 //! documents (over [`yaml::parse_stream`], which keeps every value's
 //! position); [`helm`] renders charts. [`Error`] is the input error every
-//! parser returns, always naming the file, line and column.
+//! parser returns, naming the file and, where there is one, the line and
+//! column.
 #![deny(missing_docs)]
 
+mod classify;
 mod discover;
 pub mod dockerfile;
 mod error;
 pub mod helm;
+mod load;
 pub mod manifest;
 pub mod yaml;
 
-pub use crate::discover::{
-    Candidate, Discovery, LoadOptions, Loaded, classify_name, load, load_bytes, sniff,
-};
+pub use crate::classify::{classify_name, is_config_name, sniff};
+pub use crate::discover::{Candidate, Discovered, Discovery, Exclude, Exclusion, Root};
 pub use crate::error::{Error, ErrorKind};
+pub use crate::load::{LoadOptions, Loaded, load, load_bytes};

@@ -9,8 +9,11 @@
 //! - a mapping with a `services` mapping is a Compose file;
 //! - a file named `values*.yaml` is Helm values, whatever it holds.
 //!
-//! Kubernetes documents must be rendered output: a string still holding
-//! template syntax (`{{ … }}`) is an input error, never a silent pass.
+//! Kubernetes documents must be rendered output, but Go-template text is
+//! common in rendered output too (alert annotations, notification
+//! templates, dashboards): template syntax is an input error only where it
+//! cannot be text (see [`Templates`]). One document that fails never drops
+//! the others of its file.
 
 use std::sync::Arc;
 
@@ -65,30 +68,50 @@ pub fn sniff_yaml(text: &str) -> bool {
     false
 }
 
+/// What a YAML file held: its documents of interest, and an error for each
+/// document that could not be read (the others are kept).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The documents of interest, in file order.
+    pub documents: Vec<Document>,
+    /// One error per document that failed.
+    pub errors: Vec<Error>,
+}
+
+/// How strictly template syntax (`{{ … }}`) is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Templates {
+    /// Go-template text in a string value is text (Prometheus alert
+    /// annotations, Alertmanager and Argo CD notification templates,
+    /// Grafana dashboards, container arguments): only template syntax where
+    /// YAML structure belongs (a key, a field Kubernetes reads as a number,
+    /// boolean, list or mapping, or text that does not parse without it) is
+    /// an unrendered template.
+    Text,
+    /// The file is a chart template (it lives under a chart's
+    /// `templates/`): any template syntax means it was not rendered.
+    Unrendered,
+}
+
 /// Parses `source` as YAML and returns its documents of interest.
 ///
 /// With `declared`, every non-empty document is taken as that kind (a
 /// Kubernetes document must still have `apiVersion` and `kind`); without,
-/// each is classified by content and the others skipped.
-///
-/// # Errors
-///
-/// YAML errors ([`yaml::parse_stream`]), unrendered template syntax, and
-/// documents that do not have the declared kind's shape.
-pub fn parse(source: Arc<SourceFile>, declared: Option<InputKind>) -> Result<Vec<Document>, Error> {
-    let stream = yaml::parse_stream(&source).map_err(|e| {
-        match source.text().find("{{") {
-            // Unparseable because it is a template: say that, not the YAML error.
-            Some(offset) if source.text()[offset..].contains("}}") => {
-                let (line, column) = source.line_col(offset);
-                Error::new(source.name(), line, column, ErrorKind::UnrenderedTemplate)
+/// each is classified by content and the others skipped. A document that
+/// fails (YAML errors, unrendered templates, the wrong shape for the
+/// declared kind) is an error in [`Parsed::errors`]; the other documents
+/// of the file are still returned.
+pub fn parse(source: Arc<SourceFile>, declared: Option<InputKind>, templates: Templates) -> Parsed {
+    let mut out = Parsed::default();
+    for parsed in yaml::parse_documents(&source) {
+        let YamlDocument { root, helm_source } = match parsed {
+            Ok(doc) => doc,
+            Err(e) => {
+                out.errors
+                    .push(template_or(e, &source).with_source(source.clone()));
+                continue;
             }
-            _ => e,
-        }
-        .with_source(source.clone())
-    })?;
-    let mut out = Vec::new();
-    for YamlDocument { root, helm_source } in stream {
+        };
         if matches!(root.value, Value::Null) {
             continue;
         }
@@ -106,33 +129,62 @@ pub fn parse(source: Arc<SourceFile>, declared: Option<InputKind>) -> Result<Vec
         match kind {
             InputKind::Kubernetes => {
                 if classify(&root) != Some(InputKind::Kubernetes) {
-                    return Err(shape(
+                    out.errors.push(shape(
                         &source,
                         &root,
                         "not a Kubernetes object: it needs string `apiVersion` and `kind` fields",
                     ));
+                    continue;
                 }
                 for object in split_list(root) {
-                    reject_templates(&source, &object)?;
-                    out.push(doc(object, helm_source.clone()));
+                    match find_template(&object, templates) {
+                        Some(at) => {
+                            let (line, column) = source.line_col(at);
+                            out.errors.push(
+                                Error::new(
+                                    source.name(),
+                                    line,
+                                    column,
+                                    ErrorKind::UnrenderedTemplate,
+                                )
+                                .with_source(source.clone()),
+                            );
+                        }
+                        None => out.documents.push(doc(object, helm_source.clone())),
+                    }
                 }
             }
             InputKind::Compose | InputKind::HelmValues => {
                 if !matches!(root.value, Value::Object(_)) {
-                    return Err(shape(
+                    out.errors.push(shape(
                         &source,
                         &root,
                         &format!("a {kind} document must be a mapping"),
                     ));
+                    continue;
                 }
-                out.push(doc(root, helm_source));
+                out.documents.push(doc(root, helm_source));
             }
             InputKind::Dockerfile => {
-                return Err(shape(&source, &root, "a Dockerfile is not YAML"));
+                out.errors
+                    .push(shape(&source, &root, "a Dockerfile is not YAML"));
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// A document that does not parse because of template syntax is an
+/// unrendered template (at its first `{{`), not a YAML error.
+fn template_or(e: yaml::DocumentError, source: &SourceFile) -> Error {
+    let text = &source.text()[e.range.clone()];
+    match text.find("{{") {
+        Some(open) if text[open..].contains("}}") => {
+            let (line, column) = source.line_col(e.range.start + open);
+            Error::new(source.name(), line, column, ErrorKind::UnrenderedTemplate)
+        }
+        _ => e.error,
+    }
 }
 
 fn shape(source: &Arc<SourceFile>, node: &Node, message: &str) -> Error {
@@ -183,39 +235,106 @@ fn split_list(root: Node) -> Vec<Node> {
     }
 }
 
-/// Fails on the first string holding `{{ … }}`.
-fn reject_templates(source: &Arc<SourceFile>, node: &Node) -> Result<(), Error> {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
+/// Fields Kubernetes reads as a number, boolean, list or mapping, never
+/// as text: a template in their place is structure still to be rendered.
+const STRUCTURAL_FIELDS: [&str; 48] = [
+    "metadata",
+    "spec",
+    "template",
+    "labels",
+    "annotations",
+    "selector",
+    "matchLabels",
+    "replicas",
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "volumes",
+    "volumeMounts",
+    "env",
+    "envFrom",
+    "ports",
+    "containerPort",
+    "hostPort",
+    "resources",
+    "limits",
+    "requests",
+    "securityContext",
+    "capabilities",
+    "add",
+    "drop",
+    "privileged",
+    "allowPrivilegeEscalation",
+    "readOnlyRootFilesystem",
+    "runAsNonRoot",
+    "runAsUser",
+    "runAsGroup",
+    "fsGroup",
+    "supplementalGroups",
+    "seccompProfile",
+    "seLinuxOptions",
+    "appArmorProfile",
+    "sysctls",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "hostUsers",
+    "shareProcessNamespace",
+    "automountServiceAccountToken",
+    "hostPath",
+    "tolerations",
+    "affinity",
+    "nodeSelector",
+    "jobTemplate",
+];
+
+fn has_template(s: &str) -> bool {
+    s.find("{{").is_some_and(|open| s[open..].contains("}}"))
+}
+
+/// Where `node` holds template syntax that cannot be text: in a key, in
+/// place of a structural field's value, or anywhere in a chart template.
+/// Template syntax inside a string value elsewhere is text.
+fn find_template(node: &Node, templates: Templates) -> Option<usize> {
+    let mut stack = vec![(None, node)];
+    while let Some((key, n)) = stack.pop() {
         match &n.value {
-            Value::String(s) => {
-                if let Some(open) = s.find("{{")
-                    && s[open..].contains("}}")
-                {
-                    let (line, column) = source.line_col(n.span.start);
-                    return Err(Error::new(
-                        source.name(),
-                        line,
-                        column,
-                        ErrorKind::UnrenderedTemplate,
-                    )
-                    .with_source(source.clone()));
+            Value::String(s) if has_template(s) => {
+                let structural = key.is_some_and(|k: &str| STRUCTURAL_FIELDS.contains(&k));
+                if templates == Templates::Unrendered || structural {
+                    return Some(n.span.start);
                 }
             }
-            Value::Array(items) => stack.extend(items.iter().rev()),
-            Value::Object(fields) => stack.extend(fields.iter().rev().map(|(_, v)| v)),
+            Value::Array(items) => stack.extend(items.iter().rev().map(|i| (key, i))),
+            Value::Object(fields) => {
+                for (k, v) in fields.iter().rev() {
+                    if has_template(k) {
+                        return Some(v.span.start);
+                    }
+                    stack.push((Some(k.as_str()), v));
+                }
+            }
             _ => {}
         }
     }
-    Ok(())
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The documents, or the first error.
     fn docs(name: &str, text: &str, declared: Option<InputKind>) -> Result<Vec<Document>, Error> {
-        parse(Arc::new(SourceFile::new(name, text)), declared)
+        let mut parsed = parse(
+            Arc::new(SourceFile::new(name, text)),
+            declared,
+            Templates::Text,
+        );
+        match parsed.errors.is_empty() {
+            true => Ok(parsed.documents),
+            false => Err(parsed.errors.remove(0)),
+        }
     }
 
     #[test]
@@ -262,15 +381,35 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unrendered_templates() {
+    fn go_template_text_in_values_is_text() {
+        // What `helm template` prints for charts that ship alerting rules,
+        // dashboards and templated arguments.
+        let text = "---\n# Source: mon/templates/rules.yaml\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: alerts\nspec:\n  groups:\n  - name: node\n    rules:\n    - alert: Down\n      annotations:\n        description: \"{{ $labels.instance }} is down\"\n        summary: '{{ printf \"%.2f\" $value }}'\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboards\ndata:\n  d.json: |\n    {\"title\": \"{{ .Values.x }}\", \"expr\": \"up{job=\\\"{{job}}\\\"}\"}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x\n    args: [\"--format={{.Name}}\"]\n    securityContext: {privileged: true}\n";
+        let found = docs("out.yaml", text, None).expect("all text");
+        let kinds: Vec<_> = found
+            .iter()
+            .map(|d| d.root.get("kind").and_then(Node::as_str).unwrap_or(""))
+            .collect();
+        assert_eq!(kinds, ["PrometheusRule", "ConfigMap", "Pod"]);
+    }
+
+    #[test]
+    fn rejects_templates_where_structure_belongs() {
         let e = docs(
             "d.yaml",
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
+            "apiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: \"{{ .Values.hostNetwork }}\"\n",
             None,
         )
         .expect_err("template");
         assert!(matches!(e.kind(), ErrorKind::UnrenderedTemplate));
-        assert_eq!((e.line(), e.column()), (4, 9));
+        assert_eq!((e.line(), e.column()), (Some(4), Some(16)));
+        let e = docs(
+            "d.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    \"{{ .Values.key }}\": x\n",
+            None,
+        )
+        .expect_err("template key");
+        assert!(matches!(e.kind(), ErrorKind::UnrenderedTemplate));
         // Not even YAML: still named as a template.
         let e = docs(
             "d.yaml",
@@ -279,7 +418,20 @@ mod tests {
         )
         .expect_err("template");
         assert!(matches!(e.kind(), ErrorKind::UnrenderedTemplate));
-        assert_eq!(e.line(), 3);
+        assert_eq!(e.line(), Some(3));
+        // A chart template: any template syntax is unrendered.
+        let parsed = parse(
+            Arc::new(SourceFile::new(
+                "chart/templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
+            )),
+            None,
+            Templates::Unrendered,
+        );
+        assert!(matches!(
+            parsed.errors[0].kind(),
+            ErrorKind::UnrenderedTemplate
+        ));
         // Helm values may hold templates for `tpl`.
         assert!(
             docs(
@@ -288,6 +440,35 @@ mod tests {
                 Some(InputKind::HelmValues)
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn one_bad_document_keeps_the_others() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  hostPID: true\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  a: 1\n  a: 2\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b\n---\napiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: \"{{ .Values.x }}\"\n---\napiVersion: v1\nkind: Service\n";
+        let parsed = parse(
+            Arc::new(SourceFile::new("s.yaml", text)),
+            None,
+            Templates::Text,
+        );
+        let kinds: Vec<_> = parsed
+            .documents
+            .iter()
+            .map(|d| d.root.get("kind").and_then(Node::as_str).unwrap_or(""))
+            .collect();
+        assert_eq!(kinds, ["Pod", "Service"]);
+        let errors: Vec<_> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.kind().code(), e.line()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("duplicate-key", Some(11)),
+                ("yaml-syntax", Some(15)),
+                ("unrendered-template", Some(20))
+            ]
         );
     }
 

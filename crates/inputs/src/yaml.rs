@@ -49,23 +49,88 @@ pub struct YamlDocument {
 /// indentation, duplicate keys, complex keys, too-deep nesting and aliases
 /// expanding past [`MAX_ALIAS_NODES`].
 pub fn parse_stream(file: &SourceFile) -> Result<Vec<YamlDocument>, Error> {
-    Builder::new(file).run()
+    Builder::new(file, 0..file.text().len()).run()
 }
 
-/// Converts saphyr's character markers to byte offsets.
+/// Parses every document of `file`, each on its own when the stream as a
+/// whole does not parse: a document that fails is an error in its place,
+/// and the documents around it are still read.
+///
+/// The stream is split at `---` lines, which YAML forbids inside any
+/// scalar or collection, so a split never cuts a document that parses.
+pub fn parse_documents(file: &SourceFile) -> Vec<Result<YamlDocument, DocumentError>> {
+    if let Ok(docs) = parse_stream(file) {
+        return docs.into_iter().map(Ok).collect();
+    }
+    let mut out = Vec::new();
+    for range in document_chunks(file.text()) {
+        match Builder::new(file, range.clone()).run() {
+            Ok(docs) => out.extend(docs.into_iter().map(Ok)),
+            Err(error) => out.push(Err(DocumentError { error, range })),
+        }
+    }
+    out
+}
+
+/// A document of a stream that failed to parse.
+#[derive(Debug)]
+pub struct DocumentError {
+    /// Why, and where.
+    pub error: Error,
+    /// The document's byte range in the file.
+    pub range: std::ops::Range<usize>,
+}
+
+/// The byte ranges of `text` between document-start (`---`) lines: each
+/// range begins at the start of a line.
+pub fn document_chunks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let marker = line
+            .strip_prefix("---")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']));
+        if marker && offset > 0 {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts.push(text.len());
+    starts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// Converts saphyr's character markers, relative to the parsed range, to
+/// byte offsets in the file.
 struct Offsets<'a> {
     file: &'a SourceFile,
     ascii: bool,
+    /// Where the parsed range starts (at the start of a line).
+    base: usize,
+    /// The 0-based line of `base`.
+    base_line: usize,
+    /// Where the parsed range ends.
+    end: usize,
 }
 
 impl Offsets<'_> {
+    /// The last offset a position may take: the end of the file, or, in
+    /// a document of it, its last character (so that an error at its end
+    /// is on its last line, not on the next document's `---`).
+    fn last(&self) -> usize {
+        if self.end < self.file.text().len() {
+            self.end.saturating_sub(1).max(self.base)
+        } else {
+            self.end
+        }
+    }
+
     fn byte(&self, m: Marker) -> usize {
         if self.ascii {
-            return m.index().min(self.file.text().len());
+            return (self.base + m.index()).min(self.last());
         }
         let starts = self.file.line_starts();
-        let Some(&start) = starts.get(m.line().saturating_sub(1)) else {
-            return self.file.text().len();
+        let Some(&start) = starts.get(self.base_line + m.line().saturating_sub(1)) else {
+            return self.last();
         };
         let line = &self.file.text()[start..];
         start
@@ -90,6 +155,9 @@ enum Frame {
         start: usize,
         anchor: usize,
         fields: Vec<(String, Node)>,
+        /// Where each field's key starts, for an error naming the first of
+        /// two duplicates.
+        key_starts: Vec<usize>,
         /// Key positions, for duplicate detection in large mappings.
         index: Option<HashMap<String, usize>>,
         key: Option<(String, Span)>,
@@ -99,6 +167,8 @@ enum Frame {
 
 struct Builder<'a> {
     file: &'a SourceFile,
+    /// The text parsed: the whole file, or one document's range of it.
+    range: std::ops::Range<usize>,
     offsets: Offsets<'a>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
@@ -110,7 +180,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a SourceFile) -> Builder<'a> {
+    fn new(file: &'a SourceFile, range: std::ops::Range<usize>) -> Builder<'a> {
         // `# Source: path` lines, by 1-based line number.
         let sources = file
             .text()
@@ -121,19 +191,24 @@ impl<'a> Builder<'a> {
                     .map(|p| (i + 1, p.trim().to_owned()))
             })
             .collect();
+        let first_line = file.line_col(range.start).0;
         Builder {
             file,
             offsets: Offsets {
                 file,
                 ascii: file.text().is_ascii(),
+                base: range.start,
+                base_line: first_line - 1,
+                end: range.end,
             },
+            range,
             stack: Vec::new(),
             anchors: HashMap::new(),
             expanded: 0,
             docs: Vec::new(),
             root: None,
             sources,
-            doc_first_line: 1,
+            doc_first_line: first_line,
         }
     }
 
@@ -143,7 +218,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run(mut self) -> Result<Vec<YamlDocument>, Error> {
-        let mut parser = Parser::new_from_str(self.file.text());
+        let mut parser = Parser::new_from_str(&self.file.text()[self.range.clone()]);
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(|e| {
                 let m = e.marker();
@@ -174,6 +249,7 @@ impl<'a> Builder<'a> {
                             start: span.start,
                             anchor,
                             fields: Vec::new(),
+                            key_starts: Vec::new(),
                             index: None,
                             key: None,
                             merges: Vec::new(),
@@ -242,15 +318,24 @@ impl<'a> Builder<'a> {
     }
 
     fn key(&mut self, key: String, span: Span) -> Result<(), Error> {
-        let duplicate = match self.stack.last() {
-            Some(Frame::Map { fields, index, .. }) => match index {
-                Some(index) => index.contains_key(&key),
-                None => fields.iter().any(|(k, _)| *k == key),
-            },
-            _ => false,
+        let first = match self.stack.last() {
+            Some(Frame::Map {
+                fields,
+                index,
+                key_starts,
+                ..
+            }) => match index {
+                Some(index) => index.get(&key).copied(),
+                None => fields.iter().position(|(k, _)| *k == key),
+            }
+            .and_then(|i| key_starts.get(i).copied()),
+            _ => None,
         };
-        if duplicate && key != "<<" {
-            return Err(self.error_at(span.start, ErrorKind::DuplicateKey(key)));
+        if let Some(first) = first
+            && key != "<<"
+        {
+            let first_line = self.file.line_col(first).0;
+            return Err(self.error_at(span.start, ErrorKind::DuplicateKey { first_line }));
         }
         if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
             *slot = Some((key, span));
@@ -275,6 +360,7 @@ impl<'a> Builder<'a> {
             }
             Some(Frame::Map {
                 fields,
+                key_starts,
                 index,
                 key,
                 merges,
@@ -299,6 +385,7 @@ impl<'a> Builder<'a> {
                     *index = Some(map);
                 }
                 fields.push((name, node));
+                key_starts.push(key_span.start);
                 Ok(())
             }
         }
@@ -593,21 +680,21 @@ mod tests {
     #[test]
     fn rejects_duplicate_keys_with_their_line() {
         let e = error("a: 1\nb:\n  c: 1\n  c: 2\n");
-        assert_eq!((e.line(), e.column()), (4, 3));
+        assert_eq!((e.line(), e.column()), (Some(4), Some(3)));
         assert!(
-            matches!(e.kind(), ErrorKind::DuplicateKey(k) if k == "c"),
+            matches!(e.kind(), ErrorKind::DuplicateKey { first_line: 3 }),
             "{e}"
         );
         // Large mappings use an index; still caught.
         let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
         big.push_str("k7: again\n");
-        assert_eq!(error(&big).line(), 41);
+        assert_eq!(error(&big).line(), Some(41));
     }
 
     #[test]
     fn rejects_tabs_as_indentation() {
         let e = error("a:\n\tb: 1\n");
-        assert_eq!(e.line(), 2, "{e}");
+        assert_eq!(e.line(), Some(2), "{e}");
         assert!(e.to_string().contains("tab"), "{e}");
     }
 

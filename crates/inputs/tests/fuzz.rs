@@ -107,8 +107,16 @@ fn parse(bytes: Vec<u8>) {
 
 fn parse_as(bytes: Vec<u8>, kind: Option<InputKind>) {
     match load_bytes("input", kind, bytes) {
-        Ok(Loaded::Documents(source, docs)) => {
-            for doc in docs {
+        Ok(Loaded::Documents {
+            source,
+            documents,
+            errors,
+            ..
+        }) => {
+            for e in errors {
+                assert!(e.line().is_some_and(|l| l >= 1) && e.column().is_some_and(|c| c >= 1));
+            }
+            for doc in documents {
                 let json: serde_json::Value =
                     serde_json::from_str(&doc.to_json()).expect("document JSON is valid");
                 if doc.kind == InputKind::Dockerfile {
@@ -117,9 +125,9 @@ fn parse_as(bytes: Vec<u8>, kind: Option<InputKind>) {
                 check_spans(&doc.root, source.text().len(), source.text());
             }
         }
-        Ok(Loaded::Skipped | Loaded::Notice(_)) => {}
+        Ok(Loaded::Skipped { .. } | Loaded::NotInput(_)) => {}
         Err(e) => {
-            assert!(e.line() >= 1 && e.column() >= 1);
+            assert!(e.line().is_none_or(|l| l >= 1) && e.column().is_none_or(|c| c >= 1));
             assert!(!e.to_string().is_empty());
         }
     }

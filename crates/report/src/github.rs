@@ -29,9 +29,12 @@ pub struct GithubStyle {
     pub summary_line: bool,
 }
 
-/// A workflow command's message: `%`, CR and LF encoded.
+/// A workflow command's message: control and invisible characters
+/// escaped, then `%`, CR and LF encoded, so nothing in it can end the
+/// command or start another.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::escape::lines(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -120,19 +123,15 @@ pub(crate) fn write_tail(
     tail: Tail<'_>,
 ) -> io::Result<()> {
     for e in tail.errors {
-        out.write_all(
-            command(
-                "error",
-                &[
-                    ("file", style.locator.path(&e.file)),
-                    ("line", e.line.to_string()),
-                    ("col", e.column.to_string()),
-                    ("title", "bulwark: input error".to_owned()),
-                ],
-                &e.message,
-            )
-            .as_bytes(),
-        )?;
+        let mut properties = vec![("file", style.locator.path(&e.file))];
+        if let Some(line) = e.line {
+            properties.push(("line", line.to_string()));
+        }
+        if let Some(column) = e.column {
+            properties.push(("col", column.to_string()));
+        }
+        properties.push(("title", format!("bulwark: input error ({})", e.code)));
+        out.write_all(command("error", &properties, &e.message).as_bytes())?;
     }
     for failure in tail.failures {
         out.write_all(
@@ -175,14 +174,65 @@ pub fn summary_line(tail: Tail<'_>) -> String {
 /// The most findings the job summary lists; the rest are counted.
 pub const SUMMARY_ROWS: usize = 100;
 
-/// Text for a Markdown table cell.
+/// Text for a Markdown table cell or list item: code spans (`` `…` ``)
+/// kept as code, everything else with the HTML and Markdown punctuation
+/// that could change the page (tags, links, images, emphasis, cell
+/// breaks) escaped; line breaks as `<br>` (a space inside code), control
+/// and invisible characters as visible escapes.
 fn cell(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace('\n', "<br>")
+    let text = crate::escape::lines(text);
+    let mut out = String::with_capacity(text.len());
+    let spans: Vec<&str> = text.split('`').collect();
+    // An unpaired backtick opens no code span: it is escaped as text.
+    let paired = spans.len() % 2 == 1;
+    for (i, part) in spans.iter().enumerate() {
+        let code = i % 2 == 1 && (paired || i + 1 < spans.len() - 1);
+        if i > 0 {
+            out.push_str(if code || (i % 2 == 0 && (paired || i < spans.len() - 1)) {
+                "`"
+            } else {
+                "&#96;"
+            });
+        }
+        if code {
+            out.push_str(&part.replace('|', "\\|").replace('\n', " "));
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '|' => out.push_str("\\|"),
+                '*' | '_' | '[' | ']' | '!' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\n' => out.push_str("<br>"),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// Text shown as code in the summary: HTML-escaped inside `<code>`, so no
+/// backtick in it can end the span.
+fn code(text: &str) -> String {
+    let text = crate::escape::inline(text);
+    let mut out = String::with_capacity(text.len() + 13);
+    out.push_str("<code>");
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("&#124;"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("</code>");
+    out
 }
 
 /// One table row per finding, for the job summary.
@@ -205,10 +255,10 @@ pub(crate) fn render_rows(style: &GithubStyle, findings: &[Finding]) -> Vec<u8> 
         };
         let _ = writeln!(
             out,
-            "| {mark}{}{mark} | `{}` | `{}` | {} |",
+            "| {mark}{}{mark} | {} | {} | {} |",
             f.severity,
-            cell(&f.rule_id),
-            cell(&at),
+            code(&f.rule_id),
+            code(&at),
             cell(&f.message)
         );
     }
@@ -272,10 +322,9 @@ pub(crate) fn write_summary(
             };
             let _ = writeln!(
                 text,
-                "| `{}` | `{}:{}` | {how} | {} | {} | {} |",
-                cell(&x.rule_id),
-                cell(&style.locator.path(&x.file)),
-                x.line,
+                "| {} | {} | {how} | {} | {} | {} |",
+                code(&x.rule_id),
+                code(&format!("{}:{}", style.locator.path(&x.file), x.line)),
                 cell(&x.reason),
                 cell(x.owner.as_deref().unwrap_or("")),
                 cell(x.expires.as_deref().unwrap_or(""))
@@ -289,13 +338,11 @@ pub(crate) fn write_summary(
             tail.errors
                 .iter()
                 .map(|e| {
-                    format!(
-                        "`{}:{}:{}`: {}",
-                        cell(&style.locator.path(&e.file)),
-                        e.line,
-                        e.column,
-                        cell(&e.message)
-                    )
+                    let at = match (e.line, e.column) {
+                        (Some(l), Some(c)) => format!("{}:{l}:{c}", style.locator.path(&e.file)),
+                        _ => style.locator.path(&e.file),
+                    };
+                    format!("{}: {} ({})", code(&at), cell(&e.message), cell(&e.code))
                 })
                 .collect::<Vec<_>>(),
         ),
@@ -329,8 +376,19 @@ mod tests {
                 &[("file", "a,b:c".to_owned()), ("title", "x%y".to_owned())],
                 "50% done\nnext: a, b\r"
             ),
-            "::error file=a%2Cb%3Ac,title=x%25y::50%25 done%0Anext: a, b%0D\n"
+            "::error file=a%2Cb%3Ac,title=x%25y::50%25 done%0Anext: a, b\\r\n"
         );
         assert_eq!(cell("a|b <c>\nd"), "a\\|b &lt;c&gt;<br>d");
+        assert_eq!(
+            cell("`x|*` *y* \u{1b}[1m"),
+            "`x\\|*` \\*y\\* \\\\u{1b}\\[1m"
+        );
+        assert_eq!(cell("a ` b [c](d)"), "a &#96; b \\[c\\](d)");
+        assert_eq!(code("a`|<b>"), "<code>a`&#124;&lt;b&gt;</code>");
+        // A message cannot end the command or begin another.
+        assert_eq!(
+            command("error", &[], "a\n::add-mask::x\r\n\u{1b}]8;;u\u{7}"),
+            "::error::a%0A\\::add-mask::x%0A\\u{1b}]8;;u\\u{7}\n"
+        );
     }
 }

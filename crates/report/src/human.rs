@@ -18,6 +18,7 @@ use codespan_reporting::term::{self, Config, DisplayStyle};
 use rayon::prelude::*;
 
 use crate::Verdict;
+use crate::escape::{self, inline};
 use crate::masking::mask_spans;
 use crate::stream::{FileReport, Tail};
 use crate::summary::plural;
@@ -47,7 +48,7 @@ pub(crate) fn write_errors(out: &mut dyn WriteColor, errors: &[ScanError]) -> io
     let config = codespan_config();
     let files = SimpleFiles::<String, String>::new();
     for error in errors {
-        term::emit_to_write_style(out, &config, &files, &input_error(error, None, None))
+        term::emit_to_write_style(out, &config, &files, &input_error(error, None, None, None))
             .map_err(|e| io::Error::other(e.to_string()))?;
     }
     Ok(())
@@ -60,11 +61,11 @@ pub(crate) fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>>
     let config = codespan_config();
     let mut files = SimpleFiles::new();
     let source = file.source.as_ref();
-    let id = source.map(|source| {
-        files.add(
-            source.name().to_owned(),
-            mask_spans(source.text(), &file.secrets),
-        )
+    // Masked, then made safe to print: offsets into the file's text are
+    // mapped through `shown`.
+    let shown = source.map(|s| escape::Source::new(&mask_spans(s.text(), &file.secrets)));
+    let id = source.zip(shown.as_ref()).map(|(source, shown)| {
+        files.add(inline(source.name()).into_owned(), shown.text().to_owned())
     });
     // The snippet is shown for diagnostics in the file the source is.
     let here = |name: &str| {
@@ -84,18 +85,19 @@ pub(crate) fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>>
         }
     };
     let mut buffer = new_buffer();
+    let shown = shown.as_ref();
     for error in &file.errors {
         let at = here(&error.file);
         emit(
             &mut buffer,
-            &input_error(error, at.map(|(id, _)| id), at.map(|(_, s)| s)),
+            &input_error(error, at.map(|(id, _)| id), at.map(|(_, s)| s), shown),
         )?;
     }
     let draw = |out: &mut dyn WriteColor, finding: &Finding| {
         let at = here(&finding.file);
         emit(
             out,
-            &finding_diagnostic(finding, at.map(|(id, _)| id), at.map(|(_, s)| s)),
+            &finding_diagnostic(finding, at.map(|(id, _)| id), at.map(|(_, s)| s), shown),
         )
     };
     if file.findings.len() <= RENDER_CHUNK {
@@ -133,8 +135,12 @@ pub(crate) fn write_tail(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result
         emit(out, &failure_diagnostic(failure))?;
     }
     for notice in tail.notices {
-        emit(out, &Diagnostic::note().with_message(notice.clone()))?;
+        emit(
+            out,
+            &Diagnostic::note().with_message(inline(notice).into_owned()),
+        )?;
     }
+    skipped(out, tail)?;
     summary(out, tail)
 }
 
@@ -142,29 +148,37 @@ fn finding_diagnostic(
     f: &Finding,
     file: Option<usize>,
     source: Option<&Arc<SourceFile>>,
+    shown: Option<&escape::Source>,
 ) -> Diagnostic<usize> {
     let mut notes = Vec::new();
     if file.is_none() {
         notes.push(format!(
             "at {}:{}:{}",
-            f.file, f.location.line, f.location.column
+            inline(&f.file),
+            f.location.line,
+            f.location.column
         ));
     }
     if let Some(template) = &f.template {
-        notes.push(format!("rendered from template {template}"));
+        notes.push(format!("rendered from template {}", inline(template)));
     }
     if let Some(detail) = &f.detail {
-        notes.push(detail.clone());
+        notes.push(inline(detail).into_owned());
     }
-    notes.push(format!("{} · {}", f.severity, f.controls.join(", ")));
-    notes.push(format!("help: {}", f.remediation));
+    notes.push(format!(
+        "{} · {}",
+        f.severity,
+        inline(&f.controls.join(", "))
+    ));
+    notes.push(format!("help: {}", inline(&f.remediation)));
     let mut d = Diagnostic::new(level(f.severity))
-        .with_code(f.rule_id.clone())
-        .with_message(f.message.clone())
+        .with_code(inline(&f.rule_id).into_owned())
+        .with_message(inline(&f.message).into_owned())
         .with_notes(notes);
-    if let Some(id) = file {
+    if let (Some(id), Some(shown)) = (file, shown) {
         d = d.with_labels(vec![
-            Label::primary(id, first_line(f, source)).with_message(f.title.clone()),
+            Label::primary(id, shown.range(first_line(f, source)))
+                .with_message(inline(&f.title).into_owned()),
         ]);
     }
     d
@@ -192,36 +206,61 @@ fn input_error(
     e: &ScanError,
     file: Option<usize>,
     source: Option<&Arc<SourceFile>>,
+    shown: Option<&escape::Source>,
 ) -> Diagnostic<usize> {
     let d = Diagnostic::error()
-        .with_code("input-error")
-        .with_message(e.message.clone());
-    match (file, source) {
-        (Some(id), Some(src)) => {
-            let line = e.line.saturating_sub(1);
-            let start = src.line_starts().get(line).copied().unwrap_or(0);
+        .with_code(format!("input-error: {}", inline(&e.code)))
+        .with_message(inline(&e.message).into_owned());
+    match (file, source, shown, e.line) {
+        (Some(id), Some(src), Some(shown), Some(line)) => {
+            let start = src.line_starts().get(line - 1).copied().unwrap_or(0);
             let offset = src.text()[start..]
                 .char_indices()
-                .nth(e.column.saturating_sub(1))
+                .nth(e.column.unwrap_or(1).saturating_sub(1))
                 .map_or(src.text().len(), |(i, _)| start + i);
             let end = src.text()[offset..]
                 .chars()
                 .next()
                 .map_or(offset, |c| offset + c.len_utf8());
-            d.with_labels(vec![Label::primary(id, offset..end)])
+            d.with_labels(vec![Label::primary(id, shown.range(offset..end))])
         }
-        _ => d.with_notes(vec![format!("in {}:{}:{}", e.file, e.line, e.column)]),
+        _ => d.with_notes(vec![format!("in {}", inline(&e.location()))]),
     }
 }
 
 fn failure_diagnostic(f: &RuleFailure) -> Diagnostic<usize> {
     Diagnostic::error()
         .with_code("rule-failure")
-        .with_message(f.to_string())
+        .with_message(inline(&f.to_string()).into_owned())
         .with_notes(vec![
             "the verdict cannot be trusted: fix or remove the rule module, or raise its limits"
                 .to_owned(),
         ])
+}
+
+/// The most skipped files the human report lists one by one.
+const SKIPPED_SHOWN: usize = 20;
+
+/// Files skipped for a reason the user must know, one note each.
+fn skipped(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
+    let skipped: Vec<&bulwark_core::CoverageEntry> = tail
+        .coverage
+        .iter()
+        .filter(|e| matches!(e.status, bulwark_core::CoverageStatus::Skipped { .. }))
+        .collect();
+    for entry in skipped.iter().take(SKIPPED_SHOWN) {
+        if let bulwark_core::CoverageStatus::Skipped { reason } = &entry.status {
+            writeln!(out, "skipped: {} ({reason})", inline(&entry.path))?;
+        }
+    }
+    if skipped.len() > SKIPPED_SHOWN {
+        writeln!(
+            out,
+            "skipped: … and {} more (listed with --format json)",
+            skipped.len() - SKIPPED_SHOWN
+        )?;
+    }
+    Ok(())
 }
 
 fn summary(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
@@ -252,6 +291,14 @@ fn summary(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
+    if !tail.coverage.is_empty() {
+        let c = bulwark_core::CoverageCounts::of(tail.coverage);
+        writeln!(
+            out,
+            "coverage: {} scanned, {} with errors, {} not inputs, {} excluded, {} skipped",
+            c.scanned, c.errors, c.not_input, c.excluded, c.skipped
+        )?;
+    }
     if !tail.errors.is_empty() {
         writeln!(
             out,

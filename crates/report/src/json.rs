@@ -1,5 +1,6 @@
 //! The JSON report: one object with `schema_version`, `tool`, `findings`,
-//! `failures`, `errors`, `summary` and (when there are any) `notices`.
+//! `failures`, `errors`, `summary`, (when there are any) `notices`, and the
+//! `coverage` account of every candidate file.
 //!
 //! It is written as the scan goes (see [`crate::stream`]): the header, then
 //! each file's findings, then the rest. The bytes are exactly those of
@@ -36,10 +37,11 @@ struct Rest<'a> {
     summary: &'a crate::Summary,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notices: &'a [String],
+    coverage: crate::Coverage<'a>,
 }
 
 /// The layout's version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Pretty-printed JSON of `value` as the members of an object: without
 /// the braces, each line indented by two spaces.
@@ -96,6 +98,7 @@ pub(crate) fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> 
         exceptions: tail.exceptions,
         summary: tail.summary,
         notices: tail.notices,
+        coverage: crate::Coverage::of(tail.coverage),
     })?)?;
     out.write_all(b"\n}\n")
 }

@@ -67,7 +67,7 @@ fn error_case(out: &mut String, classname: &str, name: &str, kind: &str, message
 }
 
 fn error_message(e: &ScanError) -> String {
-    format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message)
+    format!("{}: {} [{}]", e.location(), e.message, e.code)
 }
 
 /// One file's test suite.

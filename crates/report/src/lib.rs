@@ -11,6 +11,7 @@
 //! the caller and only displayed here.
 #![deny(missing_docs)]
 
+pub mod escape;
 pub mod fingerprint;
 pub mod github;
 pub mod human;
@@ -23,8 +24,9 @@ pub mod stream;
 mod summary;
 mod suppressed;
 
+pub use crate::masking::detect as detect_secrets;
 pub use crate::stream::{FileReport, Stream, Style, Tail};
-pub use crate::summary::{ScanReport, Summary, Tally, Verdict, sort_problems};
+pub use crate::summary::{Coverage, ScanReport, Summary, Tally, Verdict, sort_problems};
 pub use crate::suppressed::{ExceptionStatus, Suppressed, SuppressionKind};
 /// Terminal colour support, as the human renderer takes it.
 pub use codespan_reporting::term::termcolor;

@@ -430,14 +430,17 @@ pub(crate) fn write_tail(
     out.write_all(if any { b"\n      ],\n" } else { b"],\n" })?;
     let mut notifications = Vec::new();
     for e in tail.errors {
+        let mut location = Map::new();
+        location.insert("artifactLocation".into(), artifact(&mut lookup, &e.file));
+        if let Some(line) = e.line {
+            location.insert("region".into(), region(line, e.column.unwrap_or(1), None));
+        }
         notifications.push(json!({
             "level": "error",
             "message": {"text": e.message},
             "descriptor": {"id": "input-error"},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": artifact(&mut lookup, &e.file),
-                "region": region(e.line, e.column, None),
-            }}],
+            "properties": {"code": e.code},
+            "locations": [{"physicalLocation": location}],
         }));
     }
     for failure in tail.failures {

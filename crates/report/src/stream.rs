@@ -6,10 +6,11 @@
 //! and the writer ([`Stream`]) only puts the drawn parts out in order and
 //! adds what needs the whole run at the end ([`Tail`]).
 
+use std::borrow::Cow;
 use std::io;
 use std::sync::Arc;
 
-use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, SourceFile, Span};
+use bulwark_core::{CoverageEntry, Finding, InputKind, RuleFailure, ScanError, SourceFile, Span};
 use codespan_reporting::term::termcolor::WriteColor;
 
 use crate::github::GithubStyle;
@@ -34,22 +35,50 @@ pub struct FileReport {
     pub name: Option<Arc<str>>,
     /// The kind of the file's documents, when it was scanned.
     pub kind: Option<InputKind>,
+    /// The texts of the file's secrets, as messages may quote them.
+    secret_texts: Vec<String>,
 }
 
 impl FileReport {
     /// Sorts `findings` into report order and drops exact duplicates (two
     /// rules never share an id, so these are one rule reporting one place
-    /// twice).
+    /// twice), and masks every secret known in the file (marked by a rule,
+    /// or found by the shared detector in its text) in every finding's
+    /// message and detail and every error message.
     pub fn new(
         mut findings: Vec<Finding>,
-        errors: Vec<ScanError>,
+        mut errors: Vec<ScanError>,
         source: Option<Arc<SourceFile>>,
         mut secrets: Vec<Span>,
     ) -> FileReport {
         sort_findings(&mut findings);
         secrets.extend(findings.iter().flat_map(|f| f.redactions.iter().copied()));
+        if let Some(source) = &source
+            && (!findings.is_empty() || !errors.is_empty())
+        {
+            secrets.extend(crate::masking::detect(source.text()));
+        }
         secrets.sort_unstable();
         secrets.dedup();
+        let texts = source
+            .as_ref()
+            .map(|s| crate::masking::secret_texts(s.text(), &secrets))
+            .unwrap_or_default();
+        for f in &mut findings {
+            if let Cow::Owned(m) = crate::masking::mask_message(&f.message, &texts) {
+                f.message = m;
+            }
+            if let Some(detail) = &f.detail
+                && let Cow::Owned(d) = crate::masking::mask_message(detail, &texts)
+            {
+                f.detail = Some(d);
+            }
+        }
+        for e in &mut errors {
+            if let Cow::Owned(m) = crate::masking::mask_message(&e.message, &texts) {
+                e.message = m;
+            }
+        }
         crate::fingerprint::assign(&mut findings, source.as_deref(), &secrets);
         FileReport {
             findings,
@@ -58,7 +87,14 @@ impl FileReport {
             secrets,
             name: None,
             kind: None,
+            secret_texts: texts,
         }
+    }
+
+    /// `message` (about this file) with every secret known in the file,
+    /// and every secret the detector finds in `message` itself, masked.
+    pub fn mask<'a>(&self, message: &'a str) -> Cow<'a, str> {
+        crate::masking::mask_message(message, &self.secret_texts)
     }
 }
 
@@ -94,6 +130,8 @@ pub struct Tail<'a> {
     pub suppressed: &'a [crate::Suppressed],
     /// The configured exceptions and their use.
     pub exceptions: &'a [crate::ExceptionStatus],
+    /// What became of every candidate, by name.
+    pub coverage: &'a [CoverageEntry],
     /// Counts and verdict.
     pub summary: &'a Summary,
 }
@@ -310,6 +348,7 @@ mod tests {
                 notices: &notices,
                 suppressed: &[],
                 exceptions: &[],
+                coverage: &[],
                 summary: &summary,
             })
             .unwrap();
@@ -336,7 +375,7 @@ mod tests {
                 report: &'a ScanReport,
             }
             let whole = Whole {
-                schema_version: 1,
+                schema_version: crate::json::SCHEMA_VERSION,
                 tool: serde_json::json!({"name": "bulwark", "version": "9.9.9"}),
                 report: &report,
             };

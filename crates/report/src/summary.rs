@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use bulwark_core::{Finding, RuleFailure, ScanError, Severity};
+use bulwark_core::{CoverageCounts, CoverageEntry, Finding, RuleFailure, ScanError, Severity};
 use serde::Serialize;
 
 /// Whether the run passes its gate.
@@ -90,6 +90,35 @@ pub struct ScanReport {
     /// without `helm`); they do not change the verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<String>,
+    /// What became of every candidate file.
+    #[serde(serialize_with = "serialize_coverage")]
+    pub coverage: Vec<CoverageEntry>,
+}
+
+/// The coverage account as reports write it: counts, then every entry.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Coverage<'a> {
+    /// How many entries of each status.
+    pub counts: CoverageCounts,
+    /// Every entry, by name.
+    pub files: &'a [CoverageEntry],
+}
+
+impl<'a> Coverage<'a> {
+    /// The account of `entries`.
+    pub fn of(entries: &'a [CoverageEntry]) -> Coverage<'a> {
+        Coverage {
+            counts: CoverageCounts::of(entries),
+            files: entries,
+        }
+    }
+}
+
+fn serialize_coverage<S: serde::Serializer>(
+    entries: &[CoverageEntry],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    Coverage::of(entries).serialize(serializer)
 }
 
 /// Counts of findings and files as a run goes, folded into a [`Summary`]
@@ -167,7 +196,9 @@ pub fn sort_problems(failures: &mut [RuleFailure], errors: &mut [ScanError]) {
             .cmp(&b.sort_key())
             .then_with(|| a.kind.to_string().cmp(&b.kind.to_string()))
     });
-    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    errors.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+    });
 }
 
 impl ScanReport {
@@ -195,6 +226,7 @@ impl ScanReport {
             errors,
             summary,
             notices: Vec::new(),
+            coverage: Vec::new(),
         }
     }
 

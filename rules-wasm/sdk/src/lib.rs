@@ -52,7 +52,9 @@ pub mod json;
 pub mod kubernetes;
 pub mod packages;
 pub mod pointer;
-pub mod secrets;
+/// The literal-secret detector every rule uses (the `bulwark-secrets`
+/// crate, which bulwark itself also uses to mask what it prints).
+pub use bulwark_secrets as secrets;
 
 /// The guest bindings of the `bulwark:rules` WIT package.
 #[doc(hidden)]

@@ -191,7 +191,6 @@ fn interpret_line(
         return Err((
             keyword_span.start,
             ErrorKind::UnknownInstruction {
-                name: written.to_owned(),
                 suggestion: suggest(&keyword),
             },
         ));
@@ -223,8 +222,15 @@ fn interpret_line(
                 return Err((
                     at(pos),
                     ErrorKind::UnknownFlag {
+                        allowed: match allowed_flags(&keyword) {
+                            [] => "no flags".to_owned(),
+                            flags => flags
+                                .iter()
+                                .map(|f| format!("`--{f}`"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        },
                         instruction: keyword,
-                        flag: name,
                     },
                 ));
             }
@@ -705,13 +711,13 @@ fn name_values(
 }
 
 /// A known keyword within edit distance 2 of `word`.
-fn suggest(word: &str) -> Option<String> {
+fn suggest(word: &str) -> Option<&'static str> {
     KEYWORDS
         .iter()
-        .map(|k| (distance(word, k), k))
+        .map(|k| (distance(word, k), *k))
         .filter(|(d, _)| *d <= 2)
         .min()
-        .map(|(_, k)| (*k).to_owned())
+        .map(|(_, k)| k)
 }
 
 fn distance(a: &str, b: &str) -> usize {

@@ -259,12 +259,7 @@ pub(crate) fn lex(source: &SourceFile) -> Result<RawFile, LexError> {
                     }
                 }
                 if !terminated {
-                    return Err((
-                        opener.opener.start,
-                        ErrorKind::UnterminatedHeredoc {
-                            delimiter: opener.name,
-                        },
-                    ));
+                    return Err((opener.opener.start, ErrorKind::UnterminatedHeredoc));
                 }
                 heredocs.push(RawHeredoc {
                     content,
@@ -419,7 +414,7 @@ mod tests {
         let src = SourceFile::new("D", "FROM a\nRUN <<EOF\necho hi\n");
         assert!(matches!(
             lex(&src),
-            Err((11, ErrorKind::UnterminatedHeredoc { .. }))
+            Err((11, ErrorKind::UnterminatedHeredoc))
         ));
     }
 

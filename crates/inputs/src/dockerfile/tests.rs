@@ -283,11 +283,16 @@ fn reports_errors_with_line_and_column() {
         ("FROM a\nCMD [\"a\", \"b\"\n", 2, 5, "not a JSON array"),
         ("FROM a\nENTRYPOINT ['a', 'b']\n", 2, 12, "double quotes"),
         ("FROM a\nRUNN echo\n", 2, 1, "did you mean `RUN`"),
-        ("FROM a\nFOO bar\n", 2, 1, "unknown instruction `FOO`"),
+        ("FROM a\nFOO bar\n", 2, 1, "unknown instruction"),
         ("RUN echo\nFROM a\n", 1, 1, "before the first FROM"),
         ("# just a comment\n", 1, 1, "no FROM"),
         ("", 1, 1, "no FROM"),
-        ("FROM a\nCOPY --frm=x a b\n", 2, 6, "unknown flag `--frm`"),
+        (
+            "FROM a\nCOPY --frm=x a b\n",
+            2,
+            6,
+            "unknown flag for COPY (it accepts `--from`",
+        ),
         ("FROM a\nCOPY onlyone\n", 2, 1, "at least one source"),
         ("FROM a b\n", 1, 6, "AS name"),
         ("# escape=x\nFROM a\n", 1, 1, "escape"),
@@ -302,7 +307,11 @@ fn reports_errors_with_line_and_column() {
     ];
     for (text, line, column, needle) in cases {
         let e = err(text);
-        assert_eq!((e.line(), e.column()), (*line, *column), "{text:?}: {e}");
+        assert_eq!(
+            (e.line(), e.column()),
+            (Some(*line), Some(*column)),
+            "{text:?}: {e}"
+        );
         assert!(e.to_string().contains(needle), "{text:?}: {e}");
         assert!(
             e.to_string()

@@ -1,17 +1,27 @@
-//! The one literal-secret detector every rule uses.
+//! The one literal-secret detector bulwark uses, in its rules and in the
+//! host alike.
 //!
-//! Two questions, answered the same way for Dockerfiles, Compose files,
-//! Kubernetes manifests and Helm values:
+//! Three questions, answered the same way for Dockerfiles, Compose files,
+//! Kubernetes manifests, Helm values and any other text:
 //!
 //! - [`is_secret_name`]: does a variable or key name say it holds a secret
 //!   (`DB_PASSWORD`, `apiKey`, `client-secret`)? Names that only describe a
 //!   secret (`PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_NAME`) do not.
 //! - [`known_format`]: does a value have the shape of a well-known credential
 //!   (a PEM private key, an AWS access key id, a GitHub token …)?
+//! - [`find`]: where in a piece of free text (a line that failed to parse, a
+//!   heredoc, a message) are there secrets? It answers with byte ranges, so
+//!   a caller can mask exactly those.
 //!
 //! [`is_literal`] tells a literal value from a reference (`$VAR`, a
 //! `/run/secrets/…` path, an empty string). Nothing here ever returns or
-//! formats the secret itself.
+//! formats the secret itself. The crate has no dependencies and builds for
+//! rule modules (wasm32) and the host alike.
+#![deny(missing_docs)]
+
+mod text;
+
+pub use crate::text::find;
 
 /// Words that make a name a secret's name.
 const SECRET_WORDS: [&str; 12] = [

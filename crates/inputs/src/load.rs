@@ -1,0 +1,298 @@
+//! Reading and parsing one candidate.
+//!
+//! [`load`] checks what a path is before opening it (a FIFO is never
+//! opened, a file is never read past the size limit), reads a file of
+//! unknown kind only as far as needed to tell whether it is an input,
+//! refuses binary and non-UTF-8 inputs with their position, and parses.
+//! What it does not do: decide which files to look at ([`crate::Discovery`])
+//! or judge them (the rule engine).
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use bulwark_core::{Document, InputKind, NotInput, Skip, SourceFile, SpecialFile};
+
+use crate::classify::sniff;
+use crate::discover::Candidate;
+use crate::error::{Error, ErrorKind};
+use crate::manifest::Templates;
+
+/// How much of a file of unknown kind is read to tell what it is.
+const SNIFF_BYTES: usize = 8192;
+
+/// What loading a candidate gave.
+#[derive(Debug)]
+pub enum Loaded {
+    /// The file's documents (a Dockerfile is one document, a YAML stream
+    /// any number), and an error for each document that could not be read:
+    /// one bad document does not drop the others.
+    Documents {
+        /// The file's text.
+        source: Arc<SourceFile>,
+        /// Its documents of interest.
+        documents: Vec<Document>,
+        /// Documents that failed.
+        errors: Vec<Error>,
+        /// The kind of input the file is.
+        kind: Option<InputKind>,
+    },
+    /// Not an input bulwark scans.
+    NotInput(NotInput),
+    /// Not scanned, for a reason the report states.
+    Skipped {
+        /// Why.
+        reason: Skip,
+        /// What the user must hear, when there is more to say (how to
+        /// render a chart that was not rendered).
+        notice: Option<String>,
+    },
+}
+
+/// How to load candidates.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The kind of explicitly named files and standard input, overriding
+    /// names and content.
+    pub kind: Option<InputKind>,
+    /// Files larger than this are refused.
+    pub max_file_size: u64,
+    /// How Helm charts are rendered.
+    pub helm: crate::helm::Helm,
+}
+
+/// What a path is, without opening it: a regular file (following links),
+/// or the kind of special file.
+pub(crate) fn file_type(path: &Path) -> std::io::Result<Result<u64, SpecialFile>> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        return Ok(Ok(meta.len()));
+    }
+    Ok(Err(special(&meta.file_type())))
+}
+
+/// The kind of special file `t` is (it is neither a file nor, here, a
+/// directory).
+pub(crate) fn special(t: &std::fs::FileType) -> SpecialFile {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return SpecialFile::Fifo;
+        }
+        if t.is_socket() {
+            return SpecialFile::Socket;
+        }
+        if t.is_char_device() {
+            return SpecialFile::CharDevice;
+        }
+        if t.is_block_device() {
+            return SpecialFile::BlockDevice;
+        }
+    }
+    let _ = t;
+    SpecialFile::Other
+}
+
+/// Opens a regular file for reading without ever blocking on a FIFO that
+/// took its place since it was looked at.
+fn open(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads and parses `candidate`.
+///
+/// # Errors
+///
+/// An [`Error`] naming the file for unreadable, special, binary, oversized
+/// or non-UTF-8 input, and for a file that failed to parse as a whole (a
+/// Dockerfile). A walked file without a recognisable kind is
+/// [`Loaded::NotInput`]; an explicit one is [`ErrorKind::UnknownKind`].
+pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Error> {
+    if candidate.chart {
+        return options.helm.render(candidate, options.max_file_size);
+    }
+    let whole = |kind| Error::whole(&candidate.display, kind);
+    let size = match file_type(&candidate.path).map_err(|e| whole(ErrorKind::Io(e)))? {
+        Ok(size) => size,
+        Err(special) if candidate.explicit => return Err(whole(ErrorKind::SpecialFile(special))),
+        Err(special) => {
+            return Ok(Loaded::Skipped {
+                reason: Skip::SpecialFile(special),
+                notice: None,
+            });
+        }
+    };
+    let declared = if candidate.explicit {
+        options.kind.or(candidate.kind)
+    } else {
+        candidate.kind
+    };
+    let max_file_size = options.max_file_size;
+    let unknown = declared.is_none() && !candidate.explicit;
+    if size > max_file_size {
+        if unknown {
+            return Ok(Loaded::Skipped {
+                reason: Skip::TooLarge,
+                notice: None,
+            });
+        }
+        return Err(whole(ErrorKind::TooLarge {
+            size,
+            limit: max_file_size,
+        }));
+    }
+    let file = open(&candidate.path).map_err(|e| whole(ErrorKind::Io(e)))?;
+    match file.metadata() {
+        Ok(m) if m.is_file() => {}
+        Ok(m) => return Err(whole(ErrorKind::SpecialFile(special(&m.file_type())))),
+        Err(e) => return Err(whole(ErrorKind::Io(e))),
+    }
+    let mut reader = file.take(max_file_size + 1);
+    // The head first: a binary file, or one that is not an input, is not
+    // read any further.
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(SNIFF_BYTES as u64)).unwrap_or(0));
+    (&mut reader)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| whole(ErrorKind::Io(e)))?;
+    if unknown {
+        // Judge by the valid prefix: a manifest with one bad byte is an
+        // input with an error, not a file to skip.
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or(""),
+        };
+        if bytes.contains(&0) || (sniff(text).is_none() && !crate::manifest::sniff_yaml(text)) {
+            return Ok(Loaded::NotInput(NotInput::Unrecognised));
+        }
+    } else if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = line_col(&bytes, nul);
+        return Err(Error::new(
+            &candidate.display,
+            line,
+            column,
+            ErrorKind::Binary,
+        ));
+    }
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| whole(ErrorKind::Io(e)))?;
+    if bytes.len() as u64 > max_file_size {
+        // It grew since it was measured.
+        return Err(whole(ErrorKind::TooLarge {
+            size: bytes.len() as u64,
+            limit: max_file_size,
+        }));
+    }
+    let templates = if candidate.chart_template {
+        Templates::Unrendered
+    } else {
+        Templates::Text
+    };
+    match load_bytes_as(&candidate.display, declared, bytes, templates) {
+        // A walked file that held no document of interest is not an input.
+        Err(e) if matches!(e.kind(), ErrorKind::UnknownKind) && unknown => {
+            Ok(Loaded::NotInput(NotInput::Unrecognised))
+        }
+        other => other,
+    }
+}
+
+/// Parses `bytes` named `name` as `kind` (told by content when `None`).
+///
+/// # Errors
+///
+/// As [`load`]; content that is neither a Dockerfile nor YAML holding a
+/// Compose file or Kubernetes object is [`ErrorKind::UnknownKind`].
+pub fn load_bytes(name: &str, kind: Option<InputKind>, bytes: Vec<u8>) -> Result<Loaded, Error> {
+    load_bytes_as(name, kind, bytes, Templates::Text)
+}
+
+fn load_bytes_as(
+    name: &str,
+    kind: Option<InputKind>,
+    bytes: Vec<u8>,
+    templates: Templates,
+) -> Result<Loaded, Error> {
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = line_col(&bytes, nul);
+        return Err(Error::new(name, line, column, ErrorKind::Binary));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, column) = line_col(e.as_bytes(), offset);
+        Error::new(name, line, column, ErrorKind::InvalidUtf8 { offset })
+    })?;
+    let kind = kind.or_else(|| sniff(&text));
+    let source = Arc::new(SourceFile::new(name, text));
+    let parsed = match kind {
+        Some(InputKind::Dockerfile) => {
+            let doc = crate::dockerfile::parse(source.clone())
+                .map_err(|e| e.with_source(source.clone()))?;
+            crate::manifest::Parsed {
+                documents: vec![doc],
+                errors: Vec::new(),
+            }
+        }
+        Some(other) => crate::manifest::parse(source.clone(), Some(other), templates),
+        None => {
+            let parsed = if crate::manifest::sniff_yaml(source.text()) {
+                crate::manifest::parse(source.clone(), None, templates)
+            } else {
+                crate::manifest::Parsed::default()
+            };
+            if parsed.documents.is_empty() && parsed.errors.is_empty() {
+                return Err(Error::whole(name, ErrorKind::UnknownKind));
+            }
+            parsed
+        }
+    };
+    let kind = kind.or_else(|| parsed.documents.first().map(|d| d.kind));
+    Ok(Loaded::Documents {
+        source,
+        documents: parsed.documents,
+        errors: parsed.errors,
+        kind,
+    })
+}
+
+/// 1-based line and byte column of `offset` in `bytes`.
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_binary_and_invalid_utf8_with_a_location() {
+        let e = load_bytes(
+            "x",
+            Some(InputKind::Dockerfile),
+            b"FROM a\nRUN \x00".to_vec(),
+        )
+        .expect_err("binary");
+        assert_eq!((e.line(), e.column()), (Some(2), Some(5)));
+        assert!(matches!(e.kind(), ErrorKind::Binary));
+        let e = load_bytes(
+            "x",
+            Some(InputKind::Dockerfile),
+            b"FROM a\nRUN echo \xff\xfe\n".to_vec(),
+        )
+        .expect_err("utf8");
+        assert_eq!((e.line(), e.column()), (Some(2), Some(10)));
+        assert!(e.to_string().starts_with("x:2:10: invalid UTF-8"), "{e}");
+    }
+}

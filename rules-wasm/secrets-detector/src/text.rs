@@ -1,0 +1,497 @@
+//! Secrets in free text: where they are, as byte ranges.
+//!
+//! Rules see parsed documents; the host also needs to mask text that no
+//! rule judged: the line of a file that failed to parse, a message a module
+//! wrote. [`find`] looks for the same things the rules do, over plain text:
+//!
+//! - PEM private key blocks, from `-----BEGIN … PRIVATE KEY-----` to its
+//!   `-----END …-----` line (or the end of the text when it never ends);
+//! - credentials recognised by their format ([`crate::known_format`]): the
+//!   token itself, or the password part of a URL;
+//! - assignments whose name says they hold a secret and whose value is a
+//!   literal ([`crate::is_secret_name`], [`crate::is_literal`]):
+//!   `DB_PASSWORD=…`, `password: …`, `"apiKey": "…"`, `--token=…`,
+//!   `--password …`, a YAML block scalar under such a key, and Kubernetes'
+//!   `name: DB_PASSWORD` / `value: …` pairs.
+//!
+//! Only the value is returned, never the name, so a caller masks exactly
+//! what must not be shown.
+
+use std::ops::Range;
+
+use crate::{TOKEN_FORMATS, is_alnum, is_literal, is_secret_name, is_token_char};
+
+/// The byte ranges of every secret [`find`] recognises in `text`, sorted,
+/// overlapping ranges merged. Each range lies on character boundaries.
+pub fn find(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    pem_blocks(text, &mut out);
+    tokens(text, &mut out);
+    url_passwords(text, &mut out);
+    assignments(text, &mut out);
+    out.retain(|r| r.start < r.end);
+    out.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(out.len());
+    for r in out {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// `-----BEGIN … PRIVATE KEY-----` through the matching `-----END …-----`.
+fn pem_blocks(text: &str, out: &mut Vec<Range<usize>>) {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("-----BEGIN ") {
+        let start = from + at;
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        if !text[start..line_end].contains("PRIVATE KEY") {
+            from = start + 1;
+            continue;
+        }
+        let end = match text[line_end..].find("-----END ") {
+            Some(i) => {
+                let end_marker = line_end + i;
+                // Through the closing dashes of the END line.
+                let rest = &text[end_marker + 9..];
+                let close = rest.find("-----").map(|j| end_marker + 9 + j + 5);
+                let eol = rest.find('\n').map(|j| end_marker + 9 + j);
+                match (close, eol) {
+                    (Some(c), Some(e)) if c <= e => c,
+                    (_, Some(e)) => e,
+                    (Some(c), None) => c,
+                    (None, None) => text.len(),
+                }
+            }
+            None => text.len(),
+        };
+        out.push(start..end);
+        from = end.max(start + 1);
+    }
+}
+
+/// Whether the character before byte `i` (if any) ends a word.
+fn at_word_start(text: &str, i: usize) -> bool {
+    text[..i]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_ascii_alphanumeric())
+}
+
+/// The byte length of the run of `class` characters at the start of `s`.
+fn run(s: &str, class: impl Fn(char) -> bool) -> (usize, usize) {
+    let mut chars = 0;
+    let mut bytes = 0;
+    for c in s.chars() {
+        if !class(c) {
+            break;
+        }
+        chars += 1;
+        bytes += c.len_utf8();
+    }
+    (chars, bytes)
+}
+
+/// Vendor tokens, Slack tokens and JSON Web Tokens.
+fn tokens(text: &str, out: &mut Vec<Range<usize>>) {
+    for f in &TOKEN_FORMATS {
+        for (i, _) in text.match_indices(f.prefix) {
+            if !at_word_start(text, i) {
+                continue;
+            }
+            let body = i + f.prefix.len();
+            let (chars, bytes) = run(&text[body..], f.class);
+            if chars >= f.min_len {
+                out.push(i..body + bytes);
+            }
+        }
+    }
+    for prefix in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"] {
+        for (i, _) in text.match_indices(prefix) {
+            let body = i + prefix.len();
+            let (chars, bytes) = run(&text[body..], |c| is_alnum(c) || c == '-');
+            if at_word_start(text, i) && chars >= 10 {
+                out.push(i..body + bytes);
+            }
+        }
+    }
+    for (i, _) in text.match_indices("eyJ") {
+        if !at_word_start(text, i) {
+            continue;
+        }
+        let (_, bytes) = run(&text[i..], |c| is_token_char(c) || c == '.');
+        let token = &text[i..i + bytes];
+        let parts: Vec<&str> = token.split('.').collect();
+        if parts.len() == 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 10) {
+            out.push(i..i + bytes);
+        }
+    }
+}
+
+/// The password of `scheme://user:password@host`.
+fn url_passwords(text: &str, out: &mut Vec<Range<usize>>) {
+    for (i, _) in text.match_indices("://") {
+        let start = i + 3;
+        let authority_len = text[start..]
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`') || c.is_whitespace()
+            })
+            .unwrap_or(text.len() - start);
+        let authority = &text[start..start + authority_len];
+        let Some((userinfo, host)) = authority.rsplit_once('@') else {
+            continue;
+        };
+        let Some((user, password)) = userinfo.split_once(':') else {
+            continue;
+        };
+        if !user.is_empty()
+            && !host.is_empty()
+            && !password.starts_with('$')
+            && is_literal(password)
+        {
+            let p = start + user.len() + 1;
+            out.push(p..p + password.len());
+        }
+    }
+}
+
+/// Characters a name may hold.
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// Named assignments, line by line.
+fn assignments(text: &str, out: &mut Vec<Range<usize>>) {
+    let lines: Vec<(usize, &str)> = lines(text).collect();
+    for (index, &(offset, line)) in lines.iter().enumerate() {
+        for (sep_at, sep) in line.char_indices().filter(|(_, c)| matches!(c, '=' | ':')) {
+            let Some(name) = name_before(line, sep_at) else {
+                continue;
+            };
+            if !is_secret_name(name) {
+                continue;
+            }
+            let after = &line[sep_at + 1..];
+            // `key:value` without a space is not YAML (an image, a URL, a
+            // time); JSON's `"key":"value"` is.
+            let quoted_name = line[..sep_at].trim_end().ends_with(['"', '\'']);
+            if sep == ':' && !after.is_empty() && !after.starts_with([' ', '\t']) && !quoted_name {
+                continue;
+            }
+            if sep == ':' && is_block_indicator(after.trim()) {
+                block_scalar(&lines, index, line, out);
+                continue;
+            }
+            let Some(value) = value_after(after, sep) else {
+                continue;
+            };
+            let text_value = &after[value.clone()];
+            if is_literal(text_value) {
+                let base = offset + sep_at + 1;
+                out.push(base + value.start..base + value.end);
+            }
+        }
+        flag_values(line, offset, out);
+        name_value_pair(&lines, index, out);
+    }
+}
+
+/// Every line with its byte offset, without the line break.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split('\n').map(move |l| {
+        let at = offset;
+        offset += l.len() + 1;
+        (at, l.strip_suffix('\r').unwrap_or(l))
+    })
+}
+
+/// The name written right before the separator at `sep_at`: an unquoted
+/// run of name characters, or a quoted string; whitespace between name and
+/// separator is allowed.
+fn name_before(line: &str, sep_at: usize) -> Option<&str> {
+    let before = line[..sep_at].trim_end();
+    if let Some(inner) = before
+        .strip_suffix('"')
+        .or_else(|| before.strip_suffix('\''))
+    {
+        let quote = if before.ends_with('"') { '"' } else { '\'' };
+        let open = inner.rfind(quote)?;
+        let name = &inner[open + 1..];
+        return (!name.is_empty() && name.chars().all(is_name_char)).then_some(name);
+    }
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_name_char(*c))
+        .last()
+        .map(|(i, _)| i)?;
+    let name = before[start..].trim_start_matches(['-', '.']);
+    (!name.is_empty()).then_some(name)
+}
+
+/// The range (within `after`) of the value that follows a separator: a
+/// quoted string's inside, or an unquoted word (`=`) or rest of the line
+/// (`:`), without a trailing comment or flow punctuation.
+fn value_after(after: &str, sep: char) -> Option<Range<usize>> {
+    let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let rest = &after[lead..];
+    let first = rest.chars().next()?;
+    if first == '"' || first == '\'' {
+        let close = rest[1..].find(first)?;
+        return Some(lead + 1..lead + 1 + close);
+    }
+    let end = if sep == '=' {
+        rest.find(|c: char| {
+            c.is_whitespace() || matches!(c, ';' | '&' | '|' | '"' | '\'' | ')' | '`')
+        })
+        .unwrap_or(rest.len())
+    } else {
+        let mut end = rest.find(" #").unwrap_or(rest.len());
+        end = rest[..end].trim_end().len();
+        // Flow collections and JSON: the value ends at `,`, `}` or `]`.
+        if let Some(i) = rest[..end].find([',', '}', ']']) {
+            end = rest[..i].trim_end().len();
+        }
+        end
+    };
+    (end > 0).then_some(lead..lead + end)
+}
+
+fn is_block_indicator(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('|' | '>'))
+        && chars.all(|c| matches!(c, '-' | '+') || c.is_ascii_digit())
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The column of a line's first key: past the indentation and any list
+/// item dashes (`  - name: x` → 4).
+fn key_column(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '-']).len()
+}
+
+/// A YAML block scalar under a secret's key: its indented lines.
+fn block_scalar(
+    lines: &[(usize, &str)],
+    index: usize,
+    key_line: &str,
+    out: &mut Vec<Range<usize>>,
+) {
+    let key_indent = key_column(key_line);
+    let mut start = None;
+    let mut end = 0;
+    for &(offset, line) in &lines[index + 1..] {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if indent(line) <= key_indent {
+            break;
+        }
+        start.get_or_insert(offset + indent(line));
+        end = offset + line.len();
+    }
+    if let Some(start) = start {
+        out.push(start..end);
+    }
+}
+
+/// `--password hunter2`: a flag named like a secret, its value the next
+/// word.
+fn flag_values(line: &str, offset: usize, out: &mut Vec<Range<usize>>) {
+    for (i, _) in line.match_indices("--") {
+        if !line[..i]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace)
+        {
+            continue;
+        }
+        let name_len = line[i + 2..]
+            .find(|c: char| !is_name_char(c))
+            .unwrap_or(line.len() - i - 2);
+        let name = &line[i + 2..i + 2 + name_len];
+        let after = &line[i + 2 + name_len..];
+        if name.is_empty() || !after.starts_with(' ') || !is_secret_name(name) {
+            continue;
+        }
+        let lead = after.len() - after.trim_start().len();
+        let word = &after[lead..];
+        let word_len = word.find(char::is_whitespace).unwrap_or(word.len());
+        let value = word[..word_len].trim_matches(['"', '\'']);
+        if !word.starts_with('-') && is_literal(value) {
+            let start = offset
+                + i
+                + 2
+                + name_len
+                + lead
+                + (word_len - word[..word_len].trim_start_matches(['"', '\'']).len());
+            out.push(start..start + value.len());
+        }
+    }
+}
+
+/// The value of a secret's name as YAML reads it: `name: X` with `X` a
+/// plain or quoted scalar.
+fn yaml_scalar<'a>(line: &'a str, key: &str) -> Option<(usize, &'a str)> {
+    let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
+    let at = line.len() - trimmed.len();
+    let rest = trimmed.strip_prefix(key)?.strip_prefix(':')?;
+    let value = value_after(rest, ':')?;
+    Some((at + key.len() + 1 + value.start, &rest[value]))
+}
+
+/// Kubernetes environment variables: `name: DB_PASSWORD` and, in the same
+/// list item, `value: hunter2` (block or flow style).
+fn name_value_pair(lines: &[(usize, &str)], index: usize, out: &mut Vec<Range<usize>>) {
+    let (_, line) = lines[index];
+    // Flow style: `{name: DB_PASSWORD, value: hunter2}` on one line.
+    if let (Some(n), Some(v)) = (line.find("name:"), line.find("value:"))
+        && line.trim_start().starts_with(['{', '-'])
+        && n < v
+    {
+        let name_rest = &line[n + 5..];
+        let name = value_after(name_rest, ':').map(|r| &name_rest[r]);
+        let value_rest = &line[v + 6..];
+        if let (Some(name), Some(range)) = (name, value_after(value_rest, ':'))
+            && is_secret_name(name)
+            && is_literal(&value_rest[range.clone()])
+        {
+            let base = lines[index].0 + v + 6;
+            out.push(base + range.start..base + range.end);
+        }
+    }
+    let Some((_, name)) = yaml_scalar(line, "name") else {
+        return;
+    };
+    if !is_secret_name(name) {
+        return;
+    }
+    let item_indent = key_column(line);
+    for &(offset, next) in lines.iter().skip(index + 1).take(4) {
+        if next.trim().is_empty() {
+            continue;
+        }
+        if indent(next) < item_indent || next.trim_start().starts_with("- ") {
+            break;
+        }
+        if let Some((at, value)) = yaml_scalar(next, "value") {
+            if is_literal(value) {
+                out.push(offset + at..offset + at + value.len());
+            }
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts `find` marks in `text`.
+    fn found(text: &str) -> Vec<&str> {
+        find(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn finds_tokens_by_format() {
+        let text = "x ghp_0123456789abcdefghijABCDEFGHIJ012345 y\nkey AKIAIOSFODNN7EXAMPLE\n";
+        assert_eq!(
+            found(text),
+            [
+                "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+                "AKIAIOSFODNN7EXAMPLE"
+            ]
+        );
+        assert_eq!(
+            found("notghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(found("postgres://app:hunter2@db:5432/x"), ["hunter2"]);
+        assert_eq!(
+            found("postgres://app:${PW}@db/x https://a.b/c@d"),
+            Vec::<&str>::new()
+        );
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        assert_eq!(found(&format!("Authorization: Bearer {jwt}")), [jwt]);
+        assert_eq!(
+            found("token xoxb-1234567890-abcdef end"),
+            ["xoxb-1234567890-abcdef"]
+        );
+    }
+
+    #[test]
+    fn finds_pem_blocks_whole() {
+        let text = "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nb\n";
+        assert_eq!(
+            found(text),
+            ["-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"]
+        );
+        assert_eq!(
+            found("-----BEGIN PRIVATE KEY-----\nMII"),
+            ["-----BEGIN PRIVATE KEY-----\nMII"]
+        );
+        assert_eq!(
+            found("-----BEGIN CERTIFICATE-----\nMII\n"),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn finds_named_assignments() {
+        assert_eq!(found("export MYSQL_PASSWORD=s3cr3t; echo"), ["s3cr3t"]);
+        assert_eq!(found("ENV DB_PASSWORD=\"hunter 2\" A=b"), ["hunter 2"]);
+        assert_eq!(found("  password: hunter2 # a comment"), ["hunter2"]);
+        assert_eq!(
+            found("{\"apiKey\": \"abc123\", \"user\": \"x\"}"),
+            ["abc123"]
+        );
+        assert_eq!(found("{\"apiKey\":\"abc123\"}"), ["abc123"]);
+        assert_eq!(found("{password: hunter2, user: x}"), ["hunter2"]);
+        assert_eq!(
+            found("run --token=abc123 --password hunter2 -v"),
+            ["abc123", "hunter2"]
+        );
+        assert_eq!(
+            found("client_secret: |\n  line one\n  line two\nnext: 1\n"),
+            ["line one\n  line two"]
+        );
+        // References, placeholders, descriptive names, images and URLs.
+        for text in [
+            "DB_PASSWORD=$DB_PASSWORD",
+            "password: \"{{ .Values.password }}\"",
+            "DB_PASSWORD_FILE=/run/secrets/db",
+            "secretName: db-creds",
+            "password:",
+            "image: token:1.2",
+            "passwords:hunter2",
+            "key: password",
+            "TOKEN_TTL=3600",
+        ] {
+            assert_eq!(found(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn finds_kubernetes_env_values() {
+        let text =
+            "env:\n  - name: DB_PASSWORD\n    value: hunter2\n  - name: USER\n    value: app\n";
+        assert_eq!(found(text), ["hunter2"]);
+        assert_eq!(found("- {name: API_TOKEN, value: abc123}"), ["abc123"]);
+        let other = "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: pw}\n";
+        assert_eq!(found(other), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn ranges_are_sorted_merged_and_on_boundaries() {
+        let text = "é password=ghp_0123456789abcdefghijABCDEFGHIJ012345 ü";
+        let ranges = find(text);
+        assert_eq!(ranges.len(), 1);
+        assert!(text.is_char_boundary(ranges[0].start) && text.is_char_boundary(ranges[0].end));
+    }
+}
