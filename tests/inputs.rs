@@ -126,25 +126,6 @@ fn one_bad_file_does_not_hide_the_others() {
     assert_eq!(json["summary"]["files"], 1);
 }
 
-/// Runs `git args…` in `dir`.
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "user.name=t",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
-
 /// The files of the JSON report's coverage account with their status (and
 /// reason), by name relative to `dir`.
 fn account(json: &serde_json::Value, dir: &std::path::Path) -> Vec<String> {
@@ -166,6 +147,7 @@ fn account(json: &serde_json::Value, dir: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn walks_directories_as_git_sees_them_and_sniffs_content() {
+    use crate::util::git;
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     git(d, &["init", "-q"]);

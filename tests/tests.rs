@@ -5,6 +5,7 @@ mod util;
 
 mod action;
 mod authoring;
+mod canary;
 mod cli;
 mod config;
 mod docs;
@@ -15,3 +16,4 @@ mod manifests;
 mod modules;
 mod rules;
 mod sandbox;
+mod trust;

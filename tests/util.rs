@@ -123,3 +123,46 @@ pub fn pinned(path: &str) -> String {
     let bytes = std::fs::read(root().join(path)).expect("the module exists");
     format!("{path}@sha256:{}", bulwark_evidence::sha256_hex(&bytes))
 }
+
+/// Runs `git args…` in `dir`, as a throwaway identity.
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=t",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} in {}", dir.display());
+}
+
+/// Runs `bulwark args…` in `dir` (not the repository root).
+pub fn bulwark_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+    warm_cache();
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT")
+        .env("BULWARK_CACHE_DIR", suite_cache())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("bulwark runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    }
+}

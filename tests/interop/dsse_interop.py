@@ -12,7 +12,9 @@ Ed25519 and ECDSA P-256:
    docs/scan-predicate.schema.json (with `jsonschema`);
 2. securesystemslib signs the same statement with a key of its own;
    `bulwark verify` accepts it with that public key (exit 0) and rejects it
-   with bulwark's key (exit 4).
+   with bulwark's key (exit 4);
+3. the private key `bulwark keygen` wrote loads in Python's `cryptography`
+   as a key of the right type, whose public key is bulwark's `.pub`.
 """
 
 import base64
@@ -27,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     PublicFormat,
+    load_pem_private_key,
     load_pem_public_key,
 )
 from securesystemslib.dsse import Envelope
@@ -54,6 +57,15 @@ def main(bulwark):
         keyid = json.loads(out)["keyid"]
         run(bulwark, "scan", "tests/fixtures/scan/insecure", "--evidence", tmp / "evidence.json",
             "--key", tmp / "bulwark.key", expect=1)
+
+        # 3. bulwark's private key is a standard PKCS#8 key.
+        private = load_pem_private_key((tmp / "bulwark.key").read_bytes(), password=None)
+        expected = ed25519.Ed25519PrivateKey if algorithm == "ed25519" else ec.EllipticCurvePrivateKey
+        if not isinstance(private, expected):
+            sys.exit(f"{algorithm}: cryptography reads a {type(private).__name__}")
+        if private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo) != \
+                (tmp / "bulwark.pub").read_bytes():
+            sys.exit(f"{algorithm}: the private key's public key is not bulwark.pub")
 
         # 1. bulwark signs, securesystemslib verifies.
         public = load_pem_public_key((tmp / "bulwark.pub").read_bytes())

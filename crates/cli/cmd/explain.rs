@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{Format, GlobalOptions};
 use crate::cmd::scan::ModuleOptions;
 use crate::exit::Exit;
+use bulwark_report::escape::{inline, lines};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -46,11 +47,11 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         match close {
             Some(id) => bail!(
                 "no rule `{}` (did you mean `{id}`? `bulwark rules list` shows them all)",
-                args.rule
+                inline(&args.rule)
             ),
             None => bail!(
                 "no rule `{}` (`bulwark rules list` shows them all)",
-                args.rule
+                inline(&args.rule)
             ),
         }
     };
@@ -67,15 +68,17 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             writeln!(out)?;
         }
         _ => {
-            writeln!(out, "{} ({})", rule.id, rule.title)?;
+            // A module's strings are data: escaped, so that none of them
+            // can move the terminal or start a CI workflow command.
+            writeln!(out, "{} ({})", inline(&rule.id), inline(&rule.title))?;
             writeln!(out, "severity: {}", rule.severity)?;
-            writeln!(out, "controls: {}", rule.controls.join(", "))?;
+            writeln!(out, "controls: {}", inline(&rule.controls.join(", ")))?;
             let kinds: Vec<&str> = rule.kinds.iter().map(|k| k.as_str()).collect();
             writeln!(out, "inputs:   {}", kinds.join(", "))?;
-            writeln!(out, "module:   {}", module.name())?;
-            writeln!(out, "fix:      {}", rule.remediation)?;
+            writeln!(out, "module:   {}", inline(module.name()))?;
+            writeln!(out, "fix:      {}", inline(&rule.remediation))?;
             writeln!(out)?;
-            writeln!(out, "{}", rule.explanation.trim_end())?;
+            writeln!(out, "{}", lines(rule.explanation.trim_end()))?;
         }
     }
     Ok(Exit::Clean)

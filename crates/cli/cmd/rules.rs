@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 use crate::{cmd::scan::ModuleOptions, exit};
+use bulwark_report::escape::{inline, lines};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -72,10 +73,10 @@ pub fn run(command: Command, global: &GlobalOptions) -> anyhow::Result<exit::Exi
                 writeln!(
                     out,
                     "{:width$}  {:<8}  {:<32}  {}",
-                    r.id,
+                    inline(r.id),
                     r.severity.as_str(),
-                    r.controls.join(", "),
-                    r.title
+                    inline(&r.controls.join(", ")),
+                    inline(r.title)
                 )?;
             }
         }
@@ -108,9 +109,9 @@ fn reference(rows: &[Row<'_>]) -> String {
             "| [`{0}`](#{0}) | {1} | {2} | {3} | {4} |",
             r.id,
             r.severity,
-            r.controls.join(", "),
+            inline(&r.controls.join(", ")).replace('|', "\\|"),
             kinds(r),
-            r.title.replace('|', "\\|")
+            inline(r.title).replace('|', "\\|")
         );
     }
     for r in rows {
@@ -118,18 +119,17 @@ fn reference(rows: &[Row<'_>]) -> String {
             out,
             "\n## {}\n\n**{}** · severity **{}** · controls {} · inputs {} · module `{}`\n\n",
             r.id,
-            r.title,
+            inline(r.title),
             r.severity,
-            r.controls.join(", "),
+            inline(&r.controls.join(", ")),
             kinds(r),
-            r.module
+            inline(r.module)
         );
         // The explanation's own title is the heading above; its sections
         // go one level down. Lines in fenced code are left alone.
         let mut fenced = false;
-        for line in r
-            .explanation
-            .trim()
+        let explanation = lines(r.explanation.trim());
+        for line in explanation
             .lines()
             .skip_while(|l| l.starts_with("# ") || l.trim().is_empty())
         {
@@ -142,7 +142,7 @@ fn reference(rows: &[Row<'_>]) -> String {
             out.push_str(line);
             out.push('\n');
         }
-        let _ = writeln!(out, "\n**Fix:** {}", r.remediation);
+        let _ = writeln!(out, "\n**Fix:** {}", inline(r.remediation));
     }
     out
 }

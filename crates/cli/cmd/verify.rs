@@ -54,26 +54,30 @@ fn fail(exit: Exit, message: impl Into<String>) -> Outcome {
     }
 }
 
-/// `root` joined with a subject name, refusing names that leave `root`,
-/// whether by `..` or through a symbolic link.
-fn subject_path(root: &Path, name: &str) -> Result<PathBuf, String> {
+/// `root` joined with a subject name, refusing names that leave `root`
+/// (malformed evidence) and files that a symbolic link takes out of it
+/// (a checkout that is not what was scanned).
+fn subject_path(root: &Path, name: &str) -> Result<PathBuf, Outcome> {
     let relative = Path::new(name);
     if !relative
         .components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
     {
-        return Err(format!(
-            "subject name {} leaves the subjects root",
-            inline(name)
+        return Err(fail(
+            Exit::Malformed,
+            format!("subject name {} leaves the subjects root", inline(name)),
         ));
     }
     let path = root.join(relative);
     if let (Ok(real), Ok(real_root)) = (path.canonicalize(), root.canonicalize())
         && !real.starts_with(&real_root)
     {
-        return Err(format!(
-            "subject {} is a symbolic link out of the subjects root; it is not followed",
-            inline(name)
+        return Err(fail(
+            Exit::SubjectChanged,
+            format!(
+                "subject {} is a symbolic link out of the subjects root; it is not followed",
+                inline(name)
+            ),
         ));
     }
     Ok(path)
@@ -208,7 +212,7 @@ fn check(args: &Args, key: &VerifyingKey, bytes: &[u8]) -> Outcome {
             }
             let path = match subject_path(root, &subject.name) {
                 Ok(path) => path,
-                Err(e) => return fail(Exit::Malformed, e),
+                Err(outcome) => return outcome,
             };
             match std::fs::read(&path) {
                 Ok(bytes) if sha256_hex(&bytes) == expected => {}

@@ -48,7 +48,7 @@ pub const FILE_NAME: &str = ".bulwark.yaml";
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be read.
-    #[error("reading {file}: {source}")]
+    #[error("reading {file}")]
     Io {
         /// The file.
         file: String,
@@ -57,7 +57,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The file is not valid YAML.
-    #[error("{0}")]
+    #[error(transparent)]
     Yaml(#[from] bulwark_inputs::Error),
     /// A key or value is wrong.
     #[error("{file}:{line}:{column}: {message}")]

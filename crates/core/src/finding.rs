@@ -117,9 +117,11 @@ pub enum RuleFailureKind {
     /// The rule returned more than the contract allows: a message, detail
     /// or pointer too long, or too many findings for one document.
     OverLimit {
-        /// What was too large (`message`, `detail`, `findings`, …).
+        /// What was counted (`message bytes`, `findings for one document`).
         what: String,
-        /// The limit it broke.
+        /// How many there were.
+        value: usize,
+        /// The limit.
         limit: usize,
     },
 }
@@ -147,8 +149,8 @@ impl fmt::Display for RuleFailureKind {
                 "reported a finding for rule `{}`, not the rule being evaluated",
                 rule_id.escape_debug()
             ),
-            RuleFailureKind::OverLimit { what, limit } => {
-                write!(f, "returned {what} over the limit of {limit}")
+            RuleFailureKind::OverLimit { what, value, limit } => {
+                write!(f, "returned {value} {what}, over the limit of {limit}")
             }
         }
     }

@@ -280,7 +280,8 @@ impl<'a> Evaluator<'a> {
                     doc,
                     Some(&meta.id),
                     RuleFailureKind::OverLimit {
-                        what: "more findings for one document".to_owned(),
+                        what: "findings for one document".to_owned(),
+                        value: findings.len(),
                         limit: max_findings(doc),
                     },
                 ));
@@ -446,23 +447,31 @@ pub fn max_findings(doc: &Document) -> usize {
 
 /// Checks a guest finding against the contract's size limits.
 fn within_limits(f: &wit::Finding) -> Result<(), RuleFailureKind> {
-    let over = |what: &str, limit: usize| {
+    let over = |what: &str, value: usize, limit: usize| {
         Err(RuleFailureKind::OverLimit {
             what: what.to_owned(),
+            value,
             limit,
         })
     };
     if f.message.len() > MAX_MESSAGE {
-        return over("a message of more bytes", MAX_MESSAGE);
+        return over("message bytes", f.message.len(), MAX_MESSAGE);
     }
-    if f.detail.as_ref().is_some_and(|d| d.len() > MAX_DETAIL) {
-        return over("a detail of more bytes", MAX_DETAIL);
+    if let Some(detail) = f.detail.as_ref().filter(|d| d.len() > MAX_DETAIL) {
+        return over("detail bytes", detail.len(), MAX_DETAIL);
     }
-    if f.pointer.len() > MAX_POINTER || f.redact.iter().any(|p| p.len() > MAX_POINTER) {
-        return over("a JSON pointer of more bytes", MAX_POINTER);
+    let pointer = f
+        .redact
+        .iter()
+        .chain([&f.pointer])
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    if pointer > MAX_POINTER {
+        return over("bytes of JSON pointer", pointer, MAX_POINTER);
     }
     if f.redact.len() > MAX_REDACTIONS {
-        return over("more redactions in one finding", MAX_REDACTIONS);
+        return over("redactions in one finding", f.redact.len(), MAX_REDACTIONS);
     }
     Ok(())
 }

@@ -473,6 +473,7 @@ pub(crate) fn write_tail(
         "summary": tail.summary,
         "exceptions": tail.exceptions,
         "passed": tail.summary.verdict == Verdict::Pass,
+        "coverage": bulwark_core::CoverageCounts::of(tail.coverage),
     });
     out.write_all(b",\n      \"properties\": ")?;
     out.write_all(&indented(&properties, 6)?)?;
