@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::Context;
+use bulwark_core::ScanReport;
 use bulwark_evidence::{
     Envelope, PAYLOAD_TYPE_IN_TOTO, SigningKey, Statement, Subject, sha256_hex,
 };
-use bulwark_report::ScanReport;
 use serde_json::{Value, json};
 
 /// The predicate type of bulwark's scan evidence.
@@ -123,9 +123,9 @@ pub fn repository_root(paths: &[PathBuf]) -> Option<PathBuf> {
 pub struct Run<'a> {
     pub report: &'a ScanReport,
     /// Findings set aside, and why.
-    pub suppressed: &'a [bulwark_report::Suppressed],
+    pub suppressed: &'a [bulwark_core::Suppressed],
     /// The configured exceptions and their use.
-    pub exceptions: &'a [bulwark_report::ExceptionStatus],
+    pub exceptions: &'a [bulwark_core::ExceptionStatus],
     /// Every input read: scanned files, the files of rendered charts,
     /// values files, standard input.
     pub subjects: &'a [Digested],
@@ -204,7 +204,7 @@ pub fn write(path: &Path, key: &SigningKey, run: &Run<'_>) -> anyhow::Result<()>
         },
         "verdict": {
             "result": report.summary.verdict,
-            "passed": report.summary.verdict == bulwark_report::Verdict::Pass,
+            "passed": report.summary.verdict == bulwark_core::Verdict::Pass,
             "fail_on": report.summary.fail_on.to_string(),
         },
         "coverage": coverage(run),

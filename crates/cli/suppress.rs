@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use bulwark_config::{Config, Date, Exception};
 use bulwark_core::{Document, Finding, InputKind, Node, Severity, Span, Value};
-use bulwark_report::{Suppressed, SuppressionKind};
+use bulwark_core::{Suppressed, SuppressionKind};
 
 /// The rule id of a suppression written without a reason.
 pub const MISSING_REASON: &str = "bulwark-suppression-reason";

@@ -16,18 +16,20 @@ use bulwark_core::{
     CoverageEntry, CoverageStatus, Finding, InputKind, RuleFailure, RuleFailureKind, ScanError,
     Severity, SourceFile,
 };
+use bulwark_core::{
+    ExceptionState, ExceptionStatus, ScanReport, Suppressed, SuppressionKind, Tally, Verdict,
+    sort_problems,
+};
 use bulwark_engine::{Cache, Engine, Evaluator, Limits, Module, RuleSelection};
 use bulwark_inputs::helm::Helm;
 use bulwark_inputs::{Candidate, Discovered, Discovery, Exclusion, LoadOptions, Loaded, Root};
-use bulwark_report::github::GithubStyle;
-use bulwark_report::junit::JunitRules;
+use bulwark_report::github::Annotations;
+use bulwark_report::junit::Junit;
 use bulwark_report::locate::Locator;
-use bulwark_report::sarif::{SarifRule, SarifRun};
+use bulwark_report::markdown::JobSummary;
+use bulwark_report::sarif::{Sarif, SarifRule};
 use bulwark_report::termcolor::{NoColor, WriteColor};
-use bulwark_report::{
-    ExceptionStatus, FileReport, ScanReport, Stream, Style, Suppressed, SuppressionKind, Tail,
-    Tally, Verdict, sort_problems,
-};
+use bulwark_report::{FileReport, Format as ReportFormat, Tail};
 use rayon::prelude::*;
 
 use super::{Format, GlobalOptions};
@@ -601,9 +603,9 @@ fn exception_statuses(
                 owner: e.owner.clone(),
                 expires: e.expires.to_string(),
                 status: if e.expired(today) {
-                    "expired"
+                    ExceptionState::Expired
                 } else {
-                    "active"
+                    ExceptionState::Active
                 },
                 applied,
                 declared_at,
@@ -763,7 +765,7 @@ struct Worker<'a> {
     plan: &'a Plan<'a>,
     load_options: &'a LoadOptions,
     /// One per output, in order.
-    styles: &'a [Style],
+    styles: &'a [Arc<dyn ReportFormat>],
     fail_on: Severity,
     /// Severity overrides by rule id.
     severity: &'a BTreeMap<String, Severity>,
@@ -1211,13 +1213,16 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             name: path.display().to_string(),
         });
     }
-    let output_styles: Vec<Style> = outputs.iter().map(|o| o.style.clone()).collect();
+    let output_styles: Vec<Arc<dyn ReportFormat>> =
+        outputs.iter().map(|o| o.style.clone()).collect();
     let mut walk_errors: Vec<ScanError> = walk_errors.iter().map(scan_error).collect();
     let mut streams = Vec::with_capacity(outputs.len());
     for output in &mut outputs {
         let name = output.name.clone();
         streams.push((
-            Stream::begin(&mut *output.out, output.style.clone(), &walk_errors)
+            output
+                .style
+                .begin(&mut *output.out, &walk_errors)
                 .with_context(|| format!("writing {name}"))?,
             name,
         ));
@@ -1336,7 +1341,10 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         ));
     }
     let exceptions = exception_statuses(config, today, &suppressed);
-    for e in exceptions.iter().filter(|e| e.status == "expired") {
+    for e in exceptions
+        .iter()
+        .filter(|e| e.status == ExceptionState::Expired)
+    {
         notices.push(format!(
             "the exception for `{}` at {} (owner {}) expired on {} and no longer applies",
             e.rule, e.declared_at, e.owner, e.expires
@@ -1444,7 +1452,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
 
 /// One report being written.
 struct Output {
-    style: Style,
+    style: Arc<dyn ReportFormat>,
     out: Box<dyn WriteColor>,
     /// What to call it in an error.
     name: String,
@@ -1457,7 +1465,7 @@ fn github_actions() -> bool {
 
 /// Appends the step outputs `verdict`, `findings` and `blocking` to the
 /// file `$GITHUB_OUTPUT` names.
-fn write_github_outputs(path: &Path, summary: &bulwark_report::Summary) -> std::io::Result<()> {
+fn write_github_outputs(path: &Path, summary: &bulwark_core::Summary) -> std::io::Result<()> {
     use std::io::Write as _;
     let verdict = match summary.verdict {
         Verdict::Pass => "pass",
@@ -1485,8 +1493,8 @@ struct StyleBuilder<'a> {
     severity: &'a BTreeMap<String, Severity>,
     fail_on: Severity,
     locator: Option<Locator>,
-    sarif: Option<Arc<SarifRun>>,
-    junit: Option<Arc<JunitRules>>,
+    sarif: Option<Arc<Sarif>>,
+    junit: Option<Arc<Junit>>,
 }
 
 impl StyleBuilder<'_> {
@@ -1518,16 +1526,16 @@ impl StyleBuilder<'_> {
 
     /// The style of `format`; `color` for the human report, `primary`
     /// when it is the only thing written to where it goes.
-    fn style(&mut self, format: Format, color: bool, primary: bool) -> Style {
+    fn style(&mut self, format: Format, color: bool, primary: bool) -> Arc<dyn ReportFormat> {
         let repository = env!("CARGO_PKG_REPOSITORY");
         match format {
-            Format::Human => Style::Human { color },
-            Format::Json => Style::Json {
+            Format::Human => Arc::new(bulwark_report::human::Human { color }),
+            Format::Json => Arc::new(bulwark_report::json::Json {
                 tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            },
+            }),
             Format::Sarif => {
                 if let Some(run) = &self.sarif {
-                    return Style::Sarif(run.clone());
+                    return run.clone();
                 }
                 let mut rules: Vec<SarifRule> = self
                     .rules()
@@ -1544,36 +1552,31 @@ impl StyleBuilder<'_> {
                         "{repository}/blob/main/README.md#configuration-suppressions-and-baselines"
                     )),
                 });
-                let run = Arc::new(SarifRun::new(
+                let run = Arc::new(Sarif::new(
                     env!("CARGO_PKG_VERSION").to_owned(),
                     repository.to_owned(),
                     rules,
                     self.locator(),
                 ));
                 self.sarif = Some(run.clone());
-                Style::Sarif(run)
+                run
             }
             Format::Junit => {
                 let fail_on = self.fail_on;
                 let rules = self.rules().into_iter().map(|(meta, _)| meta).collect();
-                Style::Junit(
-                    self.junit
-                        .get_or_insert_with(|| Arc::new(JunitRules { rules, fail_on }))
-                        .clone(),
-                )
+                self.junit
+                    .get_or_insert_with(|| Arc::new(Junit { rules, fail_on }))
+                    .clone()
             }
-            Format::Github | Format::Markdown => {
-                let style = Arc::new(GithubStyle {
-                    fail_on: self.fail_on,
-                    locator: self.locator(),
-                    summary_line: primary,
-                });
-                if format == Format::Github {
-                    Style::Github(style)
-                } else {
-                    Style::Markdown(style)
-                }
-            }
+            Format::Github => Arc::new(Annotations {
+                fail_on: self.fail_on,
+                locator: self.locator(),
+                summary_line: primary,
+            }),
+            Format::Markdown => Arc::new(JobSummary {
+                fail_on: self.fail_on,
+                locator: self.locator(),
+            }),
         }
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! The principal types are [`Document`], one parsed input handed to rule
 //! modules, and [`Finding`], one violation located in a [`SourceFile`].
-//! Around them sit [`Severity`], [`InputKind`], [`RuleMeta`] and the
-//! source-position types [`Span`] and [`Location`]. A document's content is a
+//! Around them sit [`Severity`], [`InputKind`], [`RuleMeta`], the
+//! source-position types [`Span`] and [`Location`], the run model
+//! ([`Verdict`], [`Summary`], [`ScanReport`], [`Suppressed`]) and the
+//! coverage account ([`CoverageEntry`]). A document's content is a
 //! [`Node`] tree: JSON values that remember the source span they came from,
 //! so a rule's JSON pointer maps back to `file:line:column`.
 //!
@@ -15,6 +17,7 @@ mod document;
 mod finding;
 mod node;
 mod rule;
+mod run;
 mod severity;
 mod source;
 
@@ -24,6 +27,10 @@ pub use crate::{
     finding::{Finding, RuleFailure, RuleFailureKind, ScanError},
     node::{Node, Value},
     rule::{InputKind, RuleMeta},
+    run::{
+        Coverage, ExceptionState, ExceptionStatus, ScanReport, Summary, Suppressed,
+        SuppressionKind, Tally, Verdict, sort_findings, sort_problems,
+    },
     severity::{ParseSeverityError, Severity},
     source::{Location, SourceFile, Span},
 };

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use bulwark_core::{Finding, SourceFile, Span};
 use sha2::{Digest, Sha256};
 
-use crate::Suppressed;
 use crate::masking::mask_spans;
+use bulwark_core::Suppressed;
 
 /// Assigns the fingerprint of every finding of one file, in report order.
 /// `secrets` are masked in the line text first.

@@ -17,14 +17,40 @@ use codespan_reporting::term::{self, Config, DisplayStyle};
 
 use rayon::prelude::*;
 
-use crate::Verdict;
 use crate::escape::{self, inline};
+use crate::format::{Format, Sequence, Writer};
 use crate::masking::mask_spans;
-use crate::stream::{FileReport, Tail};
-use crate::summary::plural;
+use crate::model::{FileReport, Tail};
+use crate::text::plural;
+use bulwark_core::Verdict;
 
 /// Findings drawn in parallel before their text is written out.
 const RENDER_CHUNK: usize = 1024;
+
+/// rustc-style diagnostics with masked snippets, for people.
+#[derive(Debug, Clone, Copy)]
+pub struct Human {
+    /// Draw with ANSI colours.
+    pub color: bool,
+}
+
+impl Format for Human {
+    fn render(&self, file: &FileReport) -> io::Result<Vec<u8>> {
+        render_file(file, self.color)
+    }
+
+    fn begin<'w>(
+        &'w self,
+        out: &'w mut dyn WriteColor,
+        early: &[ScanError],
+    ) -> io::Result<Box<dyn Writer + 'w>> {
+        write_errors(out, early)?;
+        Ok(Sequence::plain(
+            out,
+            Box::new(|out, _, tail| write_tail(out, tail)),
+        ))
+    }
+}
 
 /// The terminal configuration every human diagnostic is rendered with.
 pub fn codespan_config() -> Config {
@@ -44,7 +70,7 @@ fn level(severity: Severity) -> Level {
 }
 
 /// Input errors without a snippet (found before any file was read).
-pub(crate) fn write_errors(out: &mut dyn WriteColor, errors: &[ScanError]) -> io::Result<()> {
+fn write_errors(out: &mut dyn WriteColor, errors: &[ScanError]) -> io::Result<()> {
     let config = codespan_config();
     let files = SimpleFiles::<String, String>::new();
     for error in errors {
@@ -57,7 +83,7 @@ pub(crate) fn write_errors(out: &mut dyn WriteColor, errors: &[ScanError]) -> io
 /// Draws one file's input errors and findings, its text masked wherever
 /// any of its findings marked a secret. A file with many findings is drawn
 /// in parallel, a chunk at a time.
-pub(crate) fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>> {
+fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>> {
     let config = codespan_config();
     let mut files = SimpleFiles::new();
     let source = file.source.as_ref();
@@ -124,7 +150,7 @@ pub(crate) fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>>
 }
 
 /// Rule failures, notices and the summary line.
-pub(crate) fn write_tail(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
+fn write_tail(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
     let config = codespan_config();
     let files = SimpleFiles::<String, String>::new();
     let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {

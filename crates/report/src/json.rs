@@ -11,7 +11,10 @@ use std::io;
 use bulwark_core::Finding;
 use serde::Serialize;
 
-use crate::stream::Tail;
+use codespan_reporting::term::termcolor::WriteColor;
+
+use crate::format::{Format, Sequence, Writer};
+use crate::model::{FileReport, Tail};
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -30,18 +33,43 @@ struct Header<'a> {
 struct Rest<'a> {
     failures: &'a [bulwark_core::RuleFailure],
     errors: &'a [bulwark_core::ScanError],
-    #[serde(skip_serializing_if = "<[crate::Suppressed]>::is_empty")]
-    suppressed: &'a [crate::Suppressed],
-    #[serde(skip_serializing_if = "<[crate::ExceptionStatus]>::is_empty")]
-    exceptions: &'a [crate::ExceptionStatus],
-    summary: &'a crate::Summary,
+    #[serde(skip_serializing_if = "<[bulwark_core::Suppressed]>::is_empty")]
+    suppressed: &'a [bulwark_core::Suppressed],
+    #[serde(skip_serializing_if = "<[bulwark_core::ExceptionStatus]>::is_empty")]
+    exceptions: &'a [bulwark_core::ExceptionStatus],
+    summary: &'a bulwark_core::Summary,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notices: &'a [String],
-    coverage: crate::Coverage<'a>,
+    coverage: bulwark_core::Coverage<'a>,
 }
 
 /// The layout's version.
 pub const SCHEMA_VERSION: u32 = 2;
+
+/// The JSON report.
+#[derive(Debug, Clone)]
+pub struct Json {
+    /// The version of bulwark, recorded in the report.
+    pub tool_version: String,
+}
+
+impl Format for Json {
+    fn render(&self, file: &FileReport) -> io::Result<Vec<u8>> {
+        render_findings(&file.findings)
+    }
+
+    fn begin<'w>(
+        &'w self,
+        out: &'w mut dyn WriteColor,
+        _early: &[bulwark_core::ScanError],
+    ) -> io::Result<Box<dyn Writer + 'w>> {
+        write_header(out, &self.tool_version)?;
+        Ok(Sequence::json_elements(
+            out,
+            Box::new(|out, parts, tail| write_tail(out, parts > 0, tail)),
+        ))
+    }
+}
 
 /// Pretty-printed JSON of `value` as the members of an object: without
 /// the braces, each line indented by two spaces.
@@ -55,7 +83,7 @@ fn members(value: &impl Serialize) -> io::Result<Vec<u8>> {
         .to_vec())
 }
 
-pub(crate) fn write_header(out: &mut dyn io::Write, tool_version: &str) -> io::Result<()> {
+fn write_header(out: &mut dyn io::Write, tool_version: &str) -> io::Result<()> {
     out.write_all(b"{\n")?;
     out.write_all(&members(&Header {
         schema_version: SCHEMA_VERSION,
@@ -69,7 +97,7 @@ pub(crate) fn write_header(out: &mut dyn io::Write, tool_version: &str) -> io::R
 
 /// Findings as elements of the `findings` array: pretty-printed, indented
 /// to their depth, separated by commas.
-pub(crate) fn render_findings(findings: &[Finding]) -> io::Result<Vec<u8>> {
+fn render_findings(findings: &[Finding]) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
     for (i, finding) in findings.iter().enumerate() {
         if i > 0 {
@@ -89,7 +117,7 @@ pub(crate) fn render_findings(findings: &[Finding]) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
-pub(crate) fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> io::Result<()> {
+fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> io::Result<()> {
     out.write_all(if any { b"\n  ],\n" } else { b"],\n" })?;
     out.write_all(&members(&Rest {
         failures: tail.failures,
@@ -98,7 +126,7 @@ pub(crate) fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> 
         exceptions: tail.exceptions,
         summary: tail.summary,
         notices: tail.notices,
-        coverage: crate::Coverage::of(tail.coverage),
+        coverage: bulwark_core::Coverage::of(tail.coverage),
     })?)?;
     out.write_all(b"\n}\n")
 }

@@ -9,15 +9,36 @@ use std::io;
 
 use bulwark_core::{Finding, RuleMeta, ScanError, Severity};
 
-use crate::stream::{FileReport, Tail};
+use codespan_reporting::term::termcolor::WriteColor;
 
-/// The rules a file may be checked by, and the threshold.
+use crate::format::{Format, Sequence, Writer};
+use crate::model::{FileReport, Tail};
+
+/// JUnit XML: the rules a file may be checked by, and the threshold.
 #[derive(Debug)]
-pub struct JunitRules {
+pub struct Junit {
     /// Every reported rule.
     pub rules: Vec<RuleMeta>,
     /// Findings at or above this severity fail their case.
     pub fail_on: Severity,
+}
+
+impl Format for Junit {
+    fn render(&self, file: &FileReport) -> io::Result<Vec<u8>> {
+        render_file(self, file)
+    }
+
+    fn begin<'w>(
+        &'w self,
+        out: &'w mut dyn WriteColor,
+        early: &[ScanError],
+    ) -> io::Result<Box<dyn Writer + 'w>> {
+        write_header(out, early)?;
+        Ok(Sequence::plain(
+            out,
+            Box::new(|out, _, tail| write_tail(out, tail)),
+        ))
+    }
 }
 
 /// Text for XML content and attribute values: markup characters escaped,
@@ -71,7 +92,7 @@ fn error_message(e: &ScanError) -> String {
 }
 
 /// One file's test suite.
-pub(crate) fn render_file(rules: &JunitRules, file: &FileReport) -> io::Result<Vec<u8>> {
+fn render_file(rules: &Junit, file: &FileReport) -> io::Result<Vec<u8>> {
     let Some(name) = file.name.as_deref() else {
         return Ok(Vec::new());
     };
@@ -168,7 +189,7 @@ pub(crate) fn render_file(rules: &JunitRules, file: &FileReport) -> io::Result<V
 }
 
 /// The document's start, and the errors found before any file was read.
-pub(crate) fn write_header(out: &mut dyn io::Write, early: &[ScanError]) -> io::Result<()> {
+fn write_header(out: &mut dyn io::Write, early: &[ScanError]) -> io::Result<()> {
     out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bulwark\">\n")?;
     if !early.is_empty() {
         let mut body = String::new();
@@ -191,7 +212,7 @@ pub(crate) fn write_header(out: &mut dyn io::Write, early: &[ScanError]) -> io::
 }
 
 /// Rule failures as a suite of errors, and the document's end.
-pub(crate) fn write_tail(out: &mut dyn io::Write, tail: Tail<'_>) -> io::Result<()> {
+fn write_tail(out: &mut dyn io::Write, tail: Tail<'_>) -> io::Result<()> {
     if !tail.failures.is_empty() {
         let mut body = String::new();
         for failure in tail.failures {

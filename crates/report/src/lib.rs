@@ -1,32 +1,41 @@
 //! Output formats for scan results.
 //!
-//! Reports are written as a scan goes ([`stream`]): each input file's
-//! [`FileReport`] is drawn by the worker that scanned it and written in file
-//! order, then the [`Tail`] (rule failures, errors, the [`Summary`]) ends
-//! it. [`human`] draws rustc-style diagnostics with source snippets (secrets
-//! masked), [`json`] one JSON object, [`sarif`] a SARIF 2.1.0 log for code
-//! scanning, [`junit`] JUnit XML for CI test reports, [`github`] workflow
-//! commands and the job summary. [`ScanReport`] holds a whole run, for
-//! evidence. Neither decides anything: the verdict is computed by
-//! the caller and only displayed here.
+//! Every format implements one trait, [`Format`]: it draws each input
+//! file's [`FileReport`] on the worker that scanned it, and its [`Writer`]
+//! puts the parts out in file order, then the [`Tail`] (rule failures,
+//! errors, the coverage account, the summary). The formats are independent
+//! types that share only the model ([`model`]) and small leaf helpers
+//! ([`escape`], [`locate`]):
+//!
+//! - [`human::Human`]: rustc-style diagnostics with masked snippets;
+//! - [`json::Json`]: one JSON object;
+//! - [`sarif::Sarif`]: a SARIF 2.1.0 log for code scanning;
+//! - [`junit::Junit`]: JUnit XML for CI test reports;
+//! - [`github::Annotations`]: GitHub Actions workflow commands;
+//! - [`markdown::JobSummary`]: the Markdown job summary.
+//!
+//! Nothing here decides anything: the verdict is computed by the caller
+//! and only displayed; choosing formats is the caller's business.
 #![deny(missing_docs)]
 
 pub mod escape;
 pub mod fingerprint;
+mod format;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod locate;
+pub mod markdown;
 mod masking;
+pub mod model;
 pub mod sarif;
-pub mod stream;
-mod summary;
-mod suppressed;
+#[cfg(test)]
+mod tests;
+mod text;
 
+pub use crate::format::{Format, Writer};
 pub use crate::masking::detect as detect_secrets;
-pub use crate::stream::{FileReport, Stream, Style, Tail};
-pub use crate::summary::{Coverage, ScanReport, Summary, Tally, Verdict, sort_problems};
-pub use crate::suppressed::{ExceptionStatus, Suppressed, SuppressionKind};
+pub use crate::model::{FileReport, Tail};
 /// Terminal colour support, as the human renderer takes it.
 pub use codespan_reporting::term::termcolor;

@@ -22,8 +22,11 @@ use bulwark_core::{Finding, RuleMeta, Severity};
 use serde_json::{Map, Value, json};
 
 use crate::locate::{Locator, Lookup};
-use crate::stream::Tail;
-use crate::{Suppressed, SuppressionKind, Verdict};
+use codespan_reporting::term::termcolor::WriteColor;
+
+use crate::format::{Format, Sequence, Writer};
+use crate::model::{FileReport, Tail};
+use bulwark_core::{Suppressed, SuppressionKind, Verdict};
 
 /// The key of bulwark's fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "bulwark/v1";
@@ -40,9 +43,10 @@ pub struct SarifRule {
     pub help_uri: Option<String>,
 }
 
-/// What the log says about the tool and where files are.
+/// A SARIF 2.1.0 log, for code scanning: what it says about the tool and
+/// where files are.
 #[derive(Debug)]
-pub struct SarifRun {
+pub struct Sarif {
     /// bulwark's version.
     pub tool_version: String,
     /// bulwark's home page.
@@ -54,26 +58,44 @@ pub struct SarifRun {
     index: HashMap<String, usize>,
 }
 
-impl SarifRun {
+impl Sarif {
     /// A run describing `rules`.
     pub fn new(
         tool_version: String,
         information_uri: String,
         rules: Vec<SarifRule>,
         locator: Locator,
-    ) -> SarifRun {
+    ) -> Sarif {
         let index = rules
             .iter()
             .enumerate()
             .map(|(i, r)| (r.meta.id.clone(), i))
             .collect();
-        SarifRun {
+        Sarif {
             tool_version,
             information_uri,
             rules,
             locator,
             index,
         }
+    }
+}
+
+impl Format for Sarif {
+    fn render(&self, file: &FileReport) -> io::Result<Vec<u8>> {
+        render_results(self, &file.findings)
+    }
+
+    fn begin<'w>(
+        &'w self,
+        out: &'w mut dyn WriteColor,
+        _early: &[bulwark_core::ScanError],
+    ) -> io::Result<Box<dyn Writer + 'w>> {
+        write_header(out, self)?;
+        Ok(Sequence::json_elements(
+            out,
+            Box::new(move |out, parts, tail| write_tail(out, self, parts > 0, tail)),
+        ))
     }
 }
 
@@ -248,7 +270,7 @@ struct Said<'a> {
 }
 
 fn result(
-    run: &SarifRun,
+    run: &Sarif,
     lookup: &mut Lookup<'_>,
     said: Said<'_>,
     file: &str,
@@ -289,7 +311,7 @@ fn result(
     result
 }
 
-fn finding_result(run: &SarifRun, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
+fn finding_result(run: &Sarif, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
     let mut text = f.message.clone();
     if let Some(detail) = &f.detail {
         text.push('\n');
@@ -319,7 +341,7 @@ fn finding_result(run: &SarifRun, lookup: &mut Lookup<'_>, f: &Finding) -> Value
     Value::Object(result)
 }
 
-fn suppressed_result(run: &SarifRun, lookup: &mut Lookup<'_>, s: &Suppressed) -> Value {
+fn suppressed_result(run: &Sarif, lookup: &mut Lookup<'_>, s: &Suppressed) -> Value {
     let mut result = result(
         run,
         lookup,
@@ -378,7 +400,7 @@ fn indented(value: &Value, indent: usize) -> io::Result<Vec<u8>> {
 }
 
 /// The log up to the opening of the results array.
-pub(crate) fn write_header(out: &mut dyn io::Write, run: &SarifRun) -> io::Result<()> {
+fn write_header(out: &mut dyn io::Write, run: &Sarif) -> io::Result<()> {
     let driver = json!({
         "name": "bulwark",
         "version": run.tool_version,
@@ -399,7 +421,7 @@ pub(crate) fn write_header(out: &mut dyn io::Write, run: &SarifRun) -> io::Resul
 }
 
 /// One file's results, separated by commas.
-pub(crate) fn render_results(run: &SarifRun, findings: &[Finding]) -> io::Result<Vec<u8>> {
+fn render_results(run: &Sarif, findings: &[Finding]) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut lookup = run.locator.lookup();
     for (i, f) in findings.iter().enumerate() {
@@ -414,12 +436,7 @@ pub(crate) fn render_results(run: &SarifRun, findings: &[Finding]) -> io::Result
 
 /// The suppressed results, the invocation and the end of the log; `any`
 /// says whether results were written before.
-pub(crate) fn write_tail(
-    out: &mut dyn io::Write,
-    run: &SarifRun,
-    any: bool,
-    tail: Tail<'_>,
-) -> io::Result<()> {
+fn write_tail(out: &mut dyn io::Write, run: &Sarif, any: bool, tail: Tail<'_>) -> io::Result<()> {
     let mut any = any;
     let mut lookup = run.locator.lookup();
     for s in tail.suppressed {

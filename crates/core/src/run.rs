@@ -1,9 +1,17 @@
-//! The report of a run and its summary.
+//! The run model: what a scan concluded, as plain data every output
+//! format, the evidence and the pipeline share.
+//!
+//! [`Verdict`] and [`Summary`] are the result; [`Tally`] counts as a run
+//! goes; [`ScanReport`] holds a whole run; [`Suppressed`] and
+//! [`ExceptionStatus`] account for every finding set aside. Nothing here
+//! decides a verdict from configuration or draws anything.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use bulwark_core::{CoverageCounts, CoverageEntry, Finding, RuleFailure, ScanError, Severity};
 use serde::Serialize;
+
+use crate::{CoverageCounts, CoverageEntry, Finding, RuleFailure, ScanError, Severity};
 
 /// Whether the run passes its gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,7 +79,7 @@ impl Verdict {
 }
 
 /// `s` unless `n` is one.
-pub(crate) fn plural(n: usize) -> &'static str {
+fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
@@ -210,7 +218,7 @@ impl ScanReport {
         counts: (usize, usize, usize),
         fail_on: Severity,
     ) -> ScanReport {
-        crate::stream::sort_findings(&mut findings);
+        sort_findings(&mut findings);
         sort_problems(&mut failures, &mut errors);
         let (files, documents, rules) = counts;
         let mut tally = Tally {
@@ -236,4 +244,108 @@ impl ScanReport {
         self.notices = notices;
         self
     }
+}
+
+/// Sorts findings into report order, in place (a stable sort would copy
+/// half of a large report aside). Equal keys with different spans or
+/// pointers are ordered by those, so the order never depends on the sort's
+/// stability; exact duplicates are dropped.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_unstable_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| {
+                (a.location.end_line, a.location.end_column)
+                    .cmp(&(b.location.end_line, b.location.end_column))
+            })
+            .then_with(|| a.pointer.cmp(&b.pointer))
+            .then_with(|| a.detail.cmp(&b.detail))
+    });
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.location == b.location);
+}
+
+/// How a finding was set aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionKind {
+    /// A `# bulwark:ignore RULE -- reason` comment on the line before.
+    Inline,
+    /// A `bulwark.dev/ignore.RULE: reason` annotation on the object.
+    Annotation,
+    /// An exception in the configuration file.
+    Exception,
+}
+
+/// One suppressed finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    /// The rule.
+    pub rule_id: Arc<str>,
+    /// The finding's severity.
+    pub severity: Severity,
+    /// The file.
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Where the finding ends (SARIF regions).
+    #[serde(skip)]
+    pub end: (usize, usize),
+    /// The template the document was rendered from.
+    #[serde(skip)]
+    pub template: Option<String>,
+    /// The finding's fingerprint (see [`Finding::fingerprint`]), so a
+    /// suppression can be matched with the finding it hides.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+    /// The finding's message, secrets masked.
+    pub message: String,
+    /// How it was set aside.
+    pub kind: SuppressionKind,
+    /// Why.
+    pub reason: String,
+    /// Who answers for it (exceptions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The last day it applies (exceptions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Where the suppression was written, `file:line`.
+    pub declared_at: String,
+}
+
+/// A configured exception and what became of it in this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionStatus {
+    /// The rule it lifts.
+    pub rule: String,
+    /// The paths it covers (globs); empty: every path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// The Kubernetes objects it covers (`kind`, `name`, `namespace`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub object: std::collections::BTreeMap<String, String>,
+    /// Why.
+    pub reason: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// The last day it applies.
+    pub expires: String,
+    /// Whether it is in force.
+    pub status: ExceptionState,
+    /// How many findings it set aside in this run.
+    pub applied: usize,
+    /// Where it is written, `file:line`.
+    pub declared_at: String,
+}
+
+/// Whether a configured exception is in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExceptionState {
+    /// Applied to the findings it covers.
+    Active,
+    /// Past its `expires` date: no longer applied.
+    Expired,
 }
