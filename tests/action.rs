@@ -16,7 +16,7 @@ use crate::util::{root, write};
 fn action() -> Value {
     let text = std::fs::read_to_string(root().join("action.yml")).expect("action.yml");
     let file = bulwark_core::SourceFile::new("action.yml", text);
-    let docs = bulwark_inputs::yaml::parse_stream(&file).expect("action.yml is YAML");
+    let docs = bulwark_yaml::parse_stream(&file).expect("action.yml is YAML");
     serde_json::from_str(&docs[0].root.to_json()).expect("JSON")
 }
 

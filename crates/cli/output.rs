@@ -36,8 +36,19 @@ impl Color {
     }
 }
 
-/// Prints `err` and its causes on standard error.
+/// Prints `err` and its causes on standard error, once each, escaped (a
+/// path or a configuration value in an error is data); every problem of
+/// a configuration on its own line.
 #[allow(clippy::disallowed_macros)]
 pub fn print_error(err: &anyhow::Error) {
-    eprintln!("error: {err:#}");
+    use bulwark_report::escape::inline;
+    if let Some(config) = err.downcast_ref::<bulwark_config::Error>()
+        && !config.problems().is_empty()
+    {
+        for problem in config.problems() {
+            eprintln!("error[{}]: {}", problem.code, inline(&problem.to_string()));
+        }
+        return;
+    }
+    eprintln!("error: {}", inline(&format!("{err:#}")));
 }

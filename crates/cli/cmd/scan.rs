@@ -303,7 +303,12 @@ impl ModuleOptions {
                     extra.sha256
                 );
                 return Err(match extra.declared {
-                    Some((config, at)) => config.error_at(at, message).into(),
+                    Some((config, at)) => bulwark_config::Error::Invalid(vec![config.problem(
+                        at,
+                        bulwark_config::Code::PinMismatch,
+                        message,
+                    )])
+                    .into(),
                     None => anyhow::anyhow!("--rules: {message}"),
                 });
             }
@@ -488,39 +493,46 @@ struct RuleChoice {
 }
 
 impl RuleChoice {
-    /// Checks every rule id and pack name in `config` against `modules`.
+    /// Checks every rule id and pack name in `config` against `modules`,
+    /// reporting every unknown one.
     fn new(config: &Config, modules: &[Module]) -> anyhow::Result<RuleChoice> {
+        use bulwark_config::Code;
         let is_pack = |name: &str| modules.iter().any(|m| m.name() == name);
         let is_rule = |id: &str| modules.iter().any(|m| m.rules().iter().any(|r| r.id == id));
+        let mut problems = Vec::new();
         for entry in config.enable.iter().chain(&config.disable) {
             if !is_pack(&entry.value) && !is_rule(&entry.value) {
-                return Err(config
-                    .error_at(
-                        entry.at,
-                        format!(
-                            "`{}` is neither a rule id nor a rule pack (`bulwark rules list` shows them)",
-                            entry.value
-                        ),
-                    )
-                    .into());
+                problems.push(config.problem(
+                    entry.at,
+                    Code::UnknownRuleOrPack,
+                    format!(
+                        "`{}` is neither a rule id nor a rule pack (`bulwark rules list` shows them)",
+                        entry.value
+                    ),
+                ));
             }
         }
         for (rule, _) in &config.severity {
             if !is_rule(&rule.value) {
-                return Err(config
-                    .error_at(rule.at, format!("severity: no rule `{}`", rule.value))
-                    .into());
+                problems.push(config.problem(
+                    rule.at,
+                    Code::UnknownRule,
+                    format!("severity: no rule `{}`", rule.value),
+                ));
             }
         }
         for exception in &config.exceptions {
             if !is_rule(&exception.rule) {
-                return Err(config
-                    .error_at(
-                        exception.at,
-                        format!("exception for unknown rule `{}`", exception.rule),
-                    )
-                    .into());
+                problems.push(config.problem(
+                    exception.at,
+                    Code::UnknownRule,
+                    format!("exception for unknown rule `{}`", exception.rule),
+                ));
             }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| (p.line, p.column));
+            return Err(bulwark_config::Error::Invalid(problems).into());
         }
         Ok(RuleChoice {
             enable: config.enable.iter().map(|e| e.value.clone()).collect(),

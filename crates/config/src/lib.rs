@@ -37,6 +37,9 @@ use std::time::Duration;
 
 use bulwark_core::{Node, Value};
 use bulwark_core::{Severity, SourceFile};
+use std::cell::RefCell;
+use std::fmt;
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 pub use crate::date::Date;
@@ -44,7 +47,7 @@ pub use crate::date::Date;
 /// The configuration file's name.
 pub const FILE_NAME: &str = ".bulwark.yaml";
 
-/// A configuration error: where, and what.
+/// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be read.
@@ -56,21 +59,130 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid YAML.
-    #[error(transparent)]
-    Yaml(#[from] bulwark_inputs::Error),
-    /// A key or value is wrong.
-    #[error("{file}:{line}:{column}: {message}")]
-    Invalid {
-        /// The file.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong and what would be right.
-        message: String,
-    },
+    /// The file has problems: every one found, in file order.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+}
+
+impl Error {
+    /// The problems found, or none for an unreadable file.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Error::Io { .. } => &[],
+            Error::Invalid(problems) => problems,
+        }
+    }
+}
+
+/// One thing wrong with a configuration file: where, what, and a stable
+/// code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct Problem {
+    /// The file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What kind of problem.
+    pub code: Code,
+    /// What is wrong and what would be right.
+    pub message: String,
+}
+
+/// The kinds of configuration problem, each with a stable kebab-case code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Code {
+    /// The file is not valid YAML (syntax, duplicate keys, aliases).
+    Yaml,
+    /// A key the configuration does not have.
+    UnknownKey,
+    /// A value of the wrong type (a list where a string belongs).
+    WrongType,
+    /// A value of the right type that is not allowed (a severity, size,
+    /// duration, date or digest that does not parse).
+    BadValue,
+    /// An `exclude` or exception path pattern that is not a glob.
+    BadPattern,
+    /// An entry without a field it needs.
+    MissingField,
+    /// A rule id that no loaded module declares.
+    UnknownRule,
+    /// A name that is neither a rule id nor a rule pack.
+    UnknownRuleOrPack,
+    /// A pinned rule module whose digest does not match.
+    PinMismatch,
+}
+
+impl Code {
+    /// Every code.
+    pub const ALL: [Code; 9] = [
+        Code::Yaml,
+        Code::UnknownKey,
+        Code::WrongType,
+        Code::BadValue,
+        Code::BadPattern,
+        Code::MissingField,
+        Code::UnknownRule,
+        Code::UnknownRuleOrPack,
+        Code::PinMismatch,
+    ];
+
+    /// The stable kebab-case code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Yaml => "config-yaml",
+            Code::UnknownKey => "config-unknown-key",
+            Code::WrongType => "config-wrong-type",
+            Code::BadValue => "config-bad-value",
+            Code::BadPattern => "config-bad-pattern",
+            Code::MissingField => "config-missing-field",
+            Code::UnknownRule => "config-unknown-rule",
+            Code::UnknownRuleOrPack => "config-unknown-rule-or-pack",
+            Code::PinMismatch => "config-pin-mismatch",
+        }
+    }
+
+    /// What the code means, for `bulwark explain CODE`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::Yaml => {
+                "The configuration file is not valid YAML: a syntax error, a tab used for indentation, a key written twice in one mapping. Fix the line named."
+            }
+            Code::UnknownKey => {
+                "A key the configuration does not have (often a typo: the message suggests the closest key). Every key of `.bulwark.yaml` is listed in the README."
+            }
+            Code::WrongType => {
+                "A value of the wrong type: a list where a string belongs, a mapping where a list belongs."
+            }
+            Code::BadValue => {
+                "A value that does not parse: a severity other than info, low, medium, high, critical; a size or duration without a unit; a date that is not YYYY-MM-DD; a digest that is not 64 hexadecimal digits."
+            }
+            Code::BadPattern => {
+                "A path pattern in `exclude` or an exception's `path` that is not a valid glob."
+            }
+            Code::MissingField => {
+                "An entry without a field it needs: a rule module without `path` or `sha256`, an exception without `rule`, `reason`, `owner` or `expires`."
+            }
+            Code::UnknownRule => {
+                "A rule id (in `severity` or an exception) that no loaded rule module declares: `bulwark rules list` shows them."
+            }
+            Code::UnknownRuleOrPack => {
+                "A name in `enable` or `disable` that is neither a rule id nor a rule pack."
+            }
+            Code::PinMismatch => {
+                "A rule module pinned in `rules:` whose file has another SHA-256 than its pin: bulwark refuses to run it."
+            }
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Where in the configuration file a value was written.
@@ -236,31 +348,12 @@ pub struct Config {
 }
 
 impl Config {
-    /// The nearest `.bulwark.yaml` in `start` (a directory, or a file's
-    /// directory) or any directory above it.
-    pub fn discover(start: &Path) -> Option<PathBuf> {
-        let start = start.canonicalize().ok()?;
-        let mut dir = if start.is_dir() {
-            Some(start.as_path())
-        } else {
-            start.parent()
-        };
-        while let Some(d) = dir {
-            let candidate = d.join(FILE_NAME);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-            dir = d.parent();
-        }
-        None
-    }
-
     /// Reads and checks the configuration at `path`.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if unreadable, [`Error::Yaml`] if not YAML,
-    /// [`Error::Invalid`] for unknown keys and bad values.
+    /// [`Error::Io`] if unreadable, [`Error::Invalid`] with every problem
+    /// (YAML syntax, unknown keys, bad values) otherwise.
     pub fn load(path: &Path) -> Result<Config, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             file: path.display().to_string(),
@@ -277,8 +370,19 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
         let name = path.display().to_string();
         let source = SourceFile::new(name.clone(), text);
-        let docs = bulwark_inputs::yaml::parse_stream(&source)?;
-        let reader = Reader { source: &source };
+        let docs = bulwark_yaml::parse_stream(&source).map_err(|e| {
+            Error::Invalid(vec![Problem {
+                file: name.clone(),
+                line: e.line,
+                column: e.column,
+                code: Code::Yaml,
+                message: e.kind.to_string(),
+            }])
+        })?;
+        let reader = Reader {
+            source: &source,
+            problems: RefCell::new(Vec::new()),
+        };
         let root_dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -303,68 +407,90 @@ impl Config {
             [] => return Ok(config),
             [doc] => &doc.root,
             [_, second, ..] => {
-                return Err(reader.invalid(&second.root, "one YAML document expected, found more"));
+                return Err(Error::Invalid(vec![reader.problem(
+                    Code::WrongType,
+                    &second.root,
+                    "one YAML document expected, found more",
+                )]));
             }
         };
         if matches!(root.value, Value::Null) {
             return Ok(config);
         }
-        for (key, value) in reader.mapping(
-            root,
-            &[
-                "fail-on",
-                "pss-level",
-                "enable",
-                "disable",
-                "severity",
-                "exclude",
-                "rules",
-                "trusted-keys",
-                "limits",
-                "exceptions",
-            ],
-        )? {
+        let keys = reader
+            .mapping(
+                root,
+                &[
+                    "fail-on",
+                    "pss-level",
+                    "enable",
+                    "disable",
+                    "severity",
+                    "exclude",
+                    "rules",
+                    "trusted-keys",
+                    "limits",
+                    "exceptions",
+                ],
+            )
+            .map_err(|p| Error::Invalid(vec![p]))?;
+        for (key, value) in keys {
             match key {
-                "fail-on" => config.fail_on = Some(reader.severity(value)?),
+                "fail-on" => config.fail_on = reader.keep(reader.severity(value)),
                 "pss-level" => {
-                    config.pss_level = Some(match reader.string(value)? {
-                        "baseline" => PssLevel::Baseline,
-                        "restricted" => PssLevel::Restricted,
-                        other => {
-                            return Err(reader.invalid(
-                                value,
-                                format!("pss-level `{other}`: expected `baseline` or `restricted`"),
+                    config.pss_level = reader.keep(reader.string(value).and_then(|s| match s {
+                        "baseline" => Ok(PssLevel::Baseline),
+                        "restricted" => Ok(PssLevel::Restricted),
+                        other => Err(reader.problem(
+                            Code::BadValue,
+                            value,
+                            format!("pss-level `{other}`: expected `baseline` or `restricted`"),
+                        )),
+                    }));
+                }
+                "enable" => config.enable = reader.spanned_strings(value),
+                "disable" => config.disable = reader.spanned_strings(value),
+                "severity" => {
+                    for (rule, level) in reader.keep(reader.mapping(value, &[])).unwrap_or_default()
+                    {
+                        if let Some(severity) = reader.keep(reader.severity(level)) {
+                            config.severity.push((
+                                Spanned {
+                                    value: rule.to_owned(),
+                                    at: reader.key_at(rule, level),
+                                },
+                                severity,
                             ));
                         }
-                    });
-                }
-                "enable" => config.enable = reader.spanned_strings(value)?,
-                "disable" => config.disable = reader.spanned_strings(value)?,
-                "severity" => {
-                    for (rule, level) in reader.mapping(value, &[])? {
-                        config.severity.push((
-                            Spanned {
-                                value: rule.to_owned(),
-                                at: reader.key_at(rule, level),
-                            },
-                            reader.severity(level)?,
-                        ));
                     }
                 }
                 "exclude" => {
-                    let globs = reader.spanned_strings(value)?;
-                    config.exclude_matcher = Excludes::new(globs.iter().map(|g| g.value.as_str()))
-                        .map_err(|(i, message)| reader.invalid_at(globs[i].at, message))?;
-                    config.exclude = globs.into_iter().map(|g| g.value).collect();
+                    let globs = reader.spanned_strings(value);
+                    let good: Vec<Spanned<String>> = globs
+                        .into_iter()
+                        .filter(|g| match Excludes::new([g.value.as_str()]) {
+                            Ok(_) => true,
+                            Err((_, message)) => {
+                                reader.push(reader.problem_at(Code::BadPattern, g.at, message));
+                                false
+                            }
+                        })
+                        .collect();
+                    if let Ok(matcher) = Excludes::new(good.iter().map(|g| g.value.as_str())) {
+                        config.exclude_matcher = matcher;
+                    }
+                    config.exclude = good.into_iter().map(|g| g.value).collect();
                 }
                 "rules" => {
-                    for item in reader.sequence(value)? {
-                        config.rules.push(reader.module(item)?);
+                    for item in reader.keep(reader.sequence(value)).unwrap_or_default() {
+                        if let Some(module) = reader.keep(reader.module(item)) {
+                            config.rules.push(module);
+                        }
                     }
                 }
                 "trusted-keys" => {
                     config.trusted_keys = reader
-                        .spanned_strings(value)?
+                        .spanned_strings(value)
                         .into_iter()
                         .map(|s| Spanned {
                             value: PathBuf::from(s.value),
@@ -372,16 +498,23 @@ impl Config {
                         })
                         .collect();
                 }
-                "limits" => config.limits = reader.limits(value)?,
+                "limits" => config.limits = reader.limits(value),
                 "exceptions" => {
-                    for item in reader.sequence(value)? {
-                        config.exceptions.push(reader.exception(item)?);
+                    for item in reader.keep(reader.sequence(value)).unwrap_or_default() {
+                        if let Some(exception) = reader.exception(item) {
+                            config.exceptions.push(exception);
+                        }
                     }
                 }
                 _ => {}
             }
         }
-        Ok(config)
+        let mut problems = reader.problems.into_inner();
+        if problems.is_empty() {
+            return Ok(config);
+        }
+        problems.sort_by_key(|p| (p.line, p.column));
+        Err(Error::Invalid(problems))
     }
 
     /// Whether `path` (relative to [`Config::root`], `/` separators) is
@@ -396,13 +529,14 @@ impl Config {
         self.exclude_matcher.matching(path)
     }
 
-    /// An error at `at` in this file, for checks made after loading (a
+    /// A problem at `at` in this file, for checks made after loading (a
     /// rule id no module declares).
-    pub fn error_at(&self, at: At, message: impl Into<String>) -> Error {
-        Error::Invalid {
+    pub fn problem(&self, at: At, code: Code, message: impl Into<String>) -> Problem {
+        Problem {
             file: self.path.display().to_string(),
             line: at.line,
             column: at.column,
+            code,
             message: message.into(),
         }
     }
@@ -481,9 +615,12 @@ pub fn relative_path(root: &Path, full: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Reads typed values out of a node tree, with file:line errors.
+/// Reads typed values out of a node tree. A value that cannot be read is a
+/// [`Problem`]; the reader collects them and reading goes on, so a file
+/// with three mistakes reports three.
 struct Reader<'a> {
     source: &'a SourceFile,
+    problems: RefCell<Vec<Problem>>,
 }
 
 impl Reader<'_> {
@@ -513,28 +650,48 @@ impl Reader<'_> {
         }
     }
 
-    fn invalid(&self, node: &Node, message: impl Into<String>) -> Error {
-        self.invalid_at(self.at(node), message)
+    fn problem(&self, code: Code, node: &Node, message: impl Into<String>) -> Problem {
+        self.problem_at(code, self.at(node), message)
     }
 
-    fn invalid_at(&self, at: At, message: impl Into<String>) -> Error {
-        Error::Invalid {
+    fn problem_at(&self, code: Code, at: At, message: impl Into<String>) -> Problem {
+        Problem {
             file: self.source.name().to_owned(),
             line: at.line,
             column: at.column,
+            code,
             message: message.into(),
         }
     }
 
+    fn push(&self, problem: Problem) {
+        self.problems.borrow_mut().push(problem);
+    }
+
+    /// The value, or `None` with its problem recorded.
+    fn keep<T>(&self, result: Result<T, Problem>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.push(p);
+                None
+            }
+        }
+    }
+
     /// The members of a mapping; with `allowed` not empty, any other key is
-    /// an error.
+    /// a problem (recorded) and left out.
     fn mapping<'n>(
         &self,
         node: &'n Node,
         allowed: &[&str],
-    ) -> Result<Vec<(&'n str, &'n Node)>, Error> {
+    ) -> Result<Vec<(&'n str, &'n Node)>, Problem> {
         let Value::Object(members) = &node.value else {
-            return Err(self.invalid(node, format!("expected a mapping, found {}", kind(node))));
+            return Err(self.problem(
+                Code::WrongType,
+                node,
+                format!("expected a mapping, found {}", kind(node)),
+            ));
         };
         let mut out = Vec::with_capacity(members.len());
         for (key, value) in members {
@@ -542,81 +699,108 @@ impl Reader<'_> {
                 let hint = closest(key, allowed)
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
-                return Err(self.invalid_at(
+                self.push(self.problem_at(
+                    Code::UnknownKey,
                     self.key_at(key, value),
                     format!(
                         "unknown key `{key}`{hint}; expected one of: {}",
                         allowed.join(", ")
                     ),
                 ));
+                continue;
             }
             out.push((key.as_str(), value));
         }
         Ok(out)
     }
 
-    fn sequence<'n>(&self, node: &'n Node) -> Result<&'n [Node], Error> {
+    fn sequence<'n>(&self, node: &'n Node) -> Result<&'n [Node], Problem> {
         match &node.value {
             Value::Array(items) => Ok(items),
-            _ => Err(self.invalid(node, format!("expected a list, found {}", kind(node)))),
+            _ => Err(self.problem(
+                Code::WrongType,
+                node,
+                format!("expected a list, found {}", kind(node)),
+            )),
         }
     }
 
-    fn string<'n>(&self, node: &'n Node) -> Result<&'n str, Error> {
+    fn string<'n>(&self, node: &'n Node) -> Result<&'n str, Problem> {
         match &node.value {
             Value::String(s) if !s.trim().is_empty() => Ok(s),
-            Value::String(_) => Err(self.invalid(node, "expected a value, found an empty string")),
-            _ => Err(self.invalid(node, format!("expected a string, found {}", kind(node)))),
+            Value::String(_) => Err(self.problem(
+                Code::BadValue,
+                node,
+                "expected a value, found an empty string",
+            )),
+            _ => Err(self.problem(
+                Code::WrongType,
+                node,
+                format!("expected a string, found {}", kind(node)),
+            )),
         }
     }
 
     /// A scalar as text: strings, numbers and booleans alike (`sha256:` of
     /// digits only, a size written as a number).
-    fn scalar<'n>(&self, node: &'n Node) -> Result<&'n str, Error> {
+    fn scalar<'n>(&self, node: &'n Node) -> Result<&'n str, Problem> {
         match &node.value {
             Value::Number(n) => Ok(n),
             _ => self.string(node),
         }
     }
 
-    /// One string or a list of them.
-    fn spanned_strings(&self, node: &Node) -> Result<Vec<Spanned<String>>, Error> {
+    /// One string or a list of them; items that are not strings are
+    /// problems (recorded) and left out.
+    fn spanned_strings(&self, node: &Node) -> Vec<Spanned<String>> {
         let items: Vec<&Node> = match &node.value {
             Value::Array(items) => items.iter().collect(),
             _ => vec![node],
         };
         items
             .into_iter()
-            .map(|item| {
-                Ok(Spanned {
-                    value: self.string(item)?.to_owned(),
+            .filter_map(|item| {
+                self.keep(self.string(item)).map(|s| Spanned {
+                    value: s.to_owned(),
                     at: self.at(item),
                 })
             })
             .collect()
     }
 
-    fn severity(&self, node: &Node) -> Result<Severity, Error> {
+    fn severity(&self, node: &Node) -> Result<Severity, Problem> {
         let s = self.string(node)?;
-        s.parse()
-            .map_err(|e: bulwark_core::ParseSeverityError| self.invalid(node, e.to_string()))
+        s.parse().map_err(|e: bulwark_core::ParseSeverityError| {
+            self.problem(Code::BadValue, node, e.to_string())
+        })
     }
 
-    fn module(&self, node: &Node) -> Result<ModuleRef, Error> {
+    fn module(&self, node: &Node) -> Result<ModuleRef, Problem> {
         let (mut path, mut sha256, mut signature) = (None, None, None);
         for (key, value) in self.mapping(node, &["path", "sha256", "signature"])? {
             match key {
-                "path" => path = Some(PathBuf::from(self.string(value)?)),
-                "signature" => signature = Some(PathBuf::from(self.string(value)?)),
+                "path" => path = self.keep(self.string(value)).map(PathBuf::from),
+                "signature" => signature = self.keep(self.string(value)).map(PathBuf::from),
                 _ => {
-                    let digest = parse_sha256(self.scalar(value)?).ok_or_else(|| {
-                        self.invalid(value, "sha256: expected 64 hexadecimal digits")
-                    })?;
-                    sha256 = Some(digest);
+                    sha256 = self.keep(self.scalar(value).and_then(|text| {
+                        parse_sha256(text).ok_or_else(|| {
+                            self.problem(
+                                Code::BadValue,
+                                value,
+                                "sha256: expected 64 hexadecimal digits",
+                            )
+                        })
+                    }));
                 }
             }
         }
-        let missing = |what: &str| self.invalid(node, format!("a rule module needs `{what}`"));
+        let missing = |what: &str| {
+            self.problem(
+                Code::MissingField,
+                node,
+                format!("a rule module needs `{what}`"),
+            )
+        };
         Ok(ModuleRef {
             path: path.ok_or_else(|| missing("path"))?,
             sha256: sha256.ok_or_else(|| missing("sha256"))?,
@@ -625,40 +809,49 @@ impl Reader<'_> {
         })
     }
 
-    fn limits(&self, node: &Node) -> Result<Limits, Error> {
+    fn limits(&self, node: &Node) -> Limits {
         let mut limits = Limits::default();
-        for (key, value) in self.mapping(node, &["max-file-size", "rule-timeout", "rule-memory"])? {
-            let text = self.scalar(value)?;
-            let bad = |e: String| self.invalid(value, format!("{key}: {e}"));
+        let keys = self
+            .keep(self.mapping(node, &["max-file-size", "rule-timeout", "rule-memory"]))
+            .unwrap_or_default();
+        for (key, value) in keys {
+            let Some(text) = self.keep(self.scalar(value)) else {
+                continue;
+            };
+            let bad = |e: String| self.problem(Code::BadValue, value, format!("{key}: {e}"));
             match key {
                 "max-file-size" => {
-                    limits.max_file_size = Some(units::parse_size(text).map_err(bad)?)
+                    limits.max_file_size = self.keep(units::parse_size(text).map_err(bad));
                 }
                 "rule-timeout" => {
-                    limits.rule_timeout = Some(units::parse_duration(text).map_err(bad)?)
+                    limits.rule_timeout = self.keep(units::parse_duration(text).map_err(bad));
                 }
-                _ => limits.rule_memory = Some(units::parse_size(text).map_err(bad)?),
+                _ => limits.rule_memory = self.keep(units::parse_size(text).map_err(bad)),
             }
         }
-        Ok(limits)
+        limits
     }
 
-    fn exception(&self, node: &Node) -> Result<Exception, Error> {
+    fn exception(&self, node: &Node) -> Option<Exception> {
         let mut rule = None;
         let mut paths = Vec::new();
         let mut object = None;
         let (mut reason, mut owner, mut expires) = (None, None, None);
-        for (key, value) in self.mapping(
+        let keys = self.keep(self.mapping(
             node,
             &["rule", "path", "object", "reason", "owner", "expires"],
-        )? {
+        ))?;
+        for (key, value) in keys {
             match key {
-                "rule" => rule = Some(self.string(value)?.to_owned()),
-                "path" => paths = self.spanned_strings(value)?,
+                "rule" => rule = self.keep(self.string(value)).map(str::to_owned),
+                "path" => paths = self.spanned_strings(value),
                 "object" => {
                     let mut selector = ObjectSelector::default();
-                    for (field, v) in self.mapping(value, &["kind", "name", "namespace"])? {
-                        let v = Some(self.string(v)?.to_owned());
+                    let fields = self
+                        .keep(self.mapping(value, &["kind", "name", "namespace"]))
+                        .unwrap_or_default();
+                    for (field, v) in fields {
+                        let v = self.keep(self.string(v)).map(str::to_owned);
                         match field {
                             "kind" => selector.kind = v,
                             "name" => selector.name = v,
@@ -667,32 +860,59 @@ impl Reader<'_> {
                     }
                     object = Some(selector);
                 }
-                "reason" => reason = Some(self.string(value)?.to_owned()),
-                "owner" => owner = Some(self.string(value)?.to_owned()),
+                "reason" => reason = self.keep(self.string(value)).map(str::to_owned),
+                "owner" => owner = self.keep(self.string(value)).map(str::to_owned),
                 _ => {
-                    let text = self.scalar(value)?;
-                    expires = Some(Date::parse(text).ok_or_else(|| {
-                        self.invalid(
-                            value,
-                            format!("expires: `{text}` is not a date (YYYY-MM-DD)"),
-                        )
-                    })?);
+                    expires = self.keep(self.scalar(value).and_then(|text| {
+                        Date::parse(text).ok_or_else(|| {
+                            self.problem(
+                                Code::BadValue,
+                                value,
+                                format!("expires: `{text}` is not a date (YYYY-MM-DD)"),
+                            )
+                        })
+                    }));
                 }
             }
         }
-        let missing = |what: &str, why: &str| {
-            self.invalid(node, format!("an exception needs `{what}` ({why})"))
+        let mut complete = true;
+        for (present, what, why) in [
+            (rule.is_some(), "rule", "the rule id it lifts"),
+            (reason.is_some(), "reason", "why the rule does not apply"),
+            (owner.is_some(), "owner", "who answers for it"),
+            (
+                expires.is_some(),
+                "expires",
+                "the last day it applies, YYYY-MM-DD",
+            ),
+        ] {
+            if !present {
+                complete = false;
+                self.push(self.problem(
+                    Code::MissingField,
+                    node,
+                    format!("an exception needs `{what}` ({why})"),
+                ));
+            }
+        }
+        let matcher = match Excludes::new(paths.iter().map(|p| p.value.as_str())) {
+            Ok(m) => m,
+            Err((i, message)) => {
+                self.push(self.problem_at(Code::BadPattern, paths[i].at, message));
+                return None;
+            }
         };
-        Ok(Exception {
-            rule: rule.ok_or_else(|| missing("rule", "the rule id it lifts"))?,
-            matcher: Excludes::new(paths.iter().map(|p| p.value.as_str()))
-                .map_err(|(i, message)| self.invalid_at(paths[i].at, message))?,
+        if !complete {
+            return None;
+        }
+        Some(Exception {
+            rule: rule?,
+            matcher,
             paths: paths.into_iter().map(|p| p.value).collect(),
             object,
-            reason: reason.ok_or_else(|| missing("reason", "why the rule does not apply"))?,
-            owner: owner.ok_or_else(|| missing("owner", "who answers for it"))?,
-            expires: expires
-                .ok_or_else(|| missing("expires", "the last day it applies, YYYY-MM-DD"))?,
+            reason: reason?,
+            owner: owner?,
+            expires: expires?,
             at: self.at(node),
         })
     }
@@ -829,19 +1049,39 @@ mod tests {
     }
 
     #[test]
-    fn is_found_upward() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let nested = dir.path().join("a/b");
-        std::fs::create_dir_all(&nested).expect("mkdir");
-        assert_eq!(Config::discover(&nested), None);
-        std::fs::write(dir.path().join(FILE_NAME), "fail-on: low\n").expect("write");
-        let found = Config::discover(&nested).expect("found");
+    fn collects_every_problem_with_its_code() {
+        let Err(Error::Invalid(problems)) = parse(
+            "fial-on: high\nseverity:\n  a: urgent\n  b: low\nexclude: [\"a[\", ok, \"b[\"]\nexceptions:\n  - rule: r\nlimits: {rule-timeout: soon}\npss-level: strict\n",
+        ) else {
+            panic!("refused")
+        };
+        let found: Vec<(usize, &str)> =
+            problems.iter().map(|p| (p.line, p.code.as_str())).collect();
         assert_eq!(
             found,
-            dir.path()
-                .canonicalize()
-                .expect("canonical")
-                .join(FILE_NAME)
+            [
+                (1, "config-unknown-key"),
+                (3, "config-bad-value"),
+                (5, "config-bad-pattern"),
+                (5, "config-bad-pattern"),
+                (7, "config-missing-field"),
+                (7, "config-missing-field"),
+                (7, "config-missing-field"),
+                (8, "config-bad-value"),
+                (9, "config-bad-value"),
+            ]
         );
+        // Each printed once, on its own line.
+        let text = Error::Invalid(problems).to_string();
+        assert_eq!(text.lines().count(), 9, "{text}");
+    }
+
+    #[test]
+    fn codes_are_unique_and_described() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code}");
+            assert!(!code.description().is_empty());
+        }
     }
 }

@@ -87,6 +87,21 @@ impl Error {
     pub fn kind(&self) -> &ErrorKind {
         &self.0.kind
     }
+
+    /// A YAML error in `file`.
+    pub fn yaml(file: impl Into<String>, e: bulwark_yaml::Error) -> Error {
+        let kind = match e.kind {
+            bulwark_yaml::ErrorKind::Syntax(m) => ErrorKind::Yaml(m),
+            bulwark_yaml::ErrorKind::DuplicateKey { first_line } => {
+                ErrorKind::DuplicateKey { first_line }
+            }
+            bulwark_yaml::ErrorKind::ComplexKey => ErrorKind::ComplexKey,
+            bulwark_yaml::ErrorKind::AliasBomb(n) => ErrorKind::AliasBomb(n),
+            bulwark_yaml::ErrorKind::TooDeep(n) => ErrorKind::TooDeep(n),
+            other => ErrorKind::Yaml(other.to_string()),
+        };
+        Error::new(file, e.line, e.column, kind)
+    }
 }
 
 /// What went wrong with an input.

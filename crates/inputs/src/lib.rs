@@ -5,8 +5,7 @@
 //! passes over; [`load`] reads and parses one candidate;
 //! [`dockerfile::parse`] turns a Dockerfile into a [`bulwark_core::Document`],
 //! [`manifest::parse`] a YAML stream into Compose, Kubernetes and Helm values
-//! documents (over [`yaml::parse_stream`], which keeps every value's
-//! position); [`helm`] renders charts. [`Error`] is the input error every
+//! documents (over `bulwark_yaml`, which keeps every value's position); [`helm`] renders charts. [`Error`] is the input error every
 //! parser returns, naming the file and, where there is one, the line and
 //! column.
 #![deny(missing_docs)]
@@ -18,7 +17,6 @@ mod error;
 pub mod helm;
 mod load;
 pub mod manifest;
-pub mod yaml;
 
 pub use crate::classify::{classify_name, is_config_name, sniff};
 pub use crate::discover::{Candidate, Discovered, Discovery, Exclude, Exclusion, Root};

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use bulwark_core::{Document, InputKind, Node, SourceFile, Value};
 
 use crate::error::{Error, ErrorKind};
-use crate::yaml::{self, YamlDocument};
+use bulwark_yaml::{self as yaml, YamlDocument};
 
 /// The kind a YAML file's name implies: `compose*.y*ml` and
 /// `docker-compose*.y*ml` are Compose, `values*.y*ml` Helm values.
@@ -183,7 +183,7 @@ fn template_or(e: yaml::DocumentError, source: &SourceFile) -> Error {
             let (line, column) = source.line_col(e.range.start + open);
             Error::new(source.name(), line, column, ErrorKind::UnrenderedTemplate)
         }
-        _ => e.error,
+        _ => Error::yaml(source.name(), e.error),
     }
 }
 

@@ -15,14 +15,61 @@
 //! - keeps Helm's `# Source: chart/templates/x.yaml` comment of each
 //!   document.
 //!
-//! Messages never quote a value, only keys and YAML syntax.
+//! Messages never quote a value or a key, only YAML syntax.
+#![deny(missing_docs)]
 
 use std::collections::HashMap;
 
 use bulwark_core::{Node, SourceFile, Span, Value};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 
-use crate::error::{Error, ErrorKind};
+/// YAML that cannot be read, at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {kind}")]
+pub struct Error {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub kind: ErrorKind,
+}
+
+/// What is wrong with YAML.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// YAML the parser rejects (tabs as indentation included).
+    #[error("invalid YAML: {0}")]
+    Syntax(String),
+    /// A mapping names the same key twice.
+    #[error("duplicate key in this mapping (first written on line {first_line})")]
+    DuplicateKey {
+        /// Where the key was first written.
+        first_line: usize,
+    },
+    /// A mapping key that is itself a collection.
+    #[error("a mapping key must be a scalar, not a list or mapping")]
+    ComplexKey,
+    /// Aliases expand to too many nodes.
+    #[error("aliases expand to more than {0} nodes (an alias bomb?); refusing the file")]
+    AliasBomb(usize),
+    /// Collections nested too deeply.
+    #[error("collections nested more than {0} levels deep")]
+    TooDeep(usize),
+}
+
+impl Error {
+    /// The 1-based line.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
 
 /// Deepest nesting of collections accepted. Real manifests stay far below;
 /// the bound keeps every consumer (including rule modules' JSON readers)
@@ -214,7 +261,7 @@ impl<'a> Builder<'a> {
 
     fn error_at(&self, offset: usize, kind: ErrorKind) -> Error {
         let (line, column) = self.file.line_col(offset);
-        Error::new(self.file.name(), line, column, kind)
+        Error { line, column, kind }
     }
 
     fn run(mut self) -> Result<Vec<YamlDocument>, Error> {
@@ -223,7 +270,7 @@ impl<'a> Builder<'a> {
             let (event, span) = next.map_err(|e| {
                 let m = e.marker();
                 let offset = self.offsets.byte(*m);
-                self.error_at(offset, ErrorKind::Yaml(e.info().to_owned()))
+                self.error_at(offset, ErrorKind::Syntax(e.info().to_owned()))
             })?;
             let span = self.offsets.span(span);
             match event {
@@ -259,7 +306,10 @@ impl<'a> Builder<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let frame = self.stack.pop().ok_or_else(|| {
-                        self.error_at(span.start, ErrorKind::Yaml("unbalanced collection".into()))
+                        self.error_at(
+                            span.start,
+                            ErrorKind::Syntax("unbalanced collection".into()),
+                        )
                     })?;
                     let (node, anchor) = self.finish(frame, span)?;
                     self.value(node, anchor, span)?;
@@ -280,7 +330,7 @@ impl<'a> Builder<'a> {
                     let Some((node, size)) = self.anchors.get(&id) else {
                         return Err(self.error_at(
                             span.start,
-                            ErrorKind::Yaml("alias to an undefined anchor".into()),
+                            ErrorKind::Syntax("alias to an undefined anchor".into()),
                         ));
                     };
                     let size = *size;
@@ -415,7 +465,7 @@ impl<'a> Builder<'a> {
                         _ => {
                             return Err(self.error_at(
                                 merge.span.start,
-                                ErrorKind::Yaml(
+                                ErrorKind::Syntax(
                                     "a merge key (`<<`) needs a mapping or a list of mappings"
                                         .into(),
                                 ),
@@ -426,7 +476,7 @@ impl<'a> Builder<'a> {
                         let Value::Object(extra) = source.value else {
                             return Err(self.error_at(
                                 source.span.start,
-                                ErrorKind::Yaml(
+                                ErrorKind::Syntax(
                                     "a merge key (`<<`) needs a mapping or a list of mappings"
                                         .into(),
                                 ),
@@ -454,7 +504,7 @@ impl<'a> Builder<'a> {
         if !self.stack.is_empty() {
             return Err(self.error_at(
                 span.start,
-                ErrorKind::Yaml("unterminated collection".into()),
+                ErrorKind::Syntax("unterminated collection".into()),
             ));
         }
         let root = self
@@ -680,7 +730,7 @@ mod tests {
     #[test]
     fn rejects_duplicate_keys_with_their_line() {
         let e = error("a: 1\nb:\n  c: 1\n  c: 2\n");
-        assert_eq!((e.line(), e.column()), (Some(4), Some(3)));
+        assert_eq!((e.line, e.column), (4, 3));
         assert!(
             matches!(e.kind(), ErrorKind::DuplicateKey { first_line: 3 }),
             "{e}"
@@ -688,13 +738,13 @@ mod tests {
         // Large mappings use an index; still caught.
         let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
         big.push_str("k7: again\n");
-        assert_eq!(error(&big).line(), Some(41));
+        assert_eq!(error(&big).line, 41);
     }
 
     #[test]
     fn rejects_tabs_as_indentation() {
         let e = error("a:\n\tb: 1\n");
-        assert_eq!(e.line(), Some(2), "{e}");
+        assert_eq!(e.line, 2, "{e}");
         assert!(e.to_string().contains("tab"), "{e}");
     }
 
@@ -719,7 +769,7 @@ mod tests {
         let e = error(&deep);
         assert!(
             matches!(e.kind(), ErrorKind::TooDeep(_))
-                || matches!(e.kind(), ErrorKind::Yaml(m) if m.contains("recursion limit")),
+                || matches!(e.kind(), ErrorKind::Syntax(m) if m.contains("recursion limit")),
             "{e}"
         );
         let deep_block: String = (0..10_000)
@@ -736,7 +786,7 @@ mod tests {
             ErrorKind::ComplexKey
         ));
         let e = error("a: [1, 2\nb: 3\n");
-        assert!(matches!(e.kind(), ErrorKind::Yaml(_)), "{e}");
+        assert!(matches!(e.kind(), ErrorKind::Syntax(_)), "{e}");
     }
 
     #[test]
