@@ -394,7 +394,8 @@ fn a_baseline_reports_only_new_findings() {
     let run = bulwark(&["scan", &s(root), "--baseline", &s(&root.join("Dockerfile"))]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("is not a bulwark baseline"),
+        run.stderr
+            .contains("Dockerfile: it is not a bulwark baseline"),
         "{}",
         run.stderr
     );

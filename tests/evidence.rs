@@ -124,9 +124,28 @@ impl Signed {
             .map(|name| Subject::of(*name, &std::fs::read(root.join(name)).expect("read")))
             .collect();
         let predicate = serde_json::json!({
-            "verdict": {"result": verdict, "fail_on": "info"},
-            "counts": {"files": 2},
-            "coverage": {"paths": ["."], "exclude": null},
+            "tool": {"name": "bulwark", "version": "0.1.0"},
+            "wit_package": "bulwark:rules@0.1.0",
+            "modules": [],
+            "configuration": {"sha256": "0", "settings": {}},
+            "findings": [],
+            "failures": [],
+            "errors": [],
+            "exceptions": [],
+            "suppressed": [],
+            "counts": {"files": 2, "documents": 2, "rules": 1, "findings": 0, "blocking": 0, "by_severity": {}},
+            "verdict": {"result": verdict, "passed": verdict == "pass", "fail_on": "info"},
+            "coverage": {
+                "repository": false,
+                "include_ignored": false,
+                "paths": ["."],
+                "counts": {"scanned": 2, "errors": 0, "not_input": 0, "excluded": 0, "skipped": 0},
+                "exclude": null,
+                "files": [],
+            },
+            "started_at": "2026-01-01T00:00:00Z",
+            "finished_at": "2026-01-01T00:00:01Z",
+            "source": null,
         });
         let statement = Statement::new(subjects, PREDICATE_TYPE, predicate);
         let envelope = Envelope::sign(

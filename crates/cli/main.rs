@@ -5,13 +5,11 @@
 //! lives in `cmd/<name>.rs`. Errors are printed once, here, with their whole
 //! chain.
 
-mod baseline;
-mod builtin;
 mod cmd;
-mod evidence;
 mod exit;
+mod keys;
+mod options;
 mod output;
-mod suppress;
 
 use std::process::ExitCode;
 

@@ -84,7 +84,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     };
     // Load it as a scan would, so a module that does not export the
     // bulwark:rules interface is caught here, not in CI.
-    let engine = bulwark_engine::Engine::new(super::scan::default_limits())
+    let engine = bulwark_engine::Engine::new(bulwark_scan::modules::default_limits())
         .context("starting the rule engine")?;
     let module = engine
         .load(&name, &component)

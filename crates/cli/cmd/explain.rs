@@ -6,8 +6,8 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::{Format, GlobalOptions};
-use crate::cmd::scan::ModuleOptions;
 use crate::exit::Exit;
+use crate::options::ModuleOptions;
 use bulwark_report::escape::{inline, lines};
 
 #[derive(Debug, clap::Args)]
@@ -26,18 +26,17 @@ struct Explained<'a> {
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
-    let config = crate::cmd::scan::find_config(None, false, &bulwark_inputs::Root::of(&[]))?;
-    let loaded = args.modules.load(config.as_ref())?;
-    if let Some(failure) = loaded.failures.first() {
+    let scanner = args.modules.lister()?;
+    if let Some(failure) = scanner.load_failures().first() {
         anyhow::bail!("{failure}");
     }
-    let found = loaded
-        .modules
+    let found = scanner
+        .modules()
         .iter()
         .find_map(|m| m.rules().iter().find(|r| r.id == args.rule).map(|r| (m, r)));
     let Some((module, rule)) = found else {
-        let ids: Vec<&str> = loaded
-            .modules
+        let ids: Vec<&str> = scanner
+            .modules()
             .iter()
             .flat_map(|m| m.rules().iter().map(|r| r.id.as_str()))
             .collect();

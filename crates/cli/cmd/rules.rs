@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Format, GlobalOptions};
 use crate::exit::Exit;
-use crate::{cmd::scan::ModuleOptions, exit};
+use crate::{exit, options::ModuleOptions};
 use bulwark_report::escape::{inline, lines};
 
 #[derive(Debug, clap::Subcommand)]
@@ -38,13 +38,12 @@ struct Row<'a> {
 
 pub fn run(command: Command, global: &GlobalOptions) -> anyhow::Result<exit::Exit> {
     let Command::List(args) = command;
-    let config = crate::cmd::scan::find_config(None, false, &bulwark_inputs::Root::of(&[]))?;
-    let loaded = args.modules.load(config.as_ref())?;
-    if let Some(failure) = loaded.failures.first() {
+    let scanner = args.modules.lister()?;
+    if let Some(failure) = scanner.load_failures().first() {
         anyhow::bail!("{failure}");
     }
-    let mut rows: Vec<Row<'_>> = loaded
-        .modules
+    let mut rows: Vec<Row<'_>> = scanner
+        .modules()
         .iter()
         .flat_map(|m| {
             m.rules().iter().map(move |r| Row {

@@ -24,8 +24,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
-    let key_path = crate::evidence::signing_key_path(args.key.as_deref(), "`bulwark sign` needs")?;
-    let key = crate::evidence::read_signing_key(&key_path)?;
+    let key_path = crate::keys::signing_key_path(args.key.as_deref(), "`bulwark sign` needs")?;
+    let key = bulwark_scan::evidence::read_signing_key(&key_path)
+        .with_context(|| format!("reading the signing key {}", key_path.display()))?;
     let bytes = std::fs::read(&args.module)
         .with_context(|| format!("reading rule module {}", args.module.display()))?;
     let name = args
@@ -37,7 +38,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| crate::evidence::default_signature_path(&args.module));
+        .unwrap_or_else(|| bulwark_scan::modules::default_signature_path(&args.module));
     std::fs::write(&out, envelope.to_json())
         .with_context(|| format!("writing {}", out.display()))?;
     let digest = bulwark_evidence::sha256_hex(&bytes);

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{InputKind, Location, Severity, Span};
 
@@ -76,7 +76,7 @@ impl Finding {
 }
 
 /// Why a rule module could not give a verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum RuleFailureKind {
     /// The call ran past its CPU deadline.
@@ -157,7 +157,7 @@ impl fmt::Display for RuleFailureKind {
 }
 
 /// A rule (or a whole module) that failed to give a verdict on a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleFailure {
     /// The module's name.
     pub module: String,
@@ -202,7 +202,7 @@ impl RuleFailure {
 }
 
 /// An input that could not be read or parsed, as plain data for reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanError {
     /// The file's display name.
     pub file: String,

@@ -15,6 +15,7 @@
 mod coverage;
 mod document;
 mod finding;
+mod mask;
 mod node;
 mod rule;
 mod run;
@@ -25,6 +26,7 @@ pub use crate::{
     coverage::{CoverageCounts, CoverageEntry, CoverageStatus, NotInput, Skip, SpecialFile},
     document::{Document, RENDERED_CHART_SUFFIX},
     finding::{Finding, RuleFailure, RuleFailureKind, ScanError},
+    mask::mask_spans,
     node::{Node, Value},
     rule::{InputKind, RuleMeta},
     run::{

@@ -9,12 +9,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{CoverageCounts, CoverageEntry, Finding, RuleFailure, ScanError, Severity};
 
 /// Whether the run passes its gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// No blocking finding, no failure, no input error.
@@ -265,7 +265,7 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
 }
 
 /// How a finding was set aside.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SuppressionKind {
     /// A `# bulwark:ignore RULE -- reason` comment on the line before.
@@ -277,7 +277,7 @@ pub enum SuppressionKind {
 }
 
 /// One suppressed finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppressed {
     /// The rule.
     pub rule_id: Arc<str>,
@@ -316,7 +316,7 @@ pub struct Suppressed {
 }
 
 /// A configured exception and what became of it in this run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExceptionStatus {
     /// The rule it lifts.
     pub rule: String,
@@ -341,7 +341,7 @@ pub struct ExceptionStatus {
 }
 
 /// Whether a configured exception is in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExceptionState {
     /// Applied to the findings it covers.

@@ -3,14 +3,17 @@
 //! A run's result is an [in-toto Statement v1] signed in a [DSSE] envelope:
 //! [`statement`] holds the statement and its subjects, [`dsse`] the
 //! envelope and its pre-authentication encoding, [`keys`] the Ed25519 and
-//! ECDSA P-256 keys that sign and verify it.
+//! ECDSA P-256 keys that sign and verify it, [`scan`] the predicate of a
+//! scan's evidence and [`module`] that of a rule module's signature.
 //!
 //! [in-toto Statement v1]: https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md
 //! [DSSE]: https://github.com/secure-systems-lab/dsse/blob/master/envelope.md
+#![deny(missing_docs)]
 
 pub mod dsse;
 pub mod keys;
 pub mod module;
+pub mod scan;
 pub mod statement;
 mod strict;
 

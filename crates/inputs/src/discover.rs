@@ -19,6 +19,8 @@
 
 mod tree;
 
+pub use tree::{GitContext, git_context};
+
 use std::path::{Path, PathBuf};
 
 use bulwark_core::{CoverageEntry, CoverageStatus, InputKind, NotInput, Skip};

@@ -285,3 +285,163 @@ impl ErrorKind {
         }
     }
 }
+
+/// One input-error code: the code, what it means and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The stable kebab-case code.
+    pub code: &'static str,
+    /// What it means and how to fix it.
+    pub description: &'static str,
+}
+
+impl ErrorKind {
+    /// What the code of this kind means, for `bulwark explain CODE`.
+    pub fn description(&self) -> &'static str {
+        match self {
+            ErrorKind::Io(_) => {
+                "The file could not be read; the operating system's reason follows (permissions, a path that does not exist)."
+            }
+            ErrorKind::ReadDir(_) => {
+                "A directory could not be listed: what is in it cannot be accounted for, so the run fails."
+            }
+            ErrorKind::SpecialFile(_) => {
+                "A FIFO, socket or device named on the command line: reading it could block or never end. bulwark reads only regular files (in a walk, such a file is listed as skipped)."
+            }
+            ErrorKind::SymlinkOutsideRoot { .. } => {
+                "A symbolic link named on the command line whose target is outside the run's root (the git work tree, or the scanned directory): it is not followed. In a walk it is listed as skipped."
+            }
+            ErrorKind::SymlinkLoop => {
+                "A symbolic link named on the command line that leads back into itself."
+            }
+            ErrorKind::DanglingSymlink => {
+                "A symbolic link named on the command line that points at nothing."
+            }
+            ErrorKind::Excluded { .. } => {
+                "A path named on the command line that the configuration's `exclude` covers: bulwark never drops a named path silently. Remove it from the command line or from `exclude`."
+            }
+            ErrorKind::Binary => {
+                "The input holds NUL bytes: it is binary, not a Dockerfile or YAML."
+            }
+            ErrorKind::InvalidUtf8 { .. } => {
+                "The input is not valid UTF-8 at the position named; save it as UTF-8."
+            }
+            ErrorKind::TooLarge { .. } => {
+                "The input is larger than `--max-file-size` (default 10 MiB, `limits.max-file-size` in `.bulwark.yaml`). Checked before reading."
+            }
+            ErrorKind::Empty => {
+                "Standard input was empty: the command meant to produce it probably failed (`helm template … | bulwark scan -` without `set -o pipefail`). An empty input never passes."
+            }
+            ErrorKind::UnknownKind => {
+                "A file named on the command line (or standard input) that is neither a Dockerfile nor YAML holding a Compose file or Kubernetes object: say what it is with `--kind`."
+            }
+            ErrorKind::Directive(_) => {
+                "A Dockerfile parser directive (`# syntax=`, `# escape=`) that is malformed or repeated."
+            }
+            ErrorKind::UnknownInstruction { .. } => {
+                "A Dockerfile instruction BuildKit does not know (often a typo: the message suggests the closest one)."
+            }
+            ErrorKind::UnknownFlag { .. } => {
+                "A flag the Dockerfile instruction does not accept (the message lists those it does)."
+            }
+            ErrorKind::MissingArguments { .. } => {
+                "A Dockerfile instruction without the arguments it needs."
+            }
+            ErrorKind::InvalidJson { .. } => {
+                "A Dockerfile instruction in exec form (`[\"a\", \"b\"]`) that is not a JSON array of strings (single quotes are not JSON)."
+            }
+            ErrorKind::UnterminatedHeredoc => {
+                "A Dockerfile heredoc (`<<EOF`) whose terminator line never appears."
+            }
+            ErrorKind::BeforeFrom { .. } => {
+                "A Dockerfile instruction before the first `FROM` (only `ARG` may come before it)."
+            }
+            ErrorKind::NoStage => "A Dockerfile without `FROM`: it has no build stage.",
+            ErrorKind::Syntax(_) => {
+                "Any other Dockerfile syntax error (`USER` with two arguments, `HEALTHCHECK` without `CMD` or `NONE`)."
+            }
+            ErrorKind::Yaml(_) => {
+                "YAML the parser rejects: a syntax error, or tabs used for indentation."
+            }
+            ErrorKind::DuplicateKey { .. } => {
+                "A YAML mapping names the same key twice: readers disagree on which value wins, so bulwark refuses the document."
+            }
+            ErrorKind::ComplexKey => "A YAML mapping key that is a list or mapping.",
+            ErrorKind::AliasBomb(_) => {
+                "YAML aliases expanding to too many nodes (a \"billion laughs\" document)."
+            }
+            ErrorKind::TooDeep(_) => "YAML collections nested deeper than any real manifest.",
+            ErrorKind::UnrenderedTemplate => {
+                "Template syntax (`{{ … }}`) where it cannot be text: a document that does not parse without it, a key, a field Kubernetes reads as a number, boolean, list or mapping, or a chart template named on the command line. Render the chart first (`helm template CHART | bulwark scan - --kind kubernetes`), or scan the chart directory."
+            }
+            ErrorKind::Helm(_) => {
+                "`helm template` failed on a chart; its message follows (secrets masked)."
+            }
+            ErrorKind::Shape(_) => {
+                "A document of the declared kind that does not have its shape (a Kubernetes document without `apiVersion` and `kind`, a Compose file that is not a mapping)."
+            }
+        }
+    }
+
+    /// One error of every kind, for the list of codes.
+    fn samples() -> Vec<ErrorKind> {
+        vec![
+            ErrorKind::Io(io::Error::other("x")),
+            ErrorKind::ReadDir(io::Error::other("x")),
+            ErrorKind::SpecialFile(SpecialFile::Fifo),
+            ErrorKind::SymlinkOutsideRoot {
+                root: String::new(),
+            },
+            ErrorKind::SymlinkLoop,
+            ErrorKind::DanglingSymlink,
+            ErrorKind::Excluded {
+                pattern: String::new(),
+                config: String::new(),
+            },
+            ErrorKind::Binary,
+            ErrorKind::InvalidUtf8 { offset: 0 },
+            ErrorKind::TooLarge { size: 0, limit: 0 },
+            ErrorKind::Empty,
+            ErrorKind::UnknownKind,
+            ErrorKind::Directive(String::new()),
+            ErrorKind::UnknownInstruction { suggestion: None },
+            ErrorKind::UnknownFlag {
+                instruction: String::new(),
+                allowed: String::new(),
+            },
+            ErrorKind::MissingArguments {
+                instruction: String::new(),
+                expected: "",
+            },
+            ErrorKind::InvalidJson {
+                instruction: String::new(),
+                reason: String::new(),
+            },
+            ErrorKind::UnterminatedHeredoc,
+            ErrorKind::BeforeFrom {
+                instruction: String::new(),
+            },
+            ErrorKind::NoStage,
+            ErrorKind::Syntax(String::new()),
+            ErrorKind::Yaml(String::new()),
+            ErrorKind::DuplicateKey { first_line: 1 },
+            ErrorKind::ComplexKey,
+            ErrorKind::AliasBomb(0),
+            ErrorKind::TooDeep(0),
+            ErrorKind::UnrenderedTemplate,
+            ErrorKind::Helm(String::new()),
+            ErrorKind::Shape(String::new()),
+        ]
+    }
+
+    /// Every input-error code with its description.
+    pub fn codes() -> Vec<CodeInfo> {
+        ErrorKind::samples()
+            .iter()
+            .map(|k| CodeInfo {
+                code: k.code(),
+                description: k.description(),
+            })
+            .collect()
+    }
+}

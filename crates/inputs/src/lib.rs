@@ -19,6 +19,8 @@ mod load;
 pub mod manifest;
 
 pub use crate::classify::{classify_name, is_config_name, sniff};
-pub use crate::discover::{Candidate, Discovered, Discovery, Exclude, Exclusion, Root};
-pub use crate::error::{Error, ErrorKind};
+pub use crate::discover::{
+    Candidate, Discovered, Discovery, Exclude, Exclusion, GitContext, Root, git_context,
+};
+pub use crate::error::{CodeInfo, Error, ErrorKind};
 pub use crate::load::{LoadOptions, Loaded, load, load_bytes};

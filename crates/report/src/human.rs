@@ -19,10 +19,10 @@ use rayon::prelude::*;
 
 use crate::escape::{self, inline};
 use crate::format::{Format, Sequence, Writer};
-use crate::masking::mask_spans;
 use crate::model::{FileReport, Tail};
 use crate::text::plural;
 use bulwark_core::Verdict;
+use bulwark_core::mask_spans;
 
 /// Findings drawn in parallel before their text is written out.
 const RENDER_CHUNK: usize = 1024;

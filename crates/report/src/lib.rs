@@ -19,7 +19,6 @@
 #![deny(missing_docs)]
 
 pub mod escape;
-pub mod fingerprint;
 mod format;
 pub mod github;
 pub mod human;
@@ -27,7 +26,6 @@ pub mod json;
 pub mod junit;
 pub mod locate;
 pub mod markdown;
-mod masking;
 pub mod model;
 pub mod sarif;
 #[cfg(test)]
@@ -35,7 +33,6 @@ mod tests;
 mod text;
 
 pub use crate::format::{Format, Writer};
-pub use crate::masking::detect as detect_secrets;
 pub use crate::model::{FileReport, Tail};
 /// Terminal colour support, as the human renderer takes it.
 pub use codespan_reporting::term::termcolor;

@@ -2,7 +2,6 @@
 //! what only the end of the run knows ([`Tail`]). Plain data; every format
 //! reads it, none writes it.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use bulwark_core::Summary;
@@ -25,51 +24,23 @@ pub struct FileReport {
     pub name: Option<Arc<str>>,
     /// The kind of the file's documents, when it was scanned.
     pub kind: Option<InputKind>,
-    /// The texts of the file's secrets, as messages may quote them.
-    secret_texts: Vec<String>,
 }
 
 impl FileReport {
-    /// Sorts `findings` into report order and drops exact duplicates (two
-    /// rules never share an id, so these are one rule reporting one place
-    /// twice), and masks every secret known in the file (marked by a rule,
-    /// or found by the shared detector in its text) in every finding's
-    /// message and detail and every error message.
+    /// A file's report: `findings` sorted into report order (exact
+    /// duplicates dropped), and the spans the findings redact added to
+    /// `secrets`. Messages are shown as they are: masking them is the
+    /// pipeline's job, done before.
     pub fn new(
         mut findings: Vec<Finding>,
-        mut errors: Vec<ScanError>,
+        errors: Vec<ScanError>,
         source: Option<Arc<SourceFile>>,
         mut secrets: Vec<Span>,
     ) -> FileReport {
         bulwark_core::sort_findings(&mut findings);
         secrets.extend(findings.iter().flat_map(|f| f.redactions.iter().copied()));
-        if let Some(source) = &source
-            && (!findings.is_empty() || !errors.is_empty())
-        {
-            secrets.extend(crate::masking::detect(source.text()));
-        }
         secrets.sort_unstable();
         secrets.dedup();
-        let texts = source
-            .as_ref()
-            .map(|s| crate::masking::secret_texts(s.text(), &secrets))
-            .unwrap_or_default();
-        for f in &mut findings {
-            if let Cow::Owned(m) = crate::masking::mask_message(&f.message, &texts) {
-                f.message = m;
-            }
-            if let Some(detail) = &f.detail
-                && let Cow::Owned(d) = crate::masking::mask_message(detail, &texts)
-            {
-                f.detail = Some(d);
-            }
-        }
-        for e in &mut errors {
-            if let Cow::Owned(m) = crate::masking::mask_message(&e.message, &texts) {
-                e.message = m;
-            }
-        }
-        crate::fingerprint::assign(&mut findings, source.as_deref(), &secrets);
         FileReport {
             findings,
             errors,
@@ -77,14 +48,7 @@ impl FileReport {
             secrets,
             name: None,
             kind: None,
-            secret_texts: texts,
         }
-    }
-
-    /// `message` (about this file) with every secret known in the file,
-    /// and every secret the detector finds in `message` itself, masked.
-    pub fn mask<'a>(&self, message: &'a str) -> Cow<'a, str> {
-        crate::masking::mask_message(message, &self.secret_texts)
     }
 }
 

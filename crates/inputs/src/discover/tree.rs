@@ -598,3 +598,37 @@ fn libc_eloop() -> i32 {
         -1
     }
 }
+
+/// Where a work tree's checkout came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GitContext {
+    /// The commit checked out.
+    pub commit: Option<String>,
+    /// The branch (`refs/heads/main`), unless the head is detached.
+    pub reference: Option<String>,
+    /// `remote.origin.url`, as configured.
+    pub remote: Option<String>,
+}
+
+/// The commit, branch and origin of the git work tree holding `dir`, read
+/// with gix (never by running `git`); `None` outside git or before the
+/// first commit.
+pub fn git_context(dir: &Path) -> Option<GitContext> {
+    let repo = gix::discover(dir).ok()?;
+    let commit = repo.head_id().ok().map(|id| id.to_string());
+    commit.as_ref()?;
+    let reference = repo
+        .head_name()
+        .ok()
+        .flatten()
+        .map(|name| name.as_bstr().to_string());
+    let remote = repo
+        .config_snapshot()
+        .string("remote.origin.url")
+        .map(|url| url.to_string());
+    Some(GitContext {
+        commit,
+        reference,
+        remote,
+    })
+}

@@ -11,8 +11,7 @@ use std::collections::HashMap;
 use bulwark_core::{Finding, SourceFile, Span};
 use sha2::{Digest, Sha256};
 
-use crate::masking::mask_spans;
-use bulwark_core::Suppressed;
+use bulwark_core::{Suppressed, mask_spans};
 
 /// Assigns the fingerprint of every finding of one file, in report order.
 /// `secrets` are masked in the line text first.

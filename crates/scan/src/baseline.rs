@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use bulwark_core::Finding;
 use serde::{Deserialize, Serialize};
 
@@ -42,41 +41,56 @@ struct File {
     findings: Vec<Entry>,
 }
 
+/// Why a baseline cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file could not be read or written.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The file is not a baseline.
+    #[error("it is not a bulwark baseline (write one with `bulwark scan --write-baseline FILE`)")]
+    Format(#[source] serde_json::Error),
+    /// A baseline of another layout version.
+    #[error("baseline version {0} is not supported (this bulwark reads version {VERSION})")]
+    Version(u32),
+}
+
 /// Writes `entries`, sorted, to `path`.
-pub fn write(path: &Path, mut entries: Vec<Entry>) -> anyhow::Result<()> {
+///
+/// # Errors
+///
+/// When the file cannot be written.
+pub fn write(path: &Path, mut entries: Vec<Entry>) -> Result<(), Error> {
     entries.sort();
     entries.dedup();
     let file = File {
         bulwark_baseline: VERSION,
         findings: entries,
     };
-    let text = serde_json::to_string_pretty(&file)?;
+    let text = serde_json::to_string_pretty(&file).map_err(Error::Format)?;
     std::fs::write(path, text + "\n")?;
     Ok(())
 }
 
 /// A baseline as read: its fingerprints and the SHA-256 of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
+    /// The fingerprints of the known findings.
     pub fingerprints: HashSet<String>,
+    /// The SHA-256 of the file, for the evidence.
     pub sha256: String,
 }
 
 /// The baseline at `path`.
-pub fn read(path: &Path) -> anyhow::Result<Baseline> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("reading the baseline {}", path.display()))?;
-    let file: File = serde_json::from_slice(&bytes).with_context(|| {
-        format!(
-            "{} is not a bulwark baseline (write one with `bulwark scan --write-baseline FILE`)",
-            path.display()
-        )
-    })?;
+///
+/// # Errors
+///
+/// When the file cannot be read or is not a baseline of this version.
+pub fn read(path: &Path) -> Result<Baseline, Error> {
+    let bytes = std::fs::read(path)?;
+    let file: File = serde_json::from_slice(&bytes).map_err(Error::Format)?;
     if file.bulwark_baseline != VERSION {
-        bail!(
-            "{}: baseline version {} is not supported (this bulwark reads version {VERSION})",
-            path.display(),
-            file.bulwark_baseline
-        );
+        return Err(Error::Version(file.bulwark_baseline));
     }
     Ok(Baseline {
         fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect(),

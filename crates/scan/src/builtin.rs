@@ -20,8 +20,14 @@ pub struct Builtin {
 impl Builtin {
     /// Loads the pack into `engine`, from its precompiled form when there
     /// is one.
-    pub fn load(&self, engine: &bulwark_engine::Engine) -> anyhow::Result<bulwark_engine::Module> {
-        use anyhow::Context as _;
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Builtin`]: only if the binary is broken.
+    pub fn load(
+        &self,
+        engine: &bulwark_engine::Engine,
+    ) -> Result<bulwark_engine::Module, crate::Error> {
         let module = match self.precompiled {
             // SAFETY: embedded in this binary at build time, produced by
             // `bulwark_engine::precompile` from `self.bytes` (`cargo xtask
@@ -32,7 +38,10 @@ impl Builtin {
             },
             None => engine.load(self.name, self.bytes),
         };
-        module.with_context(|| format!("loading the built-in rule module {}", self.name))
+        module.map_err(|source| crate::Error::Builtin {
+            name: self.name.to_owned(),
+            source,
+        })
     }
 }
 
@@ -42,10 +51,10 @@ macro_rules! builtin {
     ($name:literal) => {
         Builtin {
             name: $name,
-            bytes: include_bytes!(concat!("../../rules-wasm/dist/", $name, ".wasm")),
+            bytes: include_bytes!(concat!("../../../rules-wasm/dist/", $name, ".wasm")),
             #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
             precompiled: Some(include_bytes!(concat!(
-                "../../rules-wasm/dist/x86_64-unknown-linux-gnu/",
+                "../../../rules-wasm/dist/x86_64-unknown-linux-gnu/",
                 $name,
                 ".cwasm"
             ))),

@@ -1,59 +1,45 @@
-//! Masking secret values in source text and messages before they are
-//! shown.
+//! Masking secrets in what is said about a file.
 //!
 //! A secret found anywhere in a file (by a rule, or by the shared detector
 //! over the file's text) is masked in everything said about that file: its
-//! snippets, every finding's message and detail whichever module wrote it,
-//! and its input errors. Messages are also searched on their own, so a
-//! credential a module prints that the file does not hold verbatim is
-//! masked too.
+//! snippets (by span, when drawn), every finding's message and detail
+//! whichever module wrote it, its input errors, suppressions and rule
+//! failures. Messages are also searched on their own, so a credential a
+//! module prints that the file does not hold verbatim is masked too.
 
 use std::borrow::Cow;
 
 use bulwark_core::Span;
 
-/// The mask character.
-const MASK: char = '*';
-
-/// Returns `text` with every byte range in `spans` replaced by `*`, one per
-/// character, keeping line breaks so line and column numbers stay true.
-pub(crate) fn mask_spans(text: &str, spans: &[Span]) -> String {
-    if spans.is_empty() {
-        return text.to_owned();
-    }
-    let mut ranges: Vec<(usize, usize)> = spans
-        .iter()
-        .map(|s| (s.start.min(text.len()), s.end.min(text.len())))
-        .filter(|(start, end)| start < end)
-        .collect();
-    ranges.sort_unstable();
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (start, end) in ranges {
-        let start = start.max(at);
-        if start >= end {
-            continue;
-        }
-        // Whole characters: a span boundary inside one widens to it.
-        let start = floor_char_boundary(text, start);
-        let end = ceil_char_boundary(text, end);
-        out.push_str(&text[at..start]);
-        for c in text[start..end].chars() {
-            out.push(if c == '\n' || c == '\r' { c } else { MASK });
-        }
-        at = end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
 /// The spans of every secret the shared detector (the one the rules use)
 /// finds in `text`.
-pub fn detect(text: &str) -> Vec<Span> {
+pub(crate) fn detect(text: &str) -> Vec<Span> {
     bulwark_secrets::find(text)
         .into_iter()
         .map(|r| Span::new(r.start, r.end))
         .collect()
+}
+
+/// Masks what is said about one file: every secret known in the file, and
+/// every secret the detector finds in the message itself.
+#[derive(Debug, Clone, Default)]
+pub struct Masker {
+    texts: Vec<String>,
+}
+
+impl Masker {
+    /// The masker of a file with text `text` (none for a file that could
+    /// not be read) whose secrets are at `spans`.
+    pub fn new(text: Option<&str>, spans: &[Span]) -> Masker {
+        Masker {
+            texts: text.map(|t| secret_texts(t, spans)).unwrap_or_default(),
+        }
+    }
+
+    /// `message` masked.
+    pub fn mask<'a>(&self, message: &'a str) -> Cow<'a, str> {
+        mask_message(message, &self.texts)
+    }
 }
 
 /// The forms the secrets at `spans` of `text` may take in a message: as
@@ -151,48 +137,9 @@ pub(crate) fn mask_message<'a>(message: &'a str, secrets: &[String]) -> Cow<'a, 
     Cow::Owned(masked)
 }
 
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_characters_and_keeps_lines() {
-        let text = "ENV A=s3cr\u{e9}t\nK=\"-----BEGIN\nKEY\"\n";
-        let masked = mask_spans(text, &[Span::new(6, 13), Span::new(16, 32)]);
-        assert_eq!(masked, "ENV A=******\nK=***********\n****\n");
-        assert!(!masked.contains("s3cr"));
-    }
-
-    #[test]
-    fn overlapping_unsorted_and_out_of_range_spans() {
-        let text = "abcdef\ngh";
-        let masked = mask_spans(
-            text,
-            &[
-                Span::new(4, 9),
-                Span::new(1, 3),
-                Span::new(2, 5),
-                Span::new(8, 99),
-            ],
-        );
-        assert_eq!(masked, "a*****\n**");
-        // A span starting inside a multibyte character masks all of it.
-        assert_eq!(mask_spans("xé!", &[Span::new(2, 3)]), "x*!");
-    }
 
     #[test]
     fn masks_secrets_in_messages_in_every_form() {

@@ -1,0 +1,135 @@
+//! Options more than one subcommand takes: which rule modules run (and
+//! under which limits), and where the configuration is.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bulwark_config::Config;
+use bulwark_config::units::{parse_duration, parse_size};
+use bulwark_inputs::Root;
+use bulwark_scan::modules::ExtraModule;
+use bulwark_scan::{Options, Scanner, ScannerBuilder};
+
+/// An extra rule module given on the command line, with its pin.
+#[derive(Debug, Clone)]
+pub struct ModuleArg {
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+/// `PATH@sha256:DIGEST`. Without a valid pin, the error names the digest
+/// the file has now, to check and copy.
+fn parse_module_arg(s: &str) -> Result<ModuleArg, String> {
+    let (path, digest) = match s.rsplit_once('@') {
+        Some((path, digest)) if digest.starts_with("sha256:") || digest.len() == 64 => {
+            (path, Some(digest))
+        }
+        _ => (s, None),
+    };
+    if let Some(sha256) = digest.and_then(bulwark_config::parse_sha256) {
+        return Ok(ModuleArg {
+            path: PathBuf::from(path),
+            sha256,
+        });
+    }
+    let now = std::fs::read(path)
+        .map(|bytes| format!("{path}@sha256:{}", bulwark_evidence::sha256_hex(&bytes)))
+        .unwrap_or_else(|_| format!("{path}@sha256:<its SHA-256>"));
+    Err(format!(
+        "a rule module must be pinned by its SHA-256: `--rules {now}` (check that digest against the module's publisher first)"
+    ))
+}
+
+/// Which rule modules run, and under which limits.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModuleOptions {
+    /// Also load the rule component at PATH, pinned by its SHA-256
+    /// (repeatable): `--rules policy.wasm@sha256:4f1c…`.
+    #[arg(long = "rules", value_name = "PATH@sha256:DIGEST", value_parser = parse_module_arg)]
+    extra: Vec<ModuleArg>,
+    /// A public key (SPKI PEM) extra rule modules must be signed with
+    /// (repeatable; adds to `trusted-keys` in .bulwark.yaml). With any
+    /// trusted key, every extra module needs a signature (`MODULE.sig`,
+    /// written by `bulwark sign`) by one of them.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    trusted_keys: Vec<PathBuf>,
+    /// CPU deadline for one rule on one document [default:
+    /// `limits.rule-timeout` in .bulwark.yaml, else 500ms].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    rule_timeout: Option<Duration>,
+    /// Memory limit of each rule module instance [default:
+    /// `limits.rule-memory` in .bulwark.yaml, else 256MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    rule_memory: Option<u64>,
+    /// Compile every rule module afresh instead of reusing compiled code
+    /// from the cache ($BULWARK_CACHE_DIR, else ~/.cache/bulwark).
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl ModuleOptions {
+    /// A scanner builder with the configuration and these modules.
+    pub fn builder(&self, config: Option<Config>) -> ScannerBuilder {
+        let mut builder = ScannerBuilder::new();
+        if let Some(config) = config {
+            builder = builder.config(config);
+        }
+        for m in &self.extra {
+            builder = builder.module(ExtraModule {
+                path: m.path.clone(),
+                sha256: m.sha256.clone(),
+                signature: None,
+                declared: None,
+            });
+        }
+        for key in &self.trusted_keys {
+            builder = builder.trusted_key(key);
+        }
+        builder
+    }
+
+    /// The scanner's options for these flags.
+    pub fn options(&self) -> Options {
+        Options {
+            rule_timeout: self.rule_timeout,
+            rule_memory: self.rule_memory,
+            no_cache: self.no_cache,
+            ..Options::default()
+        }
+    }
+
+    /// A scanner that only lists rules (`rules list`, `explain`): every
+    /// module loaded, nothing checked about what runs.
+    pub fn lister(&self) -> anyhow::Result<Scanner> {
+        let config = find_config(None, false, &Root::of(&[]))?;
+        Ok(self
+            .builder(config)
+            .options(Options {
+                parse_only: true,
+                ..self.options()
+            })
+            .build()?)
+    }
+}
+
+/// The configuration named by `--config`, or `.bulwark.yaml` at `root`.
+/// A configuration deeper in the tree is never applied: a subdirectory
+/// cannot change how the repository is judged.
+pub fn find_config(
+    explicit: Option<&Path>,
+    disabled: bool,
+    root: &Root,
+) -> anyhow::Result<Option<Config>> {
+    if disabled {
+        return Ok(None);
+    }
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => [".bulwark.yaml", ".bulwark.yml"]
+            .iter()
+            .map(|name| root.path().join(name))
+            .find(|p| p.is_file()),
+    };
+    path.map(|p| Config::load(&p).map_err(anyhow::Error::from))
+        .transpose()
+}

@@ -1,0 +1,129 @@
+//! Why a scanner could not be built or a run could not start.
+//!
+//! Problems with inputs are not errors: they are reported per file and the
+//! scan goes on. These are the failures that stop a run before it starts
+//! (a module that does not match its pin, a configuration naming rules
+//! that do not exist) or while writing what it must write.
+
+use std::path::PathBuf;
+
+/// Why a scan could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The WebAssembly engine could not start.
+    #[error("starting the rule engine")]
+    Engine(#[source] bulwark_engine::Error),
+    /// A built-in rule module could not be loaded (the binary is broken).
+    #[error("loading the built-in rule module {name}")]
+    Builtin {
+        /// The pack.
+        name: String,
+        /// Why.
+        #[source]
+        source: bulwark_engine::Error,
+    },
+    /// An extra rule module could not be read.
+    #[error("reading rule module {}", path.display())]
+    ReadModule {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An extra rule module given with `--rules` does not match its pin.
+    #[error(
+        "--rules: rule module {} does not match its pin: sha256 {pinned} pinned, {actual} on disk; refusing to run it",
+        path.display()
+    )]
+    PinMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The pinned digest.
+        pinned: String,
+        /// The file's digest.
+        actual: String,
+    },
+    /// Trusted keys are configured and a module's signature cannot be read.
+    #[error(
+        "rule module {}: trusted keys are configured, but its signature {} cannot be read (sign it with `bulwark sign {} --key KEY`)",
+        module.display(), signature.display(), module.display()
+    )]
+    SignatureUnreadable {
+        /// The module.
+        module: PathBuf,
+        /// Where its signature was looked for.
+        signature: PathBuf,
+        /// Why it could not be read.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A module's signature does not verify with any trusted key.
+    #[error(
+        "rule module {}: signature {} refused; refusing to run it",
+        module.display(),
+        signature.display()
+    )]
+    SignatureRefused {
+        /// The module.
+        module: PathBuf,
+        /// The signature file.
+        signature: PathBuf,
+        /// Why.
+        #[source]
+        source: bulwark_evidence::module::ModuleSignatureError,
+    },
+    /// A trusted key could not be read.
+    #[error("reading the trusted key {}", path.display())]
+    TrustedKey {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: KeyError,
+    },
+    /// Two modules declare the same rule id.
+    #[error("rule id `{id}` is declared by both module `{first}` and module `{second}`")]
+    DuplicateRule {
+        /// The rule id.
+        id: String,
+        /// The module loaded first.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// The configuration is wrong (every problem listed).
+    #[error(transparent)]
+    Config(#[from] bulwark_config::Error),
+    /// `--rule` names a rule no module declares.
+    #[error("--rule {0}: no such rule (`bulwark rules list` shows them all)")]
+    UnknownRule(String),
+    /// The rules selected leave none to run.
+    #[error(
+        "no rule is enabled{0}: a run that checks nothing cannot pass (see `bulwark rules list`; --parse-only only reads the inputs)"
+    )]
+    NothingEnabled(String),
+    /// A baseline could not be read or written.
+    #[error("{action} the baseline {}", path.display())]
+    Baseline {
+        /// `reading` or `writing`.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::baseline::Error,
+    },
+}
+
+/// Why a key file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// It could not be read.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// It is not a key.
+    #[error(transparent)]
+    Key(#[from] bulwark_evidence::Error),
+}

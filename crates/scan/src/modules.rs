@@ -1,0 +1,264 @@
+//! Rule modules: the built-in packs, and extra modules pinned by their
+//! SHA-256 and, when trusted keys are configured, signed by one of them.
+//!
+//! An extra module that does not match its pin or whose signature does
+//! not verify refuses the run; one that does not load as a rule module is a
+//! rule failure (the run goes on with the others and fails closed). Two
+//! modules declaring the same rule id refuse the run. The same module
+//! given twice (on the command line and in the configuration) is loaded
+//! once.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bulwark_core::{RuleFailure, RuleFailureKind};
+use bulwark_engine::{Cache, Engine, Limits, Module};
+use bulwark_evidence::VerifyingKey;
+
+use crate::builtin::Builtin;
+use crate::error::{Error, KeyError};
+
+/// The CPU deadline of one rule on one document, unless configured.
+pub const DEFAULT_RULE_TIMEOUT: Duration = Duration::from_millis(500);
+/// The memory of one rule module instance, unless configured.
+pub const DEFAULT_RULE_MEMORY: u64 = 256 << 20;
+
+/// The limits rules run under when nothing is configured.
+pub fn default_limits() -> Limits {
+    Limits {
+        timeout: DEFAULT_RULE_TIMEOUT,
+        memory: usize::try_from(DEFAULT_RULE_MEMORY).unwrap_or(usize::MAX),
+    }
+}
+
+/// `bytes` as a component: a core module carrying wit-bindgen's
+/// component-type section (what `cargo build` leaves before `bulwark
+/// build`) is encoded here; a component is returned as it is.
+///
+/// # Errors
+///
+/// When a core module cannot be encoded (it lacks the type section, or
+/// its exports do not match it).
+pub fn component_of(bytes: &[u8]) -> Result<Cow<'_, [u8]>, bulwark_build::Error> {
+    if bytes.starts_with(b"\0asm") && !bulwark_build::is_component(bytes) {
+        return bulwark_build::componentize(bytes).map(Cow::Owned);
+    }
+    Ok(Cow::Borrowed(bytes))
+}
+
+/// An extra rule module to load, with its pin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraModule {
+    /// The component file.
+    pub path: PathBuf,
+    /// Its SHA-256, hex: the file must have it.
+    pub sha256: String,
+    /// Its signature (a DSSE envelope written by `bulwark sign`); default:
+    /// `PATH.sig`. Checked only when trusted keys are configured.
+    pub signature: Option<PathBuf>,
+    /// The configuration entry that declared it, for errors at its line.
+    pub declared: Option<bulwark_config::At>,
+}
+
+/// Where a loaded module came from, for the evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The module's name.
+    pub name: String,
+    /// The SHA-256 of its component.
+    pub sha256: String,
+    /// `built-in`, or the path it was loaded from.
+    pub source: String,
+    /// The id of the trusted key that signed it, when signatures are
+    /// checked.
+    pub signed_by: Option<String>,
+}
+
+/// An engine with its modules loaded.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The engine the modules run in.
+    pub engine: Engine,
+    /// The modules, built-in packs first.
+    pub modules: Vec<Module>,
+    /// Extra modules that could not be loaded: the run continues with the
+    /// others and fails closed.
+    pub failures: Vec<RuleFailure>,
+    /// Every module given, loaded or not.
+    pub origins: Vec<Origin>,
+}
+
+/// Where a module's signature is unless said otherwise: `MODULE.sig`.
+pub fn default_signature_path(module: &Path) -> PathBuf {
+    let mut name = module.as_os_str().to_owned();
+    name.push(".sig");
+    PathBuf::from(name)
+}
+
+/// Reads a public key (SPKI PEM).
+///
+/// # Errors
+///
+/// [`Error::TrustedKey`] naming the file.
+pub fn read_trusted_key(path: &Path) -> Result<VerifyingKey, Error> {
+    let read = || -> Result<VerifyingKey, KeyError> {
+        let pem = std::fs::read_to_string(path)?;
+        Ok(VerifyingKey::from_public_key_pem(&pem)?)
+    };
+    read().map_err(|source| Error::TrustedKey {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// What to load.
+#[derive(Debug, Clone)]
+pub(crate) struct ModuleSet<'a> {
+    /// The built-in packs to load (all of them, some, or none).
+    pub(crate) builtins: Vec<&'static Builtin>,
+    /// Extra modules, in order.
+    pub(crate) extra: Vec<ExtraModule>,
+    /// Keys extra modules must be signed with; empty: not checked.
+    pub(crate) trusted: Vec<VerifyingKey>,
+    /// Limits for every call.
+    pub(crate) limits: Limits,
+    /// Whether compiled components may be cached.
+    pub(crate) cache: bool,
+    /// The configuration that pinned some of the extra modules, for errors
+    /// at their line.
+    pub(crate) config: Option<&'a bulwark_config::Config>,
+}
+
+impl ModuleSet<'_> {
+    /// Creates the engine and loads every module.
+    pub(crate) fn load(&self) -> Result<Loaded, Error> {
+        let cache = if self.cache { Cache::from_env() } else { None };
+        let engine = Engine::new(self.limits)
+            .map_err(Error::Engine)?
+            .with_cache(cache);
+        let mut modules = Vec::new();
+        let mut origins = Vec::new();
+        for builtin in &self.builtins {
+            origins.push(Origin {
+                name: builtin.name.to_owned(),
+                sha256: bulwark_evidence::sha256_hex(builtin.bytes),
+                source: "built-in".to_owned(),
+                signed_by: None,
+            });
+            modules.push(builtin.load(&engine)?);
+        }
+        let mut failures = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for extra in &self.extra {
+            let path = &extra.path;
+            let bytes = std::fs::read(path).map_err(|source| Error::ReadModule {
+                path: path.clone(),
+                source,
+            })?;
+            let actual = bulwark_evidence::sha256_hex(&bytes);
+            if actual != extra.sha256 {
+                return Err(match (self.config, extra.declared) {
+                    (Some(config), Some(at)) => {
+                        bulwark_config::Error::Invalid(vec![config.problem(
+                            at,
+                            bulwark_config::Code::PinMismatch,
+                            format!(
+                                "rule module {} does not match its pin: sha256 {} pinned, {actual} on disk; refusing to run it",
+                                path.display(),
+                                extra.sha256
+                            ),
+                        )])
+                        .into()
+                    }
+                    _ => Error::PinMismatch {
+                        path: path.clone(),
+                        pinned: extra.sha256.clone(),
+                        actual,
+                    },
+                });
+            }
+            // The same module named twice (command line and configuration)
+            // is one module.
+            if seen.contains(&actual) {
+                continue;
+            }
+            seen.push(actual.clone());
+            let signed_by = if self.trusted.is_empty() {
+                None
+            } else {
+                let signature = extra
+                    .signature
+                    .clone()
+                    .unwrap_or_else(|| default_signature_path(path));
+                let envelope =
+                    std::fs::read(&signature).map_err(|source| Error::SignatureUnreadable {
+                        module: path.clone(),
+                        signature: signature.clone(),
+                        source,
+                    })?;
+                let signer =
+                    bulwark_evidence::module::verify_module(&envelope, &bytes, &self.trusted)
+                        .map_err(|source| Error::SignatureRefused {
+                            module: path.clone(),
+                            signature,
+                            source,
+                        })?;
+                Some(signer)
+            };
+            let name = path.file_stem().map_or_else(
+                || path.display().to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            );
+            origins.push(Origin {
+                name: name.clone(),
+                sha256: actual,
+                source: path.display().to_string(),
+                signed_by,
+            });
+            let loaded = component_of(&bytes)
+                .map_err(|e| error_chain(&e))
+                .and_then(|component| engine.load(&name, &component).map_err(|e| error_chain(&e)));
+            match loaded {
+                Ok(module) => modules.push(module),
+                Err(message) => failures.push(RuleFailure {
+                    module: name,
+                    rule_id: None,
+                    file: path.display().to_string(),
+                    kind: RuleFailureKind::Load { message },
+                }),
+            }
+        }
+        let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+        for m in &modules {
+            for r in m.rules() {
+                if let Some(other) = owners.insert(&r.id, m.name()) {
+                    return Err(Error::DuplicateRule {
+                        id: r.id.clone(),
+                        first: other.to_owned(),
+                        second: m.name().to_owned(),
+                    });
+                }
+            }
+        }
+        Ok(Loaded {
+            engine,
+            modules,
+            failures,
+            origins,
+        })
+    }
+}
+
+/// `err` and its causes on one line.
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

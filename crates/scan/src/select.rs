@@ -1,0 +1,162 @@
+//! Which rules run and which are reported: the configuration's `enable`,
+//! `disable` and `severity`, `--rule`, the Pod Security Standards level
+//! and `--parse-only`, decided here once for `scan`, `test` and every other
+//! caller.
+//!
+//! Built-in rules always run, reported or not, so that a secret one of
+//! them finds is masked in everything said about the file even when the
+//! report is narrowed to other rules.
+
+use std::collections::BTreeMap;
+
+use bulwark_config::{Code, Config, PssLevel};
+use bulwark_core::{RuleMeta, Severity};
+use bulwark_engine::{Module, RuleSelection};
+
+use crate::builtin::BUILTINS;
+use crate::error::Error;
+
+/// What the configuration says about rules: which are enabled (by pack or
+/// id) and at which severity.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Choice {
+    enable: Vec<String>,
+    disable: Vec<String>,
+    pub(crate) severity: BTreeMap<String, Severity>,
+}
+
+impl Choice {
+    /// Checks every rule id and pack name in `config` against `modules`,
+    /// reporting every unknown one.
+    pub(crate) fn new(config: &Config, modules: &[Module]) -> Result<Choice, Error> {
+        let is_pack = |name: &str| modules.iter().any(|m| m.name() == name);
+        let is_rule = |id: &str| modules.iter().any(|m| m.rules().iter().any(|r| r.id == id));
+        let mut problems = Vec::new();
+        for entry in config.enable.iter().chain(&config.disable) {
+            if !is_pack(&entry.value) && !is_rule(&entry.value) {
+                problems.push(config.problem(
+                    entry.at,
+                    Code::UnknownRuleOrPack,
+                    format!(
+                        "`{}` is neither a rule id nor a rule pack (`bulwark rules list` shows them)",
+                        entry.value
+                    ),
+                ));
+            }
+        }
+        for (rule, _) in &config.severity {
+            if !is_rule(&rule.value) {
+                problems.push(config.problem(
+                    rule.at,
+                    Code::UnknownRule,
+                    format!("severity: no rule `{}`", rule.value),
+                ));
+            }
+        }
+        for exception in &config.exceptions {
+            if !is_rule(&exception.rule) {
+                problems.push(config.problem(
+                    exception.at,
+                    Code::UnknownRule,
+                    format!("exception for unknown rule `{}`", exception.rule),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| (p.line, p.column));
+            return Err(bulwark_config::Error::Invalid(problems).into());
+        }
+        Ok(Choice {
+            enable: config.enable.iter().map(|e| e.value.clone()).collect(),
+            disable: config.disable.iter().map(|e| e.value.clone()).collect(),
+            severity: config
+                .severity
+                .iter()
+                .map(|(rule, severity)| (rule.value.clone(), *severity))
+                .collect(),
+        })
+    }
+
+    /// Whether the rule `id` of pack `module` is enabled.
+    fn enabled(&self, module: &str, id: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|e| e == module || e == id);
+        (self.enable.is_empty() || named(&self.enable)) && !named(&self.disable)
+    }
+}
+
+/// Returns true if and only if `rule` belongs to the `restricted` Pod
+/// Security profile (and not to `baseline`).
+pub fn is_restricted_only(rule: &RuleMeta) -> bool {
+    rule.controls
+        .iter()
+        .any(|c| c.starts_with("PSS-restricted"))
+}
+
+/// The rules of a run.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// The rules that run.
+    pub(crate) run: RuleSelection,
+    /// The ids of the rules whose findings are reported (ids are unique
+    /// across modules).
+    reported: std::collections::HashSet<String>,
+    /// Severity overrides by rule id.
+    pub(crate) severity: BTreeMap<String, Severity>,
+}
+
+impl Plan {
+    /// Decides the rules of a run over `modules`.
+    pub(crate) fn new(
+        modules: &[Module],
+        choice: Choice,
+        only: &[String],
+        pss_level: PssLevel,
+        parse_only: bool,
+    ) -> Result<Plan, Error> {
+        for id in only {
+            if !modules
+                .iter()
+                .any(|m| m.rules().iter().any(|r| &r.id == id))
+            {
+                return Err(Error::UnknownRule(id.clone()));
+            }
+        }
+        let runnable = |r: &RuleMeta| {
+            !(parse_only || (pss_level == PssLevel::Baseline && is_restricted_only(r)))
+        };
+        let reported_by = |m: &Module, r: &RuleMeta| {
+            runnable(r)
+                && (only.is_empty() || only.contains(&r.id))
+                && choice.enabled(m.name(), &r.id)
+        };
+        let builtin = |m: &Module| BUILTINS.iter().any(|b| b.name == m.name());
+        let run = RuleSelection::filter(modules, |m, r| {
+            runnable(r) && (reported_by(m, r) || builtin(m))
+        });
+        let reported = modules
+            .iter()
+            .flat_map(|m| {
+                m.rules()
+                    .iter()
+                    .filter(|r| reported_by(m, r))
+                    .map(|r| r.id.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Ok(Plan {
+            run,
+            reported,
+            severity: choice.severity,
+        })
+    }
+
+    /// Whether findings of rule `id` are reported.
+    pub(crate) fn reported(&self, id: &str) -> bool {
+        self.reported.contains(id)
+    }
+
+    /// How many rules are reported.
+    pub(crate) fn reported_count(&self) -> usize {
+        self.reported.len()
+    }
+}
