@@ -73,7 +73,7 @@ fn a_scaffolded_rule_builds_tests_and_runs_pinned() {
     assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
 
     // The expectation on the wrong line: both halves of the mismatch.
-    let fail = krate.join("fixtures/fail/Dockerfile");
+    let fail = krate.join("fixtures/acme-source-label/dockerfile/fail/Dockerfile");
     let text = std::fs::read_to_string(&fail).expect("fixture");
     let broken = text.replace("# expect: acme-source-label\n", "").replace(
         "WORKDIR /src\n",
@@ -82,7 +82,7 @@ fn a_scaffolded_rule_builds_tests_and_runs_pinned() {
     std::fs::write(&fail, broken).expect("write");
     let run = bulwark(&["test", &component, &fixtures]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let fail_name = format!("{fixtures}/fail/Dockerfile");
+    let fail_name = format!("{fixtures}/acme-source-label/dockerfile/fail/Dockerfile");
     assert!(
         run.stdout.contains(&format!(
             "{fail_name}:3: expected acme-source-label, found none"

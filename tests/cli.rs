@@ -68,6 +68,90 @@ fn explains_a_rule_and_refuses_unknown_ids() {
     );
 }
 
+/// Every diagnostic code is explained by `bulwark explain CODE`, in human
+/// and JSON form; a rule id wins over nothing, an unknown word is refused.
+#[test]
+fn explains_diagnostic_codes() {
+    let run = bulwark(&["explain", "duplicate-key"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("duplicate-key ("), "{}", run.stdout);
+    let json = bulwark(&["--format", "json", "explain", "config-unknown-key"]).json();
+    assert_eq!(json["code"], "config-unknown-key");
+    assert_eq!(json["area"], "configuration problem");
+    assert!(
+        json["description"].as_str().is_some_and(|d| !d.is_empty()),
+        "{json}"
+    );
+    for code in bulwark_scan::codes::all() {
+        let run = bulwark(&["explain", code.code]);
+        assert_eq!(run.code, 0, "{}: {}", code.code, run.stderr);
+        assert!(
+            run.stdout.contains(code.description.trim_end()),
+            "{}",
+            code.code
+        );
+    }
+    let run = bulwark(&["explain", "no-such-code-or-rule"]);
+    assert_eq!(run.code, 2);
+}
+
+/// A configuration with several mistakes reports each of them, with its
+/// code and line, once: first what the file itself gets wrong, then (the
+/// file read) every rule id no module declares.
+#[test]
+fn configuration_problems_are_all_reported_each_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    crate::util::write(d, "Dockerfile", "FROM scratch\n");
+    let problems = |config: &str, expected: &[(&str, &str, usize)]| {
+        crate::util::write(d, ".bulwark.yaml", config);
+        let run = crate::util::bulwark_in(d, &["scan", "."], &[]);
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        let lines: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error"))
+            .collect();
+        assert_eq!(lines.len(), expected.len(), "{}", run.stderr);
+        for (code, needle, line) in expected {
+            let found: Vec<&&str> = lines.iter().filter(|l| l.contains(needle)).collect();
+            assert_eq!(found.len(), 1, "{needle}: {}", run.stderr);
+            assert!(
+                found[0].starts_with(&format!("error[{code}]:")),
+                "{}",
+                found[0]
+            );
+            assert!(
+                found[0].contains(&format!(".bulwark.yaml:{line}:")),
+                "{}",
+                found[0]
+            );
+        }
+    };
+    problems(
+        "fail-on: severe\nrules-enabled: [x]\nsevertiy: {}\n",
+        &[
+            ("config-bad-value", "`severe`", 1),
+            ("config-unknown-key", "`rules-enabled`", 2),
+            ("config-unknown-key", "`severtiy`", 3),
+        ],
+    );
+    problems(
+        "disable:\n  - docker-user-rot\n  - also-unknown\nseverity:\n  third-unknown: low\n",
+        &[
+            ("config-unknown-rule-or-pack", "`docker-user-rot`", 2),
+            ("config-unknown-rule-or-pack", "`also-unknown`", 3),
+            ("config-unknown-rule", "`third-unknown`", 5),
+        ],
+    );
+    let run = crate::util::bulwark_in(d, &["scan", "."], &[]);
+    assert!(
+        run.stderr.contains("`docker-user-rot` is neither a rule id nor a rule pack (did you mean `docker-user-root`?)"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn rejects_bad_flags_with_exit_code_2() {
     for args in [
@@ -85,7 +169,7 @@ fn rejects_bad_flags_with_exit_code_2() {
 
 #[test]
 fn threshold_decides_the_exit_code() {
-    let f = "tests/fixtures/dockerfile/docker-base-unpinned/fail/Dockerfile";
+    let f = "rules-wasm/cis-docker-build/fixtures/docker-base-unpinned/dockerfile/fail/Dockerfile";
     assert_eq!(
         bulwark(&["scan", "--rule", "docker-base-unpinned", f]).code,
         1
@@ -149,7 +233,12 @@ fn reads_standard_input() {
 
 #[test]
 fn json_report_is_sorted_complete_and_deterministic() {
-    let args = ["scan", "--format", "json", "tests/fixtures/dockerfile"];
+    let args = [
+        "scan",
+        "--format",
+        "json",
+        "rules-wasm/cis-docker-build/fixtures",
+    ];
     let first = bulwark(&args);
     let second = bulwark(&args);
     assert_eq!(first.code, 1);
@@ -186,7 +275,7 @@ fn json_report_is_sorted_complete_and_deterministic() {
 
 #[test]
 fn colours_only_when_asked_or_on_a_terminal() {
-    let f = "tests/fixtures/dockerfile/docker-base-unpinned/fail/Dockerfile";
+    let f = "rules-wasm/cis-docker-build/fixtures/docker-base-unpinned/dockerfile/fail/Dockerfile";
     let plain = bulwark(&["scan", f]);
     assert!(
         !plain.stdout.contains('\u{1b}'),
@@ -203,7 +292,7 @@ fn fail_fast_stops_with_a_blocking_finding() {
         "--fail-fast",
         "--format",
         "json",
-        "tests/fixtures/dockerfile",
+        "rules-wasm/cis-docker-build/fixtures",
     ]);
     assert_eq!(run.code, 1);
     assert!(!run.json()["findings"].as_array().is_some_and(Vec::is_empty));

@@ -113,9 +113,9 @@ fn sarif_is_valid_and_carries_what_code_scanning_needs() {
         "scan",
         "--format",
         "sarif",
-        "tests/fixtures/dockerfile/docker-secret-literal",
-        "tests/fixtures/kubernetes/pss-privileged",
-        "tests/fixtures/compose",
+        "rules-wasm/cis-docker-build/fixtures/docker-secret-literal/dockerfile",
+        "rules-wasm/pod-security/fixtures/pss-privileged/kubernetes",
+        "rules-wasm/cis-docker-runtime/fixtures",
         "tests/fixtures/helm",
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -134,9 +134,9 @@ fn sarif_is_valid_and_carries_what_code_scanning_needs() {
         "scan",
         "--format",
         "json",
-        "tests/fixtures/dockerfile/docker-secret-literal",
-        "tests/fixtures/kubernetes/pss-privileged",
-        "tests/fixtures/compose",
+        "rules-wasm/cis-docker-build/fixtures/docker-secret-literal/dockerfile",
+        "rules-wasm/pod-security/fixtures/pss-privileged/kubernetes",
+        "rules-wasm/cis-docker-runtime/fixtures",
         "tests/fixtures/helm",
     ])
     .json();
@@ -267,8 +267,8 @@ fn junit_has_one_case_per_rule_and_file() {
         "junit",
         "--fail-on",
         "high",
-        "tests/fixtures/dockerfile/docker-user-root",
-        "tests/fixtures/compose/runtime-privileged",
+        "rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile",
+        "rules-wasm/cis-docker-runtime/fixtures/runtime-privileged/compose",
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = roxmltree::Document::parse(&run.stdout).expect("well-formed XML");
@@ -307,7 +307,7 @@ fn in_github_actions_findings_are_annotated_summarised_and_output() {
             "scan",
             "--fail-on",
             "high",
-            "tests/fixtures/dockerfile/docker-user-root/fail",
+            "rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile/fail",
         ],
         b"",
         &[
@@ -324,7 +324,7 @@ fn in_github_actions_findings_are_annotated_summarised_and_output() {
     let annotations: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("::")).collect();
     assert!(
         annotations.iter().any(|a| a.starts_with(
-            "::error file=tests/fixtures/dockerfile/docker-user-root/fail/Dockerfile,line="
+            "::error file=rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile/fail/Dockerfile,line="
         ) && a.contains(",title=docker-user-root (high)%3A ")),
         "{annotations:#?}"
     );
@@ -356,7 +356,7 @@ fn in_github_actions_findings_are_annotated_summarised_and_output() {
         "json",
         "--fail-on",
         "high",
-        "tests/fixtures/dockerfile/docker-user-root/fail",
+        "rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile/fail",
     ])
     .json();
     assert_eq!(
@@ -373,7 +373,7 @@ fn in_github_actions_findings_are_annotated_summarised_and_output() {
         "scan",
         "--format",
         "github",
-        "tests/fixtures/dockerfile/docker-user-root/fail",
+        "rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile/fail",
     ]);
     assert!(run.stdout.lines().any(|l| l.starts_with("::error file=")));
     assert!(
@@ -390,7 +390,7 @@ fn several_outputs_are_written_in_one_run() {
     let junit = dir.path().join("out.xml");
     let markdown = dir.path().join("out.md");
     let human = dir.path().join("out.txt");
-    let target = "tests/fixtures/dockerfile/docker-secret-literal";
+    let target = "rules-wasm/cis-docker-build/fixtures/docker-secret-literal/dockerfile";
     let run = bulwark(&[
         "scan",
         "--format",

@@ -7,7 +7,8 @@ use std::path::Path;
 use crate::util::{bulwark, pinned, s, write};
 
 const MODULE: &str = "rules-wasm/dist/hostile.wasm";
-const DOCKERFILE: &str = "tests/fixtures/dockerfile/docker-user-root/fail/Dockerfile";
+const DOCKERFILE: &str =
+    "rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile/fail/Dockerfile";
 
 fn digest(path: &Path) -> String {
     bulwark_evidence::sha256_hex(&std::fs::read(path).expect("read"))

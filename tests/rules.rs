@@ -1,128 +1,246 @@
-//! Every rule of the built-in packs against its fixtures: failing fixtures
-//! report the rule (snapshot of the rendered diagnostics), passing fixtures
-//! do not; every rule has both, and its explanation is pinned.
+//! Every rule of the built-in packs against its fixtures, in process,
+//! through the harness `bulwark test` runs: each fixture declares the
+//! findings it must produce (`# expect:`) and the pack meets exactly those;
+//! failing fixtures' diagnostics are snapshots; every rule has failing and
+//! passing fixtures for every kind it applies to, and its explanation is
+//! pinned.
+//!
+//! A pack's fixtures live beside its rules:
+//! `rules-wasm/<pack>/fixtures/<rule>/<kind>/<fail…|pass…>/<file>`.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::util::{arg, bulwark, fixture};
+use bulwark_report::termcolor::NoColor;
+use bulwark_report::{Format, Tail};
+use bulwark_scan::profile::Phases;
+use bulwark_scan::{Builtins, Flow, Options, Request, Scanner, ScannerBuilder, harness};
 
-/// The rule a fixture belongs to and whether it must fail:
-/// `fixtures/<kind>/<rule>/<fail…|pass…>/<file>`.
-fn case(path: &Path) -> (String, bool) {
-    let case = path
-        .parent()
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let rule = path
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    (rule, case.starts_with("fail"))
+use crate::util::{arg, bulwark, root};
+
+/// One fixture of a built-in pack.
+#[derive(Debug, Clone)]
+struct Fixture {
+    pack: String,
+    rule: String,
+    kind: String,
+    case: String,
+    /// Relative to the repository root, as the scan names it.
+    path: PathBuf,
 }
 
-/// Runs a failing fixture: its rule reports, and the diagnostics match the
-/// snapshot (a macro, so the snapshot is named after the calling test).
-macro_rules! failing_fixture_reports_its_rule {
-    ($path:expr) => {{
-        let path: &Path = $path;
-        let (rule, must_fail) = case(path);
-        assert!(must_fail);
-        let file = arg(path);
-        let run = bulwark(&["scan", "--color", "never", "--rule", &rule, &file]);
-        assert_eq!(run.code, 1, "{file}: {}{}", run.stdout, run.stderr);
-        let json = bulwark(&["scan", "--format", "json", "--rule", &rule, &file]).json();
-        let findings = json["findings"].as_array().cloned().unwrap_or_default();
-        assert!(!findings.is_empty(), "{file}: no finding");
-        assert!(findings.iter().all(|f| f["rule_id"] == rule.as_str()));
-        insta::assert_snapshot!(run.stdout);
-    }};
+impl Fixture {
+    fn must_fail(&self) -> bool {
+        self.case.starts_with("fail")
+    }
 }
 
-fn passing_fixture_does_not_report_its_rule(path: &Path) {
-    let (rule, must_fail) = case(path);
-    assert!(!must_fail);
-    let file = arg(path);
-    let run = bulwark(&["scan", "--format", "json", "--rule", &rule, &file]);
-    assert_eq!(run.code, 0, "{file}: {}{}", run.stdout, run.stderr);
-    assert_eq!(run.json()["findings"], serde_json::json!([]), "{file}");
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
+/// Every fixture of every built-in pack.
+fn fixtures() -> Vec<Fixture> {
+    let mut out = Vec::new();
+    for builtin in bulwark_scan::BUILTINS {
+        let pack = builtin.name;
+        let base = Path::new("rules-wasm").join(pack).join("fixtures");
+        for rule in names(&root().join(&base)) {
+            for kind in names(&root().join(&base).join(&rule)) {
+                for case in names(&root().join(&base).join(&rule).join(&kind)) {
+                    let dir = base.join(&rule).join(&kind).join(&case);
+                    // `FIXTURE.expect` is the sidecar of a fixture.
+                    let files = names(&root().join(&dir));
+                    for file in files.into_iter().filter(|f| !f.ends_with(".expect")) {
+                        out.push(Fixture {
+                            pack: pack.to_owned(),
+                            rule: rule.clone(),
+                            kind: kind.clone(),
+                            case: case.clone(),
+                            path: dir.join(file),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A scanner with one built-in pack, reporting only `rule` when given.
+fn scanner(pack: &str, rule: Option<&str>) -> Scanner {
+    ScannerBuilder::new()
+        .builtins(Builtins::Only(pack.to_owned()))
+        .options(Options {
+            only: rule.into_iter().map(str::to_owned).collect(),
+            ..Options::default()
+        })
+        .build()
+        .unwrap_or_else(|e| panic!("{pack}: {e}"))
+}
+
+/// What `bulwark scan --color never FILE` prints for one file, and
+/// whether the run failed: the human report drawn in process.
+fn human_report(scanner: &Scanner, path: &Path) -> (String, bulwark_core::Summary) {
+    let format = bulwark_report::human::Human { color: false };
+    let prepared = scanner.prepare(Request {
+        paths: vec![path.to_path_buf()],
+        ..Request::default()
+    });
+    let early = prepared.early_errors().to_vec();
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    let render = |report: &bulwark_report::FileReport| -> Vec<Vec<u8>> {
+        vec![format.render(report).expect("render")]
+    };
+    let run = scanner.run(prepared, &Phases::new(false), &render, &mut |_, drawn| {
+        parts.extend(drawn.iter().cloned());
+        Flow::Continue
+    });
+    let mut out = NoColor::new(Vec::new());
+    let mut writer = format.begin(&mut out, &early).expect("begin");
+    for part in &parts {
+        writer.part(part).expect("part");
+    }
+    writer
+        .finish(Tail {
+            failures: &run.failures,
+            errors: &run.errors,
+            notices: &run.notices,
+            suppressed: &run.suppressed,
+            exceptions: &run.exceptions,
+            coverage: &run.coverage,
+            summary: &run.summary,
+        })
+        .expect("finish");
+    (
+        String::from_utf8(out.into_inner()).expect("utf-8"),
+        run.summary,
+    )
+}
+
+/// Every rule's fixtures meet their expectations exactly, under the
+/// harness of `bulwark test`; failing cases expect at least one finding,
+/// passing cases none.
+#[test]
+fn every_rule_meets_its_fixtures_expectations() {
+    let fixtures = fixtures();
+    assert!(fixtures.len() >= 190, "{} fixtures", fixtures.len());
+    let mut by_rule: BTreeMap<(String, String), Vec<&Fixture>> = BTreeMap::new();
+    for f in &fixtures {
+        by_rule
+            .entry((f.pack.clone(), f.rule.clone()))
+            .or_default()
+            .push(f);
+    }
+    let mut packs: BTreeMap<String, Scanner> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for ((pack, rule), cases) in &by_rule {
+        let scanner = packs
+            .entry(pack.clone())
+            .or_insert_with(|| scanner(pack, None));
+        let paths: Vec<PathBuf> = cases.iter().map(|f| f.path.clone()).collect();
+        let checked = harness::check(scanner, &paths, std::slice::from_ref(rule))
+            .unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert!(
+            checked.failures.is_empty(),
+            "{rule}: {:?}",
+            checked.failures
+        );
+        assert_eq!(checked.outcomes.len(), cases.len(), "{rule}");
+        for (outcome, case) in checked.outcomes.iter().zip(cases) {
+            if !outcome.ok {
+                problems.push(format!("{outcome:#?}"));
+            }
+            if case.must_fail() != (outcome.expected > 0) {
+                problems.push(format!(
+                    "{}: a `{}` case expects {} finding(s)",
+                    outcome.file, case.case, outcome.expected
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Each failing fixture, scanned for its rule alone, fails the run with
+/// findings of that rule only; its diagnostics are a snapshot.
 #[test]
 fn failing_fixtures_report_their_rule() {
-    insta::glob!("fixtures/dockerfile/*/fail*/Dockerfile", |path| {
-        failing_fixture_reports_its_rule!(path);
+    let mut scanners: BTreeMap<String, Arc<Scanner>> = BTreeMap::new();
+    let fixtures = fixtures();
+    let mut snapshots = 0;
+    insta::glob!("../rules-wasm", "*/fixtures/*/*/fail*/*", |path| {
+        if path.extension().is_some_and(|e| e == "expect") {
+            return;
+        }
+        let fixture = fixtures
+            .iter()
+            .find(|f| root().join(&f.path) == path)
+            .unwrap_or_else(|| panic!("{} is no fixture", path.display()));
+        let scanner = scanners
+            .entry(fixture.rule.clone())
+            .or_insert_with(|| Arc::new(scanner(&fixture.pack, Some(&fixture.rule))));
+        let (text, summary) = human_report(scanner, &fixture.path);
+        assert_eq!(
+            summary.verdict,
+            bulwark_core::Verdict::Fail,
+            "{}: {text}",
+            fixture.path.display()
+        );
+        assert!(
+            summary.findings > 0,
+            "{}: no finding",
+            fixture.path.display()
+        );
+        insta::assert_snapshot!(text);
+        snapshots += 1;
     });
+    assert!(snapshots >= 100, "{snapshots} failing fixtures");
 }
 
-#[test]
-fn failing_compose_fixtures_report_their_rule() {
-    insta::glob!("fixtures/compose/*/fail*/compose.yaml", |path| {
-        failing_fixture_reports_its_rule!(path);
-    });
-}
-
-#[test]
-fn failing_kubernetes_fixtures_report_their_rule() {
-    insta::glob!("fixtures/kubernetes/*/fail*/manifest.yaml", |path| {
-        failing_fixture_reports_its_rule!(path);
-    });
-}
-
-#[test]
-fn failing_helm_values_fixtures_report_their_rule() {
-    insta::glob!("fixtures/helm-values/*/fail*/values.yaml", |path| {
-        failing_fixture_reports_its_rule!(path);
-    });
-}
-
-#[test]
-fn passing_fixtures_do_not_report_their_rule() {
-    insta::glob!("fixtures/dockerfile/*/pass*/Dockerfile", |path| {
-        passing_fixture_does_not_report_its_rule(path);
-    });
-    insta::glob!("fixtures/compose/*/pass*/compose.yaml", |path| {
-        passing_fixture_does_not_report_its_rule(path);
-    });
-    insta::glob!("fixtures/kubernetes/*/pass*/manifest.yaml", |path| {
-        passing_fixture_does_not_report_its_rule(path);
-    });
-    insta::glob!("fixtures/helm-values/*/pass*/values.yaml", |path| {
-        passing_fixture_does_not_report_its_rule(path);
-    });
-}
-
-/// The input kinds a rule applies to, as fixture directory names.
-const KIND_DIRS: [&str; 4] = ["dockerfile", "compose", "kubernetes", "helm-values"];
-
+/// Every rule has failing and passing fixtures for each kind it applies
+/// to (and none for a kind it does not), and its explanation is pinned.
 #[test]
 fn every_built_in_rule_has_fixtures_and_an_explanation() {
-    let rules = bulwark(&["rules", "list", "--format", "json"]).json();
-    let rules: Vec<serde_json::Value> = rules.as_array().cloned().unwrap_or_default();
+    let rules = ScannerBuilder::new().build().expect("scanner").rules();
     assert!(rules.len() >= 57, "{} rules", rules.len());
+    let mut cases: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for f in fixtures() {
+        cases
+            .entry((f.rule.clone(), f.kind.clone()))
+            .or_default()
+            .insert(f.case.clone());
+        let rule = rules
+            .iter()
+            .find(|r| r.meta.id == f.rule)
+            .unwrap_or_else(|| panic!("{}: no rule `{}`", f.path.display(), f.rule));
+        assert_eq!(rule.module, f.pack, "{}", f.path.display());
+        assert!(
+            rule.meta.kinds.iter().any(|k| k.as_str() == f.kind),
+            "{}: rule `{}` does not apply to {}",
+            f.path.display(),
+            f.rule,
+            f.kind
+        );
+    }
     for rule in &rules {
-        let id = rule["id"].as_str().unwrap_or_default();
-        let kinds: Vec<&str> = rule["kinds"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|k| k.as_str())
-            .collect();
-        assert!(!kinds.is_empty(), "rule `{id}` applies to nothing");
-        // Every kind the rule applies to has its own fixtures.
-        for kind in kinds {
-            assert!(KIND_DIRS.contains(&kind), "unknown kind {kind}");
-            let dir = fixture(&format!("{kind}/{id}"));
-            let cases: Vec<String> = std::fs::read_dir(&dir)
-                .unwrap_or_else(|_| {
-                    panic!("rule `{id}` has no {kind} fixtures in {}", dir.display())
-                })
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
+        let id = &rule.meta.id;
+        assert!(
+            !rule.meta.kinds.is_empty(),
+            "rule `{id}` applies to nothing"
+        );
+        for kind in &rule.meta.kinds {
+            let kind = kind.as_str();
+            let cases = cases
+                .get(&(id.clone(), kind.to_owned()))
+                .unwrap_or_else(|| panic!("rule `{id}` has no {kind} fixtures"));
             assert!(
                 cases.iter().any(|c| c.starts_with("fail")),
                 "rule `{id}` has no failing {kind} fixture"
@@ -135,6 +253,27 @@ fn every_built_in_rule_has_fixtures_and_an_explanation() {
         let explain = bulwark(&["explain", id]);
         assert_eq!(explain.code, 0);
         insta::assert_snapshot!(format!("explain-{id}"), explain.stdout);
+    }
+}
+
+/// `bulwark test` over a pack's fixtures for one rule: the CLI on the
+/// harness the tests above use.
+#[test]
+fn bulwark_test_runs_a_packs_fixtures() {
+    for (module, rule) in [
+        ("cis-docker-build", "docker-user-root"),
+        ("cis-docker-runtime", "runtime-privileged"),
+        ("pod-security", "pss-run-as-non-root"),
+        ("secrets", "secret-helm-values"),
+    ] {
+        let dir = root()
+            .join("rules-wasm")
+            .join(module)
+            .join("fixtures")
+            .join(rule);
+        let run = bulwark(&["test", module, "--rule", rule, &arg(&dir)]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains(", 0 failed"), "{}", run.stdout);
     }
 }
 
@@ -222,7 +361,7 @@ fn hardened_multi_stage_dockerfile_is_clean() {
 
 #[test]
 fn secrets_never_surface_in_any_output() {
-    let f = "tests/fixtures/dockerfile/docker-secret-literal/fail/Dockerfile";
+    let f = "rules-wasm/cis-docker-build/fixtures/docker-secret-literal/dockerfile/fail/Dockerfile";
     let secrets = [
         "hunter2",
         "s3cr3t-default",
@@ -282,19 +421,11 @@ fn secrets_in_yaml_inputs_never_surface_in_any_output() {
         "aHVudGVyMg",
         "mail-hunter2",
     ];
-    let mut files = Vec::new();
-    for kind in ["kubernetes", "compose", "helm-values"] {
-        for entry in std::fs::read_dir(fixture(kind))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let rule = entry.file_name().to_string_lossy().into_owned();
-            if rule.starts_with("secret-") {
-                files.push(format!("tests/fixtures/{kind}/{rule}"));
-            }
-        }
-    }
+    let files: Vec<String> = fixtures()
+        .iter()
+        .filter(|f| f.pack == "secrets")
+        .map(|f| arg(&f.path))
+        .collect();
     assert!(files.len() >= 5, "{files:?}");
     for args in [
         vec!["scan", "--color", "never"],
@@ -313,29 +444,6 @@ fn secrets_in_yaml_inputs_never_surface_in_any_output() {
             assert!(!run.stderr.contains(secret), "{args:?} shows {secret}");
         }
     }
-}
-
-/// The built-in packs' fixtures through `bulwark test`, the harness third
-/// parties use: each rule's fixtures declare the rule's findings
-/// (`FIXTURE.expect`), and the module meets exactly those.
-#[test]
-fn every_rule_meets_its_fixtures_expectations_under_bulwark_test() {
-    let rules = bulwark(&["rules", "list", "--format", "json"]).json();
-    let mut checked = 0;
-    for rule in rules.as_array().into_iter().flatten() {
-        let id = rule["id"].as_str().unwrap_or_default();
-        let module = rule["module"].as_str().unwrap_or_default();
-        for kind in ["dockerfile", "compose", "kubernetes", "helm-values"] {
-            let dir = fixture(&format!("{kind}/{id}"));
-            if !dir.is_dir() {
-                continue;
-            }
-            let run = bulwark(&["test", module, "--rule", id, &arg(&dir)]);
-            assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-            checked += 1;
-        }
-    }
-    assert!(checked >= 57, "{checked} fixture directories");
 }
 
 /// A broken expectation fails with the file, line and rule of each

@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::util::{bulwark, pinned};
 
 const HOSTILE: &str = "rules-wasm/dist/hostile.wasm";
-const DOCKERFILE: &str = "tests/fixtures/dockerfile/docker-user-root/fail/Dockerfile";
+const DOCKERFILE: &str =
+    "rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile/fail/Dockerfile";
 
 fn hostile(rule: &str) -> crate::util::Run {
     bulwark(&[
@@ -104,7 +105,7 @@ fn human_output_names_the_module_and_rule() {
     ]);
     assert_eq!(run.code, 3);
     assert!(
-        run.stdout.contains("error[rule-failure]: rule `hostile-loop` (module `hostile`) ran past its 200 ms CPU deadline while evaluating tests/fixtures/dockerfile/docker-user-root/fail/Dockerfile"),
+        run.stdout.contains("error[rule-failure]: rule `hostile-loop` (module `hostile`) ran past its 200 ms CPU deadline while evaluating rules-wasm/cis-docker-build/fixtures/docker-user-root/dockerfile/fail/Dockerfile"),
         "{}",
         run.stdout
     );

@@ -12,6 +12,7 @@ mod docs;
 mod evidence;
 mod formats;
 mod inputs;
+mod layout;
 mod manifests;
 mod modules;
 mod rules;

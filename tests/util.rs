@@ -27,11 +27,6 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A path under `tests/fixtures`.
-pub fn fixture(rel: &str) -> PathBuf {
-    root().join("tests/fixtures").join(rel)
-}
-
 /// Runs `bulwark args…` in the repository root with `stdin` as input.
 pub fn bulwark_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
     bulwark_env(args, stdin, &[])

@@ -86,7 +86,8 @@ pub enum Command {
     /// Work with rules.
     #[command(subcommand)]
     Rules(rules::Command),
-    /// Explain a rule: why it matters, what it checks, how to fix it.
+    /// Explain a rule (why it matters, what it checks, how to fix it) or a
+    /// diagnostic code (`bulwark explain duplicate-key`).
     Explain(explain::Args),
     /// Generate a key pair for signing evidence (Ed25519 or ECDSA P-256).
     Keygen(keygen::Args),

@@ -42,9 +42,20 @@ impl Color {
 #[allow(clippy::disallowed_macros)]
 pub fn print_error(err: &anyhow::Error) {
     use bulwark_report::escape::inline;
-    if let Some(config) = err.downcast_ref::<bulwark_config::Error>()
-        && !config.problems().is_empty()
-    {
+    // However deep the configuration's problems are wrapped (the scanner
+    // finds unknown rule ids once the modules are loaded).
+    let config = err
+        .chain()
+        .find_map(|e| {
+            e.downcast_ref::<bulwark_config::Error>().or_else(|| {
+                match e.downcast_ref::<bulwark_scan::Error>() {
+                    Some(bulwark_scan::Error::Config(config)) => Some(config),
+                    _ => None,
+                }
+            })
+        })
+        .filter(|c| !c.problems().is_empty());
+    if let Some(config) = config {
         for problem in config.problems() {
             eprintln!("error[{}]: {}", problem.code, inline(&problem.to_string()));
         }

@@ -1,4 +1,6 @@
-//! `bulwark explain RULE-ID`: the long explanation of one rule.
+//! `bulwark explain RULE-ID|CODE`: the long explanation of one rule, or
+//! what a diagnostic code (an input error, a configuration problem)
+//! means.
 
 use std::io::Write;
 
@@ -12,7 +14,10 @@ use bulwark_report::escape::{inline, lines};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The rule id, as shown in findings (`docker-user-root`).
+    /// The rule id, as shown in findings (`docker-user-root`), or a
+    /// diagnostic code, as shown with input errors and configuration
+    /// problems (`duplicate-key`, `config-unknown-key`).
+    #[arg(value_name = "RULE-ID|CODE")]
     rule: String,
     #[command(flatten)]
     modules: ModuleOptions,
@@ -34,6 +39,30 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .modules()
         .iter()
         .find_map(|m| m.rules().iter().find(|r| r.id == args.rule).map(|r| (m, r)));
+    if found.is_none()
+        && let Some(code) = bulwark_scan::codes::find(&args.rule)
+    {
+        let mut out = std::io::stdout().lock();
+        match global.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(
+                    &mut out,
+                    &serde_json::json!({
+                        "code": code.code,
+                        "area": code.area.name(),
+                        "description": code.description,
+                    }),
+                )?;
+                writeln!(out)?;
+            }
+            _ => {
+                writeln!(out, "{} ({})", code.code, code.area.name())?;
+                writeln!(out)?;
+                writeln!(out, "{}", lines(code.description.trim_end()))?;
+            }
+        }
+        return Ok(Exit::Clean);
+    }
     let Some((module, rule)) = found else {
         let ids: Vec<&str> = scanner
             .modules()

@@ -11,8 +11,9 @@ use crate::exit::Exit;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// A rule module crate: Cargo.toml, an example rule, passing and
-    /// failing fixtures, a README.
+    /// A rule module crate laid out as the built-in packs are: the pack, one
+    /// file per rule with its explanation beside it, failing and passing
+    /// fixtures per rule, a README.
     Rule(RuleArgs),
 }
 
@@ -33,6 +34,9 @@ pub struct RuleArgs {
 
 const CARGO_TOML: &str = include_str!("../templates/rule/Cargo.toml.tmpl");
 const LIB_RS: &str = include_str!("../templates/rule/lib.rs.tmpl");
+const RULES_RS: &str = include_str!("../templates/rule/rules.rs.tmpl");
+const RULE_RS: &str = include_str!("../templates/rule/rule.rs.tmpl");
+const EXPLANATION: &str = include_str!("../templates/rule/explanation.md.tmpl");
 const README: &str = include_str!("../templates/rule/README.md.tmpl");
 const FAIL: &str = include_str!("../templates/rule/fail.Dockerfile.tmpl");
 const PASS: &str = include_str!("../templates/rule/pass.Dockerfile.tmpl");
@@ -94,19 +98,31 @@ pub fn run(command: Command, _global: &GlobalOptions) -> anyhow::Result<Exit> {
         bail!("{} already exists and is not empty", dir.display());
     }
     let sdk = sdk_dependency(args.sdk.as_deref())?;
+    // The rule's module: its id in snake case.
+    let rule_module = args.name.replace('-', "_");
     let fill = |template: &str| {
         template
             .replace("{{name}}", &args.name)
+            .replace("{{rule_module}}", &rule_module)
             .replace("{{rule_id}}", &args.name)
             .replace("{{sdk}}", &sdk)
     };
     let files = [
-        ("Cargo.toml", fill(CARGO_TOML)),
-        ("src/lib.rs", fill(LIB_RS)),
-        ("README.md", fill(README)),
-        ("fixtures/fail/Dockerfile", fill(FAIL)),
-        ("fixtures/pass/Dockerfile", fill(PASS)),
-        (".gitignore", "/target\n".to_owned()),
+        ("Cargo.toml".to_owned(), fill(CARGO_TOML)),
+        ("src/lib.rs".to_owned(), fill(LIB_RS)),
+        ("src/rules.rs".to_owned(), fill(RULES_RS)),
+        (format!("src/rules/{rule_module}.rs"), fill(RULE_RS)),
+        (format!("src/rules/{rule_module}.md"), fill(EXPLANATION)),
+        ("README.md".to_owned(), fill(README)),
+        (
+            format!("fixtures/{}/dockerfile/fail/Dockerfile", args.name),
+            fill(FAIL),
+        ),
+        (
+            format!("fixtures/{}/dockerfile/pass/Dockerfile", args.name),
+            fill(PASS),
+        ),
+        (".gitignore".to_owned(), "/target\n".to_owned()),
     ];
     for (rel, text) in &files {
         let path = dir.join(rel);

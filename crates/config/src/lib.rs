@@ -929,9 +929,9 @@ fn kind(node: &Node) -> &'static str {
     }
 }
 
-/// The allowed key closest to `key` by edit distance, if close enough to be
-/// a typo.
-fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+/// The word of `allowed` closest to `key` by edit distance, if close
+/// enough to be a typo of it (at most two edits).
+pub fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
     allowed
         .iter()
         .map(|a| (edit_distance(key, a), *a))

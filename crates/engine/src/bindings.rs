@@ -57,22 +57,3 @@ impl From<wit::RuleMeta> for RuleMeta {
         }
     }
 }
-
-/// The message of a rule's error result.
-pub(crate) fn rule_error_message(e: &wit::RuleError) -> String {
-    let (prefix, m) = match e {
-        wit::RuleError::InvalidDocument(m) => ("invalid document: ", m),
-        wit::RuleError::Internal(m) => ("", m),
-    };
-    let limit = crate::evaluator::MAX_MESSAGE;
-    if m.len() > limit {
-        let cut = m.floor_char_boundary(limit);
-        format!(
-            "{prefix}{} … ({} more bytes not shown)",
-            &m[..cut],
-            m.len() - cut
-        )
-    } else {
-        format!("{prefix}{m}")
-    }
-}

@@ -303,7 +303,7 @@ impl<'a> Evaluator<'a> {
                 doc,
                 Some(&meta.id),
                 RuleFailureKind::Error {
-                    message: crate::bindings::rule_error_message(&rule_error),
+                    message: rule_error_message(&rule_error),
                 },
             )),
         }
@@ -474,6 +474,25 @@ fn within_limits(f: &wit::Finding) -> Result<(), RuleFailureKind> {
         return over("redactions in one finding", f.redact.len(), MAX_REDACTIONS);
     }
     Ok(())
+}
+
+/// The message of a rule's error result.
+fn rule_error_message(e: &wit::RuleError) -> String {
+    let (prefix, m) = match e {
+        wit::RuleError::InvalidDocument(m) => ("invalid document: ", m),
+        wit::RuleError::Internal(m) => ("", m),
+    };
+    let limit = MAX_MESSAGE;
+    if m.len() > limit {
+        let cut = m.floor_char_boundary(limit);
+        format!(
+            "{prefix}{} … ({} more bytes not shown)",
+            &m[..cut],
+            m.len() - cut
+        )
+    } else {
+        format!("{prefix}{m}")
+    }
 }
 
 /// Turns a guest finding into a located, masked [`Finding`].

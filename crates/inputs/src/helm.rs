@@ -14,9 +14,9 @@ use bulwark_core::SourceFile;
 
 use bulwark_core::Skip;
 
-use crate::discover::Candidate;
+use crate::candidate::Candidate;
 use crate::error::{Error, ErrorKind};
-use crate::load::Loaded;
+use crate::loaded::Loaded;
 
 /// How charts are rendered.
 #[derive(Debug, Clone, Default)]

@@ -10,12 +10,15 @@
 //! column.
 #![deny(missing_docs)]
 
+mod candidate;
 mod classify;
 mod discover;
 pub mod dockerfile;
 mod error;
+mod fs;
 pub mod helm;
 mod load;
+mod loaded;
 pub mod manifest;
 
 pub use crate::classify::{classify_name, is_config_name, sniff};

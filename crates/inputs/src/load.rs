@@ -8,46 +8,19 @@
 //! or judge them (the rule engine).
 
 use std::io::Read;
-use std::path::Path;
 use std::sync::Arc;
 
-use bulwark_core::{Document, InputKind, NotInput, Skip, SourceFile, SpecialFile};
+use bulwark_core::{InputKind, NotInput, Skip, SourceFile};
 
+use crate::candidate::Candidate;
 use crate::classify::sniff;
-use crate::discover::Candidate;
 use crate::error::{Error, ErrorKind};
+use crate::fs::{file_type, open, special};
+pub use crate::loaded::Loaded;
 use crate::manifest::Templates;
 
 /// How much of a file of unknown kind is read to tell what it is.
 const SNIFF_BYTES: usize = 8192;
-
-/// What loading a candidate gave.
-#[derive(Debug)]
-pub enum Loaded {
-    /// The file's documents (a Dockerfile is one document, a YAML stream
-    /// any number), and an error for each document that could not be read:
-    /// one bad document does not drop the others.
-    Documents {
-        /// The file's text.
-        source: Arc<SourceFile>,
-        /// Its documents of interest.
-        documents: Vec<Document>,
-        /// Documents that failed.
-        errors: Vec<Error>,
-        /// The kind of input the file is.
-        kind: Option<InputKind>,
-    },
-    /// Not an input bulwark scans.
-    NotInput(NotInput),
-    /// Not scanned, for a reason the report states.
-    Skipped {
-        /// Why.
-        reason: Skip,
-        /// What the user must hear, when there is more to say (how to
-        /// render a chart that was not rendered).
-        notice: Option<String>,
-    },
-}
 
 /// How to load candidates.
 #[derive(Debug, Clone, Default)]
@@ -59,52 +32,6 @@ pub struct LoadOptions {
     pub max_file_size: u64,
     /// How Helm charts are rendered.
     pub helm: crate::helm::Helm,
-}
-
-/// What a path is, without opening it: a regular file (following links),
-/// or the kind of special file.
-pub(crate) fn file_type(path: &Path) -> std::io::Result<Result<u64, SpecialFile>> {
-    let meta = std::fs::metadata(path)?;
-    if meta.is_file() {
-        return Ok(Ok(meta.len()));
-    }
-    Ok(Err(special(&meta.file_type())))
-}
-
-/// The kind of special file `t` is (it is neither a file nor, here, a
-/// directory).
-pub(crate) fn special(t: &std::fs::FileType) -> SpecialFile {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return SpecialFile::Fifo;
-        }
-        if t.is_socket() {
-            return SpecialFile::Socket;
-        }
-        if t.is_char_device() {
-            return SpecialFile::CharDevice;
-        }
-        if t.is_block_device() {
-            return SpecialFile::BlockDevice;
-        }
-    }
-    let _ = t;
-    SpecialFile::Other
-}
-
-/// Opens a regular file for reading without ever blocking on a FIFO that
-/// took its place since it was looked at.
-fn open(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    options.open(path)
 }
 
 /// Reads and parses `candidate`.

@@ -62,6 +62,7 @@ pub mod modules;
 pub mod profile;
 mod scanner;
 mod select;
+mod subjects;
 mod suppress;
 pub mod verify;
 

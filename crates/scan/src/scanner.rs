@@ -1118,10 +1118,10 @@ fn subjects(
         }
         // A file that vanished since rendering is left out; `verify` would
         // not find it either.
-        return crate::evidence::chart_files(&candidate.path)
+        return crate::subjects::chart_files(&candidate.path)
             .unwrap_or_default()
             .iter()
-            .filter_map(|f| crate::evidence::digest_file(root, f).ok())
+            .filter_map(|f| crate::subjects::digest_file(root, f).ok())
             .collect();
     }
     let source = match loaded {

@@ -31,6 +31,21 @@ impl Choice {
     pub(crate) fn new(config: &Config, modules: &[Module]) -> Result<Choice, Error> {
         let is_pack = |name: &str| modules.iter().any(|m| m.name() == name);
         let is_rule = |id: &str| modules.iter().any(|m| m.rules().iter().any(|r| r.id == id));
+        let rule_ids: Vec<&str> = modules
+            .iter()
+            .flat_map(|m| m.rules().iter().map(|r| r.id.as_str()))
+            .collect();
+        let names: Vec<&str> = modules
+            .iter()
+            .map(|m| m.name())
+            .chain(rule_ids.iter().copied())
+            .collect();
+        // ` (did you mean `x`?)` when a known name is a typo away.
+        let hint = |word: &str, known: &[&str]| {
+            bulwark_config::closest(word, known)
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default()
+        };
         let mut problems = Vec::new();
         for entry in config.enable.iter().chain(&config.disable) {
             if !is_pack(&entry.value) && !is_rule(&entry.value) {
@@ -38,8 +53,9 @@ impl Choice {
                     entry.at,
                     Code::UnknownRuleOrPack,
                     format!(
-                        "`{}` is neither a rule id nor a rule pack (`bulwark rules list` shows them)",
-                        entry.value
+                        "`{}` is neither a rule id nor a rule pack{} (`bulwark rules list` shows them)",
+                        entry.value,
+                        hint(&entry.value, &names)
                     ),
                 ));
             }
@@ -49,7 +65,11 @@ impl Choice {
                 problems.push(config.problem(
                     rule.at,
                     Code::UnknownRule,
-                    format!("severity: no rule `{}`", rule.value),
+                    format!(
+                        "severity: no rule `{}`{}",
+                        rule.value,
+                        hint(&rule.value, &rule_ids)
+                    ),
                 ));
             }
         }
@@ -58,7 +78,11 @@ impl Choice {
                 problems.push(config.problem(
                     exception.at,
                     Code::UnknownRule,
-                    format!("exception for unknown rule `{}`", exception.rule),
+                    format!(
+                        "exception for unknown rule `{}`{}",
+                        exception.rule,
+                        hint(&exception.rule, &rule_ids)
+                    ),
                 ));
             }
         }

@@ -2,7 +2,7 @@
 //! Compose and Kubernetes checks.
 
 /// Container runtime sockets: whoever can reach one controls the host.
-const RUNTIME_SOCKETS: [&str; 5] = [
+pub(crate) const RUNTIME_SOCKETS: [&str; 5] = [
     "docker.sock",
     "containerd.sock",
     "crio.sock",
@@ -11,7 +11,7 @@ const RUNTIME_SOCKETS: [&str; 5] = [
 ];
 
 /// Host directories that must not be mounted into a container (CIS 5.6).
-const SENSITIVE_DIRS: [&str; 14] = [
+pub(crate) const SENSITIVE_DIRS: [&str; 14] = [
     "/boot",
     "/dev",
     "/etc",
@@ -29,7 +29,7 @@ const SENSITIVE_DIRS: [&str; 14] = [
 ];
 
 /// Capabilities that amount to (or lead straight to) root on the host.
-pub const DANGEROUS_CAPABILITIES: [&str; 14] = [
+pub(crate) const DANGEROUS_CAPABILITIES: [&str; 14] = [
     "ALL",
     "SYS_ADMIN",
     "SYS_MODULE",
@@ -46,7 +46,7 @@ pub const DANGEROUS_CAPABILITIES: [&str; 14] = [
     "SYSLOG",
 ];
 
-fn normalise(path: &str) -> &str {
+pub(crate) fn normalise(path: &str) -> &str {
     let trimmed = path.trim().trim_end_matches('/');
     if trimmed.is_empty() && path.trim().starts_with('/') {
         "/"
@@ -56,7 +56,7 @@ fn normalise(path: &str) -> &str {
 }
 
 /// The runtime socket `path` names, if any.
-pub fn runtime_socket(path: &str) -> Option<&'static str> {
+pub(crate) fn runtime_socket(path: &str) -> Option<&'static str> {
     let path = normalise(path);
     RUNTIME_SOCKETS
         .iter()
@@ -67,7 +67,7 @@ pub fn runtime_socket(path: &str) -> Option<&'static str> {
 /// Returns true if and only if `path` is the host root or a sensitive host
 /// directory or anything below one (sockets are judged by
 /// [`runtime_socket`]).
-pub fn is_sensitive_host_path(path: &str) -> bool {
+pub(crate) fn is_sensitive_host_path(path: &str) -> bool {
     let path = normalise(path);
     if runtime_socket(path).is_some() {
         return false;
@@ -79,7 +79,7 @@ pub fn is_sensitive_host_path(path: &str) -> bool {
 }
 
 /// Returns true if and only if `path` is a host device.
-pub fn is_device_path(path: &str) -> bool {
+pub(crate) fn is_device_path(path: &str) -> bool {
     let path = normalise(path);
     path.starts_with("/dev/") && path != "/dev/shm" && !path.starts_with("/dev/shm/")
 }

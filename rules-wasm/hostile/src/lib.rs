@@ -3,26 +3,19 @@
 //! one rule's failure never hides another's findings.
 //!
 //! Built and committed like the real packs; never embedded in `bulwark`.
+#![deny(missing_docs)]
 
-use bulwark_sdk::{Check, Document, Findings, InputKind, Pack, Rule, Severity};
-
-const ALL: &[InputKind] = &[
-    InputKind::Dockerfile,
-    InputKind::Compose,
-    InputKind::Kubernetes,
-    InputKind::HelmValues,
-];
+use bulwark_sdk::{Check, Document, Findings, Pack, Rule, Severity};
 
 const fn rule(id: &'static str, title: &'static str, check: fn(&Document, &mut Findings)) -> Rule {
     Rule {
         id,
         title,
         severity: Severity::High,
-        kinds: ALL,
         controls: &["TEST 0"],
         remediation: "None: this rule exists to test the sandbox.",
         explanation: "A deliberately misbehaving rule used by bulwark's own tests.",
-        check: Check::Document(check),
+        check: Check::Any(check),
     }
 }
 
@@ -131,14 +124,13 @@ impl Pack for Hostile {
             id: "hostile-inject",
             title: "Injects\n::error file=FORGED::title \u{1b}[31m",
             severity: Severity::High,
-            kinds: ALL,
             controls: &[
                 "TEST\n::error file=FORGED::control",
                 "\u{1b}]8;;https://evil.example/\u{7}",
             ],
             remediation: "help\n::stop-commands::r3m \u{202e}",
             explanation: "A rule whose every string tries to start a workflow command.\n::error file=FORGED::explain\n  ::add-mask::x\n\u{1b}[2J",
-            check: Check::Document(inject),
+            check: Check::Any(inject),
         },
         rule("hostile-huge", "Reports a 64 MiB message", huge),
         rule(

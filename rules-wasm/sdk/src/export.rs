@@ -54,7 +54,7 @@ impl<P: Pack> Prepared<P> {
         let rule = P::RULES.iter().find(|r| r.id == rule_id).ok_or_else(|| {
             wit::RuleError::Internal(format!("this module has no rule `{rule_id}`"))
         })?;
-        if !rule.kinds.contains(&doc.kind) {
+        if !rule.check.applies_to(doc.kind) {
             return Ok(Vec::new());
         }
         Ok(rule.run(doc).into_wit())

@@ -16,7 +16,7 @@
 //!   manager commands) so every pack judges them alike.
 //!
 //! ```ignore
-//! use bulwark_sdk::{Check, InputKind, Pack, Rule, Severity};
+//! use bulwark_sdk::{Check, Pack, Rule, Severity};
 //!
 //! struct MyPack;
 //! impl Pack for MyPack {
@@ -24,7 +24,6 @@
 //!         id: "acme-no-latest",
 //!         title: "Base images are pinned",
 //!         severity: Severity::Medium,
-//!         kinds: &[InputKind::Dockerfile],
 //!         controls: &["ACME 1.2"],
 //!         remediation: "Pin a tag or digest.",
 //!         explanation: "…",
@@ -182,7 +181,9 @@ impl Document {
     }
 }
 
-/// How a rule inspects a document.
+/// How a rule inspects a document. The variant says which kinds of
+/// document the rule applies to: a rule's kinds are derived from its check
+/// ([`Check::kinds`]), so the two cannot disagree.
 #[derive(Clone, Copy)]
 pub enum Check {
     /// Called for `dockerfile` documents with the typed view.
@@ -191,9 +192,10 @@ pub enum Check {
     Compose(fn(&compose::Compose<'_>, &mut Findings)),
     /// Called for `kubernetes` documents.
     Kubernetes(fn(&kubernetes::Object<'_>, &mut Findings)),
-    /// Called for any document the rule's kinds admit, with the whole
-    /// document.
-    Document(fn(&Document, &mut Findings)),
+    /// Called for `helm-values` documents, with their root.
+    HelmValues(fn(&json::Json<'_>, &mut Findings)),
+    /// Called for every document, of any kind, whole.
+    Any(fn(&Document, &mut Findings)),
     /// Each of these checks, for the documents it takes.
     Each(&'static [Check]),
 }
@@ -204,13 +206,53 @@ impl std::fmt::Debug for Check {
             Check::Dockerfile(_) => "Check::Dockerfile",
             Check::Compose(_) => "Check::Compose",
             Check::Kubernetes(_) => "Check::Kubernetes",
-            Check::Document(_) => "Check::Document",
+            Check::HelmValues(_) => "Check::HelmValues",
+            Check::Any(_) => "Check::Any",
             Check::Each(_) => "Check::Each",
         })
     }
 }
 
 impl Check {
+    /// The kinds of document this check takes, in [`InputKind`] order.
+    pub fn kinds(&self) -> Vec<InputKind> {
+        let mut kinds = match self {
+            Check::Dockerfile(_) => vec![InputKind::Dockerfile],
+            Check::Compose(_) => vec![InputKind::Compose],
+            Check::Kubernetes(_) => vec![InputKind::Kubernetes],
+            Check::HelmValues(_) => vec![InputKind::HelmValues],
+            Check::Any(_) => vec![
+                InputKind::Dockerfile,
+                InputKind::Compose,
+                InputKind::Kubernetes,
+                InputKind::HelmValues,
+            ],
+            Check::Each(checks) => checks.iter().flat_map(Check::kinds).collect(),
+        };
+        let order = |k: &InputKind| match k {
+            InputKind::Dockerfile => 0,
+            InputKind::Compose => 1,
+            InputKind::Kubernetes => 2,
+            InputKind::HelmValues => 3,
+        };
+        kinds.sort_by_key(order);
+        kinds.dedup();
+        kinds
+    }
+
+    /// Whether this check takes documents of `kind` (no allocation: it is
+    /// asked for every rule on every document).
+    pub fn applies_to(&self, kind: InputKind) -> bool {
+        match self {
+            Check::Dockerfile(_) => kind == InputKind::Dockerfile,
+            Check::Compose(_) => kind == InputKind::Compose,
+            Check::Kubernetes(_) => kind == InputKind::Kubernetes,
+            Check::HelmValues(_) => kind == InputKind::HelmValues,
+            Check::Any(_) => true,
+            Check::Each(checks) => checks.iter().any(|c| c.applies_to(kind)),
+        }
+    }
+
     fn run(&self, doc: &Document, out: &mut Findings) {
         match self {
             Check::Dockerfile(f) => {
@@ -228,7 +270,14 @@ impl Check {
                     f(&o, out);
                 }
             }
-            Check::Document(f) => f(doc, out),
+            Check::HelmValues(f) => {
+                if doc.kind == InputKind::HelmValues
+                    && let Some(root) = doc.root()
+                {
+                    f(&root, out);
+                }
+            }
+            Check::Any(f) => f(doc, out),
             Check::Each(checks) => {
                 for c in *checks {
                     c.run(doc, out);
@@ -247,8 +296,6 @@ pub struct Rule {
     pub title: &'static str,
     /// Default severity.
     pub severity: Severity,
-    /// Input kinds evaluated.
-    pub kinds: &'static [InputKind],
     /// Control references (`CIS-Docker 4.1`).
     pub controls: &'static [&'static str],
     /// How to fix a finding.
@@ -260,6 +307,11 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The kinds of document the rule applies to: those its check takes.
+    pub fn kinds(&self) -> Vec<InputKind> {
+        self.check.kinds()
+    }
+
     /// Runs the rule on `doc`, collecting findings.
     pub fn run(&self, doc: &Document) -> Findings {
         let mut out = Findings::new(self.id);
@@ -273,7 +325,7 @@ impl Rule {
             id: self.id.to_owned(),
             title: self.title.to_owned(),
             severity: self.severity,
-            kinds: self.kinds.to_vec(),
+            kinds: self.kinds(),
             controls: self.controls.iter().map(|c| (*c).to_owned()).collect(),
             remediation: self.remediation.to_owned(),
             explanation: self.explanation.to_owned(),
@@ -305,7 +357,64 @@ macro_rules! export_pack {
 pub fn run_pack<P: Pack>(doc: &Document) -> Vec<(&'static str, Finding)> {
     P::RULES
         .iter()
-        .filter(|r| r.kinds.contains(&doc.kind))
+        .filter(|r| r.check.applies_to(doc.kind))
         .flat_map(|r| r.run(doc).into_inner().into_iter().map(move |f| (r.id, f)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nothing_dockerfile(_: &dockerfile::Dockerfile, _: &mut Findings) {}
+    fn nothing_compose(_: &compose::Compose<'_>, _: &mut Findings) {}
+    fn nothing_kubernetes(_: &kubernetes::Object<'_>, _: &mut Findings) {}
+    fn nothing(_: &Document, _: &mut Findings) {}
+
+    #[test]
+    fn a_checks_kinds_are_what_it_inspects_in_order_once() {
+        assert_eq!(
+            Check::Dockerfile(nothing_dockerfile).kinds(),
+            [InputKind::Dockerfile]
+        );
+        let both = Check::Each(&[
+            Check::Kubernetes(nothing_kubernetes),
+            Check::Compose(nothing_compose),
+            Check::Compose(nothing_compose),
+        ]);
+        assert_eq!(both.kinds(), [InputKind::Compose, InputKind::Kubernetes]);
+        assert!(both.applies_to(InputKind::Compose));
+        assert!(both.applies_to(InputKind::Kubernetes));
+        assert!(!both.applies_to(InputKind::Dockerfile));
+        assert!(!both.applies_to(InputKind::HelmValues));
+        assert_eq!(Check::Any(nothing).kinds().len(), 4);
+        assert!(Check::Each(&[]).kinds().is_empty());
+    }
+
+    #[test]
+    fn applies_to_agrees_with_kinds() {
+        let checks = [
+            Check::Dockerfile(nothing_dockerfile),
+            Check::Compose(nothing_compose),
+            Check::Kubernetes(nothing_kubernetes),
+            Check::HelmValues(|_, _| {}),
+            Check::Any(nothing),
+            Check::Each(&[Check::Compose(nothing_compose)]),
+        ];
+        let all = [
+            InputKind::Dockerfile,
+            InputKind::Compose,
+            InputKind::Kubernetes,
+            InputKind::HelmValues,
+        ];
+        for check in checks {
+            for kind in all {
+                assert_eq!(
+                    check.applies_to(kind),
+                    check.kinds().contains(&kind),
+                    "{check:?} {kind:?}"
+                );
+            }
+        }
+    }
 }

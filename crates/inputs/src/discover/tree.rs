@@ -22,7 +22,7 @@ use super::{
 };
 use crate::classify::{classify_name, is_config_name};
 use crate::error::ErrorKind;
-use crate::load::special;
+use crate::fs::special;
 
 /// The canonical work tree of the git repository `dir` is in, if any.
 pub(super) fn work_tree(dir: &Path) -> Option<PathBuf> {

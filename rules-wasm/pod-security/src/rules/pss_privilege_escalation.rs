@@ -1,0 +1,40 @@
+//! `pss-privilege-escalation`: Privilege escalation allowed.
+
+use bulwark_sdk::Findings;
+use bulwark_sdk::kubernetes::{Object, Requirement};
+use bulwark_sdk::{Check, Rule, Severity};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    id: "pss-privilege-escalation",
+    title: "Privilege escalation allowed",
+    severity: Severity::Medium,
+    controls: &["PSS-restricted Privilege Escalation"],
+    remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
+    explanation: include_str!("pss_privilege_escalation.md"),
+    check: Check::Kubernetes(privilege_escalation),
+};
+
+/// Restricted: Privilege Escalation (not for Windows pods).
+fn privilege_escalation(o: &Object<'_>, out: &mut Findings) {
+    o.each_container(|pod, c| {
+        if pod.is_windows() {
+            return;
+        }
+        match c.require("allowPrivilegeEscalation", false) {
+            Requirement::Met => {}
+            Requirement::Wrong(v) => {
+                out.report(
+                    v.pointer(),
+                    format!("{} allows privilege escalation", c.label()),
+                );
+            }
+            Requirement::Missing(at) => {
+                out.report(
+                    at.pointer(),
+                    format!("{} must set `allowPrivilegeEscalation: false`", c.label()),
+                );
+            }
+        }
+    });
+}
