@@ -39,6 +39,19 @@ const SECRET_WORDS: [&str; 12] = [
     "accesskey",
 ];
 
+/// What every word of [`SECRET_WORDS`] and pair of [`SECRET_PAIRS`]
+/// contains (checked by a test).
+const SECRET_STEMS: [&str; 6] = ["pass", "pwd", "secret", "token", "key", "credential"];
+
+/// Returns true if and only if ASCII `haystack` contains ASCII `needle`,
+/// ignoring case.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// Word pairs that make a name a secret's name (`api_key`, `private-key`).
 const SECRET_PAIRS: [(&str, &str); 8] = [
     ("api", "key"),
@@ -111,6 +124,13 @@ pub fn words(name: &str) -> Vec<String> {
 
 /// Returns true if and only if `name` says its value is a secret.
 pub fn is_secret_name(name: &str) -> bool {
+    // Every secret word and pair holds one of these, so an ASCII name
+    // without any cannot be a secret's name: most names are answered here
+    // without splitting them into words. (Non-ASCII names take the long
+    // way: some characters lower-case to ASCII, `K` KELVIN SIGN to `k`.)
+    if name.is_ascii() && !SECRET_STEMS.iter().any(|s| contains_ignore_case(name, s)) {
+        return false;
+    }
     let words = words(name);
     let Some(last) = words.last() else {
         return false;
@@ -346,6 +366,29 @@ fn has_url_password(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_rejection_misses_no_secret_word() {
+        for word in SECRET_WORDS.iter().chain(
+            SECRET_PAIRS
+                .iter()
+                .flat_map(|(a, b)| [a, b])
+                .filter(|w| **w != "api"),
+        ) {
+            let covered = SECRET_STEMS.iter().any(|s| word.contains(s));
+            let pair_part = SECRET_PAIRS.iter().any(|(a, _)| a == word);
+            assert!(covered || pair_part, "{word}");
+        }
+        for (a, b) in SECRET_PAIRS {
+            assert!(
+                SECRET_STEMS.iter().any(|s| a.contains(s) || b.contains(s)),
+                "{a} {b}"
+            );
+        }
+        // Names that only a non-ASCII character makes secret still are.
+        assert!(is_secret_name("API_\u{212a}EY"));
+        assert!(!is_secret_name("DATABASE_HOST"));
+    }
 
     #[test]
     fn recognises_secret_names() {

@@ -72,14 +72,6 @@ fn pem_blocks(text: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Whether the character before byte `i` (if any) ends a word.
-fn at_word_start(text: &str, i: usize) -> bool {
-    text[..i]
-        .chars()
-        .next_back()
-        .is_none_or(|c| !c.is_ascii_alphanumeric())
-}
-
 /// The byte length of the run of `class` characters at the start of `s`.
 fn run(s: &str, class: impl Fn(char) -> bool) -> (usize, usize) {
     let mut chars = 0;
@@ -94,39 +86,57 @@ fn run(s: &str, class: impl Fn(char) -> bool) -> (usize, usize) {
     (chars, bytes)
 }
 
-/// Vendor tokens, Slack tokens and JSON Web Tokens.
+/// Vendor tokens, Slack tokens and JSON Web Tokens: each starts a word,
+/// so one pass over the word starts of `text` finds them all.
 fn tokens(text: &str, out: &mut Vec<Range<usize>>) {
-    for f in &TOKEN_FORMATS {
-        for (i, _) in text.match_indices(f.prefix) {
-            if !at_word_start(text, i) {
-                continue;
-            }
-            let body = i + f.prefix.len();
-            let (chars, bytes) = run(&text[body..], f.class);
-            if chars >= f.min_len {
-                out.push(i..body + bytes);
-            }
-        }
-    }
-    for prefix in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"] {
-        for (i, _) in text.match_indices(prefix) {
-            let body = i + prefix.len();
-            let (chars, bytes) = run(&text[body..], |c| is_alnum(c) || c == '-');
-            if at_word_start(text, i) && chars >= 10 {
-                out.push(i..body + bytes);
-            }
-        }
-    }
-    for (i, _) in text.match_indices("eyJ") {
-        if !at_word_start(text, i) {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        // A word starts here: no ASCII letter or digit before (a multi-byte
+        // character's last byte is not one either).
+        if !b.is_ascii_alphanumeric() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
             continue;
         }
-        let (_, bytes) = run(&text[i..], |c| is_token_char(c) || c == '.');
-        let token = &text[i..i + bytes];
-        let parts: Vec<&str> = token.split('.').collect();
-        if parts.len() == 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 10) {
-            out.push(i..i + bytes);
+        let rest = &text[i..];
+        match b {
+            b'x' => slack_token(text, i, out),
+            b'e' if rest.starts_with("eyJ") => json_web_token(text, i, out),
+            _ => {
+                let formats = TOKEN_FORMATS.iter().filter(|f| {
+                    f.prefix.as_bytes().first() == Some(&b) && rest.starts_with(f.prefix)
+                });
+                for f in formats {
+                    let body = i + f.prefix.len();
+                    let (chars, run_bytes) = run(&text[body..], f.class);
+                    if chars >= f.min_len {
+                        out.push(i..body + run_bytes);
+                    }
+                }
+            }
         }
+    }
+}
+
+/// A Slack token (`xoxb-…`) at `i`, where a word starts.
+fn slack_token(text: &str, i: usize, out: &mut Vec<Range<usize>>) {
+    for prefix in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"] {
+        if text[i..].starts_with(prefix) {
+            let body = i + prefix.len();
+            let (chars, bytes) = run(&text[body..], |c| is_alnum(c) || c == '-');
+            if chars >= 10 {
+                out.push(i..body + bytes);
+            }
+        }
+    }
+}
+
+/// A JSON Web Token (three dot-separated parts, the first two JSON
+/// objects in base64url) at `i`, where a word starts.
+fn json_web_token(text: &str, i: usize, out: &mut Vec<Range<usize>>) {
+    let (_, bytes) = run(&text[i..], |c| is_token_char(c) || c == '.');
+    let token = &text[i..i + bytes];
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() == 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 10) {
+        out.push(i..i + bytes);
     }
 }
 
@@ -304,7 +314,20 @@ fn block_scalar(
 /// `--password hunter2`: a flag named like a secret, its value the next
 /// word.
 fn flag_values(line: &str, offset: usize, out: &mut Vec<Range<usize>>) {
-    for (i, _) in line.match_indices("--") {
+    // Where `--` starts, left to right, not overlapping (as `match_indices`
+    // would find them, without building a searcher for every line).
+    let bytes = line.as_bytes();
+    let mut dashes = Vec::new();
+    let mut at = 0;
+    while at + 1 < bytes.len() {
+        if bytes[at] == b'-' && bytes[at + 1] == b'-' {
+            dashes.push(at);
+            at += 2;
+        } else {
+            at += 1;
+        }
+    }
+    for i in dashes {
         if !line[..i]
             .chars()
             .next_back()
@@ -351,8 +374,8 @@ fn yaml_scalar<'a>(line: &'a str, key: &str) -> Option<(usize, &'a str)> {
 fn name_value_pair(lines: &[(usize, &str)], index: usize, out: &mut Vec<Range<usize>>) {
     let (_, line) = lines[index];
     // Flow style: `{name: DB_PASSWORD, value: hunter2}` on one line.
-    if let (Some(n), Some(v)) = (line.find("name:"), line.find("value:"))
-        && line.trim_start().starts_with(['{', '-'])
+    if line.trim_start().starts_with(['{', '-'])
+        && let (Some(n), Some(v)) = (line.find("name:"), line.find("value:"))
         && n < v
     {
         let name_rest = &line[n + 5..];
