@@ -133,11 +133,18 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                     writeln!(out, "  {e}")?;
                 }
                 for m in &o.missing {
-                    writeln!(
-                        out,
-                        "  {}:{}: expected {}, found none",
-                        o.file, m.line, m.rule_id
-                    )?;
+                    match m.column {
+                        Some(column) => writeln!(
+                            out,
+                            "  {}:{}:{column}: expected {}, found none",
+                            o.file, m.line, m.rule_id
+                        )?,
+                        None => writeln!(
+                            out,
+                            "  {}:{}: expected {}, found none",
+                            o.file, m.line, m.rule_id
+                        )?,
+                    }
                 }
                 for u in &o.unexpected {
                     writeln!(

@@ -14,6 +14,7 @@
 
 mod coverage;
 mod document;
+pub mod expect;
 mod finding;
 mod mask;
 mod node;

@@ -2,19 +2,12 @@
 //! scanner: what `bulwark test` runs, and what bulwark's own suite runs in
 //! process over every built-in pack.
 //!
-//! An expectation is a comment `# expect: RULE-ID[, RULE-ID…]`:
-//!
-//! - on a line of its own, it is about the next line that is neither blank
-//!   nor a comment (in every kind of file; in a Dockerfile the only form,
-//!   since `#` after an instruction is part of it);
-//! - after YAML content, it is about its own line.
-//!
-//! Or a sidecar file `FIXTURE.expect` with lines `LINE RULE-ID[, RULE-ID…]`
-//! (`#` starts a comment). A finding lands on the line its span starts on.
-//! Each expectation must be met by exactly one finding: two findings of a
-//! rule on one line need the rule named twice.
+//! Expectations are written as [`bulwark_core::expect`] says (`# expect:`
+//! comments or a `FIXTURE.expect` sidecar). A fixture that lives under a
+//! directory named after a rule of the modules under test
+//! (`fixtures/docker-user-root/…`) is about that rule alone, unless
+//! `--rule` says which rules count.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bulwark_core::{InputKind, RuleFailure};
@@ -22,27 +15,7 @@ use serde::Serialize;
 
 use crate::scanner::{Flow, Request, Scanner};
 
-/// One expected finding: a rule on a line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Expected {
-    /// 1-based line.
-    pub line: usize,
-    /// The rule.
-    pub rule_id: String,
-}
-
-/// A finding nobody expected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Unexpected {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// The rule.
-    pub rule_id: String,
-    /// Its message.
-    pub message: String,
-}
+pub use bulwark_core::expect::{Expected, Unexpected};
 
 /// How one fixture went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,50 +96,7 @@ pub enum Error {
     NoFixtures(String),
 }
 
-const MARKER: &str = "# expect:";
-
-/// The rule ids after the marker, separated by commas or spaces.
-fn rule_ids(text: &str) -> Vec<String> {
-    text.split([',', ' ', '\t'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The expectations written in `text` as comments.
-pub fn inline_expectations(text: &str, kind: InputKind) -> Vec<Expected> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(at) = line.find(MARKER) else {
-            continue;
-        };
-        let ids = rule_ids(&line[at + MARKER.len()..]);
-        let own_line = line[..at].trim().is_empty();
-        let target = if own_line {
-            // The next line that is content.
-            lines
-                .iter()
-                .enumerate()
-                .skip(i + 1)
-                .find(|(_, l)| {
-                    let t = l.trim();
-                    !t.is_empty() && !t.starts_with('#')
-                })
-                .map(|(j, _)| j + 1)
-        } else if kind == InputKind::Dockerfile {
-            // Part of the instruction, not a comment.
-            None
-        } else {
-            Some(i + 1)
-        };
-        if let Some(line) = target {
-            out.extend(ids.into_iter().map(|rule_id| Expected { line, rule_id }));
-        }
-    }
-    out
-}
+pub use bulwark_core::expect::inline_expectations;
 
 /// The expectations of the sidecar `FIXTURE.expect`, if there is one.
 ///
@@ -182,34 +112,13 @@ pub fn sidecar_expectations(fixture: &Path) -> Result<Option<Vec<Expected>>, Err
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(Error::Read { path, source }),
     };
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or_default().trim();
-        if line.is_empty() {
-            continue;
-        }
-        let (number, rules) = line.split_once([' ', '\t']).unwrap_or((line, ""));
-        let Some(number) = number.parse::<usize>().ok().filter(|n| *n > 0) else {
-            return Err(Error::Sidecar {
-                path,
-                line: i + 1,
-                message: format!("expected `LINE RULE-ID[, RULE-ID…]`, found `{line}`"),
-            });
-        };
-        let ids = rule_ids(rules);
-        if ids.is_empty() {
-            return Err(Error::Sidecar {
-                path,
-                line: i + 1,
-                message: format!("no rule id after line {number}"),
-            });
-        }
-        out.extend(ids.into_iter().map(|rule_id| Expected {
-            line: number,
-            rule_id,
-        }));
-    }
-    Ok(Some(out))
+    bulwark_core::expect::sidecar_expectations(&text)
+        .map(Some)
+        .map_err(|e| Error::Sidecar {
+            path,
+            line: e.line,
+            message: e.message,
+        })
 }
 
 /// Scans `fixtures` (files or directories of them) with `scanner` and
@@ -303,32 +212,26 @@ pub fn check(
                 });
             }
         }
+        // `--rule` decides which rules count; otherwise a fixture under a
+        // directory named after a rule is about that rule alone.
+        let ids: Vec<&str> = declared.iter().map(String::as_str).collect();
+        let own = bulwark_core::expect::rule_of_fixture(&file, &ids).filter(|_| checked.is_empty());
+        let counts = |id: &str| match own {
+            Some(rule) => id == rule,
+            None => counts(id),
+        };
         expected.retain(|e| counts(&e.rule_id));
         outcome.expected = expected.len();
-        // Match each finding with an expectation of its rule on its line.
-        let mut open: BTreeMap<(usize, String), usize> = BTreeMap::new();
-        for e in &expected {
-            *open.entry((e.line, e.rule_id.clone())).or_insert(0) += 1;
-        }
-        for f in findings.into_iter().filter(|f| counts(&f.rule_id)) {
-            match open.get_mut(&(f.location.line, f.rule_id.to_string())) {
-                Some(n) if *n > 0 => *n -= 1,
-                _ => outcome.unexpected.push(Unexpected {
-                    line: f.location.line,
-                    column: f.location.column,
-                    rule_id: f.rule_id.to_string(),
-                    message: f.message,
-                }),
-            }
-        }
-        for ((line, rule_id), n) in open {
-            for _ in 0..n {
-                outcome.missing.push(Expected {
-                    line,
-                    rule_id: rule_id.clone(),
-                });
-            }
-        }
+        let found = findings
+            .into_iter()
+            .filter(|f| counts(&f.rule_id))
+            .map(|f| bulwark_core::expect::Found {
+                line: f.location.line,
+                column: f.location.column,
+                rule_id: f.rule_id.to_string(),
+                message: f.message,
+            });
+        (outcome.missing, outcome.unexpected) = bulwark_core::expect::compare(&expected, found);
         outcome.ok = outcome.missing.is_empty()
             && outcome.unexpected.is_empty()
             && outcome.errors.is_empty();
@@ -344,31 +247,4 @@ pub fn check(
         ));
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(expected: &[Expected]) -> Vec<(usize, &str)> {
-        expected
-            .iter()
-            .map(|e| (e.line, e.rule_id.as_str()))
-            .collect()
-    }
-
-    #[test]
-    fn comments_name_the_next_content_line_or_their_own() {
-        let dockerfile =
-            "FROM a\n# expect: r1, r2\n\n# another comment\nUSER root\nRUN x # expect: r3\n";
-        assert_eq!(
-            lines(&inline_expectations(dockerfile, InputKind::Dockerfile)),
-            [(5, "r1"), (5, "r2")]
-        );
-        let yaml = "a:\n  b: 1  # expect: r3\n  # expect: r4\n  c: 2\n";
-        assert_eq!(
-            lines(&inline_expectations(yaml, InputKind::Compose)),
-            [(2, "r3"), (4, "r4")]
-        );
-    }
 }

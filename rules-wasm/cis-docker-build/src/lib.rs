@@ -71,3 +71,14 @@ mod walk {
             .collect()
     }
 }
+
+/// The pack's checks, natively, over its fixtures: the same expectations
+/// `bulwark test` holds the component to.
+#[cfg(test)]
+#[test]
+fn fixtures() {
+    bulwark_rules_testkit::check_fixtures(
+        <CisDockerBuild as Pack>::RULES,
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+    );
+}

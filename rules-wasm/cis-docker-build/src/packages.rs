@@ -12,6 +12,7 @@ pub(crate) fn unverified_option(manager: Manager, option: &str) -> bool {
                 "--allow-unauthenticated" | "--force-yes" | "--allow-insecure-repositories"
             ) || ((o.contains("allowunauthenticated")
                 || o.contains("allowinsecurerepositories")
+                || o.contains("allowdowngradetoinsecurerepositories")
                 || o.contains("allow-insecure"))
                 && (o.ends_with("=true") || o.ends_with("=1") || o.ends_with("=yes")))
         }

@@ -42,3 +42,14 @@ impl Pack for CisDockerRuntime {
 }
 
 bulwark_sdk::export_pack!(CisDockerRuntime);
+
+/// The pack's checks, natively, over its fixtures: the same expectations
+/// `bulwark test` holds the component to.
+#[cfg(test)]
+#[test]
+fn fixtures() {
+    bulwark_rules_testkit::check_fixtures(
+        <CisDockerRuntime as Pack>::RULES,
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+    );
+}

@@ -24,3 +24,14 @@ impl Pack for Secrets {
 }
 
 bulwark_sdk::export_pack!(Secrets);
+
+/// The pack's checks, natively, over its fixtures: the same expectations
+/// `bulwark test` holds the component to.
+#[cfg(test)]
+#[test]
+fn fixtures() {
+    bulwark_rules_testkit::check_fixtures(
+        <Secrets as Pack>::RULES,
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+    );
+}

@@ -36,7 +36,6 @@ fn run_as_non_root(o: &Object<'_>, out: &mut Findings) {
                         format!("{} sets `runAsNonRoot: false`", c.label()),
                     );
                 }
-                None if pod_level.as_ref().is_some_and(Json::is_true) => {}
                 None if pod_level.is_some() => {}
                 None => {
                     out.report(
