@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::util::{bulwark, bulwark_env, bulwark_with_stdin};
+use crate::util::{bulwark, bulwark_env, bulwark_with_stdin, s};
 
 /// An insecure pod spec: it breaks rules of every Kubernetes pack.
 const POD_SPEC: &str = "\
@@ -432,37 +432,89 @@ fn chart(dir: &Path) {
     );
 }
 
+/// A chart bulwark cannot render (no `helm`) is an input error: the run
+/// never passes on templates it could not judge. Its values are still
+/// scanned; the coverage account says what became of the chart. With
+/// `helm: {unrendered: skip}` the chart is a listed skip instead, and the
+/// evidence records the choice.
 #[test]
-fn charts_without_helm_are_reported_and_their_values_still_scanned() {
+fn charts_without_helm_are_errors_unless_configured_and_values_still_scanned() {
     let dir = tempfile::tempdir().expect("tempdir");
     chart(dir.path());
     let empty = tempfile::tempdir().expect("tempdir");
+    let no_helm = [("PATH", empty.path()), ("BULWARK_HELM", Path::new(""))];
+    let target = dir.path().display().to_string();
+    let run = bulwark_env(&["scan", "--format", "json", &target], b"", &no_helm);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    let errors = json["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["code"], "helm-missing");
+    assert!(
+        errors[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("chart/Chart.yaml")),
+        "{errors:?}"
+    );
+    let message = errors[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("| bulwark scan - --kind kubernetes"),
+        "{message}"
+    );
+    assert!(message.contains("unrendered: skip"), "{message}");
+    let rules: BTreeSet<String> = findings(&run).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(rules, BTreeSet::from(["secret-helm-values".to_owned()]));
+    assert!(!run.stdout.contains("values-hunter2"));
+    let chart_entry = json["coverage"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with("chart")))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(chart_entry["status"], "error", "{chart_entry}");
+
+    // Opted out: skipped, listed, said, recorded.
+    write(dir.path(), ".bulwark.yaml", b"helm:\n  unrendered: skip\n");
+    let keys = tempfile::tempdir().expect("tempdir");
+    assert_eq!(
+        bulwark(&["keygen", "--out", &s(&keys.path().join("k"))]).code,
+        0
+    );
+    let evidence = keys.path().join("evidence.json");
     let run = bulwark_env(
         &[
             "scan",
             "--format",
             "json",
-            &dir.path().display().to_string(),
+            &target,
+            "--evidence",
+            &s(&evidence),
+            "--key",
+            &s(&keys.path().join("k.key")),
         ],
         b"",
-        &[("PATH", empty.path()), ("BULWARK_HELM", Path::new(""))],
+        &no_helm,
     );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let json = run.json();
-    assert_eq!(
-        json["errors"],
-        serde_json::json!([]),
-        "templates are not parsed"
-    );
+    assert_eq!(json["errors"], serde_json::json!([]));
     let notice = json["notices"][0].as_str().unwrap_or_default();
     assert!(notice.contains("`helm` is not on PATH"), "{notice}");
-    assert!(
-        notice.contains("| bulwark scan - --kind kubernetes"),
-        "{notice}"
+    let chart_entry = json["coverage"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with("chart")))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(chart_entry["status"], "skipped", "{chart_entry}");
+    assert_eq!(chart_entry["reason"], "not-rendered", "{chart_entry}");
+    let predicate = crate::config::predicate_of(&evidence);
+    assert_eq!(
+        predicate["configuration"]["settings"]["unrendered_charts"],
+        "skip"
     );
-    let rules: BTreeSet<String> = findings(&run).into_iter().map(|(r, _)| r).collect();
-    assert_eq!(rules, BTreeSet::from(["secret-helm-values".to_owned()]));
-    assert!(!run.stdout.contains("values-hunter2"));
 }
 
 /// `helm` itself is not installable here; a stand-in that answers

@@ -343,6 +343,9 @@ pub struct Config {
     pub trusted_keys: Vec<Spanned<PathBuf>>,
     /// Limits.
     pub limits: Limits,
+    /// What becomes of a Helm chart that cannot be rendered (no `helm`):
+    /// `helm: {unrendered: error | skip}`; unset is an error.
+    pub skip_unrendered_charts: Option<bool>,
     /// Exceptions.
     pub exceptions: Vec<Exception>,
 }
@@ -401,6 +404,7 @@ impl Config {
             rules: Vec::new(),
             trusted_keys: Vec::new(),
             limits: Limits::default(),
+            skip_unrendered_charts: None,
             exceptions: Vec::new(),
         };
         let root = match docs.as_slice() {
@@ -430,6 +434,7 @@ impl Config {
                     "rules",
                     "trusted-keys",
                     "limits",
+                    "helm",
                     "exceptions",
                 ],
             )
@@ -499,6 +504,25 @@ impl Config {
                         .collect();
                 }
                 "limits" => config.limits = reader.limits(value),
+                "helm" => {
+                    let keys = reader
+                        .keep(reader.mapping(value, &["unrendered"]))
+                        .unwrap_or_default();
+                    for (_, setting) in keys {
+                        config.skip_unrendered_charts =
+                            reader.keep(reader.string(setting).and_then(|s| match s {
+                                "error" => Ok(false),
+                                "skip" => Ok(true),
+                                other => Err(reader.problem(
+                                    Code::BadValue,
+                                    setting,
+                                    format!(
+                                        "helm.unrendered `{other}`: expected `error` or `skip`"
+                                    ),
+                                )),
+                            }));
+                    }
+                }
                 "exceptions" => {
                     for item in reader.keep(reader.sequence(value)).unwrap_or_default() {
                         if let Some(exception) = reader.exception(item) {

@@ -244,6 +244,11 @@ pub enum ErrorKind {
     /// `helm template` failed.
     #[error("helm template failed: {0}")]
     Helm(String),
+    /// A Helm chart that cannot be rendered: there is no `helm`.
+    #[error(
+        "this Helm chart cannot be rendered: `helm` is not on PATH (install Helm, render the chart yourself and pipe it in with `helm template CHART | bulwark scan - --kind kubernetes`, or set `helm: {{unrendered: skip}}` in .bulwark.yaml to skip charts)"
+    )]
+    HelmMissing,
     /// A document of the declared kind does not have the expected shape.
     #[error("{0}")]
     Shape(String),
@@ -281,6 +286,7 @@ impl ErrorKind {
             ErrorKind::TooDeep(_) => "too-deep",
             ErrorKind::UnrenderedTemplate => "unrendered-template",
             ErrorKind::Helm(_) => "helm-failed",
+            ErrorKind::HelmMissing => "helm-missing",
             ErrorKind::Shape(_) => "unexpected-shape",
         }
     }
@@ -377,6 +383,9 @@ impl ErrorKind {
             ErrorKind::Helm(_) => {
                 "`helm template` failed on a chart; its message follows (secrets masked)."
             }
+            ErrorKind::HelmMissing => {
+                "A Helm chart was found and `helm` is not on PATH (nor named by `BULWARK_HELM`), so its templates cannot be judged. An error by default, never a silent pass: install Helm, pipe rendered output in, or opt out with `helm: {unrendered: skip}` in `.bulwark.yaml` (recorded in the evidence; the chart is then listed as skipped)."
+            }
             ErrorKind::Shape(_) => {
                 "A document of the declared kind that does not have its shape (a Kubernetes document without `apiVersion` and `kind`, a Compose file that is not a mapping)."
             }
@@ -430,6 +439,7 @@ impl ErrorKind {
             ErrorKind::TooDeep(0),
             ErrorKind::UnrenderedTemplate,
             ErrorKind::Helm(String::new()),
+            ErrorKind::HelmMissing,
             ErrorKind::Shape(String::new()),
         ]
     }

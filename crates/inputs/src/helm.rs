@@ -3,8 +3,9 @@
 //! A chart's templates are not YAML until rendered, so bulwark renders the
 //! chart with the user's `helm` (values files passed through) and scans the
 //! output as Kubernetes manifests; Helm's `# Source:` comments tie every
-//! finding to its template. Without `helm` on `PATH` the chart is not
-//! scanned and the report says how to pipe rendered output in.
+//! finding to its template. Without `helm` on `PATH` a chart is an input
+//! error ([`ErrorKind::HelmMissing`]), unless the configuration says to
+//! skip such charts ([`Unrendered::Skip`]): then it is listed as skipped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,6 +19,26 @@ use crate::candidate::Candidate;
 use crate::error::{Error, ErrorKind};
 use crate::loaded::Loaded;
 
+/// What becomes of a chart that cannot be rendered (no `helm`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Unrendered {
+    /// An input error: a run never passes on a chart it could not judge.
+    #[default]
+    Error,
+    /// Skipped and listed as such (`helm: {unrendered: skip}`).
+    Skip,
+}
+
+impl Unrendered {
+    /// `error` or `skip`, as configured and recorded.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unrendered::Error => "error",
+            Unrendered::Skip => "skip",
+        }
+    }
+}
+
 /// How charts are rendered.
 #[derive(Debug, Clone, Default)]
 pub struct Helm {
@@ -25,6 +46,8 @@ pub struct Helm {
     pub program: Option<PathBuf>,
     /// Values files passed to every render with `--values`.
     pub values: Vec<PathBuf>,
+    /// What becomes of a chart when there is no `helm`.
+    pub unrendered: Unrendered,
 }
 
 impl Helm {
@@ -34,7 +57,11 @@ impl Helm {
             .map(PathBuf::from)
             .filter(|p| !p.as_os_str().is_empty())
             .or_else(|| find_on_path("helm"));
-        Helm { program, values }
+        Helm {
+            program,
+            values,
+            unrendered: Unrendered::Error,
+        }
     }
 
     /// Renders the chart `candidate` names and parses the output.
@@ -46,10 +73,13 @@ impl Helm {
     pub fn render(&self, candidate: &Candidate, max_file_size: u64) -> Result<Loaded, Error> {
         let chart_file = format!("{}/Chart.yaml", candidate.display);
         let Some(program) = &self.program else {
+            if self.unrendered == Unrendered::Error {
+                return Err(Error::whole(&chart_file, ErrorKind::HelmMissing));
+            }
             return Ok(Loaded::Skipped {
                 reason: Skip::NotRendered,
                 notice: Some(format!(
-                    "Helm chart {} not scanned: `helm` is not on PATH. Install Helm, or render the chart yourself and pipe it in: `helm template {} | bulwark scan - --kind kubernetes`",
+                    "Helm chart {} skipped (helm: {{unrendered: skip}}): `helm` is not on PATH. Install Helm, or render the chart yourself and pipe it in: `helm template {} | bulwark scan - --kind kubernetes`",
                     candidate.display, candidate.display
                 )),
             });

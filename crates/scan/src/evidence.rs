@@ -83,6 +83,7 @@ pub fn settings(scanner: &Scanner, run: &Run, context: &Context<'_>) -> serde_js
         "rules": options.only,
         "kind": options.kind.map(|k| k.to_string()),
         "max_file_size": max_file_size,
+        "unrendered_charts": scanner.unrendered_charts().as_str(),
         "rule_timeout_ms": u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
         "rule_memory": memory,
         "config_file": config.map(|c| c.path.display().to_string()),

@@ -248,7 +248,16 @@ impl ScannerBuilder {
             load_options: LoadOptions {
                 kind: options.kind,
                 max_file_size,
-                helm: Helm::from_env(options.helm_values.clone()),
+                helm: Helm {
+                    unrendered: if config.as_ref().and_then(|c| c.skip_unrendered_charts)
+                        == Some(true)
+                    {
+                        bulwark_inputs::helm::Unrendered::Skip
+                    } else {
+                        bulwark_inputs::helm::Unrendered::Error
+                    },
+                    ..Helm::from_env(options.helm_values.clone())
+                },
             },
             config_root: config.as_ref().map(|c| {
                 c.root.canonicalize().unwrap_or_else(|_| {
@@ -445,6 +454,11 @@ impl Scanner {
         &self.options
     }
 
+    /// What becomes of a Helm chart that cannot be rendered.
+    pub fn unrendered_charts(&self) -> bulwark_inputs::helm::Unrendered {
+        self.load_options.helm.unrendered
+    }
+
     /// Every reported rule, sorted by id, at the severity in effect.
     pub fn rules(&self) -> Vec<ReportedRule> {
         let mut rules = Vec::new();
@@ -594,11 +608,30 @@ impl Scanner {
             // wait in `pending`.
             let mut pending = BTreeMap::new();
             let mut next = 0;
+            // Once stopped (the first blocking finding in file order, or
+            // the caller), files scanned meanwhile are not reported: they
+            // are listed as not reached.
+            let mut stopped = false;
             for (i, outcome, parts) in rx {
                 pending.insert(i, (outcome, parts));
-                while let Some((outcome, parts)) = pending.remove(&next) {
+                while let Some((mut outcome, mut parts)) = pending.remove(&next) {
                     next += 1;
-                    if emit(&outcome, &parts) == Flow::Stop {
+                    if stopped {
+                        outcome = FileOutcome {
+                            coverage: outcome.coverage.map(|c| CoverageEntry {
+                                status: CoverageStatus::Skipped {
+                                    reason: Skip::Stopped,
+                                },
+                                ..c
+                            }),
+                            ..FileOutcome::default()
+                        };
+                        parts = Vec::new();
+                    }
+                    if emit(&outcome, &parts) == Flow::Stop
+                        || (self.options.fail_fast && outcome.tally.blocking > 0)
+                    {
+                        stopped = true;
                         context.stop.store(true, Ordering::Relaxed);
                     }
                     totals.add(outcome, request.keep_findings, request.keep_fingerprints);
@@ -946,6 +979,16 @@ impl Context<'_> {
                 .findings
                 .retain(|f| !baseline.contains(&f.fingerprint));
             known = before - report.findings.len();
+        }
+        if scanner.options.fail_fast
+            && let Some(first) = report
+                .findings
+                .iter()
+                .position(|f| f.severity >= scanner.fail_on)
+        {
+            // Stop at the first blocking finding: what comes after it in
+            // the file is not reported either.
+            report.findings.truncate(first + 1);
         }
         let mut tally = Tally {
             files: usize::from(evaluated.scanned),
