@@ -152,6 +152,59 @@ fn configuration_problems_are_all_reported_each_once() {
     );
 }
 
+/// Flags people reach for that do not exist are answered with the one
+/// that does.
+#[test]
+fn a_severity_flag_points_at_fail_on_and_the_configuration() {
+    let run = bulwark(&["scan", "--severity", "high", "."]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("use `--fail-on high`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("severity: {RULE-ID: high}"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("--version"), "{}", run.stderr);
+}
+
+/// `rules list` shows each rule's pack and input kinds, as the README says.
+#[test]
+fn rules_list_shows_pack_and_inputs() {
+    let run = bulwark(&["rules", "list"]);
+    assert_eq!(run.code, 0);
+    let header = run.stdout.lines().next().unwrap_or_default();
+    for column in ["RULE", "SEVERITY", "PACK", "INPUTS", "CONTROLS", "TITLE"] {
+        assert!(header.contains(column), "{header}");
+    }
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("runtime-privileged "))
+        .unwrap_or_default();
+    assert!(line.contains("cis-docker-runtime"), "{line}");
+    assert!(line.contains("compose,kubernetes"), "{line}");
+}
+
+/// A missing path: the OS's reason, the path, no made-up position, not
+/// called a file.
+#[test]
+fn a_missing_path_says_why_without_a_position() {
+    let run = bulwark(&["scan", "no-such-dir/deploy"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("No such file or directory"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("no-such-dir/deploy"), "{}", run.stdout);
+    assert!(!run.stdout.contains("deploy:1:1"), "{}", run.stdout);
+    assert!(!run.stdout.contains("cannot read file"), "{}", run.stdout);
+}
+
 #[test]
 fn rejects_bad_flags_with_exit_code_2() {
     for args in [
@@ -164,6 +217,28 @@ fn rejects_bad_flags_with_exit_code_2() {
         let run = bulwark(&args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(!run.stderr.is_empty());
+    }
+    for (args, says) in [
+        (
+            vec!["scan", "--fail-on", "severe"],
+            "unknown severity `severe` (expected one of info, low, medium, high, critical)",
+        ),
+        (
+            vec!["scan", "--rule", "no-such-rule"],
+            "--rule no-such-rule: no such rule",
+        ),
+        (
+            vec!["scan", "--rule-timeout", "soon"],
+            "`soon` is not a duration (try 500ms or 2s)",
+        ),
+        (
+            vec!["scan", "--kind", "makefile", "-"],
+            "unknown input kind `makefile` (expected one of dockerfile, compose, kubernetes, helm-values)",
+        ),
+        (vec!["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+    ] {
+        let run = bulwark(&args);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
     }
 }
 
@@ -215,12 +290,48 @@ fn reads_standard_input() {
             .as_array()
             .is_some_and(|f| f.iter().all(|f| f["file"] == "<stdin>"))
     );
-    // Without --kind, the content tells.
-    let run = bulwark_with_stdin(
-        &["scan", "--format", "json", "-"],
-        b"# a Dockerfile\nFROM alpine:3.20\n",
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Without --kind, the content tells: each kind detected as what it is.
+    for (text, kind, rule) in [
+        (&b"# a Dockerfile\nFROM alpine:3.20\n"[..], "dockerfile", "docker-user-root"),
+        (
+            &b"services:\n  app:\n    image: a:1\n    privileged: true\n"[..],
+            "compose",
+            "runtime-privileged",
+        ),
+        (
+            &b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: a, image: a}]\n"[..],
+            "kubernetes",
+            "pss-host-namespaces",
+        ),
+    ] {
+        let run = bulwark_with_stdin(&["scan", "--format", "json", "-"], text);
+        assert_eq!(run.code, 1, "{kind}: {}", run.stderr);
+        let json = run.json();
+        let entry = json["coverage"]["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["path"] == "<stdin>")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(entry["kind"], kind, "{entry}");
+        assert!(
+            json["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f["rule_id"] == rule),
+            "{kind}: {}",
+            run.stdout
+        );
+    }
+    // Empty standard input never passes, with or without --kind.
+    for args in [vec!["scan", "-"], vec!["scan", "--kind", "kubernetes", "-"]] {
+        let run = bulwark_with_stdin(&args, b"");
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        assert!(run.stdout.contains("empty input"), "{}", run.stdout);
+        assert!(!run.stdout.contains("--kind"), "{}", run.stdout);
+    }
     let run = bulwark_with_stdin(&["scan", "-"], b"hello world\n");
     assert_eq!(run.code, 2);
     assert!(
@@ -285,17 +396,53 @@ fn colours_only_when_asked_or_on_a_terminal() {
     assert!(coloured.stdout.contains('\u{1b}'));
 }
 
+/// `--fail-fast` stops at the first blocking finding: one is reported,
+/// fewer files are scanned than without it, and the files not reached are
+/// listed as such.
 #[test]
-fn fail_fast_stops_with_a_blocking_finding() {
+fn fail_fast_stops_at_the_first_blocking_finding() {
+    let target = "rules-wasm/cis-docker-build/fixtures";
+    let all = bulwark(&["scan", "--format", "json", "--fail-on", "high", target]).json();
     let run = bulwark(&[
         "scan",
         "--fail-fast",
+        "--fail-on",
+        "high",
         "--format",
         "json",
-        "rules-wasm/cis-docker-build/fixtures",
+        target,
     ]);
-    assert_eq!(run.code, 1);
-    assert!(!run.json()["findings"].as_array().is_some_and(Vec::is_empty));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let findings = json["findings"].as_array().cloned().unwrap_or_default();
+    let blocking: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| matches!(f["severity"].as_str(), Some("high" | "critical")))
+        .collect();
+    assert_eq!(blocking.len(), 1, "{findings:#?}");
+    // Nothing after the first blocking finding.
+    assert!(
+        std::ptr::eq(blocking[0], findings.last().expect("a finding")),
+        "{findings:#?}"
+    );
+    let files = |j: &serde_json::Value| j["summary"]["files"].as_u64().unwrap_or(0);
+    assert!(
+        files(&json) < files(&all),
+        "{} vs {}",
+        files(&json),
+        files(&all)
+    );
+    let stopped = json["coverage"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["reason"] == "stopped")
+        .count();
+    assert!(stopped > 0, "{}", json["coverage"]);
+    assert!(
+        all["findings"].as_array().map_or(0, Vec::len) > findings.len(),
+        "without --fail-fast every finding is reported"
+    );
 }
 
 /// Built-in packs come precompiled (on x86_64 Linux) and never touch the

@@ -516,3 +516,157 @@ fn sarif_puts_chart_findings_on_their_templates() {
         "charts/web/templates/deployment.yaml"
     );
 }
+
+/// One finding as every format can say it: rule, file, start and end, and
+/// message (JUnit has no end: it gets `None` there).
+type Place = (String, String, u64, u64, Option<(u64, u64)>, String);
+
+/// SARIF, JUnit and JSON carry the same findings, each at the same place:
+/// not just as many.
+#[test]
+fn sarif_junit_and_json_carry_the_same_findings_at_the_same_places() {
+    let targets = [
+        "rules-wasm/cis-docker-build/fixtures",
+        "rules-wasm/cis-docker-runtime/fixtures",
+        "rules-wasm/pod-security/fixtures/pss-apparmor",
+        "rules-wasm/secrets/fixtures",
+    ];
+    let run_as = |format: &str| {
+        let mut args = vec!["scan", "--format", format];
+        args.extend_from_slice(&targets);
+        let run = bulwark(&args);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        run
+    };
+    let json = run_as("json").json();
+    let from_json: BTreeSet<Place> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_owned(),
+                f["file"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+                Some((
+                    f["end_line"].as_u64().unwrap_or_default(),
+                    f["end_column"].as_u64().unwrap_or_default(),
+                )),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(from_json.len() > 150, "{}", from_json.len());
+    // SARIF's message text is the message and, on the next line, the detail.
+    let details: std::collections::BTreeMap<(String, String, u64, u64), String> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            Some((
+                (
+                    f["rule_id"].as_str()?.to_owned(),
+                    f["file"].as_str()?.to_owned(),
+                    f["line"].as_u64()?,
+                    f["column"].as_u64()?,
+                ),
+                f["detail"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    let sarif = sarif_of(&run_as("sarif"));
+    let from_sarif: BTreeSet<Place> = sarif["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["suppressions"].is_null())
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            let region = &location["region"];
+            (
+                r["ruleId"].as_str().unwrap_or_default().to_owned(),
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                region["startLine"].as_u64().unwrap_or_default(),
+                region["startColumn"].as_u64().unwrap_or_default(),
+                Some((
+                    region["endLine"].as_u64().unwrap_or_default(),
+                    region["endColumn"].as_u64().unwrap_or_default(),
+                )),
+                r["message"]["text"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .map(|(rule, file, line, column, end, text)| {
+            let key = (rule.clone(), file.clone(), line, column);
+            let message = match details.get(&key) {
+                Some(detail) => text
+                    .strip_suffix(detail.as_str())
+                    .and_then(|t| t.strip_suffix('\n'))
+                    .map_or(text.clone(), str::to_owned),
+                None => text,
+            };
+            (rule, file, line, column, end, message)
+        })
+        .collect();
+    let only =
+        |a: &BTreeSet<Place>, b: &BTreeSet<Place>| a.difference(b).cloned().collect::<Vec<_>>();
+    assert!(
+        from_sarif == from_json,
+        "SARIF and JSON differ: only in SARIF {:#?}, only in JSON {:#?}",
+        only(&from_sarif, &from_json),
+        only(&from_json, &from_sarif)
+    );
+    // JUnit: every finding in its rule's case, as `FILE:LINE:COL: MESSAGE [severity]`.
+    let xml = run_as("junit").stdout;
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit XML");
+    let mut from_junit: BTreeSet<Place> = BTreeSet::new();
+    for case in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
+        let rule = case
+            .attribute("name")
+            .and_then(|n| n.split_once(':'))
+            .map(|(r, _)| r.to_owned())
+            .unwrap_or_default();
+        for body in case
+            .children()
+            .filter(|n| n.has_tag_name("failure") || n.has_tag_name("system-out"))
+        {
+            for line in body.text().unwrap_or_default().lines() {
+                let Some((place, rest)) = line.split_once(": ") else {
+                    continue;
+                };
+                let mut parts = place.rsplitn(3, ':');
+                let (Some(column), Some(line_no), Some(file)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                let (Ok(column), Ok(line_no)) = (column.parse::<u64>(), line_no.parse::<u64>())
+                else {
+                    continue;
+                };
+                let message = rest.rsplit_once(" [").map_or(rest, |(m, _)| m);
+                from_junit.insert((
+                    rule.clone(),
+                    file.to_owned(),
+                    line_no,
+                    column,
+                    None,
+                    message.to_owned(),
+                ));
+            }
+        }
+    }
+    let without_end: BTreeSet<Place> = from_json
+        .iter()
+        .map(|(r, f, l, c, _, m)| (r.clone(), f.clone(), *l, *c, None, m.clone()))
+        .collect();
+    assert!(
+        from_junit == without_end,
+        "JUnit and JSON differ: only in JUnit {:#?}, only in JSON {:#?}",
+        only(&from_junit, &without_end),
+        only(&without_end, &from_junit)
+    );
+}

@@ -42,6 +42,23 @@ fn a_module_must_be_pinned_and_match_its_pin() {
         "{}",
         run.stderr
     );
+    // A pin that is not a digest: said so, with the digest to check, once.
+    let run = bulwark(&[
+        "scan",
+        "--rules",
+        &format!("{MODULE}@sha256:1194"),
+        DOCKERFILE,
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!(
+            "`sha256:1194` is not a SHA-256 pin (`sha256:` and 64 hex digits): `--rules {MODULE}@sha256:{actual}`"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches(&actual).count(), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("1194@sha256"), "{}", run.stderr);
     // The wrong pin: refused, naming both digests.
     let wrong = "0".repeat(64);
     let run = scan_with(&format!("{MODULE}@sha256:{wrong}"), &[]);
@@ -207,4 +224,39 @@ fn a_module_exporting_another_world_is_a_clear_failure() {
         "wrong_world",
         failure["message"].as_str().unwrap_or_default()
     );
+}
+
+/// The same module pinned in `.bulwark.yaml` and given with `--rules` is
+/// loaded once, not refused as declaring its own rules twice.
+#[test]
+fn the_same_module_from_configuration_and_command_line_is_loaded_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let module = dir.path().join("rules/hostile.wasm");
+    std::fs::create_dir_all(module.parent().expect("parent")).expect("mkdir");
+    std::fs::copy(crate::util::root().join(MODULE), &module).expect("copy");
+    let sha = digest(&module);
+    write(
+        dir.path(),
+        ".bulwark.yaml",
+        &format!("rules:\n  - path: rules/hostile.wasm\n    sha256: {sha}\n"),
+    );
+    write(dir.path(), "Dockerfile", "FROM scratch\n");
+    let run = crate::util::bulwark_in(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--rules",
+            &format!("{}@sha256:{sha}", s(&module)),
+            "--rule",
+            "hostile-ok",
+            ".",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("declared by both"), "{}", run.stderr);
+    let findings = run.json()["findings"].as_array().map_or(0, Vec::len);
+    assert_eq!(findings, 1, "{}", run.stdout);
 }

@@ -25,6 +25,16 @@ fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
     match cmd::run(cli) {
         Ok(code) => code.into(),
+        // The reader went away (`bulwark rules list | head`): nothing more
+        // to say, and nobody to say it to.
+        Err(err)
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             output::print_error(&err);
             exit::Exit::Usage.into()

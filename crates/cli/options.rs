@@ -35,8 +35,12 @@ fn parse_module_arg(s: &str) -> Result<ModuleArg, String> {
     let now = std::fs::read(path)
         .map(|bytes| format!("{path}@sha256:{}", bulwark_evidence::sha256_hex(&bytes)))
         .unwrap_or_else(|_| format!("{path}@sha256:<its SHA-256>"));
+    let what = match digest {
+        Some(digest) => format!("`{digest}` is not a SHA-256 pin (`sha256:` and 64 hex digits)"),
+        None => "a rule module must be pinned by its SHA-256".to_owned(),
+    };
     Err(format!(
-        "a rule module must be pinned by its SHA-256: `--rules {now}` (check that digest against the module's publisher first)"
+        "{what}: `--rules {now}` (check that digest against the module's publisher first)"
     ))
 }
 

@@ -67,16 +67,46 @@ pub fn run(command: Command, global: &GlobalOptions) -> anyhow::Result<exit::Exi
         }
         Format::Markdown => out.write_all(reference(&rows).as_bytes())?,
         _ => {
-            let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
-            for r in &rows {
-                writeln!(
-                    out,
-                    "{:width$}  {:<8}  {:<32}  {}",
-                    inline(r.id),
-                    r.severity.as_str(),
-                    inline(&r.controls.join(", ")),
-                    inline(r.title)
-                )?;
+            // A table: one row per rule, columns as wide as their widest cell.
+            let mut table: Vec<[String; 6]> = vec![[
+                "RULE".to_owned(),
+                "SEVERITY".to_owned(),
+                "PACK".to_owned(),
+                "INPUTS".to_owned(),
+                "CONTROLS".to_owned(),
+                "TITLE".to_owned(),
+            ]];
+            table.extend(rows.iter().map(|r| {
+                [
+                    inline(r.id).into_owned(),
+                    r.severity.as_str().to_owned(),
+                    inline(r.module).into_owned(),
+                    r.kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    inline(&r.controls.join(", ")).into_owned(),
+                    inline(r.title).into_owned(),
+                ]
+            }));
+            let mut widths = [0usize; 6];
+            for row in &table {
+                for (w, cell) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(cell.chars().count());
+                }
+            }
+            for row in &table {
+                let mut line = String::new();
+                for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+                    if i + 1 == row.len() {
+                        line.push_str(cell);
+                    } else {
+                        line.push_str(cell);
+                        line.push_str(&" ".repeat(w - cell.chars().count() + 2));
+                    }
+                }
+                writeln!(out, "{}", line.trim_end())?;
             }
         }
     }

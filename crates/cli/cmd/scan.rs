@@ -42,6 +42,9 @@ pub struct Args {
     /// critical [default: `fail-on` in .bulwark.yaml, else info].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<Severity>,
+    /// A word people reach for: answered with where the setting lives.
+    #[arg(long, hide = true, value_name = "SEVERITY", value_parser = no_severity_flag)]
+    severity: Option<String>,
     /// Stop at the first blocking finding.
     #[arg(long)]
     fail_fast: bool,
@@ -121,6 +124,14 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
 
 fn parse_kind(s: &str) -> Result<InputKind, String> {
     s.parse()
+}
+
+/// `--severity` is not a flag: the threshold is `--fail-on`, and a rule's
+/// severity is set in `.bulwark.yaml`.
+fn no_severity_flag(value: &str) -> Result<String, String> {
+    Err(format!(
+        "there is no --severity flag: to fail on findings of severity `{value}` or above use `--fail-on {value}`; to change a rule's severity, set `severity: {{RULE-ID: {value}}}` in .bulwark.yaml"
+    ))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
