@@ -81,15 +81,61 @@ fn sources(name: &str, texts: Vec<String>) -> Vec<Arc<SourceFile>> {
         .collect()
 }
 
+/// The findings every pack together reports on the corpus of `kind`, at
+/// the full size and in the quick mode: pinned, so that a bench timing
+/// rules that trap, or that stopped finding anything, cannot pass. A rule
+/// change that moves them updates them here, on purpose.
+fn expected_findings(kind: InputKind, scale: usize) -> usize {
+    match (kind, scale) {
+        (InputKind::Dockerfile, 1) => 5637,
+        (InputKind::Dockerfile, _) => 562,
+        (InputKind::Compose, 1) => 13002,
+        (InputKind::Compose, _) => 1220,
+        (InputKind::Kubernetes, 1) => 72260,
+        (InputKind::Kubernetes, _) => 7018,
+        (InputKind::HelmValues, _) => 0,
+    }
+}
+
+/// Evaluates `documents` once, before timing: no rule may fail, and the
+/// findings must be the pinned count.
+fn check_once(
+    engine: &Engine,
+    modules: &[Module],
+    documents: &[Document],
+    kind: InputKind,
+    scale: usize,
+) {
+    let selection = RuleSelection::all(modules);
+    let mut evaluator = Evaluator::new(engine, modules, "{}");
+    let mut findings = 0;
+    for doc in documents {
+        let evaluation = evaluator.evaluate(doc, &selection);
+        assert!(
+            evaluation.failures.is_empty(),
+            "a rule failed on the {kind} corpus: {:?}",
+            evaluation.failures
+        );
+        findings += evaluation.findings.len();
+    }
+    assert_eq!(
+        findings,
+        expected_findings(kind, scale),
+        "findings on the {kind} corpus (scale 1/{scale})"
+    );
+}
+
 fn kind_group(
     c: &mut Criterion,
     engine: &Engine,
     modules: &[Module],
     kind: InputKind,
     files: &[Arc<SourceFile>],
+    scale: usize,
 ) {
     let selection = RuleSelection::all(modules);
     let documents = parse_all(files, kind);
+    check_once(engine, modules, &documents, kind, scale);
     let mut group = c.benchmark_group(kind.as_str());
     group.throughput(Throughput::Elements(documents.len() as u64));
     group.sample_size(10);
@@ -131,17 +177,31 @@ fn scan(c: &mut Criterion) {
         .collect();
 
     let dockerfiles = sources("Dockerfile", corpus::dockerfiles(42, DOCKERFILES / scale));
-    kind_group(c, &engine, &modules, InputKind::Dockerfile, &dockerfiles);
+    kind_group(
+        c,
+        &engine,
+        &modules,
+        InputKind::Dockerfile,
+        &dockerfiles,
+        scale,
+    );
     let compose = sources(
         "compose.yaml",
         corpus::compose_files(42, COMPOSE_FILES / scale),
     );
-    kind_group(c, &engine, &modules, InputKind::Compose, &compose);
+    kind_group(c, &engine, &modules, InputKind::Compose, &compose, scale);
     let manifests = sources(
         "manifests.yaml",
         corpus::manifests(42, OBJECTS / scale, OBJECTS_PER_FILE),
     );
-    kind_group(c, &engine, &modules, InputKind::Kubernetes, &manifests);
+    kind_group(
+        c,
+        &engine,
+        &modules,
+        InputKind::Kubernetes,
+        &manifests,
+        scale,
+    );
 
     let uncached = Engine::new(Limits::default()).expect("engine");
     let mut load = c.benchmark_group("engine");

@@ -1,10 +1,17 @@
-//! Property tests: the Dockerfile parser never panics, whatever the bytes,
-//! and whatever it accepts becomes a document whose spans all lie inside
-//! the file on character boundaries.
+//! Property tests: the parsers never panic, whatever the bytes (random,
+//! valid UTF-8, Dockerfile- and YAML-like text, real files mutated), and
+//! whatever they accept becomes documents whose spans lie inside the file on
+//! character boundaries; in generated YAML each scalar's span names exactly
+//! the text it was written as.
+//!
+//! The seed is fixed, so a run is the same everywhere; a failure found
+//! anyway is kept in `fuzz.regressions` beside this file (committed) and
+//! replayed first on every run.
 
 use bulwark_core::{InputKind, Node, Value};
 use bulwark_inputs::{Loaded, load_bytes};
 use proptest::prelude::*;
+use proptest::test_runner::{FileFailurePersistence, RngSeed};
 
 /// Pieces that exercise every branch of the lexer and parsers.
 const FRAGMENTS: &[&str] = &[
@@ -182,12 +189,204 @@ fn yaml_like() -> impl Strategy<Value = String> {
         .prop_map(|parts| parts.concat())
 }
 
+/// Real inputs to mutate: a Dockerfile, a Compose file, a Kubernetes
+/// stream and a values file from the packs' fixtures and the corpus.
+const REAL: &[(&str, Option<InputKind>)] = &[
+    (
+        include_str!("../../../tests/fixtures/scan/insecure/Dockerfile"),
+        Some(InputKind::Dockerfile),
+    ),
+    (
+        include_str!(
+            "../../../rules-wasm/cis-docker-runtime/fixtures/runtime-privileged/compose/fail/compose.yaml"
+        ),
+        Some(InputKind::Compose),
+    ),
+    (
+        include_str!(
+            "../../../rules-wasm/pod-security/fixtures/pss-apparmor/kubernetes/fail-2/manifest.yaml"
+        ),
+        Some(InputKind::Kubernetes),
+    ),
+    (
+        include_str!(
+            "../../../rules-wasm/secrets/fixtures/secret-helm-values/helm-values/fail/values.yaml"
+        ),
+        Some(InputKind::HelmValues),
+    ),
+];
+
+/// One edit of a text: at a fraction of its length, delete some bytes,
+/// insert a fragment, or both.
+#[derive(Debug, Clone)]
+struct Edit {
+    at: f64,
+    delete: usize,
+    insert: &'static str,
+}
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    let fragment = prop::sample::select(
+        FRAGMENTS
+            .iter()
+            .chain(YAML_FRAGMENTS)
+            .copied()
+            .collect::<Vec<&'static str>>(),
+    );
+    prop::collection::vec(
+        (0.0..1.0f64, 0usize..12, fragment).prop_map(|(at, delete, insert)| Edit {
+            at,
+            delete,
+            insert,
+        }),
+        1..8,
+    )
+}
+
+/// `text` with `edits` applied, each on character boundaries.
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut out = text.to_owned();
+    for e in edits {
+        let mut at = (out.len() as f64 * e.at) as usize;
+        while !out.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + e.delete).min(out.len());
+        while !out.is_char_boundary(end) {
+            end += 1;
+        }
+        out.replace_range(at..end, e.insert);
+    }
+    out
+}
+
+/// A scalar written as YAML, and the text a parser must find at its span.
+#[derive(Debug, Clone)]
+struct Scalar {
+    written: String,
+    value: String,
+}
+
+fn scalar() -> impl Strategy<Value = Scalar> {
+    ("[a-z][a-z0-9._/-]{0,12}", 0..3u8).prop_map(|(word, style)| {
+        // Plain words that YAML would read as something else stay quoted.
+        let plain_ok = !matches!(
+            word.as_str(),
+            "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+        let written = match style {
+            0 if plain_ok => word.clone(),
+            1 => format!("'{word}'"),
+            _ => format!("\"{word}\""),
+        };
+        Scalar {
+            written,
+            value: word,
+        }
+    })
+}
+
+/// A YAML mapping of mappings, sequences and scalars, in block style.
+#[derive(Debug, Clone)]
+enum Tree {
+    Scalar(Scalar),
+    Map(Vec<(String, Tree)>),
+    Seq(Vec<Tree>),
+}
+
+fn tree() -> impl Strategy<Value = Tree> {
+    let leaf = scalar().prop_map(Tree::Scalar);
+    leaf.prop_recursive(4, 40, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(("[a-z][a-z0-9]{0,8}", inner.clone()), 1..5).prop_map(
+                |entries| {
+                    // Keys unique, as YAML wants them.
+                    let mut seen = std::collections::BTreeSet::new();
+                    Tree::Map(
+                        entries
+                            .into_iter()
+                            .filter(|(k, _)| seen.insert(k.clone()))
+                            .collect(),
+                    )
+                }
+            ),
+            prop::collection::vec(inner, 1..5).prop_map(Tree::Seq),
+        ]
+    })
+}
+
+/// Writes `tree` at `indent`, recording each scalar's expected text by the
+/// JSON pointer it will have.
+fn write_yaml(
+    tree: &Tree,
+    indent: usize,
+    pointer: &str,
+    out: &mut String,
+    expect: &mut Vec<(String, Scalar)>,
+) {
+    let pad = " ".repeat(indent);
+    match tree {
+        Tree::Scalar(s) => {
+            out.push_str(&s.written);
+            out.push('\n');
+            expect.push((pointer.to_owned(), s.clone()));
+        }
+        Tree::Map(entries) => {
+            for (i, (key, value)) in entries.iter().enumerate() {
+                if i > 0 || !out.ends_with("- ") {
+                    out.push_str(&pad);
+                }
+                out.push_str(key);
+                out.push(':');
+                let child = format!("{pointer}/{key}");
+                if let Tree::Scalar(_) = value {
+                    out.push(' ');
+                    write_yaml(value, indent + 2, &child, out, expect);
+                } else {
+                    out.push('\n');
+                    write_yaml(value, indent + 2, &child, out, expect);
+                }
+            }
+        }
+        Tree::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&pad);
+                out.push_str("- ");
+                let child = format!("{pointer}/{i}");
+                match item {
+                    Tree::Seq(_) => {
+                        out.push('\n');
+                        write_yaml(item, indent + 2, &child, out, expect);
+                    }
+                    _ => write_yaml(item, indent + 2, &child, out, expect),
+                }
+            }
+        }
+    }
+}
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        rng_seed: RngSeed::Fixed(0x6275_6c77_6172_6b21),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
         parse(bytes);
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_text(text in any::<String>()) {
+        parse(text.clone().into_bytes());
+        parse_as(text.clone().into_bytes(), Some(InputKind::Kubernetes));
+        parse_as(text.into_bytes(), None);
     }
 
     #[test]
@@ -211,5 +410,44 @@ proptest! {
         parse_as(text.clone().into_bytes(), Some(InputKind::Kubernetes));
         parse_as(text.clone().into_bytes(), Some(InputKind::Compose));
         parse_as(text.into_bytes(), None);
+    }
+
+    #[test]
+    fn never_panics_on_real_files_mutated(index in 0..REAL.len(), edits in edits()) {
+        let (text, kind) = REAL[index];
+        let mutated = apply(text, &edits);
+        parse_as(mutated.clone().into_bytes(), kind);
+        parse_as(mutated.into_bytes(), None);
+    }
+
+    #[test]
+    fn yaml_spans_name_the_text_of_each_scalar(tree in tree()) {
+        let mut text = String::new();
+        let mut expected = Vec::new();
+        match &tree {
+            Tree::Map(_) => write_yaml(&tree, 0, "", &mut text, &mut expected),
+            Tree::Scalar(_) => {
+                text.push_str("root: ");
+                write_yaml(&tree, 2, "/root", &mut text, &mut expected);
+            }
+            Tree::Seq(_) => {
+                text.push_str("root:\n");
+                write_yaml(&tree, 2, "/root", &mut text, &mut expected);
+            }
+        }
+        let loaded = load_bytes("values.yaml", Some(InputKind::HelmValues), text.clone().into_bytes());
+        let Ok(Loaded::Documents { source, documents, errors, .. }) = loaded else {
+            panic!("generated YAML refused:\n{text}\n{loaded:?}");
+        };
+        prop_assert!(errors.is_empty(), "{text}\n{errors:?}");
+        prop_assert_eq!(documents.len(), 1);
+        let doc = &documents[0];
+        for (pointer, scalar) in expected {
+            let node = doc.root.pointer(&pointer);
+            prop_assert!(node.is_some(), "{} names nothing in\n{}", pointer, text);
+            let Some(node) = node else { continue };
+            prop_assert_eq!(&source.text()[node.span.range()], scalar.written.as_str(), "{} in\n{}", pointer, text);
+            prop_assert_eq!(&node.value, &Value::String(scalar.value.clone()), "{} in\n{}", pointer, text);
+        }
     }
 }
