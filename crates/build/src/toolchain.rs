@@ -254,16 +254,41 @@ impl Toolchain {
         }
     }
 
-    /// Writes `Cargo.lock` for the crate or workspace at `workspace` (a
-    /// new rule crate has none; builds are `--locked`).
+    /// Writes `Cargo.lock` for the crate or workspace at `workspace` when it
+    /// has none (a new rule crate; builds are `--locked`), and fetches its
+    /// dependencies.
+    ///
+    /// Debian's `cargo-web` cannot check out git dependencies (its libgit2
+    /// refuses with `invalid version 0 on git_proxy_options`), and a rule
+    /// crate's SDK is one, by its release tag. On that route, when another
+    /// cargo is installed (rustup's), that one resolves and fetches; the
+    /// Debian cargo then finds the checkouts in place and only builds.
     ///
     /// # Errors
     ///
     /// [`Error::Spawn`] when cargo cannot run, [`Error::Cargo`] when it
     /// fails (its diagnostics go to stderr).
-    pub fn generate_lockfile(&self, workspace: &Path) -> Result<(), Error> {
-        let (cargo, mut cmd) = self.cargo();
-        cmd.current_dir(workspace).arg("generate-lockfile");
+    pub fn prepare(&self, workspace: &Path) -> Result<(), Error> {
+        let (cargo, mut cmd) = match (&self.route, fetching_cargo()) {
+            (Route::Debian { .. }, Some(other)) => {
+                let mut cmd = Command::new(&other);
+                cmd.env_remove("RUSTC").env_remove("RUSTC_BOOTSTRAP");
+                (other, cmd)
+            }
+            _ => self.cargo(),
+        };
+        if !workspace.join("Cargo.lock").is_file() {
+            cmd.current_dir(workspace).arg("generate-lockfile");
+            run(cargo.clone(), &mut cmd)?;
+            cmd = Command::new(&cargo);
+            if let Route::Debian { .. } = self.route {
+                if cargo == Path::new(DEBIAN_CARGO) {
+                    return Ok(());
+                }
+                cmd.env_remove("RUSTC").env_remove("RUSTC_BOOTSTRAP");
+            }
+        }
+        cmd.current_dir(workspace).args(["fetch", "--locked"]);
         run(cargo, &mut cmd)
     }
 }
@@ -299,6 +324,25 @@ fn output(program: &Path, args: &[&str]) -> Result<String, Error> {
             source,
         })?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A cargo other than Debian's that can fetch git dependencies: `$CARGO`,
+/// `cargo` on `PATH`, or cargo's home's `bin/cargo`.
+fn fetching_cargo() -> Option<PathBuf> {
+    let debian = Path::new(DEBIAN_CARGO).canonicalize().ok();
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("cargo"))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(on_path)
+        .chain(cargo_home().map(|h| h.join("bin/cargo")))
+        .find(|c| c.is_file() && c.canonicalize().ok() != debian)
 }
 
 fn cargo_home() -> Option<PathBuf> {

@@ -15,10 +15,11 @@ pub struct Args {
     /// The rule crate (its Cargo.toml's directory).
     #[arg(value_name = "DIR", default_value = ".")]
     dir: PathBuf,
-    /// Where to write the component [default: DIR/target/bulwark/NAME.wasm].
+    /// Where to write the component [default: DIR/target/bulwark/NAME.wasm,
+    /// wherever cargo's target directory is].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Cargo's target directory [default: DIR/target].
+    /// Cargo's target directory [default: $CARGO_TARGET_DIR, else DIR/target].
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
     /// The toolchain: `rustup` (with the wasm32-unknown-unknown target) or
@@ -65,12 +66,11 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         None => Toolchain::detect(),
     }?;
     writeln!(std::io::stderr(), "building {name} with {toolchain}")?;
-    if !args.dir.join("Cargo.lock").is_file() {
-        toolchain.generate_lockfile(&args.dir)?;
-    }
-    let target_dir = match &args.target_dir {
-        Some(dir) => dir.clone(),
-        None => args.dir.join("target"),
+    toolchain.prepare(&args.dir)?;
+    let target_dir = match (&args.target_dir, std::env::var_os("CARGO_TARGET_DIR")) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) if !dir.is_empty() => PathBuf::from(dir),
+        (None, _) => args.dir.join("target"),
     };
     let target_dir = std::path::absolute(&target_dir).unwrap_or(target_dir);
     let out_dir = toolchain.build(&args.dir, &target_dir, &[name.as_str()])?;
@@ -89,10 +89,14 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let module = engine
         .load(&name, &component)
         .with_context(|| format!("the built component {name} is not a bulwark rule module"))?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| target_dir.join("bulwark").join(format!("{name}.wasm")));
+    let out = args.out.clone().unwrap_or_else(|| {
+        let base = if args.dir == Path::new(".") {
+            PathBuf::new()
+        } else {
+            args.dir.clone()
+        };
+        base.join("target/bulwark").join(format!("{name}.wasm"))
+    });
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;

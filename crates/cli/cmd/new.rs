@@ -25,9 +25,9 @@ pub struct RuleArgs {
     /// Where to create it [default: ./NAME].
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
-    /// The bulwark-sdk crate to depend on, as a path [default: the SDK in
-    /// the source tree this bulwark was built from, when it is still
-    /// there; else the SDK at this release's tag in bulwark's repository].
+    /// A local bulwark-sdk crate to depend on (a checkout's
+    /// `rules-wasm/sdk`), written relative to the new crate [default: the
+    /// SDK of this release, by its git tag in bulwark's repository].
     #[arg(long, value_name = "PATH")]
     sdk: Option<PathBuf>,
 }
@@ -52,34 +52,56 @@ fn valid_name(name: &str) -> bool {
         && !name.contains("--")
 }
 
-/// The `bulwark-sdk = …` dependency.
-fn sdk_dependency(explicit: Option<&Path>) -> anyhow::Result<String> {
-    let path = match explicit {
-        Some(path) => Some(
-            path.canonicalize()
-                .with_context(|| format!("--sdk {}", path.display()))?,
-        ),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("rules-wasm/sdk")
-            .canonicalize()
-            .ok(),
-    };
-    Ok(match path {
-        Some(path) => {
-            if !path.join("Cargo.toml").is_file() {
-                bail!("--sdk {}: no Cargo.toml there", path.display());
-            }
-            format!(
-                "{{ path = {} }}",
-                serde_json::to_string(&path.to_string_lossy())?
-            )
-        }
-        None => format!(
+/// The `bulwark-sdk = …` dependency of a crate created in `dir`.
+///
+/// By default the SDK of this release, by its git tag in bulwark's
+/// repository (`docs/releasing.md` creates the tag): something every
+/// teammate and CI can fetch. (The crates.io name `bulwark-sdk` belongs to
+/// another project.) With `--sdk PATH`, a path dependency, written relative
+/// to the crate when it can be, so a checkout holding both still builds
+/// elsewhere.
+fn sdk_dependency(explicit: Option<&Path>, dir: &Path) -> anyhow::Result<String> {
+    let Some(path) = explicit else {
+        return Ok(format!(
             "{{ git = \"{}\", tag = \"v{}\" }}",
             env!("CARGO_PKG_REPOSITORY"),
             env!("CARGO_PKG_VERSION")
-        ),
-    })
+        ));
+    };
+    let path = path
+        .canonicalize()
+        .with_context(|| format!("--sdk {}", path.display()))?;
+    if !path.join("Cargo.toml").is_file() {
+        bail!("--sdk {}: no Cargo.toml there", path.display());
+    }
+    let written = dir
+        .canonicalize()
+        .ok()
+        .and_then(|dir| relative(&dir, &path))
+        .unwrap_or(path);
+    Ok(format!(
+        "{{ path = {} }}",
+        serde_json::to_string(&written.to_string_lossy())?
+    ))
+}
+
+/// `to` relative to `from` (both absolute and canonical), when they share
+/// more than the root.
+fn relative(from: &Path, to: &Path) -> Option<PathBuf> {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c);
+    }
+    Some(out)
 }
 
 pub fn run(command: Command, _global: &GlobalOptions) -> anyhow::Result<Exit> {
@@ -97,7 +119,8 @@ pub fn run(command: Command, _global: &GlobalOptions) -> anyhow::Result<Exit> {
     if dir.exists() && std::fs::read_dir(&dir).map_or(true, |mut d| d.next().is_some()) {
         bail!("{} already exists and is not empty", dir.display());
     }
-    let sdk = sdk_dependency(args.sdk.as_deref())?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let sdk = sdk_dependency(args.sdk.as_deref(), &dir)?;
     // The rule's module: its id in snake case.
     let rule_module = args.name.replace('-', "_");
     let fill = |template: &str| {
