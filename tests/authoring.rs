@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::util::{bulwark, s};
 
-fn toolchain_or_skip() -> bool {
+pub(crate) fn toolchain_or_skip() -> bool {
     match bulwark_build::Toolchain::detect() {
         Ok(_) => true,
         Err(e) if std::env::var_os("BULWARK_REQUIRE_WASM_TOOLCHAIN").is_none() => {

@@ -428,6 +428,11 @@ impl<'a> Json<'a> {
     }
 
     /// The pointer of member `key` (present or not).
+    ///
+    /// Report it only when the key is present: bulwark refuses a finding
+    /// whose pointer names nothing (a rule failure, exit code 3). For a
+    /// missing setting, report the object's own [`Json::pointer`]; see the
+    /// crate documentation, "Absent keys".
     pub fn pointer_to(&self, key: &str) -> String {
         join_str(&self.pointer(), key)
     }

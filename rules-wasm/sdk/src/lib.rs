@@ -38,6 +38,30 @@
 //! }
 //! bulwark_sdk::export_pack!(MyPack);
 //! ```
+//!
+//! # Where a finding lands
+//!
+//! A finding carries a JSON pointer into the document; bulwark maps it to
+//! the span of the value it names and reports that `file:line:column`:
+//!
+//! - a scalar: its own text (`/spec/containers/0/securityContext/privileged`
+//!   lands on `true`, not on the line of `securityContext:`);
+//! - a mapping (YAML): its first key's line, so pointing at a container
+//!   lands on its `- name:` line;
+//! - a Dockerfile instruction, flag, pair or shell command: that text (the
+//!   views' `pointer` fields and `*_pointer()` methods give them).
+//!
+//! Point at the value that is wrong, so the line reported is the line to
+//! change.
+//!
+//! # Absent keys
+//!
+//! A pointer must name something in the document. To report a setting that
+//! is missing, point at the object that should hold it (a container's
+//! `at.pointer()`, a service's `at.pointer()`). [`json::Json::pointer_to`]
+//! builds the pointer of a key whether or not it is present; reporting one
+//! for an absent key is refused by bulwark as a **rule failure** (exit code
+//! 3, naming the module and rule), not placed somewhere near.
 #![deny(missing_docs)]
 
 // The generated bindings name this crate by its path, also from inside it.
