@@ -641,3 +641,77 @@ fn the_authoring_guide_runs_as_written() {
     );
     assert!(stdout.contains("Dockerfile:1:1"), "{stdout}");
 }
+
+/// The examples in the WIT reference are what bulwark and its packs
+/// actually send and declare: each `controls` example is a control of a
+/// built-in rule, and `settings` quotes what the scanner hands modules at
+/// each Pod Security level.
+#[test]
+fn the_wit_examples_are_what_bulwark_sends_and_packs_declare() {
+    let wit = std::fs::read_to_string(root().join("wit/rules.wit")).expect("wit/rules.wit");
+    // The doc comment above a field, as one line.
+    let doc_of = |field: &str| -> String {
+        let lines: Vec<&str> = wit.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(&format!("{field}:")))
+            .unwrap_or_else(|| panic!("no field `{field}`"));
+        let mut doc: Vec<&str> = lines[..at]
+            .iter()
+            .rev()
+            .take_while(|l| l.trim_start().starts_with("///"))
+            .map(|l| l.trim_start().trim_start_matches("///").trim())
+            .collect();
+        doc.reverse();
+        doc.join(" ")
+    };
+    let quoted = |doc: &str| -> Vec<String> {
+        doc.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+
+    let listed = crate::util::bulwark(&["rules", "list", "--format", "json"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let controls: std::collections::BTreeSet<String> = listed
+        .json()
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["controls"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c.as_str().map(str::to_owned))
+        .collect();
+    assert!(!controls.is_empty());
+    let examples: Vec<String> = quoted(&doc_of("controls"))
+        .into_iter()
+        .filter(|q| !q.starts_with('<'))
+        .collect();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for example in examples {
+        assert!(
+            controls.contains(&example),
+            "`{example}` is no built-in rule's control"
+        );
+    }
+
+    let settings = quoted(&doc_of("settings"));
+    for level in [
+        bulwark_config::PssLevel::Baseline,
+        bulwark_config::PssLevel::Restricted,
+    ] {
+        let scanner = bulwark_scan::ScannerBuilder::new()
+            .options(bulwark_scan::Options {
+                pss_level: Some(level),
+                ..bulwark_scan::Options::default()
+            })
+            .build()
+            .expect("scanner");
+        let sent = scanner.module_settings().to_owned();
+        assert!(
+            settings.contains(&sent),
+            "modules receive {sent}; the WIT says {settings:?}"
+        );
+    }
+}

@@ -274,6 +274,14 @@ fn bulwark_test_runs_a_packs_fixtures() {
         let run = bulwark(&["test", module, "--rule", rule, &arg(&dir)]);
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
         assert!(run.stdout.contains(", 0 failed"), "{}", run.stdout);
+        // The whole pack without `--rule`: a fixture under a rule's
+        // directory is judged for that rule only, so every one passes
+        // (once, every fixture failed for the other rules' findings).
+        let all = dir.parent().expect("fixtures");
+        let run = bulwark(&["test", module, &arg(all)]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains(" passed, 0 failed"), "{}", run.stdout);
+        assert!(!run.stdout.contains("FAIL"), "{}", run.stdout);
     }
 }
 

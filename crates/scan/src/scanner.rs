@@ -444,6 +444,12 @@ impl Scanner {
         self.pss_level
     }
 
+    /// The settings every module receives with each evaluation (the WIT
+    /// `options.settings`): a JSON object.
+    pub fn module_settings(&self) -> &str {
+        &self.settings
+    }
+
     /// The rule timeout, rule memory and largest input in effect.
     pub fn limits(&self) -> (Duration, u64, u64) {
         self.limits
