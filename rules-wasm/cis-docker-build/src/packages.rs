@@ -27,6 +27,7 @@ pub(crate) fn unverified_option(manager: Manager, option: &str) -> bool {
             o.as_str(),
             "--no-gpg-checks" | "--gpg-auto-import-keys" | "--no-gpgcheck"
         ),
-        Manager::Pip => false,
+        // pacman has no flag that skips signatures (SigLevel lives in pacman.conf).
+        Manager::Pip | Manager::Pacman => false,
     }
 }

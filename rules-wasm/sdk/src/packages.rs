@@ -19,6 +19,8 @@ pub enum Manager {
     Zypper,
     /// `rpm`.
     Rpm,
+    /// Arch Linux's `pacman`.
+    Pacman,
     /// `pip`, `pip3`.
     Pip,
 }
@@ -32,6 +34,7 @@ impl Manager {
             "yum" | "dnf" | "microdnf" | "tdnf" => Manager::Yum,
             "zypper" => Manager::Zypper,
             "rpm" => Manager::Rpm,
+            "pacman" => Manager::Pacman,
             "pip" | "pip3" => Manager::Pip,
             _ => return None,
         })
@@ -75,7 +78,24 @@ impl Manager {
                 "--exclude",
                 "--releasever",
             ],
-            Manager::Zypper => &["-r", "--repo", "--root", "-n"],
+            // `-n` is `--non-interactive`: no value.
+            Manager::Zypper => &["-r", "--repo", "--root"],
+            Manager::Pacman => &[
+                "-b",
+                "--dbpath",
+                "-r",
+                "--root",
+                "--config",
+                "--cachedir",
+                "--arch",
+                "--gpgdir",
+                "--hookdir",
+                "--logfile",
+                "--overwrite",
+                "--ignore",
+                "--ignoregroup",
+                "--assume-installed",
+            ],
             Manager::Rpm => &["--root", "--dbpath"],
             Manager::Pip => &[
                 "-r",
@@ -143,12 +163,12 @@ pub fn read(cmd: &Command) -> Option<PackageCommand> {
                 }
                 i += 1;
             }
+        } else if matches!(manager, Manager::Rpm | Manager::Pacman) {
+            // Their operation is an option (`rpm -i`, `pacman -S`): every
+            // word is a package.
+            packages.push((i, package_name(word)));
         } else if action.is_none() {
             action = Some(classify(manager, word));
-            if manager == Manager::Rpm {
-                // rpm's action is an option (`-i`, `-U`); no subcommand word.
-                packages.push((i, package_name(word)));
-            }
         } else {
             packages.push((i, package_name(word)));
         }
@@ -164,6 +184,7 @@ pub fn read(cmd: &Command) -> Option<PackageCommand> {
                 Action::Other
             }
         }
+        Manager::Pacman => pacman_action(&options, !packages.is_empty()),
         _ => action.unwrap_or(Action::Other),
     };
     Some(PackageCommand {
@@ -174,11 +195,46 @@ pub fn read(cmd: &Command) -> Option<PackageCommand> {
     })
 }
 
+/// What a `pacman` command does, from its operation options: `-S` with
+/// targets installs, `-Syu` (or `--sysupgrade`) without upgrades the system,
+/// `-Sy` without refreshes the index; `-U` installs, `-R` removes.
+fn pacman_action(options: &[String], has_targets: bool) -> Action {
+    let (mut sync, mut refresh, mut upgrade, mut remove, mut local) =
+        (false, false, false, false, false);
+    for o in options {
+        match o.as_str() {
+            "--sync" => sync = true,
+            "--refresh" => refresh = true,
+            "--sysupgrade" => upgrade = true,
+            "--remove" => remove = true,
+            "--upgrade" => local = true,
+            short if short.starts_with('-') && !short.starts_with("--") => {
+                let letters = &short[1..];
+                // The operation is the upper-case letter; `y` and `u` are
+                // modifiers of -S.
+                sync |= letters.contains('S');
+                remove |= letters.contains('R');
+                local |= letters.contains('U');
+                refresh |= sync && letters.contains('y');
+                upgrade |= sync && letters.contains('u');
+            }
+            _ => {}
+        }
+    }
+    match () {
+        () if remove => Action::Remove,
+        () if local || (sync && has_targets) => Action::Install,
+        () if sync && upgrade => Action::Upgrade,
+        () if sync && refresh => Action::Refresh,
+        () => Action::Other,
+    }
+}
+
 fn classify(manager: Manager, sub: &str) -> Action {
     match (manager, sub) {
-        (Manager::Apt, "update") | (Manager::Apk, "update") | (Manager::Yum, "makecache") => {
-            Action::Refresh
-        }
+        (Manager::Apt, "update")
+        | (Manager::Apk, "update")
+        | (Manager::Yum, "makecache" | "check-update") => Action::Refresh,
         (Manager::Zypper, "refresh" | "ref") => Action::Refresh,
         (Manager::Apt, "install" | "reinstall") | (Manager::Apk, "add") => Action::Install,
         (Manager::Yum, "install" | "reinstall" | "localinstall" | "groupinstall") => {
@@ -194,7 +250,8 @@ fn classify(manager: Manager, sub: &str) -> Action {
             Action::Upgrade
         }
         (Manager::Yum, "update" | "upgrade")
-        | (Manager::Zypper, "update" | "up" | "dist-upgrade" | "dup") => Action::Upgrade,
+        | (Manager::Yum, "distro-sync" | "upgrade-minimal")
+        | (Manager::Zypper, "update" | "up" | "dist-upgrade" | "dup" | "patch") => Action::Upgrade,
         _ => Action::Other,
     }
 }
@@ -233,6 +290,59 @@ mod tests {
             after: None,
             parent: None,
             pointer: String::new(),
+        }
+    }
+
+    #[test]
+    fn reads_every_update_instruction() {
+        let action = |argv: &[&str]| read(&cmd(argv)).map(|p| (p.manager, p.action));
+        for (argv, manager, expected) in [
+            (&["yum", "update", "-y"][..], Manager::Yum, Action::Upgrade),
+            (&["dnf", "upgrade", "-y"], Manager::Yum, Action::Upgrade),
+            (&["dnf", "check-update"], Manager::Yum, Action::Refresh),
+            (&["microdnf", "update"], Manager::Yum, Action::Upgrade),
+            (&["tdnf", "makecache"], Manager::Yum, Action::Refresh),
+            (&["zypper", "-n", "up"], Manager::Zypper, Action::Upgrade),
+            (
+                &["zypper", "--non-interactive", "patch"],
+                Manager::Zypper,
+                Action::Upgrade,
+            ),
+            (
+                &["zypper", "-n", "install", "curl"],
+                Manager::Zypper,
+                Action::Install,
+            ),
+            (
+                &["pacman", "-Syu", "--noconfirm"],
+                Manager::Pacman,
+                Action::Upgrade,
+            ),
+            (&["pacman", "-Sy"], Manager::Pacman, Action::Refresh),
+            (
+                &["pacman", "--sync", "--refresh"],
+                Manager::Pacman,
+                Action::Refresh,
+            ),
+            (
+                &["pacman", "-Syu", "--noconfirm", "git"],
+                Manager::Pacman,
+                Action::Install,
+            ),
+            (
+                &["pacman", "-S", "--needed", "git"],
+                Manager::Pacman,
+                Action::Install,
+            ),
+            (
+                &["pacman", "-U", "./pkg.tar.zst"],
+                Manager::Pacman,
+                Action::Install,
+            ),
+            (&["pacman", "-Rns", "git"], Manager::Pacman, Action::Remove),
+            (&["pacman", "-Q"], Manager::Pacman, Action::Other),
+        ] {
+            assert_eq!(action(argv), Some((manager, expected)), "{argv:?}");
         }
     }
 

@@ -1,4 +1,4 @@
-//! `docker-update-alone`: Package index refreshed without an install in the same RUN.
+//! `docker-update-alone`: an update instruction without an install in the same RUN.
 
 use bulwark_sdk::Findings;
 use bulwark_sdk::dockerfile::Dockerfile;
@@ -8,7 +8,7 @@ use bulwark_sdk::{Check, Rule, Severity};
 /// The rule.
 pub const RULE: Rule = Rule {
     id: "docker-update-alone",
-    title: "Package index refreshed without an install in the same RUN",
+    title: "Update instruction without an install in the same RUN",
     severity: Severity::Medium,
     controls: &["CIS-Docker 4.7"],
     remediation: "Refresh and install in one RUN: `RUN apt-get update && apt-get install -y --no-install-recommends pkg && rm -rf /var/lib/apt/lists/*`.",
@@ -21,20 +21,23 @@ fn check_update_alone(df: &Dockerfile, out: &mut Findings) {
         let read: Vec<_> = instr
             .commands
             .iter()
-            .map(|c| (c, packages::read(c)))
+            .filter_map(|c| packages::read(c).map(|p| (c, p)))
             .collect();
+        // One finding per package manager that only updates in this RUN:
+        // refreshes its index or upgrades what is installed, and installs
+        // nothing.
+        let mut reported = Vec::new();
         for (cmd, pkg) in &read {
-            let Some(pkg) = pkg else { continue };
-            if pkg.action != Action::Refresh {
+            if !matches!(pkg.action, Action::Refresh | Action::Upgrade)
+                || reported.contains(&pkg.manager)
+            {
                 continue;
             }
-            let installs = read.iter().any(|(_, other)| {
-                other.as_ref().is_some_and(|o| {
-                    o.manager == pkg.manager
-                        && matches!(o.action, Action::Install | Action::Upgrade)
-                })
-            });
+            let installs = read
+                .iter()
+                .any(|(_, o)| o.manager == pkg.manager && o.action == Action::Install);
             if !installs {
+                reported.push(pkg.manager);
                 let words = cmd
                     .argv
                     .iter()
@@ -42,7 +45,7 @@ fn check_update_alone(df: &Dockerfile, out: &mut Findings) {
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(" ");
-                out.report(&cmd.pointer, format!("`{words}` runs without an install in the same RUN, so a cached layer keeps a stale index"));
+                out.report(&cmd.pointer, format!("`{words}` runs without an install in the same RUN, so a cached layer keeps a stale index and stale packages"));
             }
         }
     }
