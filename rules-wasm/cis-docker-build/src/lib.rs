@@ -8,6 +8,7 @@
 //! stage and at ONBUILD triggers.
 #![deny(missing_docs)]
 
+mod base;
 mod packages;
 mod runtime_image;
 mod secrets;

@@ -1,5 +1,6 @@
 //! `docker-base-latest`: Base image uses the mutable `latest` tag.
 
+use crate::base::{Version, judge};
 use bulwark_sdk::Findings;
 use bulwark_sdk::dockerfile::Dockerfile;
 use bulwark_sdk::{Check, Rule, Severity};
@@ -18,26 +19,30 @@ pub const RULE: Rule = Rule {
 fn check_latest(df: &Dockerfile, out: &mut Findings) {
     for stage in &df.stages {
         let from = &stage.from;
-        if !from.is_external_image() || from.digest.is_some() {
+        let Some(base) = judge(df, from) else {
             continue;
-        }
-        match from.tag.as_deref() {
-            None => {
+        };
+        let because = base.because();
+        match base.version {
+            Version::NoTag => {
                 out.report(
                     from.image_pointer(),
                     format!(
-                        "`{}` has no tag, so it pulls whatever `latest` is today",
-                        from.resolved
+                        "`{}` has no tag, so it pulls whatever `latest` is today{because}",
+                        base.shown(from)
                     ),
                 );
             }
-            Some("latest") => {
+            Version::Latest => {
                 out.report(
                     from.image_pointer(),
-                    format!("`{}` uses the mutable `latest` tag", from.resolved),
+                    format!(
+                        "`{}` uses the mutable `latest` tag{because}",
+                        base.shown(from)
+                    ),
                 );
             }
-            Some(_) => {}
+            Version::Tag | Version::Digest => {}
         }
     }
 }

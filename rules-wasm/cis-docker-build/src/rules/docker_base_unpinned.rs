@@ -1,5 +1,6 @@
 //! `docker-base-unpinned`: Base image is not pinned by digest.
 
+use crate::base::{Version, judge};
 use bulwark_sdk::Findings;
 use bulwark_sdk::dockerfile::Dockerfile;
 use bulwark_sdk::{Check, Rule, Severity};
@@ -19,17 +20,15 @@ fn check_unpinned(df: &Dockerfile, out: &mut Findings) {
     for stage in &df.stages {
         let from = &stage.from;
         // Images without a tag are reported by `docker-base-latest`.
-        if !from.is_external_image()
-            || from.digest.is_some()
-            || matches!(from.tag.as_deref(), None | Some("latest"))
-        {
+        let Some(base) = judge(df, from).filter(|b| b.version == Version::Tag) else {
             continue;
-        }
+        };
         out.report(
             from.image_pointer(),
             format!(
-                "`{}` is not pinned by digest, so the tag can move under you",
-                from.resolved
+                "`{}` is not pinned by digest, so the tag can move under you{}",
+                base.shown(from),
+                base.because()
             ),
         );
     }
