@@ -48,3 +48,12 @@ pub(crate) fn has_limit(s: &Service<'_>, short: &[&str], long: &str) -> bool {
         |v: Option<Json<'_>>| v.is_some_and(|v| !v.is_null() && v.text().is_some_and(|t| t != "0"));
     short.iter().any(|k| set(s.get(k))) || set(s.at.at(&["deploy", "resources", "limits", long]))
 }
+
+/// How a bind mount reached the host path: `" through named volume `x`"`
+/// for a named volume that binds it, else nothing.
+pub(crate) fn via(m: &bulwark_sdk::compose::Mount<'_>) -> String {
+    m.named_volume
+        .as_deref()
+        .map(|n| format!(" through named volume `{n}`"))
+        .unwrap_or_default()
+}

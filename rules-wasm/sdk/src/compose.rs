@@ -83,6 +83,10 @@ pub struct Mount<'a> {
     pub read_only: bool,
     /// Bind propagation (`shared`, `rshared`, `slave` …), when set.
     pub propagation: Option<String>,
+    /// The named volume behind a bind mount: a top-level volume whose local
+    /// driver binds a host path (`driver_opts: {type: none, o: bind,
+    /// device: /etc}`). Its `source` is then that host path.
+    pub named_volume: Option<String>,
 }
 
 /// A variable from `environment:` (list or map form).
@@ -219,8 +223,33 @@ impl<'a> Service<'a> {
             .collect()
     }
 
-    /// Mounts from `volumes:`, in both syntaxes.
+    /// Mounts from `volumes:`, in both syntaxes. A named volume that the
+    /// file's top-level `volumes:` defines as a bind mount of a host path
+    /// (the local driver with `o: bind`) is a [`MountKind::Bind`] of that
+    /// path, its name in [`Mount::named_volume`].
     pub fn volumes(&self) -> Vec<Mount<'a>> {
+        let mut mounts = self.declared_volumes();
+        let defined = self.at.document().get("volumes");
+        for m in &mut mounts {
+            if m.kind != MountKind::Volume {
+                continue;
+            }
+            let Some(name) = m.source.clone() else {
+                continue;
+            };
+            if let Some(device) = defined
+                .and_then(|d| d.get(&name))
+                .and_then(|v| bind_device(&v))
+            {
+                m.kind = MountKind::Bind;
+                m.source = Some(device);
+                m.named_volume = Some(name);
+            }
+        }
+        mounts
+    }
+
+    fn declared_volumes(&self) -> Vec<Mount<'a>> {
         let Some(volumes) = self.get("volumes") else {
             return Vec::new();
         };
@@ -247,6 +276,7 @@ impl<'a> Service<'a> {
                     target: text("target"),
                     read_only: at.get("read_only").is_some_and(|v| v.is_true()),
                     propagation: at.at(&["bind", "propagation"]).and_then(|v| v.text()),
+                    named_volume: None,
                     at,
                 })
             })
@@ -338,8 +368,27 @@ fn short_volume<'a>(spec: &str, at: Json<'a>) -> Mount<'a> {
                 )
             })
             .map(|m| (*m).to_owned()),
+        named_volume: None,
         at,
     }
+}
+
+/// The host path a top-level volume definition binds, when its driver is
+/// the local one (or none) and its options say `o: bind` (or `rbind`).
+fn bind_device(volume: &Json<'_>) -> Option<String> {
+    let driver = volume.get("driver").and_then(|d| d.text());
+    if driver.as_deref().is_some_and(|d| d != "local") {
+        return None;
+    }
+    let opts = volume.get("driver_opts")?;
+    let binds = opts
+        .get("o")
+        .and_then(|o| o.text())
+        .is_some_and(|o| o.split(',').any(|t| matches!(t.trim(), "bind" | "rbind")));
+    if !binds {
+        return None;
+    }
+    opts.get("device").and_then(|d| d.text())
 }
 
 #[cfg(test)]

@@ -404,6 +404,11 @@ impl<'a> Json<'a> {
         })
     }
 
+    /// The root of the document this value is in.
+    pub fn document(&self) -> Json<'a> {
+        self.at_index(0)
+    }
+
     /// Its JSON pointer.
     pub fn pointer(&self) -> String {
         let mut out = String::new();

@@ -1,6 +1,6 @@
 //! `runtime-docker-socket`: Container runtime socket mounted.
 
-use crate::compose::each;
+use crate::compose::{each, via};
 use crate::host::runtime_socket;
 use crate::kubernetes::host_paths;
 use crate::kubernetes::pod;
@@ -36,8 +36,9 @@ fn compose_runtime_socket_mounts(c: &Compose<'_>, out: &mut Findings) {
                 out.report(
                     m.at.pointer(),
                     format!(
-                        "service `{}` mounts the container runtime socket `{sock}`",
-                        s.name
+                        "service `{}` mounts the container runtime socket `{sock}`{}",
+                        s.name,
+                        via(&m)
                     ),
                 );
             }

@@ -1,6 +1,6 @@
 //! `runtime-host-devices`: Host device exposed.
 
-use crate::compose::each;
+use crate::compose::{each, via};
 use crate::host::is_device_path;
 use crate::kubernetes::host_paths;
 use crate::kubernetes::pod;
@@ -41,7 +41,7 @@ fn devices(c: &Compose<'_>, out: &mut Findings) {
             {
                 out.report(
                     m.at.pointer(),
-                    format!("service `{}` mounts host device `{src}`", s.name),
+                    format!("service `{}` mounts host device `{src}`{}", s.name, via(&m)),
                 );
             }
         }

@@ -1,6 +1,6 @@
 //! `runtime-sensitive-host-mount`: Sensitive host directory mounted.
 
-use crate::compose::each;
+use crate::compose::{each, via};
 use crate::host::is_sensitive_host_path;
 use crate::kubernetes::host_paths;
 use crate::kubernetes::pod;
@@ -36,7 +36,11 @@ fn compose_sensitive_mounts(c: &Compose<'_>, out: &mut Findings) {
                 let mode = if m.read_only { "read-only" } else { "writable" };
                 out.report(
                     m.at.pointer(),
-                    format!("service `{}` mounts host path `{source}` ({mode})", s.name),
+                    format!(
+                        "service `{}` mounts host path `{source}`{} ({mode})",
+                        s.name,
+                        via(&m)
+                    ),
                 );
             }
         }
