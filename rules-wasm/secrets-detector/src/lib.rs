@@ -24,10 +24,14 @@ mod text;
 pub use crate::text::find;
 
 /// Words that make a name a secret's name.
-const SECRET_WORDS: [&str; 12] = [
+const SECRET_WORDS: [&str; 14] = [
     "password",
     "passwd",
     "pwd",
+    // `DB_PASS`, `SMTP_PASS`.
+    "pass",
+    // Jenkins' credentials binding: `ARTIFACTORY_USR` / `ARTIFACTORY_PSW`.
+    "psw",
     "secret",
     "token",
     "apikey",
@@ -41,7 +45,7 @@ const SECRET_WORDS: [&str; 12] = [
 
 /// What every word of [`SECRET_WORDS`] and pair of [`SECRET_PAIRS`]
 /// contains (checked by a test).
-const SECRET_STEMS: [&str; 6] = ["pass", "pwd", "secret", "token", "key", "credential"];
+const SECRET_STEMS: [&str; 7] = ["pass", "pwd", "psw", "secret", "token", "key", "credential"];
 
 /// Returns true if and only if ASCII `haystack` contains ASCII `needle`,
 /// ignoring case.
@@ -135,6 +139,11 @@ pub fn is_secret_name(name: &str) -> bool {
     let Some(last) = words.last() else {
         return false;
     };
+    // `AWS_ACCESS_KEY_ID` (and `VITE_AWS_ACCESS_KEY_ID`): half of a key
+    // pair, the one tools print; still a credential, whatever it ends with.
+    if words.len() >= 3 && words[words.len() - 3..] == ["access", "key", "id"] {
+        return true;
+    }
     if DESCRIPTIVE_SUFFIXES.contains(&last.as_str()) {
         return false;
     }
@@ -188,6 +197,7 @@ pub fn is_literal(value: &str) -> bool {
     if v.starts_with("/run/secrets/")
         || v.starts_with("/var/run/secrets/")
         || v.starts_with("file://")
+        || is_file_path(v)
     {
         return false;
     }
@@ -195,6 +205,34 @@ pub fn is_literal(value: &str) -> bool {
         v.to_ascii_lowercase().as_str(),
         "true" | "false" | "yes" | "no" | "null" | "none" | "~"
     )
+}
+
+/// Returns true if and only if `v` reads as a path to a file or directory
+/// (`/credentials/sa.json`, `./certs/`, `~/.aws/credentials`): what
+/// `GOOGLE_APPLICATION_CREDENTIALS` and `*_FILE` variables hold. A path is
+/// absolute or explicitly relative, has no spaces, and is made of short
+/// name-like segments (at least two, or one with an extension, or a final
+/// `/`), so a random
+/// key that happens to start with `/` is not taken for one.
+fn is_file_path(v: &str) -> bool {
+    let rest = ["/", "./", "../", "~/"]
+        .iter()
+        .find_map(|p| v.strip_prefix(p));
+    let Some(rest) = rest else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let name_like = |s: &&str| {
+        s.len() <= 40
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'))
+            // Base64 noise has upper case inside runs of letters and digits;
+            // path segments are words.
+            && s.chars().filter(char::is_ascii_uppercase).count() * 3 <= s.len().max(1)
+    };
+    !segments.is_empty()
+        && segments.iter().all(name_like)
+        && (segments.len() >= 2 || v.ends_with('/') || segments.iter().any(|s| s.contains('.')))
 }
 
 /// A token recognised by its vendor prefix.
@@ -402,6 +440,13 @@ mod tests {
             "privateKey",
             "MYSQL_ROOT_PASSWORD",
             "npm.token",
+            "DB_PASS",
+            "ARTIFACTORY_PSW",
+            "JENKINS_PSW",
+            "AWS_ACCESS_KEY_ID",
+            "VITE_AWS_ACCESS_KEY_ID",
+            "VITE_AWS_SECRET_ACCESS_KEY",
+            "REACT_APP_API_KEY",
         ] {
             assert!(is_secret_name(name), "{name}");
         }
@@ -418,6 +463,10 @@ mod tests {
             "existingSecret",
             "passwordKey",
             "existingSecretPasswordKey",
+            "BYPASS_CACHE",
+            "PASSENGER_APP_ENV",
+            "ARTIFACTORY_USR",
+            "KEY_ID",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
@@ -442,8 +491,17 @@ mod tests {
             "********",
             "SECRET",
             "API_KEY",
+            "/credentials/sa.json",
+            "/etc/ssl/private/server.key",
+            "./certs/",
+            "~/.aws/credentials",
+            "../secrets/db.env",
         ] {
             assert!(!is_literal(v), "{v}");
+        }
+        // Keys that start with a slash are not paths.
+        for v in ["/K7MDENG/bPxRfiCYEXAMPLEKEYwJalrXUtnFEMI", "/Zq8rT2vLm4pX"] {
+            assert!(is_literal(v), "{v}");
         }
     }
 
