@@ -79,11 +79,11 @@ pub(crate) fn judge(df: &Dockerfile, from: &From) -> Option<Base> {
 impl Base {
     /// How to name the image in a message: with the build arguments'
     /// values when all are known, else as written.
-    pub(crate) fn shown<'a>(&self, from: &'a From) -> &'a str {
+    pub(crate) fn shown<'a>(&self, written: &'a str, resolved: &'a str) -> &'a str {
         if self.unknown.is_empty() && self.undeclared.is_empty() {
-            &from.resolved
+            resolved
         } else {
-            &from.image
+            written
         }
     }
 
@@ -139,29 +139,56 @@ fn last_component(image: &str) -> &str {
 
 /// The build arguments `text` refers to (`$NAME`, `${NAME…}`).
 fn variables(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        let after = &rest[at + 1..];
-        let body = after.strip_prefix('{').unwrap_or(after);
-        let name: String = body
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() {
-            out.push(name);
-        }
-        rest = after;
-    }
-    out
+    text.split('$')
+        .skip(1)
+        .filter_map(|part| {
+            let body = part.strip_prefix('{').unwrap_or(part);
+            let name: String = body
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{last_component, variables};
+    use super::{Base, Version, last_component, variables};
+
+    #[test]
+    fn says_what_the_build_arguments_mean() {
+        let base = |unknown: &[&str], undeclared: &[&str]| Base {
+            version: Version::NoTag,
+            unknown: unknown.iter().map(|s| (*s).to_owned()).collect(),
+            undeclared: undeclared.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        assert_eq!(base(&[], &[]).because(), "");
+        assert_eq!(base(&[], &[]).shown("python:${V}", "python:3"), "python:3");
+        assert_eq!(
+            base(&["R"], &[]).shown("${R}/python", "/python"),
+            "${R}/python"
+        );
+        assert_eq!(base(&[], &["T"]).shown("alpine$T", "alpine"), "alpine$T");
+        assert_eq!(
+            base(&["REGISTRY"], &[]).because(),
+            " (for any value of `REGISTRY`)"
+        );
+        assert_eq!(
+            base(&[], &["TAG"]).because(),
+            "; `TAG` is never declared before the first FROM, so it expands to nothing"
+        );
+        assert_eq!(
+            base(&["A", "B"], &["C", "D"]).because(),
+            " (for any value of `A`, `B`); `C`, `D` are never declared before the first FROM, so they expand to nothing"
+        );
+    }
 
     #[test]
     fn finds_the_last_component_outside_expansions() {
+        assert_eq!(last_component("x}/y"), "y");
+        assert_eq!(last_component("{x/y"), "y");
+        assert_eq!(last_component("a{b/c"), "c");
         assert_eq!(last_component("${REGISTRY}/ubuntu"), "ubuntu");
         assert_eq!(
             last_component("${REG:-a/b}/lib/python:${TAG}"),

@@ -57,3 +57,24 @@ pub(crate) fn via(m: &bulwark_sdk::compose::Mount<'_>) -> String {
         .map(|n| format!(" through named volume `{n}`"))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use bulwark_sdk::compose::Compose;
+    use bulwark_sdk::json::{Json, Tree};
+
+    #[test]
+    fn names_the_named_volume_behind_a_bind_mount() {
+        let tree = Tree::parse(
+            r#"{"services": {"a": {"volumes": ["etc:/e", "/srv:/s"]}},
+                "volumes": {"etc": {"driver_opts": {"type": "none", "o": "bind", "device": "/etc"}}}}"#,
+        )
+        .expect("json");
+        let compose = Compose {
+            root: Json::root(&tree),
+        };
+        let service = &compose.services()[0];
+        let vias: Vec<String> = service.volumes().iter().map(super::via).collect();
+        assert_eq!(vias, [" through named volume `etc`", ""]);
+    }
+}

@@ -29,7 +29,7 @@ fn check_latest(df: &Dockerfile, out: &mut Findings) {
                     from.image_pointer(),
                     format!(
                         "`{}` has no tag, so it pulls whatever `latest` is today{because}",
-                        base.shown(from)
+                        base.shown(&from.image, &from.resolved)
                     ),
                 );
             }
@@ -38,7 +38,7 @@ fn check_latest(df: &Dockerfile, out: &mut Findings) {
                     from.image_pointer(),
                     format!(
                         "`{}` uses the mutable `latest` tag{because}",
-                        base.shown(from)
+                        base.shown(&from.image, &from.resolved)
                     ),
                 );
             }

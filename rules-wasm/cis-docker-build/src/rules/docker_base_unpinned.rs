@@ -27,7 +27,7 @@ fn check_unpinned(df: &Dockerfile, out: &mut Findings) {
             from.image_pointer(),
             format!(
                 "`{}` is not pinned by digest, so the tag can move under you{}",
-                base.shown(from),
+                base.shown(&from.image, &from.resolved),
                 base.because()
             ),
         );
