@@ -670,3 +670,134 @@ fn sarif_junit_and_json_carry_the_same_findings_at_the_same_places() {
         only(&without_end, &from_junit)
     );
 }
+
+/// What the formats say beyond findings, exactly: an input error as a
+/// JUnit `<error>` case and a GitHub annotation on the repository-relative
+/// file (the scan is given an absolute path), the SARIF run's `%SRCROOT%`
+/// as the work tree's `file://` URI, and a rule's SARIF name and full
+/// description taken from its explanation.
+#[test]
+fn input_errors_and_rule_metadata_reach_every_format_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = crate::util::root().join("tests/fixtures/scan/broken");
+    let insecure = crate::util::root().join("tests/fixtures/scan/insecure/Dockerfile");
+    let (sarif, junit, github) = (
+        dir.path().join("out.sarif"),
+        dir.path().join("out.xml"),
+        dir.path().join("out.github"),
+    );
+    let run = bulwark(&[
+        "scan",
+        "--no-config",
+        "--output",
+        &format!("sarif={}", crate::util::s(&sarif)),
+        "--output",
+        &format!("junit={}", crate::util::s(&junit)),
+        "--output",
+        &format!("github={}", crate::util::s(&github)),
+        &crate::util::s(&broken),
+        &crate::util::s(&insecure),
+    ]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let rel = "tests/fixtures/scan/broken/deploy.yaml";
+    let message = "duplicate key in this mapping (first written on line 5)";
+
+    let annotations = std::fs::read_to_string(&github).expect("github");
+    assert!(
+        annotations.contains(&format!(
+            "::error file={rel},line=6,col=3,title=bulwark%3A input error (duplicate-key)::{message}"
+        )),
+        "{annotations}"
+    );
+    assert!(
+        annotations.contains("::error file=tests/fixtures/scan/insecure/Dockerfile,line="),
+        "{annotations}"
+    );
+
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suite = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testsuite") && n.attribute("name").is_some_and(|s| s.ends_with(rel))
+        })
+        .unwrap_or_else(|| panic!("no suite for {rel}: {xml}"));
+    assert_eq!(suite.attribute("errors"), Some("1"));
+    assert_eq!(suite.attribute("tests"), Some("1"));
+    let error = suite
+        .descendants()
+        .find(|n| n.has_tag_name("error"))
+        .expect("an error case");
+    assert_eq!(error.attribute("type"), Some("input-error"));
+    let expected = format!(
+        "{}:6:3: {message} [duplicate-key]",
+        crate::util::s(&broken.join("deploy.yaml"))
+    );
+    assert_eq!(error.attribute("message"), Some(expected.as_str()));
+    assert_eq!(error.text(), Some(expected.as_str()));
+
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarif).expect("sarif")).expect("json");
+    let root = crate::util::root().canonicalize().expect("root");
+    assert_eq!(
+        log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root.display())
+    );
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    let user_root = rules
+        .iter()
+        .find(|r| r["id"] == "docker-user-root")
+        .expect("docker-user-root in the driver's rules");
+    assert_eq!(user_root["name"], "DockerUserRoot");
+    let explained = bulwark(&["explain", "docker-user-root"]).stdout;
+    let why: Vec<&str> = explained
+        .lines()
+        .skip_while(|l| !l.starts_with("## Why it matters"))
+        .skip(1)
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    assert!(!why.is_empty(), "{explained}");
+    assert_eq!(user_root["fullDescription"]["text"], why.join(" "));
+}
+
+/// JUnit: a rule that reports on a kind it does not list (a suppression
+/// without a reason) still gets its case, and a case with several findings
+/// says how many more there are.
+#[test]
+fn junit_cases_cover_every_reporting_rule_and_count_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\n# bulwark:ignore docker-add-instead-of-copy\nADD a.txt /a\nADD b.txt /b\n",
+    );
+    let run = bulwark(&["scan", "--no-config", "--format", "junit", &s(dir.path())]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = roxmltree::Document::parse(&run.stdout).expect("well-formed XML");
+    let case = |id: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .filter(|n| {
+                n.attribute("name")
+                    .is_some_and(|name| name.starts_with(&format!("{id}: ")))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        case("bulwark-suppression-reason").len(),
+        1,
+        "{}",
+        run.stdout
+    );
+    let add = case("docker-add-instead-of-copy");
+    assert_eq!(add.len(), 1, "{}", run.stdout);
+    let failure = add[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure");
+    let message = failure.attribute("message").unwrap_or_default();
+    assert!(message.ends_with(" (and 1 more)"), "{message}");
+}

@@ -72,13 +72,6 @@ impl Locator {
         self.lookup().path(name)
     }
 
-    /// For a finding in a rendered chart (`name` is `CHART (helm
-    /// template)`), the template it came from as a path in the repository
-    /// (see [`Lookup::chart_template`]).
-    pub fn chart_template(&self, name: &str, template: &str) -> Option<String> {
-        self.lookup().chart_template(name, template)
-    }
-
     /// A lookup for a run of names, such as one file's findings: each
     /// name is resolved once, not once per finding (resolving touches the
     /// file system).
