@@ -478,10 +478,15 @@ fn sarif_puts_chart_findings_on_their_templates() {
         "charts/web/templates/deployment.yaml",
         "kind: Deployment\n{{ .Values.x }}\n",
     );
+    write(
+        repo,
+        "charts/web/templates/debug.yaml",
+        "kind: Pod\n{{ .Values.y }}\n",
+    );
     let helm = repo.join("helm");
     std::fs::write(
         &helm,
-        "#!/bin/sh\ncat <<'EOF'\n---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: []\nEOF\n",
+        "#!/bin/sh\ncat <<'EOF'\n---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: []\n---\n# Source: web/templates/debug.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  hostPID: true\n  containers: []\nEOF\n",
     )
     .expect("write helm");
     std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -514,6 +519,24 @@ fn sarif_puts_chart_findings_on_their_templates() {
     assert_eq!(
         result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "charts/web/templates/deployment.yaml"
+    );
+    // The second template's finding, in the same rendered file, is on
+    // its own template.
+    let debug = log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("PID"))
+        })
+        .cloned()
+        .expect("the hostPID finding");
+    assert_eq!(
+        debug["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "charts/web/templates/debug.yaml",
+        "{debug}"
     );
 }
 
@@ -800,4 +823,27 @@ fn junit_cases_cover_every_reporting_rule_and_count_the_rest() {
         .expect("a failure");
     let message = failure.attribute("message").unwrap_or_default();
     assert!(message.ends_with(" (and 1 more)"), "{message}");
+}
+
+/// A control character in a file name cannot break the JUnit XML: it is
+/// replaced, and the document still parses.
+#[test]
+fn junit_replaces_control_characters_in_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "a\u{1}b/Dockerfile",
+        "FROM alpine:3.20\nUSER root\n",
+    );
+    let run = bulwark(&["scan", "--no-config", "--format", "junit", &s(dir.path())]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stdout.contains('\u{1}'));
+    let doc = roxmltree::Document::parse(&run.stdout).expect("well-formed XML");
+    assert!(
+        doc.descendants()
+            .filter_map(|n| n.attribute("name"))
+            .any(|name| name.contains("a\u{FFFD}b/Dockerfile")),
+        "{}",
+        run.stdout
+    );
 }
