@@ -1044,7 +1044,7 @@ mod tests {
     fn bad_keys_and_values_name_the_line() {
         assert_eq!(
             error("fail-on: high\nfail_on: low\n"),
-            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, enable, disable, severity, exclude, rules, trusted-keys, limits, exceptions"
+            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, enable, disable, severity, exclude, rules, trusted-keys, limits, helm, exceptions"
         );
         assert!(error("fail-on: urgent\n").starts_with("repo/.bulwark.yaml:1:10: "));
         assert!(error("pss-level: strict\n").contains("expected `baseline` or `restricted`"));

@@ -166,12 +166,15 @@ mod tests {
         assert_eq!(locator.path("<stdin>"), "<stdin>");
         assert_eq!(
             locator
+                .lookup()
                 .chart_template("../charts/web (helm template)", "web/templates/d.yaml")
                 .as_deref(),
             Some("charts/web/templates/d.yaml")
         );
         assert_eq!(
-            locator.chart_template("a.yaml", "web/templates/d.yaml"),
+            locator
+                .lookup()
+                .chart_template("a.yaml", "web/templates/d.yaml"),
             None
         );
         assert_eq!(locator.root_uri().as_deref(), Some("file:///repo/"));

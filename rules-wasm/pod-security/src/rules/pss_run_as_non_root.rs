@@ -2,7 +2,6 @@
 
 use crate::checks::*;
 use bulwark_sdk::Findings;
-use bulwark_sdk::json::Json;
 use bulwark_sdk::kubernetes::Object;
 use bulwark_sdk::{Check, Rule, Severity};
 
