@@ -36,8 +36,11 @@ pub(crate) fn seccomp_type<'a>(profile: Option<Json<'a>>) -> Option<Json<'a>> {
     profile?.get("type")
 }
 
-/// Sysctls the baseline profile allows.
-pub(crate) const SAFE_SYSCTLS: [&str; 10] = [
+/// Sysctls the baseline profile allows, as of the newest policy version:
+/// v1.0's five, `ip_local_reserved_ports` (v1.27), the TCP keepalive and
+/// FIN timeout ones (v1.29), `tcp_rmem`/`tcp_wmem` (v1.32), and
+/// `tcp_slow_start_after_idle`/`tcp_notsent_lowat`.
+pub(crate) const SAFE_SYSCTLS: [&str; 14] = [
     "kernel.shm_rmid_forced",
     "net.ipv4.ip_local_port_range",
     "net.ipv4.ip_unprivileged_port_start",
@@ -48,6 +51,10 @@ pub(crate) const SAFE_SYSCTLS: [&str; 10] = [
     "net.ipv4.tcp_fin_timeout",
     "net.ipv4.tcp_keepalive_intvl",
     "net.ipv4.tcp_keepalive_probes",
+    "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_wmem",
+    "net.ipv4.tcp_slow_start_after_idle",
+    "net.ipv4.tcp_notsent_lowat",
 ];
 
 /// Volume sources the restricted profile allows.
