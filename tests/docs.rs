@@ -198,21 +198,6 @@ fn documents() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The top-level keys of `.bulwark.yaml`.
-const CONFIG_KEYS: [&str; 11] = [
-    "fail-on",
-    "pss-level",
-    "enable",
-    "disable",
-    "severity",
-    "exclude",
-    "rules",
-    "trusted-keys",
-    "limits",
-    "helm",
-    "exceptions",
-];
-
 /// Checks one YAML block; returns what is wrong with it.
 fn check_yaml(block: &Block) -> Result<(), String> {
     let file =
@@ -224,7 +209,7 @@ fn check_yaml(block: &Block) -> Result<(), String> {
         };
         let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
         let is_manifest = keys.contains(&"apiVersion");
-        if !is_manifest && keys.iter().any(|k| CONFIG_KEYS.contains(k)) {
+        if !is_manifest && keys.iter().any(|k| bulwark_config::KEYS.contains(k)) {
             // A `.bulwark.yaml` example: bulwark must load it as it stands.
             bulwark_config::Config::parse(std::path::Path::new(".bulwark.yaml"), &block.body)
                 .map_err(|e| format!("a .bulwark.yaml example bulwark refuses: {e}"))?;

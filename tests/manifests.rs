@@ -437,6 +437,17 @@ fn chart(dir: &Path) {
 /// scanned; the coverage account says what became of the chart. With
 /// `helm: {unrendered: skip}` the chart is a listed skip instead, and the
 /// evidence records the choice.
+/// The coverage entry of the file whose path ends with `suffix`.
+fn coverage_entry(json: &serde_json::Value, suffix: &str) -> serde_json::Value {
+    json["coverage"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+        .cloned()
+        .unwrap_or_default()
+}
+
 #[test]
 fn charts_without_helm_are_errors_unless_configured_and_values_still_scanned() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -465,13 +476,7 @@ fn charts_without_helm_are_errors_unless_configured_and_values_still_scanned() {
     let rules: BTreeSet<String> = findings(&run).into_iter().map(|(r, _)| r).collect();
     assert_eq!(rules, BTreeSet::from(["secret-helm-values".to_owned()]));
     assert!(!run.stdout.contains("values-hunter2"));
-    let chart_entry = json["coverage"]["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with("chart")))
-        .cloned()
-        .unwrap_or_default();
+    let chart_entry = coverage_entry(&json, "chart");
     assert_eq!(chart_entry["status"], "error", "{chart_entry}");
 
     // Opted out: skipped, listed, said, recorded.
@@ -501,13 +506,7 @@ fn charts_without_helm_are_errors_unless_configured_and_values_still_scanned() {
     assert_eq!(json["errors"], serde_json::json!([]));
     let notice = json["notices"][0].as_str().unwrap_or_default();
     assert!(notice.contains("`helm` is not on PATH"), "{notice}");
-    let chart_entry = json["coverage"]["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with("chart")))
-        .cloned()
-        .unwrap_or_default();
+    let chart_entry = coverage_entry(&json, "chart");
     assert_eq!(chart_entry["status"], "skipped", "{chart_entry}");
     assert_eq!(chart_entry["reason"], "not-rendered", "{chart_entry}");
     let predicate = crate::config::predicate_of(&evidence);

@@ -269,27 +269,29 @@ impl Toolchain {
     /// [`Error::Spawn`] when cargo cannot run, [`Error::Cargo`] when it
     /// fails (its diagnostics go to stderr).
     pub fn prepare(&self, workspace: &Path) -> Result<(), Error> {
-        let (cargo, mut cmd) = match (&self.route, fetching_cargo()) {
-            (Route::Debian { .. }, Some(other)) => {
-                let mut cmd = Command::new(&other);
+        let debian = matches!(self.route, Route::Debian { .. });
+        let fetcher = if debian { fetching_cargo() } else { None };
+        let cargo = || match &fetcher {
+            Some(other) => {
+                let mut cmd = Command::new(other);
                 cmd.env_remove("RUSTC").env_remove("RUSTC_BOOTSTRAP");
-                (other, cmd)
+                (other.clone(), cmd)
             }
-            _ => self.cargo(),
+            None => self.cargo(),
         };
         if !workspace.join("Cargo.lock").is_file() {
+            let (program, mut cmd) = cargo();
             cmd.current_dir(workspace).arg("generate-lockfile");
-            run(cargo.clone(), &mut cmd)?;
-            cmd = Command::new(&cargo);
-            if let Route::Debian { .. } = self.route {
-                if cargo == Path::new(DEBIAN_CARGO) {
-                    return Ok(());
-                }
-                cmd.env_remove("RUSTC").env_remove("RUSTC_BOOTSTRAP");
-            }
+            run(program, &mut cmd)?;
         }
+        // Debian's own cargo cannot fetch git dependencies: the build
+        // fetches what it can.
+        if debian && fetcher.is_none() {
+            return Ok(());
+        }
+        let (program, mut cmd) = cargo();
         cmd.current_dir(workspace).args(["fetch", "--locked"]);
-        run(cargo, &mut cmd)
+        run(program, &mut cmd)
     }
 }
 

@@ -218,6 +218,22 @@ pub struct ModuleRef {
     pub at: At,
 }
 
+/// The top-level keys of `.bulwark.yaml`, in the order the reference lists
+/// them.
+pub const KEYS: [&str; 11] = [
+    "fail-on",
+    "pss-level",
+    "enable",
+    "disable",
+    "severity",
+    "exclude",
+    "rules",
+    "trusted-keys",
+    "limits",
+    "helm",
+    "exceptions",
+];
+
 /// `sha256:HEX` or `HEX` (64 hexadecimal digits, any case) as lowercase
 /// hex; `None` if it is not one.
 pub fn parse_sha256(text: &str) -> Option<String> {
@@ -422,22 +438,7 @@ impl Config {
             return Ok(config);
         }
         let keys = reader
-            .mapping(
-                root,
-                &[
-                    "fail-on",
-                    "pss-level",
-                    "enable",
-                    "disable",
-                    "severity",
-                    "exclude",
-                    "rules",
-                    "trusted-keys",
-                    "limits",
-                    "helm",
-                    "exceptions",
-                ],
-            )
+            .mapping(root, &KEYS)
             .map_err(|p| Error::Invalid(vec![p]))?;
         for (key, value) in keys {
             match key {
