@@ -603,3 +603,203 @@ fn the_real_world_corpus_scans_without_input_errors() {
     }
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// A Namespace that pins its Pod Security policy, and two pods: one in it
+/// that the old baseline forbids (a seccomp annotation) and the newest
+/// restricted profile warns about, one elsewhere.
+const LABELLED: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: legacy
+  labels:
+    pod-security.kubernetes.io/enforce: baseline
+    pod-security.kubernetes.io/enforce-version: v1.18
+    pod-security.kubernetes.io/warn: restricted
+    pod-security.kubernetes.io/audit-version: someday
+";
+
+const PODS: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: old
+  namespace: legacy
+  annotations:
+    seccomp.security.alpha.kubernetes.io/pod: unconfined
+spec:
+  securityContext:
+    sysctls:
+    - name: net.ipv4.tcp_rmem
+      value: '4096 87380 6291456'
+  containers:
+  - name: app
+    image: registry.example.com/app:1.4.2
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: new
+  namespace: apps
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/app:1.4.2
+    securityContext:
+      runAsUser: 0
+";
+
+/// The Pod Security findings of `run`: rule, pod line, severity, policy.
+fn judged(run: &crate::util::Run) -> Vec<(String, u64, String, serde_json::Value)> {
+    run.json()["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule_id"].as_str().is_some_and(|r| r.starts_with("pss-")))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default().to_owned(),
+                f["pss"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn namespace_labels_judge_the_objects_of_their_namespace() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    crate::util::write(temp.path(), "ns.yaml", LABELLED);
+    crate::util::write(temp.path(), "pods.yaml", PODS);
+    let run = bulwark(&["scan", "--format", "json", "--no-config", &s(temp.path())]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = judged(&run);
+    let policy = |level: &str, version: &str, mode: &str, ns: Option<&str>| {
+        let mut p = serde_json::json!({"level": level, "version": version, "mode": mode});
+        if let Some(ns) = ns {
+            p["namespace"] = serde_json::json!(ns);
+        }
+        p
+    };
+    let enforced = policy("baseline", "v1.18", "enforce", Some("legacy"));
+    let warned = policy("restricted", "latest", "warn", Some("legacy"));
+    let old: Vec<_> = found.iter().filter(|f| f.1 < 17).collect();
+    // v1.18's baseline judges the seccomp annotation and knows no tcp_rmem;
+    // latest's restricted profile, at warn, adds what baseline lets by.
+    assert!(
+        old.iter()
+            .any(|f| f.0 == "pss-seccomp-unconfined" && f.2 == "high" && f.3 == enforced),
+        "{old:?}"
+    );
+    assert!(
+        old.iter()
+            .any(|f| f.0 == "pss-sysctls" && f.2 == "high" && f.3 == enforced),
+        "{old:?}"
+    );
+    assert!(
+        old.iter()
+            .any(|f| f.0 == "pss-run-as-non-root" && f.2 == "low" && f.3 == warned),
+        "{old:?}"
+    );
+    assert!(
+        old.iter().all(|f| f.3 == enforced || f.3 == warned),
+        "{old:?}"
+    );
+    // The other namespace has no labels: the run's policy.
+    let new: Vec<_> = found.iter().filter(|f| f.1 >= 17).collect();
+    assert!(!new.is_empty());
+    assert!(
+        new.iter()
+            .all(|f| f.3 == policy("restricted", "latest", "enforce", None)),
+        "{new:?}"
+    );
+    assert!(
+        new.iter()
+            .any(|f| f.0 == "pss-run-as-non-root" && f.2 == "medium"),
+        "{new:?}"
+    );
+    assert!(new.iter().any(|f| f.0 == "pss-run-as-user"), "{new:?}");
+    // The label no version reads is said, not guessed at.
+    let notices = run.json()["notices"].to_string();
+    assert!(
+        notices.contains("audit-version") && notices.contains("ns.yaml"),
+        "{notices}"
+    );
+
+    // The command line judges every object alike.
+    let cli = bulwark(&[
+        "scan",
+        "--format",
+        "json",
+        "--no-config",
+        "--pss-version",
+        "v1.18",
+        &s(temp.path()),
+    ]);
+    let found = judged(&cli);
+    assert!(
+        found
+            .iter()
+            .all(|f| f.3 == policy("restricted", "v1.18", "enforce", None)),
+        "{found:?}"
+    );
+    // v1.18 had no restricted seccomp or capability controls.
+    assert!(!found.iter().any(|f| f.0 == "pss-seccomp-required"
+        || f.0 == "pss-capabilities-restricted"
+        || f.0 == "pss-run-as-user"));
+
+    // SARIF carries the policy in the result's properties.
+    let sarif = bulwark(&["scan", "--format", "sarif", "--no-config", &s(temp.path())]);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let results = log["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        results.iter().any(|r| r["properties"]["pss"] == enforced),
+        "{}",
+        sarif.stdout
+    );
+    let human = bulwark(&["scan", "--color", "never", "--no-config", &s(temp.path())]);
+    assert!(
+        human
+            .stdout
+            .contains("judged at restricted:latest (warn, namespace legacy)"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn pss_version_comes_from_the_flag_or_the_configuration() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    crate::util::write(temp.path(), "pods.yaml", PODS);
+    let run = bulwark(&[
+        "scan",
+        "--no-config",
+        "--pss-version",
+        "1.25",
+        &s(temp.path()),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("expected `latest` or a Kubernetes version `v1.N`"),
+        "{}",
+        run.stderr
+    );
+    crate::util::write(temp.path(), ".bulwark.yaml", "pss-version: v1.22\n");
+    let configured = judged(&bulwark(&["scan", "--format", "json", &s(temp.path())]));
+    // Capabilities became restricted in v1.22, runAsUser in v1.23.
+    assert!(
+        configured
+            .iter()
+            .any(|f| f.0 == "pss-capabilities-restricted")
+    );
+    assert!(!configured.iter().any(|f| f.0 == "pss-run-as-user"));
+    assert!(
+        configured.iter().all(|f| f.3["version"] == "v1.22"),
+        "{configured:?}"
+    );
+}

@@ -53,6 +53,13 @@ pub struct Args {
     /// restricted].
     #[arg(long, value_name = "LEVEL", value_parser = parse_pss_level)]
     pss_level: Option<bulwark_config::PssLevel>,
+    /// Pod Security Standards policy version: latest, or a Kubernetes
+    /// version v1.N, judged as that version's pod-security admission
+    /// judges [default: `pss-version` in .bulwark.yaml, else latest].
+    /// Either --pss-level or --pss-version judges every object alike,
+    /// whatever its namespace's `pod-security.kubernetes.io` labels say.
+    #[arg(long, value_name = "VERSION", value_parser = bulwark_config::PssVersion::parse)]
+    pss_version: Option<bulwark_config::PssVersion>,
     /// The configuration file [default: .bulwark.yaml at the root: the git
     /// work tree of the scanned paths, else the current directory]. One
     /// found deeper is never applied.
@@ -184,6 +191,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .options(Options {
             fail_on: args.fail_on,
             pss_level: args.pss_level,
+            pss_version: args.pss_version,
             only: args.only.clone(),
             parse_only: args.parse_only,
             kind: args.kind,

@@ -47,9 +47,15 @@ pub struct Args {
     #[arg(long, value_parser = |s: &str| s.parse::<InputKind>())]
     kind: Option<InputKind>,
     /// The Pod Security Standards level the fixtures are judged at, as
-    /// `bulwark scan --pss-level` judges them.
-    #[arg(long, value_name = "LEVEL", default_value = "restricted", value_parser = ["baseline", "restricted"])]
-    pss_level: String,
+    /// `bulwark scan --pss-level` judges them [default: restricted, or
+    /// what a fixture's Namespace labels say for its objects].
+    #[arg(long, value_name = "LEVEL", value_parser = ["baseline", "restricted"])]
+    pss_level: Option<String>,
+    /// The Pod Security Standards policy version, as `bulwark scan
+    /// --pss-version` [default: latest, or what a fixture's Namespace
+    /// labels say for its objects].
+    #[arg(long, value_name = "VERSION", value_parser = bulwark_config::PssVersion::parse)]
+    pss_version: Option<bulwark_config::PssVersion>,
 }
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
@@ -80,11 +86,14 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     }
     let scanner = builder
         .options(Options {
-            pss_level: Some(if args.pss_level == "baseline" {
-                bulwark_config::PssLevel::Baseline
-            } else {
-                bulwark_config::PssLevel::Restricted
+            pss_level: args.pss_level.as_deref().map(|level| {
+                if level == "baseline" {
+                    bulwark_config::PssLevel::Baseline
+                } else {
+                    bulwark_config::PssLevel::Restricted
+                }
             }),
+            pss_version: args.pss_version,
             only: args.only.clone(),
             kind: args.kind,
             ..Options::default()

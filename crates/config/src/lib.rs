@@ -8,6 +8,7 @@
 //! ```yaml
 //! fail-on: high                 # the verdict's threshold
 //! pss-level: restricted         # baseline | restricted
+//! pss-version: latest           # latest | v1.N (Kubernetes' policy versions)
 //! enable: [cis-docker-build]    # only these packs or rules run
 //! disable: [cis-4.6-healthcheck]
 //! severity:                     # overrides, by rule id
@@ -220,9 +221,10 @@ pub struct ModuleRef {
 
 /// The top-level keys of `.bulwark.yaml`, in the order the reference lists
 /// them.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 12] = [
     "fail-on",
     "pss-level",
+    "pss-version",
     "enable",
     "disable",
     "severity",
@@ -330,6 +332,44 @@ impl PssLevel {
     }
 }
 
+/// A version of the Pod Security Standards policy: `latest` or Kubernetes'
+/// `v1.N` (the syntax of the `pod-security.kubernetes.io/enforce-version`
+/// label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PssVersion {
+    /// A Kubernetes minor version's policy (`v1.25` is `Minor(25)`).
+    Minor(u32),
+    /// The newest policy.
+    Latest,
+}
+
+impl PssVersion {
+    /// Parses `latest` or `v1.N`.
+    ///
+    /// # Errors
+    ///
+    /// A message saying what is expected.
+    pub fn parse(text: &str) -> Result<PssVersion, String> {
+        if text == "latest" {
+            return Ok(PssVersion::Latest);
+        }
+        text.strip_prefix("v1.")
+            .filter(|m| !m.is_empty() && m.len() <= 4 && m.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|m| m.parse().ok())
+            .map(PssVersion::Minor)
+            .ok_or_else(|| format!("`{text}`: expected `latest` or a Kubernetes version `v1.N`"))
+    }
+}
+
+impl std::fmt::Display for PssVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PssVersion::Latest => f.write_str("latest"),
+            PssVersion::Minor(m) => write!(f, "v1.{m}"),
+        }
+    }
+}
+
 /// A parsed `.bulwark.yaml`.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -343,6 +383,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     /// The Pod Security Standards level.
     pub pss_level: Option<PssLevel>,
+    /// The Pod Security Standards policy version.
+    pub pss_version: Option<PssVersion>,
     /// When not empty, only these packs or rules run.
     pub enable: Vec<Spanned<String>>,
     /// Packs or rules that do not run.
@@ -412,6 +454,7 @@ impl Config {
             text: Arc::from(text),
             fail_on: None,
             pss_level: None,
+            pss_version: None,
             enable: Vec::new(),
             disable: Vec::new(),
             severity: Vec::new(),
@@ -452,6 +495,13 @@ impl Config {
                             value,
                             format!("pss-level `{other}`: expected `baseline` or `restricted`"),
                         )),
+                    }));
+                }
+                "pss-version" => {
+                    config.pss_version = reader.keep(reader.scalar(value).and_then(|s| {
+                        PssVersion::parse(s).map_err(|message| {
+                            reader.problem(Code::BadValue, value, format!("pss-version {message}"))
+                        })
                     }));
                 }
                 "enable" => config.enable = reader.spanned_strings(value),
@@ -1045,10 +1095,16 @@ mod tests {
     fn bad_keys_and_values_name_the_line() {
         assert_eq!(
             error("fail-on: high\nfail_on: low\n"),
-            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, enable, disable, severity, exclude, rules, trusted-keys, limits, helm, exceptions"
+            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, pss-version, enable, disable, severity, exclude, rules, trusted-keys, limits, helm, exceptions"
         );
         assert!(error("fail-on: urgent\n").starts_with("repo/.bulwark.yaml:1:10: "));
         assert!(error("pss-level: strict\n").contains("expected `baseline` or `restricted`"));
+        assert!(
+            error("pss-version: 1.25\n")
+                .contains("expected `latest` or a Kubernetes version `v1.N`")
+        );
+        let config = parse("pss-version: v1.25\n").expect("valid");
+        assert_eq!(config.pss_version, Some(PssVersion::Minor(25)));
         assert!(
             error("limits:\n  rule-timeout: soon\n")
                 .starts_with("repo/.bulwark.yaml:2:17: rule-timeout:")

@@ -59,6 +59,39 @@ pub struct Finding {
     /// Byte spans of secret values that must never be shown.
     #[serde(skip)]
     pub redactions: Vec<Span>,
+    /// For a Pod Security Standards rule: the policy that judged it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pss: Option<PssJudgement>,
+}
+
+impl std::fmt::Display for PssJudgement {
+    /// `restricted:latest`, Kubernetes' notation, then how and by whose
+    /// labels: `baseline:v1.24 (enforce, namespace legacy)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{} ({}", self.level, self.version, self.mode)?;
+        if let Some(ns) = &self.namespace {
+            write!(f, ", namespace {ns}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// The Pod Security Standards policy a finding was judged under: a level
+/// at a policy version, how it was asked for (`enforce`, or the lower
+/// severity `warn` and `audit` of namespace labels), and the namespace
+/// whose labels asked, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PssJudgement {
+    /// `baseline` or `restricted`.
+    pub level: String,
+    /// `latest` or `v1.N`.
+    pub version: String,
+    /// `enforce`, `warn` or `audit`.
+    pub mode: String,
+    /// The namespace whose `pod-security.kubernetes.io/*` labels chose the
+    /// policy; absent when the run's settings did.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub namespace: Option<String>,
 }
 
 impl Finding {

@@ -26,7 +26,7 @@ mod source;
 pub use crate::{
     coverage::{CoverageCounts, CoverageEntry, CoverageStatus, NotInput, Skip, SpecialFile},
     document::{Document, RENDERED_CHART_SUFFIX},
-    finding::{Finding, RuleFailure, RuleFailureKind, ScanError},
+    finding::{Finding, PssJudgement, RuleFailure, RuleFailureKind, ScanError},
     mask::mask_spans,
     node::{Node, Value},
     rule::{InputKind, RuleMeta},

@@ -83,6 +83,8 @@ pub struct Evaluator<'a> {
     modules: &'a [Module],
     live: Vec<Option<Live>>,
     settings: String,
+    /// The settings of the evaluation in progress, when not `settings`.
+    current: Option<String>,
 }
 
 impl std::fmt::Debug for Evaluator<'_> {
@@ -135,11 +137,25 @@ impl<'a> Evaluator<'a> {
             modules,
             live: modules.iter().map(|_| None).collect(),
             settings: settings.into(),
+            current: None,
         }
     }
 
     /// Runs the selected rules that apply to `doc`'s kind.
     pub fn evaluate(&mut self, doc: &Document, selection: &RuleSelection) -> Evaluation {
+        self.evaluate_with(doc, selection, None)
+    }
+
+    /// Runs the selected rules that apply to `doc`'s kind, passing
+    /// `settings` (a JSON object) instead of the evaluator's when given: a
+    /// document judged under other settings than the run's (a namespace
+    /// that pins its Pod Security version).
+    pub fn evaluate_with(
+        &mut self,
+        doc: &Document,
+        selection: &RuleSelection,
+        settings: Option<&str>,
+    ) -> Evaluation {
         let mut out = Evaluation::default();
         let applicable: Vec<Vec<usize>> = self
             .modules
@@ -162,11 +178,13 @@ impl<'a> Evaluator<'a> {
             path: doc.source.name().to_owned(),
             json: doc.to_json(),
         };
+        self.current = settings.map(str::to_owned);
         for (index, rules) in applicable.iter().enumerate() {
             if !rules.is_empty() {
                 self.run_module(index, rules, doc, &wit_doc, &mut out);
             }
         }
+        self.current = None;
         mask_findings(doc, &mut out.findings);
         out
     }
@@ -229,7 +247,7 @@ impl<'a> Evaluator<'a> {
     ) -> Option<ResourceAny> {
         let engine = self.engine;
         let opts = wit::Options {
-            settings: self.settings.clone(),
+            settings: self.current.as_ref().unwrap_or(&self.settings).clone(),
         };
         let live = match self.instance(index) {
             Ok(live) => live,
@@ -541,6 +559,7 @@ fn locate(
         kind: doc.kind,
         span,
         redactions,
+        pss: None,
     })
 }
 

@@ -107,6 +107,9 @@ pub struct FindingRecord {
     pub message: String,
     /// Its fingerprint, the same as in SARIF and baselines.
     pub fingerprint: String,
+    /// For a Pod Security Standards rule: the policy that judged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pss: Option<bulwark_core::PssJudgement>,
 }
 
 /// Counts of the run.

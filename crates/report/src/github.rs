@@ -118,9 +118,14 @@ fn render_findings(style: &Annotations, findings: &[Finding]) -> Vec<u8> {
             "title",
             format!("{} ({}): {}", f.rule_id, f.severity, f.title),
         ));
+        let judged = f
+            .pss
+            .as_ref()
+            .map(|p| format!(" · judged at {p}"))
+            .unwrap_or_default();
         let _ = write!(
             message,
-            "\n{} · {}\nhelp: {}",
+            "\n{} · {}{judged}\nhelp: {}",
             f.severity,
             f.controls.join(", "),
             f.remediation

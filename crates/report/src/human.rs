@@ -191,11 +191,15 @@ fn finding_diagnostic(
     if let Some(detail) = &f.detail {
         notes.push(inline(detail).into_owned());
     }
-    notes.push(format!(
-        "{} · {}",
-        f.severity,
-        inline(&f.controls.join(", "))
-    ));
+    notes.push(match &f.pss {
+        Some(pss) => format!(
+            "{} · {} · judged at {}",
+            f.severity,
+            inline(&f.controls.join(", ")),
+            inline(&pss.to_string())
+        ),
+        None => format!("{} · {}", f.severity, inline(&f.controls.join(", "))),
+    });
     notes.push(format!("help: {}", inline(&f.remediation)));
     let mut d = Diagnostic::new(level(f.severity))
         .with_code(inline(&f.rule_id).into_owned())

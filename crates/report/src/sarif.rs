@@ -337,6 +337,9 @@ fn finding_result(run: &Sarif, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
     if let Some(Value::Object(properties)) = result.get_mut("properties") {
         properties.insert("controls".into(), json!(f.controls));
         properties.insert("pointer".into(), json!(f.pointer));
+        if let Some(pss) = &f.pss {
+            properties.insert("pss".into(), json!(pss));
+        }
     }
     Value::Object(result)
 }

@@ -29,6 +29,7 @@ fn finding(source: &SourceFile, rule: &str, span: Span, secret: Option<Span>) ->
         kind: InputKind::Dockerfile,
         span,
         redactions: secret.into_iter().collect(),
+        pss: None,
     }
 }
 

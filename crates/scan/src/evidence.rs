@@ -80,6 +80,7 @@ pub fn settings(scanner: &Scanner, run: &Run, context: &Context<'_>) -> serde_js
     serde_json::json!({
         "fail_on": scanner.fail_on().to_string(),
         "pss_level": scanner.pss_level().as_str(),
+        "pss_version": scanner.pss_version().to_string(),
         "rules": options.only,
         "kind": options.kind.map(|k| k.to_string()),
         "max_file_size": max_file_size,
@@ -159,6 +160,7 @@ pub fn predicate(scanner: &Scanner, run: &Run, context: &Context<'_>) -> ScanPre
                 column: f.location.column,
                 message: f.message.clone(),
                 fingerprint: f.fingerprint.clone(),
+                pss: f.pss.clone(),
             })
             .collect(),
         failures: run.failures.clone(),

@@ -113,6 +113,7 @@ mod tests {
             kind: InputKind::Dockerfile,
             span,
             redactions: Vec::new(),
+            pss: None,
         }
     }
 

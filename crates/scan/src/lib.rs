@@ -60,6 +60,7 @@ pub mod harness;
 mod mask;
 pub mod modules;
 pub mod profile;
+pub mod pss;
 mod scanner;
 mod select;
 mod subjects;

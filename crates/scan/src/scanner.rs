@@ -15,13 +15,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use bulwark_config::{Config, Date, PssLevel};
+use bulwark_config::{Config, Date, PssLevel, PssVersion};
 use bulwark_core::{
     CoverageEntry, CoverageStatus, ExceptionState, ExceptionStatus, Finding, InputKind, NotInput,
     RuleFailure, RuleFailureKind, RuleMeta, ScanError, Severity, Skip, SourceFile, Span, Summary,
     Suppressed, SuppressionKind, Tally, sort_problems,
 };
-use bulwark_engine::{Evaluator, Limits, Module};
+use bulwark_engine::{Evaluation, Evaluator, Limits, Module};
 use bulwark_inputs::helm::Helm;
 use bulwark_inputs::{Candidate, Discovered, Discovery, Exclusion, LoadOptions, Loaded, Root};
 use bulwark_report::FileReport;
@@ -68,6 +68,10 @@ pub struct Options {
     /// The Pod Security Standards level [default: the configuration's,
     /// else restricted].
     pub pss_level: Option<PssLevel>,
+    /// The Pod Security Standards policy version [default: the
+    /// configuration's, else latest]. Either this or `pss_level` set here
+    /// judges every object alike, whatever its namespace's labels say.
+    pub pss_version: Option<PssVersion>,
     /// Report only these rules (empty: every enabled rule).
     pub only: Vec<String>,
     /// Read and parse, run no rule.
@@ -217,6 +221,14 @@ impl ScannerBuilder {
             .pss_level
             .or_else(|| config.as_ref().and_then(|c| c.pss_level))
             .unwrap_or(PssLevel::Restricted);
+        let pss_version = options
+            .pss_version
+            .or_else(|| config.as_ref().and_then(|c| c.pss_version))
+            .unwrap_or(PssVersion::Latest);
+        let pss_default = crate::pss::Policy {
+            level: pss_level.into(),
+            version: pss_version,
+        };
         let plan = Plan::new(
             &loaded.modules,
             choice,
@@ -244,7 +256,9 @@ impl ScannerBuilder {
             .today
             .unwrap_or_else(|| Date::of(std::time::SystemTime::now()));
         Ok(Scanner {
-            settings: serde_json::json!({ "pss_level": pss_level.as_str() }).to_string(),
+            settings: crate::pss::settings(pss_default.level, pss_version),
+            pss_default,
+            namespace_labels: options.pss_level.is_none() && options.pss_version.is_none(),
             load_options: LoadOptions {
                 kind: options.kind,
                 max_file_size,
@@ -296,6 +310,11 @@ pub struct Scanner {
     loaded: LoadedModules,
     plan: Plan,
     settings: String,
+    /// The Pod Security policy of objects no namespace label judges.
+    pss_default: crate::pss::Policy,
+    /// Whether namespace labels judge the objects of their namespace (not
+    /// when the command line names a level or version).
+    namespace_labels: bool,
     load_options: LoadOptions,
     fail_on: Severity,
     pss_level: PssLevel,
@@ -444,6 +463,11 @@ impl Scanner {
         self.pss_level
     }
 
+    /// The Pod Security Standards policy version.
+    pub fn pss_version(&self) -> PssVersion {
+        self.pss_default.version
+    }
+
     /// The settings every module receives with each evaluation (the WIT
     /// `options.settings`): a JSON object.
     pub fn module_settings(&self) -> &str {
@@ -583,8 +607,10 @@ impl Scanner {
                 },
             );
         }
+        let (namespaces, label_notices) = self.namespaces(&candidates, request.stdin.as_deref());
         let baseline = request.baseline.as_ref().map(|b| &b.fingerprints);
         let context = Context {
+            namespaces: Some(&namespaces),
             render: Some(render),
             baseline,
             keep_findings: request.keep_findings,
@@ -647,6 +673,7 @@ impl Scanner {
         if let Some((digest, _)) = stdin {
             totals.subjects.push((STDIN.to_owned(), digest));
         }
+        totals.notices.extend(label_notices);
         self.conclude(root, totals, early, account)
     }
 
@@ -779,6 +806,52 @@ impl Scanner {
             .collect()
     }
 
+    /// The namespaces the inputs label for Pod Security, read ahead of the
+    /// run from the files that mention the labels, with notices about
+    /// labels that cannot be used. Nothing when the command line judges
+    /// every object alike or no Pod Security rule runs.
+    fn namespaces(
+        &self,
+        candidates: &[Candidate],
+        stdin: Option<&[u8]>,
+    ) -> (crate::pss::Namespaces, Vec<String>) {
+        let mut namespaces = crate::pss::Namespaces::default();
+        let mut notices = Vec::new();
+        if !self.namespace_labels || self.plan.pss_only.is_empty() {
+            return (namespaces, notices);
+        }
+        let load = |name: &str, bytes: Vec<u8>| -> Option<Vec<bulwark_core::Document>> {
+            if !crate::pss::may_label(&bytes) {
+                return None;
+            }
+            match bulwark_inputs::load_bytes(name, Some(InputKind::Kubernetes), bytes) {
+                Ok(Loaded::Documents { documents, .. }) => Some(documents),
+                _ => None,
+            }
+        };
+        let found: Vec<(String, Vec<bulwark_core::Document>)> = candidates
+            .par_iter()
+            .filter(|c| !c.chart && c.kind.is_none_or(|k| k == InputKind::Kubernetes))
+            .filter_map(|c| {
+                let size = std::fs::metadata(&c.path).ok()?.len();
+                if size > self.load_options.max_file_size {
+                    return None;
+                }
+                let bytes = std::fs::read(&c.path).ok()?;
+                Some((c.display.clone(), load(&c.display, bytes)?))
+            })
+            .collect();
+        for (name, documents) in &found {
+            namespaces.add(name, documents, &mut notices);
+        }
+        if let Some(bytes) = stdin
+            && let Some(documents) = load(STDIN, bytes.to_vec())
+        {
+            namespaces.add(STDIN, &documents, &mut notices);
+        }
+        (namespaces, notices)
+    }
+
     /// A context for jobs of this scanner, timing into `phases`.
     fn context<'s>(&'s self, phases: &'s Phases) -> Context<'s> {
         Context {
@@ -791,6 +864,7 @@ impl Scanner {
             root: None,
             stop: AtomicBool::new(false),
             phases,
+            namespaces: None,
         }
     }
 }
@@ -850,6 +924,8 @@ struct Context<'s> {
     /// caller stops the run.
     stop: AtomicBool,
     phases: &'s Phases,
+    /// The labelled namespaces of the run's inputs.
+    namespaces: Option<&'s crate::pss::Namespaces>,
 }
 
 impl Context<'_> {
@@ -944,6 +1020,13 @@ impl Context<'_> {
             if let Some(severity) = scanner.plan.severity.get(&*f.rule_id) {
                 f.severity = *severity;
             }
+            // What a namespace's `warn` or `audit` policy adds is reported
+            // below what it enforces.
+            match f.pss.as_ref().map(|p| p.mode.as_str()) {
+                Some("warn") => f.severity = f.severity.min(Severity::Low),
+                Some("audit") => f.severity = Severity::Info,
+                _ => {}
+            }
         }
         let (mut report, masker) = prepare_report(
             findings,
@@ -1014,6 +1097,103 @@ impl Context<'_> {
         }
     }
 
+    /// Runs the rules over one document and keeps the findings reported:
+    /// a Kubernetes object under each Pod Security policy that judges it
+    /// (its namespace's labels, else the run's), every Pod Security
+    /// finding tagged with the policy that judged it.
+    fn judge(&self, doc: &bulwark_core::Document, evaluator: &mut Evaluator<'_>) -> Evaluation {
+        let scanner = self.scanner;
+        let plan = &scanner.plan;
+        let default = scanner.pss_default;
+        if doc.kind != InputKind::Kubernetes {
+            let mut out = evaluator.evaluate(doc, &plan.run);
+            out.findings.retain(|f| plan.reported(&f.rule_id));
+            return out;
+        }
+        let judges = match self.namespaces {
+            Some(ns) if !ns.is_empty() => ns.judges(doc, default),
+            _ => vec![crate::pss::Judge {
+                mode: crate::pss::Mode::Enforce,
+                policy: default,
+                namespace: None,
+            }],
+        };
+        // Modules hear the highest level the object is judged at.
+        let top = judges
+            .iter()
+            .map(|j| j.policy.level)
+            .fold(crate::pss::Level::Baseline, Ord::max);
+        let restricted = top == crate::pss::Level::Restricted;
+        let settings_of = |version: PssVersion| {
+            (version != default.version || top != default.level)
+                .then(|| crate::pss::settings(top, version))
+        };
+        // The first policy's version runs every rule; another version
+        // runs the Pod Security rules again.
+        let first = judges[0].policy.version;
+        let selection = if restricted {
+            &plan.run_restricted
+        } else {
+            &plan.run
+        };
+        let mut primary = evaluator.evaluate_with(doc, selection, settings_of(first).as_deref());
+        let mut by_version: Vec<(PssVersion, Vec<Finding>)> = Vec::new();
+        let mut out = Evaluation {
+            findings: Vec::new(),
+            failures: std::mem::take(&mut primary.failures),
+        };
+        let (pss, other): (Vec<Finding>, Vec<Finding>) = primary
+            .findings
+            .into_iter()
+            .partition(|f| self.level_of(f).is_some());
+        out.findings
+            .extend(other.into_iter().filter(|f| plan.reported(&f.rule_id)));
+        by_version.push((first, pss));
+        for judge in &judges[1..] {
+            let version = judge.policy.version;
+            if by_version.iter().any(|(v, _)| *v == version) {
+                continue;
+            }
+            let again =
+                evaluator.evaluate_with(doc, &plan.pss_only, settings_of(version).as_deref());
+            out.failures.extend(again.failures);
+            by_version.push((version, again.findings));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for judge in &judges {
+            let Some((_, findings)) = by_version.iter().find(|(v, _)| *v == judge.policy.version)
+            else {
+                continue;
+            };
+            for f in findings {
+                let Some(level) = self.level_of(f) else {
+                    continue;
+                };
+                let reported = if judge.policy.level == crate::pss::Level::Restricted {
+                    plan.reported_restricted(&f.rule_id)
+                } else {
+                    plan.reported(&f.rule_id)
+                };
+                if !judge.covers(level) || !reported {
+                    continue;
+                }
+                if seen.insert((f.rule_id.clone(), f.span, f.message.clone())) {
+                    let mut f = f.clone();
+                    f.pss = Some(judge.judgement());
+                    out.findings.push(f);
+                } else {
+                    // Secrets a repeated finding marks are marked already.
+                }
+            }
+        }
+        out
+    }
+
+    /// The Pod Security profile of a finding's rule.
+    fn level_of(&self, f: &Finding) -> Option<crate::pss::Level> {
+        self.scanner.plan.levels.get(&*f.rule_id).copied()
+    }
+
     /// Runs the rules over what loading gave.
     fn evaluate(
         &self,
@@ -1022,7 +1202,6 @@ impl Context<'_> {
         path: Option<&str>,
         known_kind: Option<InputKind>,
     ) -> Evaluated {
-        let plan = &self.scanner.plan;
         let mut result = Evaluated::default();
         match loaded {
             Ok(Loaded::NotInput(reason)) => {
@@ -1055,7 +1234,7 @@ impl Context<'_> {
                     }
                 });
                 for doc in &documents {
-                    let out = evaluator.evaluate(doc, &plan.run);
+                    let out = self.judge(doc, evaluator);
                     // Every secret any rule found stays masked, whether or
                     // not its finding is reported.
                     result.secrets.extend(
@@ -1063,11 +1242,7 @@ impl Context<'_> {
                             .iter()
                             .flat_map(|f| f.redactions.iter().copied()),
                     );
-                    let kept: Vec<Finding> = out
-                        .findings
-                        .into_iter()
-                        .filter(|f| plan.reported(&f.rule_id))
-                        .collect();
+                    let kept = out.findings;
                     let (kept, suppressed) = self.suppressor.apply(doc, path, kept);
                     result.suppressed.extend(suppressed);
                     result.findings.extend(kept);

@@ -121,9 +121,20 @@ pub fn is_restricted_only(rule: &RuleMeta) -> bool {
 pub(crate) struct Plan {
     /// The rules that run.
     pub(crate) run: RuleSelection,
+    /// The rules that run on an object a namespace label judges at the
+    /// restricted level when the run's level is baseline.
+    pub(crate) run_restricted: RuleSelection,
+    /// The Pod Security rules of any level: what runs again on an object
+    /// judged at a second policy version.
+    pub(crate) pss_only: RuleSelection,
     /// The ids of the rules whose findings are reported (ids are unique
     /// across modules).
     reported: std::collections::HashSet<String>,
+    /// The restricted Pod Security rules that are reported when an object
+    /// is judged at the restricted level (the run's level or a label's).
+    restricted: std::collections::HashSet<String>,
+    /// The Pod Security profile of each rule that has one, by id.
+    pub(crate) levels: std::collections::HashMap<String, crate::pss::Level>,
     /// Severity overrides by rule id.
     pub(crate) severity: BTreeMap<String, Severity>,
 }
@@ -145,18 +156,32 @@ impl Plan {
                 return Err(Error::UnknownRule(id.clone()));
             }
         }
-        let runnable = |r: &RuleMeta| {
-            !(parse_only || (pss_level == PssLevel::Baseline && is_restricted_only(r)))
-        };
-        let reported_by = |m: &Module, r: &RuleMeta| {
-            runnable(r)
+        let at_level = |r: &RuleMeta| !(pss_level == PssLevel::Baseline && is_restricted_only(r));
+        let chosen = |m: &Module, r: &RuleMeta| {
+            !parse_only
                 && (only.is_empty() || only.contains(&r.id))
                 && choice.enabled(m.name(), &r.id)
         };
+        let reported_by = |m: &Module, r: &RuleMeta| at_level(r) && chosen(m, r);
         let builtin = |m: &Module| BUILTINS.iter().any(|b| b.name == m.name());
         let run = RuleSelection::filter(modules, |m, r| {
-            runnable(r) && (reported_by(m, r) || builtin(m))
+            !parse_only && at_level(r) && (reported_by(m, r) || builtin(m))
         });
+        let run_restricted =
+            RuleSelection::filter(modules, |m, r| !parse_only && (chosen(m, r) || builtin(m)));
+        let pss_only = RuleSelection::filter(modules, |m, r| {
+            !parse_only && crate::pss::Level::of_rule(r).is_some() && (chosen(m, r) || builtin(m))
+        });
+        let restricted = modules
+            .iter()
+            .flat_map(|m| {
+                m.rules()
+                    .iter()
+                    .filter(|r| is_restricted_only(r) && chosen(m, r))
+                    .map(|r| r.id.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let reported = modules
             .iter()
             .flat_map(|m| {
@@ -167,8 +192,17 @@ impl Plan {
                     .collect::<Vec<_>>()
             })
             .collect();
+        let levels = modules
+            .iter()
+            .flat_map(|m| m.rules().iter())
+            .filter_map(|r| Some((r.id.clone(), crate::pss::Level::of_rule(r)?)))
+            .collect();
         Ok(Plan {
+            levels,
             run,
+            run_restricted,
+            pss_only,
+            restricted,
             reported,
             severity: choice.severity,
         })
@@ -177,6 +211,12 @@ impl Plan {
     /// Whether findings of rule `id` are reported.
     pub(crate) fn reported(&self, id: &str) -> bool {
         self.reported.contains(id)
+    }
+
+    /// Whether findings of rule `id` are reported on an object judged at
+    /// the restricted level.
+    pub(crate) fn reported_restricted(&self, id: &str) -> bool {
+        self.reported.contains(id) || self.restricted.contains(id)
     }
 
     /// How many rules are reported.

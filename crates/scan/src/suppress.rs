@@ -251,6 +251,7 @@ fn missing_reason(doc: &Document, span: Span, rule: &str) -> Finding {
         kind: doc.kind,
         span,
         redactions: Vec::new(),
+        pss: None,
     }
 }
 

@@ -30,6 +30,7 @@ impl Pack for PodSecurity {
         rules::pss_apparmor::RULE,
         rules::pss_selinux::RULE,
         rules::pss_proc_mount::RULE,
+        rules::pss_probe_host::RULE,
         rules::pss_seccomp_unconfined::RULE,
         rules::pss_sysctls::RULE,
         rules::pss_volume_types::RULE,
@@ -38,6 +39,7 @@ impl Pack for PodSecurity {
         rules::pss_run_as_user::RULE,
         rules::pss_seccomp_required::RULE,
         rules::pss_capabilities_restricted::RULE,
+        rules::pss_proc_mount_restricted::RULE,
     ];
 }
 

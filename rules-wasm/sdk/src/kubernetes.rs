@@ -27,6 +27,64 @@ pub struct Object<'a> {
     pub api_version: &'a str,
     /// `kind`.
     pub kind: &'a str,
+    /// The Pod Security Standards policy version the host asks for
+    /// (`pss_version` in the settings); [`PssVersion::LATEST`] by default.
+    pub pss_version: PssVersion,
+}
+
+/// A version of the Pod Security Standards policy, as Kubernetes versions
+/// it (`pod-security.kubernetes.io/enforce-version: v1.25`): a check that
+/// changed in some Kubernetes minor version asks [`PssVersion::at_least`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PssVersion {
+    /// The Kubernetes minor version (`25` for `v1.25`); `u32::MAX` is
+    /// `latest`.
+    pub minor: u32,
+}
+
+impl PssVersion {
+    /// `latest`: the newest policy, whatever its number.
+    pub const LATEST: PssVersion = PssVersion { minor: u32::MAX };
+
+    /// Parses `latest` or `v1.N` (Kubernetes' label syntax); anything else
+    /// is `None`.
+    pub fn parse(text: &str) -> Option<PssVersion> {
+        if text == "latest" {
+            return Some(PssVersion::LATEST);
+        }
+        let minor = text.strip_prefix("v1.")?;
+        if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        minor.parse().ok().map(|minor| PssVersion { minor })
+    }
+
+    /// The version the host's settings name (`{"pss_version": "v1.25"}`);
+    /// latest when absent or not a version.
+    pub fn from_settings(settings: &serde_json::Value) -> PssVersion {
+        settings
+            .get("pss_version")
+            .and_then(serde_json::Value::as_str)
+            .and_then(PssVersion::parse)
+            .unwrap_or(PssVersion::LATEST)
+    }
+
+    /// Returns true if and only if this policy version is Kubernetes
+    /// `v1.minor` or newer: a check introduced or changed in `v1.minor`
+    /// applies.
+    pub fn at_least(self, minor: u32) -> bool {
+        self.minor >= minor
+    }
+}
+
+impl std::fmt::Display for PssVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if *self == PssVersion::LATEST {
+            f.write_str("latest")
+        } else {
+            write!(f, "v1.{}", self.minor)
+        }
+    }
 }
 
 /// The pod spec of a workload, with the metadata of its template.
@@ -119,6 +177,8 @@ const INHERITED: [&str; 7] = [
 
 impl<'a> Object<'a> {
     /// Views `root` as a Kubernetes object, if it has `apiVersion` and `kind`.
+    /// The policy version is [`PssVersion::LATEST`]; set `pss_version` to
+    /// judge at another.
     pub fn new(root: Json<'a>) -> Option<Object<'a>> {
         let api_version = root.get("apiVersion")?.as_str()?;
         let kind = root.get("kind")?.as_str()?;
@@ -126,6 +186,7 @@ impl<'a> Object<'a> {
             root,
             api_version,
             kind,
+            pss_version: PssVersion::LATEST,
         })
     }
 
@@ -308,6 +369,24 @@ mod tests {
     use super::*;
     use crate::json::Tree;
     use serde_json::{Value, json};
+
+    #[test]
+    fn policy_versions_parse_as_kubernetes_writes_them() {
+        assert_eq!(PssVersion::parse("latest"), Some(PssVersion::LATEST));
+        assert_eq!(PssVersion::parse("v1.25"), Some(PssVersion { minor: 25 }));
+        for bad in ["1.25", "v1.", "v1.x", "v2.1", "v1.-1", ""] {
+            assert_eq!(PssVersion::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            PssVersion::parse("v1.7").map(|v| v.to_string()).as_deref(),
+            Some("v1.7")
+        );
+        assert_eq!(PssVersion::LATEST.to_string(), "latest");
+        let v = PssVersion::from_settings(&json!({"pss_version": "v1.19"}));
+        assert!(v.at_least(19) && !v.at_least(20));
+        assert_eq!(PssVersion::from_settings(&json!({})), PssVersion::LATEST);
+        assert!(PssVersion::LATEST.at_least(999));
+    }
 
     fn pod_spec() -> Value {
         json!({

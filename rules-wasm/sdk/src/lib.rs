@@ -202,6 +202,10 @@ impl Document {
             .then(|| self.root())
             .flatten()
             .and_then(kubernetes::Object::new)
+            .map(|o| kubernetes::Object {
+                pss_version: kubernetes::PssVersion::from_settings(&self.settings),
+                ..o
+            })
     }
 }
 

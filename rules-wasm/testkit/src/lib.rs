@@ -78,6 +78,47 @@ fn sdk_kind(kind: bulwark_core::InputKind) -> InputKind {
     }
 }
 
+/// The Pod Security policy version each Namespace of a fixture pins
+/// (`pod-security.kubernetes.io/enforce-version`), by namespace name: the
+/// host judges the objects of a labelled namespace at that version, and so
+/// does this harness.
+fn namespace_versions(documents: &[bulwark_core::Document]) -> Vec<(String, String)> {
+    documents
+        .iter()
+        .filter(|d| d.kind == bulwark_core::InputKind::Kubernetes)
+        .filter_map(|d| {
+            let v: serde_json::Value = serde_json::from_str(&d.to_json()).ok()?;
+            if v.get("kind")?.as_str()? != "Namespace" {
+                return None;
+            }
+            let meta = v.get("metadata")?;
+            let version = meta
+                .get("labels")?
+                .get("pod-security.kubernetes.io/enforce-version")?
+                .as_str()?;
+            Some((meta.get("name")?.as_str()?.to_owned(), version.to_owned()))
+        })
+        .collect()
+}
+
+/// The settings for `doc`: the defaults, with the policy version of its
+/// namespace when a Namespace of the fixture pins one.
+fn settings_for(doc: &bulwark_core::Document, versions: &[(String, String)]) -> String {
+    let mut settings: serde_json::Value =
+        serde_json::from_str(SETTINGS).unwrap_or(serde_json::Value::Null);
+    if doc.kind == bulwark_core::InputKind::Kubernetes
+        && let Ok(v) = serde_json::from_str::<serde_json::Value>(&doc.to_json())
+        && let Some(ns) = v
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
+            .and_then(|n| n.as_str())
+        && let Some((_, version)) = versions.iter().find(|(name, _)| name == ns)
+    {
+        settings["pss_version"] = serde_json::Value::String(version.clone());
+    }
+    settings.to_string()
+}
+
 /// Checks one fixture against `rules`.
 pub fn check_fixture(rules: &[Rule], path: &Path) -> Outcome {
     let name = path.display().to_string();
@@ -160,9 +201,11 @@ pub fn check_fixture(rules: &[Rule], path: &Path) -> Outcome {
     expected.retain(|e| e.rule_id == rule);
     outcome.expected = expected.len();
     let mut found = Vec::new();
+    let versions = namespace_versions(&documents);
     for doc in &documents {
+        let settings = settings_for(doc, &versions);
         let parsed =
-            match Document::parse(sdk_kind(doc.kind), name.clone(), &doc.to_json(), SETTINGS) {
+            match Document::parse(sdk_kind(doc.kind), name.clone(), &doc.to_json(), &settings) {
                 Ok(parsed) => parsed,
                 Err(e) => {
                     outcome

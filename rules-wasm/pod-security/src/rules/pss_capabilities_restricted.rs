@@ -1,5 +1,6 @@
 //! `pss-capabilities-restricted`: Capabilities not dropped.
 
+use crate::checks::*;
 use bulwark_sdk::Findings;
 use bulwark_sdk::kubernetes::Object;
 use bulwark_sdk::{Check, Rule, Severity};
@@ -18,8 +19,11 @@ pub const RULE: Rule = Rule {
 /// Restricted: Capabilities (drop ALL, add only NET_BIND_SERVICE; not for
 /// Windows pods).
 fn capabilities_restricted(o: &Object<'_>, out: &mut Findings) {
+    if !o.pss_version.at_least(22) {
+        return;
+    }
     o.each_container(|pod, c| {
-        if pod.is_windows() {
+        if windows_exempt(o, pod) {
             return;
         }
         if let Some(at) = c.missing_drop_all() {

@@ -1,5 +1,6 @@
 //! `pss-privilege-escalation`: Privilege escalation allowed.
 
+use crate::checks::*;
 use bulwark_sdk::Findings;
 use bulwark_sdk::kubernetes::{Object, Requirement};
 use bulwark_sdk::{Check, Rule, Severity};
@@ -17,8 +18,11 @@ pub const RULE: Rule = Rule {
 
 /// Restricted: Privilege Escalation (not for Windows pods).
 fn privilege_escalation(o: &Object<'_>, out: &mut Findings) {
+    if !o.pss_version.at_least(8) {
+        return;
+    }
     o.each_container(|pod, c| {
-        if pod.is_windows() {
+        if windows_exempt(o, pod) {
             return;
         }
         match c.require("allowPrivilegeEscalation", false) {

@@ -1,5 +1,6 @@
 //! `pss-proc-mount`: Unmasked /proc.
 
+use crate::checks::*;
 use bulwark_sdk::Findings;
 use bulwark_sdk::kubernetes::Object;
 use bulwark_sdk::{Check, Rule, Severity};
@@ -17,20 +18,14 @@ pub const RULE: Rule = Rule {
 
 /// Baseline: /proc Mount Type. Since Kubernetes v1.35 a pod in its own user
 /// namespace (`hostUsers: false`) may unmask /proc: its /proc belongs to
-/// that namespace, not the node.
+/// that namespace, not the node (`pss-proc-mount-restricted` still forbids
+/// it at the restricted level).
 fn proc_mount(o: &Object<'_>, out: &mut Findings) {
     o.each_container(|pod, c| {
-        let own_user_namespace = pod
-            .spec
-            .get("hostUsers")
-            .is_some_and(|v| v.truthy() == Some(false));
-        if own_user_namespace {
+        if o.pss_version.at_least(35) && own_user_namespace(pod) {
             return;
         }
-        if let Some(v) = c
-            .own("procMount")
-            .filter(|v| v.as_str().is_some_and(|s| s != "Default"))
-        {
+        if let Some(v) = unmasked(c) {
             out.report(
                 v.pointer(),
                 format!("{} unmasks /proc (`procMount: Unmasked`)", c.label()),

@@ -18,6 +18,9 @@ pub const RULE: Rule = Rule {
 
 /// Restricted: Running as Non-root user.
 fn run_as_user(o: &Object<'_>, out: &mut Findings) {
+    if !o.pss_version.at_least(23) {
+        return;
+    }
     with_pod(o, out, |pod, out| {
         if let Some(v) = pod
             .security_context()

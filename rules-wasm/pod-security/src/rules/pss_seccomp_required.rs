@@ -19,23 +19,16 @@ pub const RULE: Rule = Rule {
 /// Restricted: Seccomp (`RuntimeDefault` or `Localhost` required; not for
 /// Windows pods).
 fn seccomp_restricted(o: &Object<'_>, out: &mut Findings) {
+    if !o.pss_version.at_least(19) {
+        return;
+    }
     o.each_container(|pod, c| {
-        if pod.is_windows() {
+        if windows_exempt(o, pod) {
             return;
         }
-        let effective = seccomp_type(c.effective(pod, "seccompProfile"));
-        match effective.as_ref().and_then(|t| t.as_str()) {
-            Some("RuntimeDefault" | "Localhost") => {}
-            // Unconfined is the baseline rule's finding.
-            Some("Unconfined") => {}
-            Some(other) => {
-                if let Some(t) = &effective {
-                    out.report(
-                        t.pointer(),
-                        format!("{} has seccomp profile type `{other}`", c.label()),
-                    );
-                }
-            }
+        match c.effective(pod, "seccompProfile") {
+            // Any other type is the baseline rule's finding.
+            Some(_) => {}
             None => {
                 out.report(
                     c.at.pointer(),

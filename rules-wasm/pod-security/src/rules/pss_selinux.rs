@@ -19,14 +19,18 @@ pub const RULE: Rule = Rule {
 
 /// Baseline: SELinux.
 fn selinux(o: &Object<'_>, out: &mut Findings) {
-    fn check(options: Option<Json<'_>>, who: &str, out: &mut Findings) {
+    // `container_engine_t` is allowed since v1.31.
+    let engine = o.pss_version.at_least(31);
+    let check = |options: Option<Json<'_>>, who: &str, out: &mut Findings| {
         let Some(options) = options else { return };
         if let Some(t) = options.get("type") {
             let v = t.text().unwrap_or_default();
-            if !matches!(
-                v.as_str(),
-                "" | "container_t" | "container_init_t" | "container_kvm_t" | "container_engine_t"
-            ) {
+            let allowed = match v.as_str() {
+                "" | "container_t" | "container_init_t" | "container_kvm_t" => true,
+                "container_engine_t" => engine,
+                _ => false,
+            };
+            if !allowed {
                 out.report(t.pointer(), format!("{who} sets SELinux type `{v}`"));
             }
         }
@@ -38,7 +42,7 @@ fn selinux(o: &Object<'_>, out: &mut Findings) {
                 out.report(v.pointer(), format!("{who} sets a custom SELinux {key}"));
             }
         }
-    }
+    };
     with_pod(o, out, |pod, out| {
         check(
             pod.security_context()

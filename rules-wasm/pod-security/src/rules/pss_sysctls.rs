@@ -27,7 +27,10 @@ fn sysctls(o: &Object<'_>, out: &mut Findings) {
         for s in list {
             let Some(name) = s.get("name") else { continue };
             let n = name.text().unwrap_or_default();
-            if !SAFE_SYSCTLS.contains(&n.as_str()) {
+            let safe = SAFE_SYSCTLS
+                .iter()
+                .any(|&(safe, since)| safe == n && o.pss_version.at_least(since));
+            if !safe {
                 out.report(name.pointer(), format!("the pod sets unsafe sysctl `{n}`"));
             }
         }
