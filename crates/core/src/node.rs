@@ -177,7 +177,7 @@ impl Node {
     }
 }
 
-fn unescape_token(raw: &str) -> Option<String> {
+pub(crate) fn unescape_token(raw: &str) -> Option<String> {
     if !raw.contains('~') {
         return Some(raw.to_owned());
     }

@@ -203,6 +203,33 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    /// Where a pointer to a Compose mapping lands: on its key, even when
+    /// a comment repeats the key's text, the key is quoted, the mapping is
+    /// the first entry or written in flow style.
+    #[test]
+    fn a_compose_mapping_lands_on_its_key() {
+        let text = "services:\n  web:\n    image: a\n  # db: the database\n  \"db\":\n    image: b\n  cache: {image: c}\n";
+        let Ok(Loaded::Documents { documents, .. }) = load_bytes(
+            "compose.yaml",
+            Some(InputKind::Compose),
+            text.as_bytes().to_vec(),
+        ) else {
+            panic!("not loaded");
+        };
+        let doc = &documents[0];
+        let at = |pointer: &str| {
+            let span = doc.span_of(pointer).expect(pointer);
+            let l = doc.source.location(span);
+            (l.line, l.column, &text[span.start..span.end])
+        };
+        assert_eq!(at("/services/web"), (2, 3, "web"));
+        assert_eq!(at("/services/db"), (5, 3, "\"db\""));
+        assert_eq!(at("/services/cache"), (7, 3, "cache"));
+        assert_eq!(at("/services"), (1, 1, "services"));
+        // Scalars, and mappings in other kinds, keep their own span.
+        assert_eq!(at("/services/web/image"), (3, 12, "a"));
+    }
+
     #[test]
     fn refuses_binary_and_invalid_utf8_with_a_location() {
         let e = load_bytes(
