@@ -803,3 +803,85 @@ fn pss_version_comes_from_the_flag_or_the_configuration() {
         "{configured:?}"
     );
 }
+
+/// Secrets inside a ConfigMap's config-file values: each at its own line
+/// and column, masked by its own characters in every format; a name the
+/// file shows in clear is not masked in messages.
+#[test]
+fn secrets_inside_values_are_found_where_they_are_and_masked_alone() {
+    let manifest = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: test
+data:
+  secretkey: test
+  application.properties: |
+    server.port=8080
+    spring.datasource.password=S3cr3tPassw0rd
+";
+    let run = bulwark_with_stdin(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--kind",
+            "kubernetes",
+            "--rule",
+            "secret-configmap",
+            "-",
+        ],
+        manifest.as_bytes(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let found: Vec<(u64, u64, String)> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                6,
+                14,
+                "ConfigMap `test`: key `secretkey` is set to a literal secret".to_owned()
+            ),
+            (
+                9,
+                32,
+                "ConfigMap `test`: key `application.properties` sets `spring.datasource.password` to a literal secret"
+                    .to_owned()
+            ),
+        ]
+    );
+    assert!(!run.stdout.contains("S3cr3tPassw0rd"), "{}", run.stdout);
+    for format in ["sarif", "human", "github"] {
+        let out = bulwark_with_stdin(
+            &["scan", "--format", format, "--kind", "kubernetes", "-"],
+            manifest.as_bytes(),
+        );
+        assert!(
+            !out.stdout.contains("S3cr3tPassw0rd"),
+            "{format}: {}",
+            out.stdout
+        );
+        if format == "human" {
+            // Only the secret's characters are masked on its line.
+            assert!(
+                out.stdout
+                    .contains("spring.datasource.password=**************"),
+                "{}",
+                out.stdout
+            );
+        }
+    }
+}

@@ -32,7 +32,26 @@ impl Document {
     /// its `deploy`, a volume) is where its key is: a finding about the
     /// service `web` as a whole (a setting it lacks) marks `web:`, not the
     /// first setting it has.
+    ///
+    /// A pointer may end with `~@START-END`: the characters `START..END`
+    /// (Unicode scalar values, `END` exclusive) of the string it names, a
+    /// secret assignment inside a value that holds a config file. (RFC 6901
+    /// never writes `~@`, so no plain pointer reads this way.) The span is
+    /// where those characters are written in the source when the value's
+    /// source shows them verbatim (a literal block scalar, a plain or quoted
+    /// scalar without escapes in them), else the whole value's.
     pub fn span_of(&self, pointer: &str) -> Option<Span> {
+        if let Some((base, range)) = pointer.rsplit_once("~@") {
+            let (start, end) = range.split_once('-')?;
+            let (start, end): (usize, usize) = (start.parse().ok()?, end.parse().ok()?);
+            let node = self.root.pointer(base)?;
+            let Value::String(value) = &node.value else {
+                return None;
+            };
+            return within(self.source.slice(node.span), value, start, end)
+                .map(|(a, b)| Span::new(node.span.start + a, node.span.start + b))
+                .or(Some(node.span));
+        }
         let node = self.root.pointer(pointer)?;
         if self.kind == InputKind::Compose
             && matches!(node.value, Value::Object(_))
@@ -87,4 +106,31 @@ impl Document {
     pub fn to_json(&self) -> String {
         self.root.to_json()
     }
+}
+
+/// Where characters `start..end` of `value` are written in `source` (the
+/// value's source text), as a byte range of `source`: the same occurrence
+/// of that text, counted from the start, when `source` holds it as often
+/// as `value` does. `None` for a range outside `value`, an empty one, or
+/// text the source writes otherwise (escapes, folded lines).
+fn within(source: &str, value: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    if start >= end {
+        return None;
+    }
+    let byte = |chars: usize| {
+        value
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(value.len()))
+            .nth(chars)
+    };
+    let (a, b) = (byte(start)?, byte(end)?);
+    let needle = &value[a..b];
+    let nth = value[..a].matches(needle).count();
+    let in_value = value.matches(needle).count();
+    let found: Vec<usize> = source.match_indices(needle).map(|(i, _)| i).collect();
+    if found.len() != in_value {
+        return None;
+    }
+    found.get(nth).map(|&i| (i, i + needle.len()))
 }

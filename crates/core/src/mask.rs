@@ -1,5 +1,7 @@
 //! Masking secret values in text before it is shown or digested.
 
+use std::borrow::Cow;
+
 use crate::Span;
 
 /// The mask character.
@@ -49,6 +51,88 @@ fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The forms the secrets at `spans` of `text` may take in a message: as
+/// written, without surrounding quotes, and each line of a multi-line one
+/// (a PEM body quoted a line at a time). Longest first.
+///
+/// A form that `text` also shows outside every secret span (a password
+/// equal to a service's name, `name: test` beside `secretkey: test`) is
+/// left out: the file shows it in clear there, so masking it in a message
+/// would hide nothing and garble what the message says. Snippets are
+/// masked by span, so the secret's own place is masked all the same.
+pub fn secret_forms(text: &str, spans: &[Span]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for span in spans {
+        let Some(secret) = text.get(span.range()) else {
+            continue;
+        };
+        let mut forms = vec![secret];
+        for q in ['"', '\''] {
+            if let Some(inner) = secret.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
+                forms.push(inner);
+            }
+        }
+        if secret.contains('\n') {
+            forms.extend(secret.lines().map(str::trim).filter(|l| l.len() >= 8));
+        }
+        out.extend(
+            forms
+                .into_iter()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    out.dedup();
+    out.retain(|secret| !shown_in_clear(text, secret, spans));
+    out
+}
+
+/// Returns true if and only if `secret` occurs in `text` outside every
+/// span of `spans` (for a short secret, as a whole word).
+fn shown_in_clear(text: &str, secret: &str, spans: &[Span]) -> bool {
+    text.match_indices(secret).any(|(at, _)| {
+        let end = at + secret.len();
+        let covered = spans.iter().any(|s| s.start <= at && end <= s.end);
+        !covered && (secret.len() >= 8 || is_word(text, at, end))
+    })
+}
+
+/// Returns true if and only if `text[at..end]` is not part of a longer
+/// word.
+fn is_word(text: &str, at: usize, end: usize) -> bool {
+    let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
+    edge(text[..at].chars().next_back()) && edge(text[end..].chars().next())
+}
+
+/// `message` with every occurrence of each of `secrets` (longest first)
+/// replaced by `****`. Short
+/// secrets (under 8 bytes) are masked only where they stand as a word, so
+/// that a password such as `test` does not garble every `test…` nearby.
+pub fn mask_forms<'a>(message: &'a str, secrets: &[String]) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(message);
+    for secret in secrets {
+        if !out.contains(secret.as_str()) {
+            continue;
+        }
+        let text = out.as_ref();
+        let mut masked = String::with_capacity(text.len());
+        let mut last = 0;
+        for (at, _) in text.match_indices(secret.as_str()) {
+            if at < last || (secret.len() < 8 && !is_word(text, at, at + secret.len())) {
+                continue;
+            }
+            masked.push_str(&text[last..at]);
+            masked.push_str("****");
+            last = at + secret.len();
+        }
+        masked.push_str(&text[last..]);
+        out = Cow::Owned(masked);
+    }
+    out
 }
 
 #[cfg(test)]

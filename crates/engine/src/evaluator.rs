@@ -567,67 +567,24 @@ fn locate(
 /// on the document marked: a secret one rule found must not surface through
 /// another rule's message.
 fn mask_findings(doc: &Document, findings: &mut [Finding]) {
-    let secrets: Vec<&str> = findings
+    let spans: Vec<Span> = findings
         .iter()
-        .flat_map(|f| f.redactions.iter())
-        .flat_map(|s| secret_texts(doc.source.slice(*s)))
+        .flat_map(|f| f.redactions.iter().copied())
         .collect();
-    if secrets.is_empty() {
+    if spans.is_empty() {
         return;
     }
-    let masked: Vec<(String, Option<String>)> = findings
-        .iter()
-        .map(|f| {
-            (
-                mask(&f.message, &secrets),
-                f.detail.as_deref().map(|d| mask(d, &secrets)),
-            )
-        })
-        .collect();
-    for (f, (message, detail)) in findings.iter_mut().zip(masked) {
-        f.message = message;
-        f.detail = detail;
-    }
-}
-
-/// The forms a secret's source text may take in a message: as written, and
-/// without surrounding quotes.
-fn secret_texts(text: &str) -> Vec<&str> {
-    let mut out = vec![text];
-    for q in ['"', '\''] {
-        if let Some(inner) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
-            out.push(inner);
+    // The forms a secret takes in a message, but not one the file shows in
+    // clear elsewhere (a ConfigMap named like its secret value).
+    let secrets = bulwark_core::secret_forms(doc.source.text(), &spans);
+    for f in findings.iter_mut() {
+        if let std::borrow::Cow::Owned(m) = bulwark_core::mask_forms(&f.message, &secrets) {
+            f.message = m;
         }
-    }
-    out.retain(|t| !t.trim().is_empty());
-    out
-}
-
-/// Replaces every occurrence of each secret in `text` with `****`.
-pub(crate) fn mask(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    // Longest first, so a secret containing another is masked whole.
-    let mut secrets = secrets.to_vec();
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    for s in secrets {
-        if out.contains(s) {
-            out = out.replace(s, "****");
+        if let Some(detail) = &f.detail
+            && let std::borrow::Cow::Owned(d) = bulwark_core::mask_forms(detail, &secrets)
+        {
+            f.detail = Some(d);
         }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_every_form_of_a_secret() {
-        let secrets = secret_texts("\"hunter2\"");
-        assert_eq!(
-            mask("password \"hunter2\" and hunter2", &secrets),
-            "password **** and ****"
-        );
-        assert_eq!(mask("nothing here", &secrets), "nothing here");
     }
 }

@@ -206,6 +206,40 @@ mod tests {
     /// Where a pointer to a Compose mapping lands: on its key, even when
     /// a comment repeats the key's text, the key is quoted, the mapping is
     /// the first entry or written in flow style.
+    /// A pointer to characters inside a string lands where they are
+    /// written: inside a literal block scalar, a plain or a quoted scalar;
+    /// the whole value where the source writes them otherwise.
+    #[test]
+    fn a_range_inside_a_value_lands_on_its_characters() {
+        let text = "data:\n  app.properties: |\n    user=sa\n    password=S3cr3t\n  one: x password=é1\n  folded: >\n    pass\n    word\n  escaped: \"a\\tb\"\n";
+        let Ok(Loaded::Documents { documents, .. }) = load_bytes(
+            "k.yaml",
+            Some(InputKind::HelmValues),
+            text.as_bytes().to_vec(),
+        ) else {
+            panic!("not loaded");
+        };
+        let doc = &documents[0];
+        let at = |pointer: &str| {
+            let span = doc.span_of(pointer).expect(pointer);
+            let l = doc.source.location(span);
+            (l.line, l.column, &text[span.start..span.end])
+        };
+        // "user=sa\npassword=S3cr3t\n": S3cr3t is characters 17..23.
+        assert_eq!(at("/data/app.properties~@17-23"), (4, 14, "S3cr3t"));
+        // Characters, not bytes: `é1` after `x password=`.
+        assert_eq!(at("/data/one~@11-13"), (5, 19, "é1"));
+        // Folded: "pass word\n" is not written so; the whole value.
+        assert_eq!(at("/data/folded~@0-9"), at("/data/folded"));
+        assert_eq!(at("/data/escaped~@0-3"), (9, 12, "\"a\\tb\""));
+        // A range outside the value, an empty one or a malformed one is no
+        // place at all or the value's.
+        assert_eq!(doc.span_of("/data/one~@5-99"), doc.span_of("/data/one"));
+        assert_eq!(doc.span_of("/data/one~@3-3"), doc.span_of("/data/one"));
+        assert_eq!(doc.span_of("/data/one~@x-3"), None);
+        assert_eq!(doc.span_of("/data~@0-1"), None);
+    }
+
     #[test]
     fn a_compose_mapping_lands_on_its_key() {
         let text = "services:\n  web:\n    image: a\n  # db: the database\n  \"db\":\n    image: b\n  cache: {image: c}\n";

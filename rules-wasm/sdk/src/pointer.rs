@@ -46,8 +46,35 @@ pub fn join_index(base: &str, index: usize) -> String {
     out
 }
 
+/// `pointer` narrowed to the bytes `range` of `value`, the string it
+/// names: `POINTER~@START-END` in characters, which the host maps to where
+/// those characters are written (a secret assignment inside a value that
+/// holds a config file). A range outside `value` or off a character
+/// boundary is the whole value's pointer.
+pub fn within(pointer: &str, value: &str, range: std::ops::Range<usize>) -> String {
+    let chars = |b: usize| value.get(..b).map(|s| s.chars().count());
+    match (chars(range.start), chars(range.end)) {
+        (Some(start), Some(end)) if start < end => format!("{pointer}~@{start}-{end}"),
+        _ => pointer.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_range_inside_a_value_counts_characters() {
+        let value = "é=1\npassword=s3cr3t";
+        let at = value.find("s3cr3t").unwrap_or_default();
+        assert_eq!(
+            super::within("/data/a~1b", value, at..at + 6),
+            "/data/a~1b~@13-19"
+        );
+        // Off a character boundary, empty or outside: the whole value.
+        assert_eq!(super::within("/x", value, 1..3), "/x");
+        assert_eq!(super::within("/x", value, 4..4), "/x");
+        assert_eq!(super::within("/x", value, 4..99), "/x");
+    }
+
     #[test]
     fn escapes_tokens() {
         assert_eq!(super::join("/a", "b/c~d"), "/a/b~1c~0d");

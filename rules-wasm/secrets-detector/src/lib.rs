@@ -21,7 +21,7 @@
 
 mod text;
 
-pub use crate::text::find;
+pub use crate::text::{assigned_name, find};
 
 /// Words that make a name a secret's name.
 const SECRET_WORDS: [&str; 14] = [

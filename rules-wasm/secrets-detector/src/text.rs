@@ -186,8 +186,18 @@ fn assignments(text: &str, out: &mut Vec<Range<usize>>) {
             let after = &line[sep_at + 1..];
             // `key:value` without a space is not YAML (an image, a URL, a
             // time); JSON's `"key":"value"` is.
+            // An environment-style name (`DB_PASSWORD:secret`) is an
+            // assignment either way.
             let quoted_name = line[..sep_at].trim_end().ends_with(['"', '\'']);
-            if sep == ':' && !after.is_empty() && !after.starts_with([' ', '\t']) && !quoted_name {
+            let env_name = name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if sep == ':'
+                && !after.is_empty()
+                && !after.starts_with([' ', '\t'])
+                && !quoted_name
+                && !env_name
+            {
                 continue;
             }
             if sep == ':' && is_block_indicator(after.trim()) {
@@ -221,6 +231,27 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// The name written right before the separator at `sep_at`: an unquoted
 /// run of name characters, or a quoted string; whitespace between name and
 /// separator is allowed.
+/// The name a secret at `value` (a range [`find`] gave) is assigned to in
+/// `text`: `spring.datasource.password` for the value of
+/// `spring.datasource.password=…`, `DB_PASSWORD` for `export
+/// DB_PASSWORD="…"`; `None` for a secret that stands alone (a token, a
+/// private key) or one whose name is not on its line.
+pub fn assigned_name(text: &str, value: Range<usize>) -> Option<&str> {
+    let line_start = text.get(..value.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..value.start];
+    let sep_at = line.rfind(['=', ':'])?;
+    // `--password=…` names the flag; `-Dspring.datasource.password=…` (a
+    // Java system property) the property.
+    let name = name_before(line, sep_at)?.trim_start_matches('-');
+    let java = line[..sep_at]
+        .trim_end()
+        .strip_suffix(name)
+        .is_some_and(|before| before.ends_with('-'))
+        && name.starts_with('D')
+        && name[1..].starts_with(|c: char| c.is_ascii_lowercase());
+    Some(if java { &name[1..] } else { name })
+}
+
 fn name_before(line: &str, sep_at: usize) -> Option<&str> {
     let before = line[..sep_at].trim_end();
     if let Some(inner) = before
@@ -252,6 +283,12 @@ fn value_after(after: &str, sep: char) -> Option<Range<usize>> {
     if first == '"' || first == '\'' {
         let close = rest[1..].find(first)?;
         return Some(lead + 1..lead + 1 + close);
+    }
+    // A template (`{{ .Values.password }}`) is one value, spaces and all.
+    if rest.starts_with("{{")
+        && let Some(close) = rest.find("}}")
+    {
+        return Some(lead..lead + close + 2);
     }
     let end = if sep == '=' {
         rest.find(|c: char| {
@@ -493,11 +530,50 @@ mod tests {
             "password:",
             "image: token:1.2",
             "passwords:hunter2",
+            "password = {{ .Values.password }}",
             "key: password",
             "TOKEN_TTL=3600",
         ] {
             assert_eq!(found(text), Vec::<&str>::new(), "{text}");
         }
+    }
+
+    /// Config files held in a value: properties, ini, `.env`, shell,
+    /// JSON and YAML, each assignment found with its name.
+    #[test]
+    fn finds_assignments_in_config_files_and_names_them() {
+        let text = "server.port=8080\nspring.datasource.password=S3cr3tPass\n[db]\npassword = iniSecret9\nexport REDIS_PASSWORD=\"abcd1234x\"\nDB_PASSWORD:supersecret\n{\"apiToken\": \"tok-123456\"}\nauth:\n  client_secret: yamlSecret7\nplain: value\n";
+        let found = find(text);
+        let named: Vec<(&str, Option<&str>)> = found
+            .iter()
+            .map(|r| (&text[r.clone()], assigned_name(text, r.clone())))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("S3cr3tPass", Some("spring.datasource.password")),
+                ("iniSecret9", Some("password")),
+                ("abcd1234x", Some("REDIS_PASSWORD")),
+                ("supersecret", Some("DB_PASSWORD")),
+                ("tok-123456", Some("apiToken")),
+                ("yamlSecret7", Some("client_secret")),
+            ]
+        );
+        // A lowercase name glued to its value is not an assignment.
+        assert_eq!(find("image: registry/password:1.2"), Vec::new());
+        assert_eq!(assigned_name("ghp_x", 0..5), None);
+        assert_eq!(assigned_name("x --password=abc", 13..16), Some("password"));
+        let java = "-Xmx1g -Dspring.datasource.password=abc";
+        assert_eq!(
+            assigned_name(java, java.len() - 3..java.len()),
+            Some("spring.datasource.password")
+        );
+        assert_eq!(
+            assigned_name("DB_PASSWORD=abc", 12..15),
+            Some("DB_PASSWORD")
+        );
+        let quoted = "{\"Dpass\": \"abc\"}";
+        assert_eq!(assigned_name(quoted, 11..14), Some("Dpass"));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! the Dockerfile pack. Every finding redacts the value it is about: the
 //! host masks it in every output.
 
-use bulwark_sdk::secrets::{is_literal, is_secret_name, known_format};
+use std::ops::Range;
+
+use bulwark_sdk::secrets::{assigned_name, find, is_literal, is_secret_name, known_format};
 
 /// What a `name`d value holds, if it is a literal secret: the reason.
 pub(crate) fn judge(name: &str, value: &str) -> Option<String> {
@@ -12,6 +14,25 @@ pub(crate) fn judge(name: &str, value: &str) -> Option<String> {
         return Some(format!("holds what looks like {kind}"));
     }
     (is_secret_name(name) && is_literal(value)).then(|| "is set to a literal secret".to_owned())
+}
+
+/// The secrets written inside `value`, a value that holds a config file
+/// (properties, ini, `.env`, shell `export`, JSON, YAML): each byte range
+/// with what it is (`sets \`DB_PASSWORD\` to a literal secret`).
+pub(crate) fn inside(value: &str) -> Vec<(Range<usize>, String)> {
+    find(value)
+        .into_iter()
+        .map(|r| {
+            let what = match assigned_name(value, r.clone()) {
+                Some(name) => format!("sets `{name}` to a literal secret"),
+                None => match known_format(&value[r.clone()]) {
+                    Some(kind) => format!("holds what looks like {kind}"),
+                    None => "holds a literal secret".to_owned(),
+                },
+            };
+            (r, what)
+        })
+        .collect()
 }
 
 /// Keys of public material that Secrets often carry alongside the private

@@ -3,6 +3,7 @@
 use crate::checks::*;
 use bulwark_sdk::Findings;
 use bulwark_sdk::compose::Compose;
+use bulwark_sdk::pointer::within;
 use bulwark_sdk::{Check, Rule, Severity};
 
 /// The rule.
@@ -31,6 +32,29 @@ fn compose_env(c: &Compose<'_>, out: &mut Findings) {
                     ),
                 )
                 .redact(var.at.pointer());
+                continue;
+            }
+            // A config file held in the value (`NAME=value` in the list
+            // form, the value alone in the map form): each secret at its
+            // own place.
+            let Some(written) = var.at.as_str().filter(|w| w.ends_with(value)) else {
+                continue;
+            };
+            let offset = written.len() - value.len();
+            for (range, what) in inside(value) {
+                let at = within(
+                    &var.at.pointer(),
+                    written,
+                    range.start + offset..range.end + offset,
+                );
+                out.report(
+                    at.clone(),
+                    format!(
+                        "service `{}`: environment variable `{}` {what}",
+                        s.name, var.name
+                    ),
+                )
+                .redact(at);
             }
         }
     }

@@ -3,6 +3,7 @@
 use crate::checks::*;
 use bulwark_sdk::Findings;
 use bulwark_sdk::kubernetes::Object;
+use bulwark_sdk::pointer::within;
 use bulwark_sdk::{Check, Rule, Severity};
 
 /// The rule.
@@ -29,6 +30,16 @@ fn configmap(o: &Object<'_>, out: &mut Findings) {
                 format!("ConfigMap `{name}`: key `{key}` {why}"),
             )
             .redact(value.pointer());
+            continue;
+        }
+        // A config file held in the value: each secret at its own place.
+        for (range, what) in inside(value.as_str().unwrap_or_default()) {
+            let at = within(&value.pointer(), &text, range);
+            out.report(
+                at.clone(),
+                format!("ConfigMap `{name}`: key `{key}` {what}"),
+            )
+            .redact(at);
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::checks::*;
 use bulwark_sdk::Findings;
 use bulwark_sdk::json::Json;
+use bulwark_sdk::pointer::within;
 use bulwark_sdk::secrets::{is_literal, is_secret_name, known_format};
 use bulwark_sdk::{Check, Rule, Severity};
 
@@ -29,6 +30,16 @@ fn helm_values(root: &Json<'_>, out: &mut Findings) {
                     format!("value `{}` {why}", display_path(&node.pointer())),
                 )
                 .redact(node.pointer());
+                continue;
+            }
+            // A config file held in the value: each secret at its own place.
+            for (range, what) in inside(text) {
+                let at = within(&node.pointer(), text, range);
+                out.report(
+                    at.clone(),
+                    format!("value `{}` {what}", display_path(&node.pointer())),
+                )
+                .redact(at);
             }
             continue;
         }
