@@ -769,6 +769,33 @@ fn namespace_labels_judge_the_objects_of_their_namespace() {
         "{}",
         human.stdout
     );
+
+    // The signed evidence records the policy of each finding too.
+    let keys = tempfile::tempdir().expect("tempdir");
+    let prefix = s(&keys.path().join("k"));
+    assert_eq!(bulwark(&["keygen", "--out", &prefix]).code, 0);
+    let evidence = s(&keys.path().join("evidence.json"));
+    let signed = bulwark(&[
+        "scan",
+        "--no-config",
+        "--evidence",
+        &evidence,
+        "--key",
+        &format!("{prefix}.key"),
+        &s(temp.path()),
+    ]);
+    assert_eq!(signed.code, 1, "{}", signed.stderr);
+    use base64::Engine as _;
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&evidence).expect("evidence")).expect("json");
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().expect("payload"))
+        .expect("base64");
+    let statement: serde_json::Value = serde_json::from_slice(&payload).expect("statement");
+    let records = statement["predicate"]["findings"].as_array().cloned().unwrap_or_default();
+    assert!(records.iter().any(|f| f["pss"] == enforced), "{records:?}");
+    assert!(records.iter().any(|f| f["pss"] == warned), "{records:?}");
+    assert_eq!(statement["predicate"]["configuration"]["settings"]["pss_version"], "latest");
 }
 
 #[test]
