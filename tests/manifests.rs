@@ -792,10 +792,16 @@ fn namespace_labels_judge_the_objects_of_their_namespace() {
         .decode(envelope["payload"].as_str().expect("payload"))
         .expect("base64");
     let statement: serde_json::Value = serde_json::from_slice(&payload).expect("statement");
-    let records = statement["predicate"]["findings"].as_array().cloned().unwrap_or_default();
+    let records = statement["predicate"]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(records.iter().any(|f| f["pss"] == enforced), "{records:?}");
     assert!(records.iter().any(|f| f["pss"] == warned), "{records:?}");
-    assert_eq!(statement["predicate"]["configuration"]["settings"]["pss_version"], "latest");
+    assert_eq!(
+        statement["predicate"]["configuration"]["settings"]["pss_version"],
+        "latest"
+    );
 }
 
 #[test]
