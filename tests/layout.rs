@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("bulwark-secrets", 0),
     ("bulwark-yaml", 1),
     ("bulwark-build", 1),
+    ("bulwark-image", 1),
     ("bulwark-engine", 2),
     ("bulwark-inputs", 2),
     ("bulwark-report", 2),

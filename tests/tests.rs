@@ -11,6 +11,7 @@ mod config;
 mod docs;
 mod evidence;
 mod formats;
+mod images;
 mod inputs;
 mod layout;
 mod manifests;

@@ -1,0 +1,175 @@
+//! Images built by a real builder (buildah, from Debian) from the
+//! Dockerfiles under `tests/fixtures/images/`, exported through every
+//! local transport (OCI archive, Docker archive, and an OCI layout written
+//! by skopeo), read by `bulwark-image`.
+//!
+//! A test that needs a tool says why it skips when the tool is missing;
+//! with `BULWARK_REQUIRE_TOOLS=1` (`.ci/run` sets it) a skip is a failure.
+
+use std::path::Path;
+use std::process::Command;
+
+use bulwark_image::{Options, Reference, Removal, open};
+
+/// Says why a test skips.
+#[allow(clippy::disallowed_macros)]
+fn skip(why: &str) {
+    eprintln!("skipped: {why}");
+}
+
+/// Whether `tool` runs; when it does not, a skip (or, when tools are
+/// required, a failure) that says so.
+fn have(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("BULWARK_REQUIRE_TOOLS").is_none(),
+            "`{tool}` is required (BULWARK_REQUIRE_TOOLS is set) but does not run"
+        );
+        skip(&format!(
+            "`{tool}` is not installed (apt-get install buildah skopeo busybox-static)"
+        ));
+    }
+    ok
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// buildah with its storage in `dir` (vfs, no daemon, nothing shared with
+/// the machine's own images).
+fn buildah(dir: &Path) -> Command {
+    let mut c = Command::new("buildah");
+    c.arg("--root")
+        .arg(dir.join("storage"))
+        .arg("--runroot")
+        .arg(dir.join("run"))
+        .arg("--storage-driver")
+        .arg("vfs");
+    c
+}
+
+#[test]
+fn a_buildah_image_reads_the_same_through_every_local_transport() {
+    if !(have("buildah") && have("skopeo")) {
+        return;
+    }
+    let busybox = Path::new("/bin/busybox");
+    if !busybox.exists() {
+        assert!(
+            std::env::var_os("BULWARK_REQUIRE_TOOLS").is_none(),
+            "/bin/busybox (busybox-static) is required"
+        );
+        skip("/bin/busybox is missing (apt-get install busybox-static)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let context = dir.path().join("context");
+    std::fs::create_dir_all(&context).expect("context");
+    std::fs::copy(
+        "tests/fixtures/images/busybox/Dockerfile",
+        context.join("Dockerfile"),
+    )
+    .expect("Dockerfile");
+    std::fs::copy(busybox, context.join("busybox")).expect("busybox");
+    run(buildah(dir.path())
+        .args([
+            "bud",
+            "--quiet",
+            "--layers",
+            "--isolation",
+            "chroot",
+            "-t",
+            "localhost/bb:1",
+        ])
+        .arg(&context));
+    let oci_archive = dir.path().join("oci.tar");
+    let docker_archive = dir.path().join("docker.tar");
+    run(buildah(dir.path())
+        .args(["push", "--quiet", "localhost/bb:1"])
+        .arg(format!("oci-archive:{}", oci_archive.display())));
+    run(buildah(dir.path())
+        .args(["push", "--quiet", "localhost/bb:1"])
+        .arg(format!(
+            "docker-archive:{}:localhost/bb:1",
+            docker_archive.display()
+        )));
+    let layout = dir.path().join("layout");
+    run(Command::new("skopeo")
+        .args(["copy", "--quiet"])
+        .arg(format!("oci-archive:{}", oci_archive.display()))
+        .arg(format!("oci:{}:v1", layout.display())));
+    let references = [
+        format!("oci-archive:{}", oci_archive.display()),
+        format!("docker-archive:{}", docker_archive.display()),
+        format!("oci:{}:v1", layout.display()),
+    ];
+    let mut tables = Vec::new();
+    for reference in &references {
+        let images = open(
+            &Reference::parse(reference).expect("reference"),
+            &Options::default(),
+        )
+        .unwrap_or_else(|e| panic!("{reference}: {e}"));
+        assert_eq!(images.len(), 1, "{reference}");
+        let image = &images[0];
+        assert_eq!(image.config["User"], "0", "{reference}");
+        // Four layers: COPY and three RUNs, each matched to its history.
+        assert_eq!(image.layers.len(), 4, "{reference}");
+        let created: Vec<&str> = image
+            .history
+            .iter()
+            .filter(|h| h.layer.is_some())
+            .map(|h| h.created_by.as_str())
+            .collect();
+        assert_eq!(created.len(), 4, "{reference}: {created:?}");
+        assert!(created[3].contains("rm"), "{created:?}");
+        let su = image
+            .files
+            .iter()
+            .find(|f| f.path == "/bin/su")
+            .unwrap_or_else(|| panic!("{reference}: no /bin/su"));
+        assert_eq!(su.mode & 0o4000, 0o4000, "{reference}");
+        assert!(
+            !image
+                .files
+                .iter()
+                .any(|f| f.path == "/root/.aws/credentials")
+        );
+        let removed = image
+            .removed
+            .iter()
+            .find(|r| r.entry.path == "/root/.aws/credentials")
+            .unwrap_or_else(|| panic!("{reference}: the deleted credentials"));
+        assert_eq!(
+            (removed.entry.layer, removed.removed_in, removed.how),
+            (2, 3, Removal::Deleted)
+        );
+        let secret = image
+            .contents
+            .iter()
+            .find(|c| c.path == "/root/.aws/credentials")
+            .expect("its content");
+        assert!(secret.text.contains("aws_secret_access_key") && secret.removed_in == Some(3));
+        tables.push(
+            image
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.mode, f.size))
+                .collect::<Vec<_>>(),
+        );
+    }
+    // The same files whichever way the image travelled.
+    assert_eq!(tables[0], tables[1]);
+    assert_eq!(tables[0], tables[2]);
+}
