@@ -93,7 +93,7 @@ fn expected_findings(kind: InputKind, scale: usize) -> usize {
         (InputKind::Compose, _) => 1220,
         (InputKind::Kubernetes, 1) => 72260,
         (InputKind::Kubernetes, _) => 7018,
-        (InputKind::HelmValues, _) => 0,
+        (InputKind::HelmValues | InputKind::Image, _) => 0,
     }
 }
 

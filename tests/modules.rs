@@ -260,3 +260,34 @@ fn the_same_module_from_configuration_and_command_line_is_loaded_once() {
     let findings = run.json()["findings"].as_array().map_or(0, Vec::len);
     assert_eq!(findings, 1, "{}", run.stdout);
 }
+
+/// A module built against `bulwark:rules@0.1.0` (the secrets pack as it
+/// was committed before 0.2.0) loads and runs unchanged, beside the
+/// built-in packs built against the current version.
+#[test]
+fn a_module_built_against_the_first_contract_still_runs() {
+    let module = "tests/fixtures/modules/v0.1.0/secrets.wasm";
+    let run = crate::util::bulwark(&[
+        "test",
+        module,
+        "rules-wasm/secrets/fixtures/secret-compose-env/compose/fail",
+        "rules-wasm/secrets/fixtures/secret-kubernetes-env/kubernetes",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("ok "), "{}", run.stdout);
+    let engine = bulwark_scan::ScannerBuilder::new()
+        .builtins(bulwark_scan::Builtins::None)
+        .module(bulwark_scan::modules::ExtraModule {
+            path: module.into(),
+            sha256: bulwark_evidence::sha256_hex(&std::fs::read(module).expect("module")),
+            signature: None,
+            declared: None,
+        })
+        .build()
+        .expect("scanner");
+    assert_eq!(engine.modules()[0].contract(), "0.1.0");
+    let current = bulwark_scan::ScannerBuilder::new()
+        .build()
+        .expect("scanner");
+    assert!(current.modules().iter().all(|m| m.contract() == "0.2.0"));
+}

@@ -38,5 +38,6 @@ class Rules(exports.Rules):
                 controls=["Dockerfile MAINTAINER"],
                 remediation='Replace it with `LABEL org.opencontainers.image.authors="…"`.',
                 explanation=EXPLANATION,
+                reads=[],
             )
         ]

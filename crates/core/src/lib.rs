@@ -39,4 +39,4 @@ pub use crate::{
 };
 
 /// The version of the WIT package (`bulwark:rules`) this build speaks.
-pub const WIT_PACKAGE_VERSION: &str = "0.1.0";
+pub const WIT_PACKAGE_VERSION: &str = "0.2.0";

@@ -19,10 +19,14 @@ pub enum InputKind {
     Kubernetes,
     /// A Helm chart's values file.
     HelmValues,
+    /// A built container image (one platform of it), read from an OCI
+    /// layout or archive or a Docker archive, not a file in the tree.
+    Image,
 }
 
 impl InputKind {
-    /// Every input kind.
+    /// Every kind of file in a scanned tree (`--kind` names one of them;
+    /// an image is named by its reference instead).
     pub const ALL: [InputKind; 4] = [
         InputKind::Dockerfile,
         InputKind::Compose,
@@ -37,6 +41,7 @@ impl InputKind {
             InputKind::Compose => "compose",
             InputKind::Kubernetes => "kubernetes",
             InputKind::HelmValues => "helm-values",
+            InputKind::Image => "image",
         }
     }
 }
@@ -79,6 +84,10 @@ pub struct RuleMeta {
     pub remediation: String,
     /// The long explanation printed by `explain` (CommonMark).
     pub explanation: String,
+    /// For image rules: the image files whose content the rule reads
+    /// (absolute paths or `*` / `**/` patterns).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<String>,
 }
 
 impl RuleMeta {

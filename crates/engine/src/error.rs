@@ -34,7 +34,7 @@ pub enum Error {
     },
     /// The component does not export the `bulwark:rules` interface.
     #[error(
-        "module `{module}` does not export the bulwark:rules@{} interface",
+        "module `{module}` does not export the bulwark:rules@{} interface (nor @0.1.0)",
         bulwark_core::WIT_PACKAGE_VERSION
     )]
     WrongWorld {

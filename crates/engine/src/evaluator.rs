@@ -6,7 +6,7 @@ use bulwark_core::{Document, Finding, RuleFailure, RuleFailureKind, Span};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
-use crate::bindings::{RuleModule, wit};
+use crate::bindings::{Guest, wit};
 use crate::state::State;
 use crate::{Engine, Module};
 
@@ -65,7 +65,7 @@ pub struct Evaluation {
 
 struct Live {
     store: Store<State>,
-    bindings: RuleModule,
+    bindings: Guest,
 }
 
 impl Live {
@@ -257,8 +257,7 @@ impl<'a> Evaluator<'a> {
             }
         };
         live.arm(engine.deadline_ticks());
-        let guest = live.bindings.bulwark_rules_rules().prepared();
-        match guest.call_constructor(&mut live.store, wit_doc, &opts) {
+        match live.bindings.prepare(&mut live.store, wit_doc, &opts) {
             Ok(handle) => Some(handle),
             Err(e) => {
                 let kind = classify(engine, &live.store, &e);
@@ -348,11 +347,7 @@ impl<'a> Evaluator<'a> {
             return Outcome::Done;
         };
         live.arm(ticks);
-        let result = live
-            .bindings
-            .bulwark_rules_rules()
-            .prepared()
-            .call_evaluate_all(&mut live.store, handle, &ids);
+        let result = live.bindings.evaluate_all(&mut live.store, handle, &ids);
         match result {
             Ok(results) if results.len() == rules.len() => {
                 for (&rule_index, result) in rules.iter().zip(results) {
@@ -409,15 +404,11 @@ impl<'a> Evaluator<'a> {
                 return;
             };
             live.arm(ticks);
-            let result = live
-                .bindings
-                .bulwark_rules_rules()
-                .prepared()
-                .call_evaluate(
-                    &mut live.store,
-                    handle,
-                    &self.modules[index].rules[rule_index].id,
-                );
+            let result = live.bindings.evaluate(
+                &mut live.store,
+                handle,
+                &self.modules[index].rules[rule_index].id,
+            );
             match result {
                 Ok(result) => self.record(index, rule_index, doc, result, out),
                 Err(e) => {

@@ -8,7 +8,7 @@ use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 
-use crate::bindings::{RuleModule, RuleModulePre};
+use crate::bindings::{Guest, Pre};
 use crate::state::State;
 use crate::{Engine, Error};
 
@@ -16,7 +16,7 @@ use crate::{Engine, Error};
 #[derive(Clone)]
 pub struct Module {
     pub(crate) name: String,
-    pub(crate) pre: RuleModulePre<State>,
+    pub(crate) pre: Pre,
     pub(crate) rules: Vec<RuleMeta>,
     /// Per rule, in `rules` order: what its findings share.
     pub(crate) shared: Vec<Shared>,
@@ -58,6 +58,12 @@ impl Module {
     /// The module's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The version of the `bulwark:rules` contract the module was built
+    /// against (`0.1.0`, `0.2.0`).
+    pub fn contract(&self) -> &'static str {
+        self.pre.version()
     }
 
     /// The rules the module declares, in its order.
@@ -213,7 +219,7 @@ impl Engine {
         }
         let pre = linker
             .instantiate_pre(&component)
-            .and_then(RuleModulePre::new)
+            .and_then(Pre::new)
             .map_err(|source| Error::WrongWorld {
                 module: name.to_owned(),
                 source,
@@ -224,15 +230,13 @@ impl Engine {
             module: name.to_owned(),
             kind: crate::evaluator::classify(self, store, &e),
         };
-        let instance: RuleModule = pre
+        let instance: Guest = pre
             .instantiate(&mut store)
             .map_err(|e| rules_error(&store, e))?;
         store.set_epoch_deadline(self.startup_ticks());
-        let metas = instance
-            .bulwark_rules_rules()
-            .call_rules(&mut store)
+        let rules: Vec<RuleMeta> = instance
+            .rules(&mut store)
             .map_err(|e| rules_error(&store, e))?;
-        let rules: Vec<RuleMeta> = metas.into_iter().map(Into::into).collect();
 
         let invalid = |reason: String| Error::InvalidRules {
             module: name.to_owned(),

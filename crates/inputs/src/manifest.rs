@@ -169,6 +169,13 @@ pub fn parse(source: Arc<SourceFile>, declared: Option<InputKind>, templates: Te
                 out.errors
                     .push(shape(&source, &root, "a Dockerfile is not YAML"));
             }
+            InputKind::Image => {
+                out.errors.push(shape(
+                    &source,
+                    &root,
+                    "an image is named by its reference, not read from YAML",
+                ));
+            }
         }
     }
     out

@@ -226,6 +226,7 @@ pub fn missing_reason_rule() -> bulwark_core::RuleMeta {
         ],
         controls: vec!["traceable-exceptions".to_owned()],
         remediation: "say why the rule does not apply: `# bulwark:ignore RULE -- reason`, or a non-empty `bulwark.dev/ignore.RULE` annotation".to_owned(),
+        reads: Vec::new(),
         explanation: "# bulwark-suppression-reason: suppression without a reason\n\n## Why it matters\nA finding set aside without a reason cannot be reviewed later: nobody knows\nwhether the risk was accepted, misunderstood or hidden. bulwark applies a\nsuppression only when it says why, and lists every one that applied.\n\n## What the rule checks\nA `# bulwark:ignore RULE` comment without `-- reason`, or a\n`bulwark.dev/ignore.RULE` annotation with an empty value. The suppression\ndoes not apply: the finding it names is reported too.\n".to_owned(),
     }
 }

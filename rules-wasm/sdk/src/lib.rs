@@ -71,6 +71,7 @@ pub mod command;
 pub mod compose;
 pub mod dockerfile;
 mod findings;
+pub mod image;
 pub mod json;
 pub mod kubernetes;
 pub mod packages;
@@ -196,6 +197,14 @@ impl Document {
             .map(|root| compose::Compose { root })
     }
 
+    /// The image view, for `image` documents.
+    pub fn image(&self) -> Option<image::Image<'_>> {
+        (self.kind == InputKind::Image)
+            .then(|| self.root())
+            .flatten()
+            .map(|root| image::Image { root })
+    }
+
     /// The Kubernetes view, for `kubernetes` documents.
     pub fn kubernetes(&self) -> Option<kubernetes::Object<'_>> {
         (self.kind == InputKind::Kubernetes)
@@ -222,7 +231,17 @@ pub enum Check {
     Kubernetes(fn(&kubernetes::Object<'_>, &mut Findings)),
     /// Called for `helm-values` documents, with their root.
     HelmValues(fn(&json::Json<'_>, &mut Findings)),
-    /// Called for every document, of any kind, whole.
+    /// Called for `image` documents (a built image, one platform), with
+    /// the files whose content the rule reads: absolute paths in the image
+    /// or `*` / `**/` patterns (`/etc/passwd`, `**/.aws/credentials`).
+    Image {
+        /// The files whose content the check reads.
+        reads: &'static [&'static str],
+        /// The check.
+        check: fn(&image::Image<'_>, &mut Findings),
+    },
+    /// Called for every file document (Dockerfile, Compose, Kubernetes,
+    /// Helm values), of any kind, whole.
     Any(fn(&Document, &mut Findings)),
     /// Each of these checks, for the documents it takes.
     Each(&'static [Check]),
@@ -235,6 +254,7 @@ impl std::fmt::Debug for Check {
             Check::Compose(_) => "Check::Compose",
             Check::Kubernetes(_) => "Check::Kubernetes",
             Check::HelmValues(_) => "Check::HelmValues",
+            Check::Image { .. } => "Check::Image",
             Check::Any(_) => "Check::Any",
             Check::Each(_) => "Check::Each",
         })
@@ -249,6 +269,7 @@ impl Check {
             Check::Compose(_) => vec![InputKind::Compose],
             Check::Kubernetes(_) => vec![InputKind::Kubernetes],
             Check::HelmValues(_) => vec![InputKind::HelmValues],
+            Check::Image { .. } => vec![InputKind::Image],
             Check::Any(_) => vec![
                 InputKind::Dockerfile,
                 InputKind::Compose,
@@ -262,6 +283,7 @@ impl Check {
             InputKind::Compose => 1,
             InputKind::Kubernetes => 2,
             InputKind::HelmValues => 3,
+            InputKind::Image => 4,
         };
         kinds.sort_by_key(order);
         kinds.dedup();
@@ -276,7 +298,8 @@ impl Check {
             Check::Compose(_) => kind == InputKind::Compose,
             Check::Kubernetes(_) => kind == InputKind::Kubernetes,
             Check::HelmValues(_) => kind == InputKind::HelmValues,
-            Check::Any(_) => true,
+            Check::Image { .. } => kind == InputKind::Image,
+            Check::Any(_) => kind != InputKind::Image,
             Check::Each(checks) => checks.iter().any(|c| c.applies_to(kind)),
         }
     }
@@ -305,12 +328,30 @@ impl Check {
                     f(&root, out);
                 }
             }
-            Check::Any(f) => f(doc, out),
+            Check::Image { check, .. } => {
+                if let Some(image) = doc.image() {
+                    check(&image, out);
+                }
+            }
+            Check::Any(f) => {
+                if doc.kind != InputKind::Image {
+                    f(doc, out);
+                }
+            }
             Check::Each(checks) => {
                 for c in *checks {
                     c.run(doc, out);
                 }
             }
+        }
+    }
+
+    /// The image files whose content this check reads.
+    pub fn reads(&self) -> Vec<String> {
+        match self {
+            Check::Image { reads, .. } => reads.iter().map(|r| (*r).to_owned()).collect(),
+            Check::Each(checks) => checks.iter().flat_map(Check::reads).collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -357,6 +398,7 @@ impl Rule {
             controls: self.controls.iter().map(|c| (*c).to_owned()).collect(),
             remediation: self.remediation.to_owned(),
             explanation: self.explanation.to_owned(),
+            reads: self.check.reads(),
         }
     }
 }

@@ -75,6 +75,7 @@ fn sdk_kind(kind: bulwark_core::InputKind) -> InputKind {
         bulwark_core::InputKind::Compose => InputKind::Compose,
         bulwark_core::InputKind::Kubernetes => InputKind::Kubernetes,
         bulwark_core::InputKind::HelmValues => InputKind::HelmValues,
+        bulwark_core::InputKind::Image => InputKind::Image,
     }
 }
 
@@ -301,6 +302,7 @@ pub fn check_fixtures(rules: &[Rule], dir: &Path) {
                 InputKind::Compose => "compose",
                 InputKind::Kubernetes => "kubernetes",
                 InputKind::HelmValues => "helm-values",
+                InputKind::Image => "image",
             };
             let prefix = dir.join(rule.id).join(kind_dir);
             let cases: Vec<&Outcome> = outcomes
