@@ -367,7 +367,7 @@ fn scan_writes_evidence_that_verifies_and_is_deterministic()
     );
     let predicate = &statement["predicate"];
     assert_eq!(predicate["verdict"]["result"], "fail");
-    assert_eq!(predicate["modules"].as_array().map(Vec::len), Some(4));
+    assert_eq!(predicate["modules"].as_array().map(Vec::len), Some(5));
     assert!(
         predicate["findings"]
             .as_array()

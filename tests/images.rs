@@ -11,6 +11,8 @@ use std::process::Command;
 
 use bulwark_image::{Options, Reference, Removal, open};
 
+use crate::util::bulwark;
+
 /// Says why a test skips.
 #[allow(clippy::disallowed_macros)]
 fn skip(why: &str) {
@@ -172,4 +174,100 @@ fn a_buildah_image_reads_the_same_through_every_local_transport() {
     // The same files whichever way the image travelled.
     assert_eq!(tables[0], tables[1]);
     assert_eq!(tables[0], tables[2]);
+
+    // `bulwark scan --image` judges it with the image pack, beside files,
+    // and names what it found where.
+    let dockerfile = format!("{}", context.join("Dockerfile").display());
+    let scan = bulwark(&[
+        "scan",
+        "--no-config",
+        "--format",
+        "json",
+        "--image",
+        &references[0],
+        "--image",
+        &references[1],
+        &dockerfile,
+    ]);
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let json = scan.json();
+    let found: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["rule_id"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("image-"))
+        })
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_owned(),
+                f["rule_id"].as_str().unwrap_or_default().to_owned(),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for reference in &references[..2] {
+        let of = |rule: &str, needle: &str| {
+            found
+                .iter()
+                .any(|(file, r, m)| file == reference && r == rule && m.contains(needle))
+        };
+        assert!(of("image-user-root", "runs as `0`"), "{found:?}");
+        assert!(
+            of("image-healthcheck-missing", "no healthcheck"),
+            "{found:?}"
+        );
+        assert!(of("image-setuid-files", "`/bin/su` is setuid"), "{found:?}");
+        assert!(
+            of(
+                "image-secrets",
+                "`/root/.aws/credentials` is a credentials file; layer 3"
+            ),
+            "{found:?}"
+        );
+    }
+    // The Dockerfile beside them is scanned too.
+    assert!(
+        json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["file"].as_str() == Some(dockerfile.as_str())),
+        "{}",
+        scan.stdout
+    );
+    let coverage = json["coverage"].to_string();
+    assert!(coverage.contains("\"kind\":\"image\""), "{coverage}");
+    assert!(
+        !scan.stdout.contains("aws_secret_access_key=abc"),
+        "{}",
+        scan.stdout
+    );
+
+    // An image that cannot be read is an input error; the others are
+    // still reported.
+    let broken = bulwark(&[
+        "scan",
+        "--no-config",
+        "--format",
+        "json",
+        "--image",
+        "oci-archive:/nonexistent/image.tar",
+        "--image",
+        &references[2],
+    ]);
+    assert_eq!(broken.code, 2, "{}", broken.stdout);
+    let json = broken.json();
+    assert_eq!(
+        json["errors"][0]["code"], "image-unreadable",
+        "{}",
+        broken.stdout
+    );
+    assert!(
+        json["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["rule_id"] == "image-setuid-files"))
+    );
 }

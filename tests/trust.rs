@@ -250,7 +250,7 @@ fn only_the_root_configuration_applies_and_no_run_checks_nothing() {
     let repo = Repo::new();
     repo.write(
         "sub/.bulwark.yaml",
-        "disable: [cis-docker-build, cis-docker-runtime, pod-security, secrets]\n",
+        "disable: [cis-docker-build, cis-docker-runtime, pod-security, secrets, image]\n",
     );
     repo.write("sub/docker-compose.yml", PRIVILEGED);
     repo.commit();
@@ -271,7 +271,7 @@ fn only_the_root_configuration_applies_and_no_run_checks_nothing() {
     // At the root, a configuration that leaves no rule running is refused.
     repo.write(
         ".bulwark.yaml",
-        "disable: [cis-docker-build, cis-docker-runtime, pod-security, secrets]\n",
+        "disable: [cis-docker-build, cis-docker-runtime, pod-security, secrets, image]\n",
     );
     let (run, _) = repo.scan(&["sub"]);
     assert_eq!(run.code, 2, "{}", run.stdout);

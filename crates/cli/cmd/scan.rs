@@ -31,9 +31,19 @@ use bulwark_config::units::parse_size;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or directories to scan; `-` reads standard input (with --kind).
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// Files or directories to scan; `-` reads standard input (with --kind)
+    /// [default: `.`, unless --image names images and no path is given].
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// A built container image to scan (repeatable): `oci:DIR[:TAG]` (an
+    /// OCI layout), `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REF]`
+    /// (`docker save`, `podman save`). Every platform of a multi-platform
+    /// image is scanned, each named.
+    #[arg(long = "image", value_name = "REF")]
+    images: Vec<String>,
+    /// Only this platform of a multi-platform image: os/arch[/variant].
+    #[arg(long, value_name = "PLATFORM", value_parser = bulwark_scan::Platform::parse)]
+    platform: Option<bulwark_scan::Platform>,
     /// Treat every explicitly named file (and standard input) as this kind
     /// instead of telling by name and content.
     #[arg(long, value_parser = parse_kind)]
@@ -183,6 +193,10 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         }
         None => None,
     };
+    let mut args = args;
+    if args.paths.is_empty() && args.images.is_empty() {
+        args.paths.push(PathBuf::from("."));
+    }
     let root = Root::of(&args.paths);
     let config = find_config(args.config.as_deref(), args.no_config, &root)?;
     let scanner = args
@@ -199,6 +213,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             helm_values: args.helm_values.clone(),
             include_ignored: args.no_ignore,
             fail_fast: args.fail_fast,
+            platform: args.platform.clone(),
             ..args.modules.options()
         })
         .build()?;
@@ -221,6 +236,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let baseline_sha256 = baseline.as_ref().map(|b| b.sha256.clone());
     let prepared = scanner.prepare(Request {
         paths: args.paths.clone(),
+        images: args.images.clone(),
         stdin,
         baseline,
         keep_findings: signing_key.is_some(),

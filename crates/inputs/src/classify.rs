@@ -28,6 +28,11 @@ pub fn classify_name(name: &str) -> Option<InputKind> {
     if dockerfile {
         return Some(InputKind::Dockerfile);
     }
+    // An image document saved to a file (`app.image.json`), the form
+    // image rules' fixtures take.
+    if lower.ends_with(".image.json") {
+        return Some(InputKind::Image);
+    }
     crate::manifest::classify_yaml_name(&lower)
 }
 

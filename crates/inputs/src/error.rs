@@ -170,6 +170,10 @@ pub enum ErrorKind {
     /// The kind of a file given explicitly could not be determined.
     #[error("cannot tell what kind of input this is; name it with --kind")]
     UnknownKind,
+    /// A container image could not be read (its reference, a blob that
+    /// does not match its digest, a hostile layer, a limit).
+    #[error("{0}")]
+    Image(String),
     /// Parser directives conflict or are malformed.
     #[error("{0}")]
     Directive(String),
@@ -270,6 +274,7 @@ impl ErrorKind {
             ErrorKind::TooLarge { .. } => "too-large",
             ErrorKind::Empty => "empty-input",
             ErrorKind::UnknownKind => "unknown-kind",
+            ErrorKind::Image(_) => "image-unreadable",
             ErrorKind::Directive(_) => "parser-directive",
             ErrorKind::UnknownInstruction { .. } => "unknown-instruction",
             ErrorKind::UnknownFlag { .. } => "unknown-flag",
@@ -340,6 +345,9 @@ impl ErrorKind {
             }
             ErrorKind::UnknownKind => {
                 "A file named on the command line (or standard input) that is neither a Dockerfile nor YAML holding a Compose file or Kubernetes object: say what it is with `--kind`."
+            }
+            ErrorKind::Image(_) => {
+                "A container image named with `--image` that cannot be read: a reference bulwark does not read, a missing blob, a blob or layer that does not match its digest, an unknown media type, a layer with names outside the image, a hard link or whiteout to nothing, or past a limit (entries per layer, decompressed size). The message names the image and the blob."
             }
             ErrorKind::Directive(_) => {
                 "A Dockerfile parser directive (`# syntax=`, `# escape=`) that is malformed or repeated."
@@ -412,6 +420,7 @@ impl ErrorKind {
             ErrorKind::TooLarge { size: 0, limit: 0 },
             ErrorKind::Empty,
             ErrorKind::UnknownKind,
+            ErrorKind::Image(String::new()),
             ErrorKind::Directive(String::new()),
             ErrorKind::UnknownInstruction { suggestion: None },
             ErrorKind::UnknownFlag {

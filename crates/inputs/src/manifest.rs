@@ -169,12 +169,22 @@ pub fn parse(source: Arc<SourceFile>, declared: Option<InputKind>, templates: Te
                 out.errors
                     .push(shape(&source, &root, "a Dockerfile is not YAML"));
             }
+            // An image document saved to a file (`*.image.json`): what
+            // `--image` hands rules, written by hand or kept from a run.
             InputKind::Image => {
-                out.errors.push(shape(
-                    &source,
-                    &root,
-                    "an image is named by its reference, not read from YAML",
-                ));
+                let files = match &root.value {
+                    Value::Object(fields) => fields.iter().find(|(k, _)| k == "files"),
+                    _ => None,
+                };
+                if !files.is_some_and(|(_, v)| matches!(v.value, Value::Array(_))) {
+                    out.errors.push(shape(
+                        &source,
+                        &root,
+                        "an image document is a mapping with a `files` list (see wit/documents.md)",
+                    ));
+                    continue;
+                }
+                out.documents.push(doc(root, None));
             }
         }
     }

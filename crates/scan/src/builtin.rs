@@ -70,4 +70,5 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("cis-docker-runtime"),
     builtin!("pod-security"),
     builtin!("secrets"),
+    builtin!("image"),
 ];

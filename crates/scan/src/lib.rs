@@ -57,6 +57,7 @@ mod error;
 pub mod evidence;
 mod fingerprint;
 pub mod harness;
+mod images;
 mod mask;
 pub mod modules;
 pub mod profile;
@@ -75,3 +76,4 @@ pub use crate::scanner::{
 };
 pub use crate::select::is_restricted_only;
 pub use crate::suppress::{MISSING_REASON, missing_reason_rule};
+pub use bulwark_image::Platform;

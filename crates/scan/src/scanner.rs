@@ -68,6 +68,9 @@ pub struct Options {
     /// The Pod Security Standards level [default: the configuration's,
     /// else restricted].
     pub pss_level: Option<PssLevel>,
+    /// Only this platform of a multi-platform image [default: every
+    /// platform].
+    pub platform: Option<bulwark_image::Platform>,
     /// The Pod Security Standards policy version [default: the
     /// configuration's, else latest]. Either this or `pss_level` set here
     /// judges every object alike, whatever its namespace's labels say.
@@ -353,6 +356,9 @@ pub struct Request {
     pub paths: Vec<PathBuf>,
     /// Bytes read from standard input, scanned as [`STDIN`].
     pub stdin: Option<Vec<u8>>,
+    /// Container images, by reference (`oci:DIR[:TAG]`,
+    /// `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REF]`).
+    pub images: Vec<String>,
     /// Known findings, not reported.
     pub baseline: Option<Baseline>,
     /// Keep every reported finding in the [`Run`] (for evidence).
@@ -383,9 +389,12 @@ impl Prepared {
         &self.early
     }
 
-    /// How many files (and charts, and standard input) will be scanned.
+    /// How many files (and charts, standard input and images) will be
+    /// scanned.
     pub fn len(&self) -> usize {
-        self.candidates.len() + usize::from(self.request.stdin.is_some())
+        self.candidates.len()
+            + usize::from(self.request.stdin.is_some())
+            + self.request.images.len()
     }
 
     /// Returns true if and only if there is nothing to scan.
@@ -593,6 +602,7 @@ impl Scanner {
             early,
         } = prepared;
         let mut jobs: Vec<Job<'_>> = candidates.iter().map(Job::File).collect();
+        jobs.extend(request.images.iter().map(|r| Job::Image(r)));
         let stdin = request.stdin.as_ref().map(|bytes| {
             let digest = bulwark_evidence::sha256_hex(bytes);
             (digest, bytes)
@@ -877,6 +887,8 @@ enum Job<'a> {
         name: String,
         kind: Option<InputKind>,
     },
+    /// A container image, by reference.
+    Image(&'a str),
 }
 
 impl Job<'_> {
@@ -888,6 +900,12 @@ impl Job<'_> {
                 relative: c.relative.clone(),
                 status,
                 target: c.target.clone(),
+            },
+            Job::Image(reference) => CoverageEntry {
+                path: (*reference).to_owned(),
+                relative: None,
+                status,
+                target: None,
             },
             Job::Source { name, .. } => CoverageEntry {
                 path: name.clone(),
@@ -949,6 +967,11 @@ impl Context<'_> {
         let phases = self.phases;
         let loaded = phases.time(&phases.parse, || match job {
             Job::File(candidate) => bulwark_inputs::load(candidate, &scanner.load_options),
+            Job::Image(reference) => crate::images::load(
+                reference,
+                scanner.options.platform.as_ref(),
+                &scanner.plan.reads,
+            ),
             Job::Source { name, kind } => {
                 let bytes = stdin.map(<[u8]>::to_vec).unwrap_or_default();
                 if bytes.len() as u64 > scanner.load_options.max_file_size {
@@ -1011,6 +1034,7 @@ impl Context<'_> {
                 .kind
                 .or(scanner.load_options.kind.filter(|_| candidate.explicit)),
             Job::Source { kind, .. } => *kind,
+            Job::Image(_) => Some(InputKind::Image),
         };
         let evaluated = phases.time(&phases.evaluate, || {
             self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)

@@ -133,6 +133,8 @@ pub(crate) struct Plan {
     /// The restricted Pod Security rules that are reported when an object
     /// is judged at the restricted level (the run's level or a label's).
     restricted: std::collections::HashSet<String>,
+    /// The image files whose content the running rules read.
+    pub(crate) reads: Vec<String>,
     /// The Pod Security profile of each rule that has one, by id.
     pub(crate) levels: std::collections::HashMap<String, crate::pss::Level>,
     /// Severity overrides by rule id.
@@ -197,7 +199,16 @@ impl Plan {
             .flat_map(|m| m.rules().iter())
             .filter_map(|r| Some((r.id.clone(), crate::pss::Level::of_rule(r)?)))
             .collect();
+        let mut reads: Vec<String> = modules
+            .iter()
+            .flat_map(|m| m.rules().iter())
+            .filter(|r| r.kinds.contains(&bulwark_core::InputKind::Image))
+            .flat_map(|r| r.reads.iter().cloned())
+            .collect();
+        reads.sort();
+        reads.dedup();
         Ok(Plan {
+            reads,
             levels,
             run,
             run_restricted,

@@ -33,7 +33,7 @@ mod corpus;
 
 /// The rule crates, the names of their components, and whether they are
 /// built into `bulwark` (and so precompiled).
-const RULE_CRATES: [(&str, &str, bool); 5] = [
+const RULE_CRATES: [(&str, &str, bool); 6] = [
     ("bulwark-rules-cis-docker-build", "cis-docker-build", true),
     (
         "bulwark-rules-cis-docker-runtime",
@@ -42,6 +42,7 @@ const RULE_CRATES: [(&str, &str, bool); 5] = [
     ),
     ("bulwark-rules-pod-security", "pod-security", true),
     ("bulwark-rules-secrets", "secrets", true),
+    ("bulwark-rules-image", "image", true),
     ("bulwark-rules-hostile", "hostile", false),
 ];
 
