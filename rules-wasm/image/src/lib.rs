@@ -6,6 +6,9 @@
 
 mod rules;
 
+#[cfg(test)]
+mod tests;
+
 use bulwark_sdk::{Pack, Rule};
 
 /// The image pack.

@@ -67,10 +67,15 @@ fn secrets(image: &Image<'_>, out: &mut Findings) {
     }
     for file in image.removed() {
         if let Some(what) = credential(image, &file, true) {
+            let how = if file.at.get("how").and_then(|h| h.as_str()) == Some("overwritten") {
+                "replaced"
+            } else {
+                "deleted"
+            };
             out.report(
                 file.at.pointer(),
                 format!(
-                    "`{}` {what}; {} deleted it, but {}'s blob still holds it for anyone who pulls the image",
+                    "`{}` {what}; {} {how} it, but {}'s blob still holds it for anyone who pulls the image",
                     file.path(),
                     made_by(image, file.removed_in().unwrap_or_default()),
                     made_by(image, file.layer())
@@ -140,10 +145,7 @@ fn credential(image: &Image<'_>, file: &File<'_>, removed: bool) -> Option<Strin
     }
     let path = file.path();
     let name = path.rsplit('/').next().unwrap_or(path);
-    if KEY_FILES.contains(&name)
-        || path.ends_with("/.aws/credentials")
-        || path == "/.aws/credentials"
-    {
+    if KEY_FILES.contains(&name) || path.ends_with("/.aws/credentials") {
         return Some("is a credentials file".to_owned());
     }
     let text = image

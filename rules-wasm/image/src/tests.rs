@@ -1,0 +1,78 @@
+//! Messages and corner cases the fixtures' line expectations do not pin.
+
+use bulwark_sdk::{Document, InputKind};
+use serde_json::{Value, json};
+
+use crate::ImagePack;
+
+fn messages(doc: &Value, rule: &str) -> Vec<String> {
+    let doc = Document::parse(InputKind::Image, "image".into(), &doc.to_string(), "{}")
+        .expect("document");
+    bulwark_sdk::run_pack::<ImagePack>(&doc)
+        .into_iter()
+        .filter(|(id, _)| *id == rule)
+        .map(|(_, f)| f.message)
+        .collect()
+}
+
+fn image(files: Value, removed: Value, contents: Value, history: Value) -> Value {
+    json!({"config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+           "files": files, "removed": removed, "contents": contents, "history": history})
+}
+
+#[test]
+fn setuid_messages_name_the_bits_the_mode_and_the_step() {
+    let files = json!([
+        {"path": "/a", "kind": "file", "mode": 0o4755, "layer": 0},
+        {"path": "/b", "kind": "file", "mode": 0o2711, "layer": 1},
+        {"path": "/c", "kind": "file", "mode": 0o6755, "layer": 1},
+        {"path": "/d", "kind": "file", "mode": 0o1777, "layer": 0},
+        {"path": "/e", "kind": "dir", "mode": 0o4755, "layer": 0},
+    ]);
+    let history = json!([
+        {"created_by": "", "layer": 0},
+        {"created_by": "RUN chmod u+s /a TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345", "layer": 1},
+    ]);
+    assert_eq!(
+        messages(
+            &image(files, json!([]), json!([]), history),
+            "image-setuid-files"
+        ),
+        [
+            "`/a` is setuid (mode 4755), from layer 0",
+            "`/b` is setgid (mode 2711), from layer 1 (`RUN chmod u+s /a TOKEN=****`)",
+            "`/c` is setuid and setgid (mode 6755), from layer 1 (`RUN chmod u+s /a TOKEN=****`)",
+        ]
+    );
+}
+
+#[test]
+fn credential_files_are_judged_by_the_version_of_them_in_question() {
+    // The .npmrc that layer 1 wrote holds no token; the one layer 0 wrote
+    // (overwritten by layer 1) did: only the removed version is reported.
+    let files = json!([
+        {"path": "/.aws/credentials", "kind": "file", "mode": 0o600, "layer": 0},
+        {"path": "/app/.npmrc", "kind": "file", "mode": 0o644, "layer": 1},
+        {"path": "/app/.env", "kind": "file", "mode": 0o644, "layer": 1},
+        {"path": "/app/config/.env", "kind": "file", "mode": 0o644, "layer": 1},
+    ]);
+    let removed = json!([
+        {"path": "/app/.npmrc", "kind": "file", "mode": 0o644, "layer": 0, "removed_in": 1, "how": "overwritten"},
+    ]);
+    let contents = json!([
+        {"path": "/app/.npmrc", "layer": 0, "text": "//r/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789\n", "removed_in": 1},
+        {"path": "/app/.npmrc", "layer": 1, "text": "registry=https://r/\n"},
+        {"path": "/app/.env", "layer": 0, "text": "DB_PASSWORD=hunter22secret\n"},
+        {"path": "/app/.env", "layer": 1, "text": "DB_HOST=db\n"},
+        {"path": "/app/config/.env", "layer": 1, "text": "API_TOKEN=tok-7f3a9c21x\n"},
+    ]);
+    let history = json!([{"created_by": "COPY . /", "layer": 0}, {"created_by": "COPY app /app", "layer": 1}]);
+    assert_eq!(
+        messages(&image(files, removed, contents, history), "image-secrets"),
+        [
+            "`/.aws/credentials` is a credentials file, from layer 0 (`COPY . /`)",
+            "`/app/config/.env` holds credentials, from layer 1 (`COPY app /app`)",
+            "`/app/.npmrc` holds credentials; layer 1 (`COPY app /app`) replaced it, but layer 0 (`COPY . /`)'s blob still holds it for anyone who pulls the image",
+        ]
+    );
+}
