@@ -20,6 +20,8 @@ impl Pack for ImagePack {
         rules::image_healthcheck_missing::RULE,
         rules::image_setuid_files::RULE,
         rules::image_secrets::RULE,
+        rules::image_ssh::RULE,
+        rules::image_accounts::RULE,
     ];
 }
 

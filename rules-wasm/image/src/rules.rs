@@ -1,9 +1,11 @@
 //! One module per rule: its metadata next to its check, its explanation
 //! beside it (`<rule>.md`).
 
+pub mod image_accounts;
 pub mod image_healthcheck_missing;
 pub mod image_secrets;
 pub mod image_setuid_files;
+pub mod image_ssh;
 pub mod image_user_root;
 
 use bulwark_sdk::image::Image;
