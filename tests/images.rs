@@ -246,6 +246,61 @@ fn a_buildah_image_reads_the_same_through_every_local_transport() {
         scan.stdout
     );
 
+    // Evidence names the image by its digest; `verify --image` resolves
+    // the reference again and accepts only the image that was scanned.
+    let keys = dir.path().join("k");
+    let keys = keys.display().to_string();
+    assert_eq!(bulwark(&["keygen", "--out", &keys]).code, 0);
+    let evidence = dir.path().join("evidence.json").display().to_string();
+    let signed = bulwark(&[
+        "scan",
+        "--no-config",
+        "--image",
+        &references[0],
+        "--evidence",
+        &evidence,
+        "--key",
+        &format!("{keys}.key"),
+    ]);
+    assert_eq!(signed.code, 1, "{}", signed.stderr);
+    let public = format!("{keys}.pub");
+    let verified = bulwark(&[
+        "verify",
+        &evidence,
+        "--pub",
+        &public,
+        "--image",
+        &references[0],
+    ]);
+    assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
+    // The OCI layout skopeo wrote holds the same manifest: the same image.
+    let same = bulwark(&[
+        "verify",
+        &evidence,
+        "--pub",
+        &public,
+        "--image",
+        &references[2],
+    ]);
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    // The Docker archive is known by its image ID, which the evidence of
+    // the OCI archive does not name.
+    let other = bulwark(&[
+        "verify",
+        &evidence,
+        "--pub",
+        &public,
+        "--image",
+        &references[1],
+    ]);
+    assert_ne!(other.code, 0, "{}", other.stdout);
+    assert!(
+        format!("{}{}", other.stdout, other.stderr).contains("the scanned image is not this one"),
+        "{}{}",
+        other.stdout,
+        other.stderr
+    );
+
     // An image that cannot be read is an input error; the others are
     // still reported.
     let broken = bulwark(&[

@@ -24,6 +24,11 @@ pub struct Args {
     /// Check that every subject under DIR still has its recorded digest.
     #[arg(long, value_name = "DIR")]
     subjects_root: Option<PathBuf>,
+    /// Fail unless this image (resolved now: `oci:DIR[:TAG]`,
+    /// `oci-archive:FILE`, `docker-archive:FILE`) is what the evidence
+    /// scanned: its digest must be a subject (repeatable).
+    #[arg(long = "image", value_name = "REF")]
+    images: Vec<String>,
     /// Also fail unless the recorded verdict is this (only `pass`).
     #[arg(long, value_name = "VERDICT", value_parser = ["pass"])]
     require: Option<String>,
@@ -42,6 +47,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .with_context(|| format!("reading {}", args.evidence.display()))?;
     let options = bulwark_scan::verify::Options {
         subjects_root: args.subjects_root.as_deref(),
+        images: &args.images,
         require_pass: args.require.as_deref() == Some("pass"),
         allow_empty: args.allow_empty,
     };

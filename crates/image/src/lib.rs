@@ -66,6 +66,9 @@ pub struct Options {
     pub platform: Option<Platform>,
     /// The limits.
     pub limits: Limits,
+    /// Read the index, manifests and configuration only, no layer: the
+    /// digests an image is known by (`verify --image`).
+    pub metadata_only: bool,
 }
 
 /// An OS and architecture (`linux/arm64/v8`).
@@ -287,6 +290,14 @@ impl Image {
             (Some(p), Some(_)) => format!("{} ({p})", self.reference),
             _ => self.reference.clone(),
         }
+    }
+
+    /// The digest the image is known by: its manifest's, or for a Docker
+    /// archive (which has none) its configuration's, the image ID.
+    pub fn digest(&self) -> &str {
+        self.manifest_digest
+            .as_deref()
+            .unwrap_or(&self.config_digest)
     }
 }
 
@@ -510,6 +521,21 @@ fn oci(
                 limits.max_document,
                 "the configuration",
             )?;
+            if options.metadata_only {
+                return Ok(Image {
+                    reference: image.to_owned(),
+                    platform: p.platform,
+                    index_digest: p.index,
+                    manifest_digest: Some(p.manifest),
+                    config_digest: config,
+                    config: Value::Null,
+                    history: Vec::new(),
+                    layers: Vec::new(),
+                    files: Vec::new(),
+                    removed: Vec::new(),
+                    contents: Vec::new(),
+                });
+            }
             let blobs = layers
                 .iter()
                 .map(|(digest, media_type)| {
@@ -714,6 +740,22 @@ fn docker(
             digest: format!("sha256:{named}"),
             actual: config_digest,
         });
+    }
+    if options.metadata_only {
+        let config: Value = json(image, "the configuration", &config_bytes)?;
+        return Ok(vec![Image {
+            reference: image.to_owned(),
+            platform: Platform::of(&config),
+            index_digest: None,
+            manifest_digest: None,
+            config_digest,
+            config: Value::Null,
+            history: Vec::new(),
+            layers: Vec::new(),
+            files: Vec::new(),
+            removed: Vec::new(),
+            contents: Vec::new(),
+        }]);
     }
     let blobs = entry
         .get("Layers")

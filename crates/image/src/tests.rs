@@ -403,6 +403,26 @@ fn a_multi_platform_index_gives_every_platform_or_the_one_asked_for() {
     );
     let all = read(dir.path()).expect("all");
     assert_eq!(all.len(), 2);
+    let known = open(
+        &Reference::OciLayout {
+            dir: dir.path().to_path_buf(),
+            tag: None,
+        },
+        &Options {
+            metadata_only: true,
+            ..Options::default()
+        },
+    )
+    .expect("metadata");
+    assert_eq!(
+        known.iter().map(Image::digest).collect::<Vec<_>>(),
+        all.iter().map(Image::digest).collect::<Vec<_>>()
+    );
+    assert!(
+        known
+            .iter()
+            .all(|i| i.files.is_empty() && i.layers.is_empty())
+    );
     assert_eq!(
         all[1].name(),
         format!("oci:{}", dir.path().display()) + " (linux/arm64)"

@@ -93,6 +93,75 @@ pub(crate) fn load(
     })
 }
 
+/// The evidence subjects of an image that was read: each platform's
+/// manifest digest (a Docker archive's image ID) named by its reference
+/// (and platform, when picked from an index), and the index's digest named
+/// by the reference.
+pub(crate) fn subjects(loaded: &Result<Loaded, Error>) -> Vec<(String, String)> {
+    let Ok(Loaded::Documents { documents, .. }) = loaded else {
+        return Vec::new();
+    };
+    let text = |d: &Document, key: &str| {
+        d.root
+            .get(key)
+            .and_then(bulwark_core::Node::as_str)
+            .map(str::to_owned)
+    };
+    let mut out = Vec::new();
+    for d in documents {
+        let reference = text(d, "reference").unwrap_or_default();
+        let index = text(d, "index_digest");
+        let digest = text(d, "manifest_digest").or_else(|| text(d, "config_digest"));
+        let platform = d.root.get("platform").and_then(|p| {
+            Some(format!(
+                "{}/{}",
+                p.get("os")?.as_str()?,
+                p.get("architecture")?.as_str()?
+            ))
+        });
+        let name = match (&index, platform) {
+            (Some(_), Some(p)) => format!("{reference} ({p})"),
+            _ => reference.clone(),
+        };
+        if let Some(hex) = digest.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
+            out.push((name, hex.to_owned()));
+        }
+        if let Some(hex) = index.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
+            out.push((reference, hex.to_owned()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Returns true if and only if an evidence subject's `name` names an
+/// image (a transport reference) rather than a file.
+pub fn is_image_subject(name: &str) -> bool {
+    ["oci:", "oci-archive:", "docker-archive:"]
+        .iter()
+        .any(|t| name.starts_with(t))
+}
+
+/// The digests image `reference` is known by now (each platform's
+/// manifest, or a Docker archive's image ID), read without its layers.
+///
+/// # Errors
+///
+/// Why the image cannot be read.
+pub fn digests(reference: &str) -> Result<Vec<String>, String> {
+    let parsed = Reference::parse(reference).map_err(|e| e.to_string())?;
+    let images = bulwark_image::open(
+        &parsed,
+        &Options {
+            metadata_only: true,
+            ..Options::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(images.iter().map(|i| i.digest().to_owned()).collect())
+}
+
 fn render(image: &Image) -> Result<String, String> {
     serde_json::to_string_pretty(image).map_err(|e| format!("rendering the image document: {e}"))
 }

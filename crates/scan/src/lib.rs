@@ -57,7 +57,7 @@ mod error;
 pub mod evidence;
 mod fingerprint;
 pub mod harness;
-mod images;
+pub mod images;
 mod mask;
 pub mod modules;
 pub mod profile;

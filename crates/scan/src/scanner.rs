@@ -1021,6 +1021,7 @@ impl Context<'_> {
         let phases = self.phases;
         let subjects = match (job, self.root) {
             (Job::File(candidate), Some(root)) => subjects(root, candidate, &loaded),
+            (Job::Image(_), _) => crate::images::subjects(&loaded),
             _ => Vec::new(),
         };
         let config_path = match (job, &scanner.config_root) {

@@ -24,6 +24,9 @@ pub struct Options<'a> {
     /// Check the subjects, and the coverage of the checkout, under this
     /// directory.
     pub subjects_root: Option<&'a Path>,
+    /// Images (by reference) that must be subjects: each is resolved now
+    /// and its digest looked for among the subjects.
+    pub images: &'a [String],
     /// Refuse a verdict other than `pass`.
     pub require_pass: bool,
     /// Accept evidence of a run that scanned no file.
@@ -155,6 +158,10 @@ pub fn verify(
                 stdin_unchecked = true;
                 continue;
             }
+            // An image is checked by its digest (`--image`), not as a file.
+            if crate::images::is_image_subject(&subject.name) {
+                continue;
+            }
             let path = subject_path(root, &subject.name)?;
             match std::fs::read(&path) {
                 Ok(bytes) if sha256_hex(&bytes) == expected => checked += 1,
@@ -182,6 +189,18 @@ pub fn verify(
             )));
         }
         subjects_checked = Some(checked);
+    }
+    for reference in options.images {
+        let digests = crate::images::digests(reference)
+            .map_err(|e| Refused::NotCovered(format!("--image {reference}: {e}")))?;
+        for digest in digests {
+            let hex = digest.strip_prefix("sha256:").unwrap_or(&digest);
+            if !statement.subject.iter().any(|s| s.sha256() == Some(hex)) {
+                return Err(Refused::NotCovered(format!(
+                    "--image {reference} is {digest} now, which the evidence does not name: the scanned image is not this one"
+                )));
+            }
+        }
     }
     let verdict = predicate.verdict.result;
     if options.require_pass && verdict != Verdict::Pass {
