@@ -22,6 +22,7 @@ impl Pack for ImagePack {
         rules::image_secrets::RULE,
         rules::image_ssh::RULE,
         rules::image_accounts::RULE,
+        rules::image_world_writable::RULE,
     ];
 }
 

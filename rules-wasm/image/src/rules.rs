@@ -7,6 +7,7 @@ pub mod image_secrets;
 pub mod image_setuid_files;
 pub mod image_ssh;
 pub mod image_user_root;
+pub mod image_world_writable;
 
 use bulwark_sdk::image::Image;
 

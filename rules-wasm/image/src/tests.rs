@@ -76,3 +76,22 @@ fn credential_files_are_judged_by_the_version_of_them_in_question() {
         ]
     );
 }
+
+#[test]
+fn world_writable_messages_say_file_or_directory() {
+    let files = json!([
+        {"path": "/app/run.sh", "kind": "file", "mode": 0o777, "layer": 0},
+        {"path": "/app/data", "kind": "dir", "mode": 0o757, "layer": 0},
+    ]);
+    let history = json!([{"created_by": "COPY app /app", "layer": 0}]);
+    assert_eq!(
+        messages(
+            &image(files, json!([]), json!([]), history),
+            "image-world-writable"
+        ),
+        [
+            "file `/app/run.sh` is writable by every user (mode 777), from layer 0 (`COPY app /app`)",
+            "directory `/app/data` is writable by every user (mode 757), from layer 0 (`COPY app /app`)",
+        ]
+    );
+}
