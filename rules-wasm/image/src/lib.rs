@@ -23,6 +23,7 @@ impl Pack for ImagePack {
         rules::image_ssh::RULE,
         rules::image_accounts::RULE,
         rules::image_world_writable::RULE,
+        rules::image_tools::RULE,
     ];
 }
 

@@ -6,6 +6,7 @@ pub mod image_healthcheck_missing;
 pub mod image_secrets;
 pub mod image_setuid_files;
 pub mod image_ssh;
+pub mod image_tools;
 pub mod image_user_root;
 pub mod image_world_writable;
 
