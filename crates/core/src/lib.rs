@@ -16,6 +16,7 @@ mod coverage;
 mod document;
 pub mod expect;
 mod finding;
+pub mod image_ref;
 mod mask;
 mod node;
 mod rule;

@@ -283,6 +283,29 @@ pub struct Image {
 }
 
 impl Image {
+    /// An image known by its digests only (`Options::metadata_only`).
+    fn known_by(
+        reference: &str,
+        platform: Option<Platform>,
+        index_digest: Option<String>,
+        manifest_digest: Option<String>,
+        config_digest: String,
+    ) -> Image {
+        Image {
+            reference: reference.to_owned(),
+            platform,
+            index_digest,
+            manifest_digest,
+            config_digest,
+            config: Value::Null,
+            history: Vec::new(),
+            layers: Vec::new(),
+            files: Vec::new(),
+            removed: Vec::new(),
+            contents: Vec::new(),
+        }
+    }
+
     /// How the image is named in reports: its reference, and its platform
     /// when it was picked from an index.
     pub fn name(&self) -> String {
@@ -417,6 +440,12 @@ fn verified(
     Ok(bytes)
 }
 
+/// The JSON file `name` at the top of a layout or archive.
+fn document(image: &str, source: &Source, name: &str, limits: &Limits) -> Result<Value, Error> {
+    let bytes = source.read_small(image, source.open(image, name)?, name, limits.max_document)?;
+    json(image, name, &bytes)
+}
+
 fn json(image: &str, what: &str, bytes: &[u8]) -> Result<Value, Error> {
     serde_json::from_slice(bytes).map_err(|e| invalid(image, what, format!("not JSON: {e}")))
 }
@@ -435,13 +464,7 @@ fn oci(
     options: &Options,
 ) -> Result<Vec<Image>, Error> {
     let limits = &options.limits;
-    let top = source.read_small(
-        image,
-        source.open(image, "index.json")?,
-        "index.json",
-        limits.max_document,
-    )?;
-    let top = json(image, "index.json", &top)?;
+    let top = document(image, source, "index.json", limits)?;
     let mut descriptors: Vec<&Value> = top
         .get("manifests")
         .and_then(Value::as_array)
@@ -522,19 +545,13 @@ fn oci(
                 "the configuration",
             )?;
             if options.metadata_only {
-                return Ok(Image {
-                    reference: image.to_owned(),
-                    platform: p.platform,
-                    index_digest: p.index,
-                    manifest_digest: Some(p.manifest),
-                    config_digest: config,
-                    config: Value::Null,
-                    history: Vec::new(),
-                    layers: Vec::new(),
-                    files: Vec::new(),
-                    removed: Vec::new(),
-                    contents: Vec::new(),
-                });
+                return Ok(Image::known_by(
+                    image,
+                    p.platform,
+                    p.index,
+                    Some(p.manifest),
+                    config,
+                ));
             }
             let blobs = layers
                 .iter()
@@ -655,13 +672,7 @@ fn docker(
     options: &Options,
 ) -> Result<Vec<Image>, Error> {
     let limits = &options.limits;
-    let bytes = source.read_small(
-        image,
-        source.open(image, "manifest.json")?,
-        "manifest.json",
-        limits.max_document,
-    )?;
-    let manifest = json(image, "manifest.json", &bytes)?;
+    let manifest = document(image, source, "manifest.json", limits)?;
     let entries = manifest.as_array().cloned().unwrap_or_default();
     let tags = |e: &Value| -> Vec<String> {
         e.get("RepoTags")
@@ -743,19 +754,13 @@ fn docker(
     }
     if options.metadata_only {
         let config: Value = json(image, "the configuration", &config_bytes)?;
-        return Ok(vec![Image {
-            reference: image.to_owned(),
-            platform: Platform::of(&config),
-            index_digest: None,
-            manifest_digest: None,
+        return Ok(vec![Image::known_by(
+            image,
+            Platform::of(&config),
+            None,
+            None,
             config_digest,
-            config: Value::Null,
-            history: Vec::new(),
-            layers: Vec::new(),
-            files: Vec::new(),
-            removed: Vec::new(),
-            contents: Vec::new(),
-        }]);
+        )]);
     }
     let blobs = entry
         .get("Layers")

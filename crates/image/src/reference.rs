@@ -89,35 +89,30 @@ impl Reference {
                 "expected oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF] or [docker://]HOST/REPO[:TAG][@sha256:…]",
             ));
         }
-        let (name, digest) = match rest.split_once('@') {
-            Some((name, digest)) => {
+        let split = bulwark_core::image_ref::parse(rest);
+        let digest = match split.digest {
+            Some(digest) => {
                 let hex = digest
                     .strip_prefix("sha256:")
                     .ok_or_else(|| bad("the digest must be sha256:<64 hex digits>"))?;
                 if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(bad("the digest must be sha256:<64 hex digits>"));
                 }
-                (name, Some(digest.to_ascii_lowercase()))
+                Some(digest.to_ascii_lowercase())
             }
-            None => (rest, None),
+            None => None,
         };
-        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name[last_slash..].rfind(':') {
-            Some(i) => (
-                &name[..last_slash + i],
-                Some(name[last_slash + i + 1..].to_owned()),
-            ),
-            None => (name, None),
-        };
+        let tag = split.tag;
         if tag.as_deref() == Some("") {
             return Err(bad("empty tag"));
         }
-        let (host, repository) = match name.split_once('/') {
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
-                (first.to_owned(), rest.to_owned())
-            }
-            Some(_) => ("docker.io".to_owned(), name.to_owned()),
-            None => ("docker.io".to_owned(), format!("library/{name}")),
+        let (host, repository) = match split.registry {
+            Some(host) => (host, split.repository),
+            None if split.repository.contains('/') => ("docker.io".to_owned(), split.repository),
+            None => (
+                "docker.io".to_owned(),
+                format!("library/{}", split.repository),
+            ),
         };
         if repository.is_empty()
             || !repository

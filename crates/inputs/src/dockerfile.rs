@@ -13,7 +13,6 @@
 //! It does not evaluate the build: no image is pulled, no file is read, and
 //! only `FROM` and `USER` get variables substituted.
 
-mod image;
 mod instruction;
 mod json_array;
 mod lines;
@@ -27,10 +26,10 @@ use std::sync::Arc;
 
 use bulwark_core::{Document, InputKind, SourceFile};
 
-use self::image::ImageRef;
 use self::instruction::{Body, Context, Instruction, Spanned};
 use self::lines::Directive;
 use crate::error::{Error, ErrorKind};
+use bulwark_core::image_ref::{self as image, ImageRef};
 
 /// A parsed Dockerfile, before conversion to a document.
 #[derive(Debug, Clone)]

@@ -203,28 +203,35 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
-    /// Where a pointer to a Compose mapping lands: on its key, even when
-    /// a comment repeats the key's text, the key is quoted, the mapping is
-    /// the first entry or written in flow style.
+    /// The first document of `text`, loaded as `kind`.
+    fn first(name: &str, kind: InputKind, text: &str) -> bulwark_core::Document {
+        let Ok(Loaded::Documents { documents, .. }) =
+            load_bytes(name, Some(kind), text.as_bytes().to_vec())
+        else {
+            panic!("not loaded");
+        };
+        documents.into_iter().next().expect("a document")
+    }
+
+    /// Where `pointer` lands in `doc` (of `text`): line, column, the text.
+    fn landing<'t>(
+        doc: &bulwark_core::Document,
+        text: &'t str,
+        pointer: &str,
+    ) -> (usize, usize, &'t str) {
+        let span = doc.span_of(pointer).expect(pointer);
+        let l = doc.source.location(span);
+        (l.line, l.column, &text[span.start..span.end])
+    }
+
     /// A pointer to characters inside a string lands where they are
     /// written: inside a literal block scalar, a plain or a quoted scalar;
     /// the whole value where the source writes them otherwise.
     #[test]
     fn a_range_inside_a_value_lands_on_its_characters() {
         let text = "data:\n  app.properties: |\n    user=sa\n    password=S3cr3t\n  one: x password=é1\n  folded: >\n    pass\n    word\n  escaped: \"a\\tb\"\n";
-        let Ok(Loaded::Documents { documents, .. }) = load_bytes(
-            "k.yaml",
-            Some(InputKind::HelmValues),
-            text.as_bytes().to_vec(),
-        ) else {
-            panic!("not loaded");
-        };
-        let doc = &documents[0];
-        let at = |pointer: &str| {
-            let span = doc.span_of(pointer).expect(pointer);
-            let l = doc.source.location(span);
-            (l.line, l.column, &text[span.start..span.end])
-        };
+        let doc = first("k.yaml", InputKind::HelmValues, text);
+        let at = |pointer: &str| landing(&doc, text, pointer);
         // "user=sa\npassword=S3cr3t\n": S3cr3t is characters 17..23.
         assert_eq!(at("/data/app.properties~@17-23"), (4, 14, "S3cr3t"));
         // Characters, not bytes: `é1` after `x password=`.
@@ -240,22 +247,14 @@ mod tests {
         assert_eq!(doc.span_of("/data~@0-1"), None);
     }
 
+    /// Where a pointer to a Compose mapping lands: on its key, even when
+    /// a comment repeats the key's text, the key is quoted, the mapping is
+    /// the first entry or written in flow style.
     #[test]
     fn a_compose_mapping_lands_on_its_key() {
         let text = "services:\n  web:\n    image: a\n  # db: the database\n  \"db\":\n    image: b\n  cache: {image: c}\n";
-        let Ok(Loaded::Documents { documents, .. }) = load_bytes(
-            "compose.yaml",
-            Some(InputKind::Compose),
-            text.as_bytes().to_vec(),
-        ) else {
-            panic!("not loaded");
-        };
-        let doc = &documents[0];
-        let at = |pointer: &str| {
-            let span = doc.span_of(pointer).expect(pointer);
-            let l = doc.source.location(span);
-            (l.line, l.column, &text[span.start..span.end])
-        };
+        let doc = first("compose.yaml", InputKind::Compose, text);
+        let at = |pointer: &str| landing(&doc, text, pointer);
         assert_eq!(at("/services/web"), (2, 3, "web"));
         assert_eq!(at("/services/db"), (5, 3, "\"db\""));
         assert_eq!(at("/services/cache"), (7, 3, "cache"));

@@ -1,9 +1,11 @@
-//! Container image references (`registry/repository:tag@digest`).
+//! Container image references (`registry/repository:tag@digest`), split
+//! the one way bulwark splits them: for a Dockerfile's `FROM` and for an
+//! image to scan.
 
 /// An image reference split into its parts. Nothing is normalised: an image
 /// written `nginx` has no registry and no tag.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct ImageRef {
+pub struct ImageRef {
     /// The registry host (and port), when the reference names one.
     pub registry: Option<String>,
     /// The repository path without registry, tag or digest.
@@ -16,7 +18,7 @@ pub(crate) struct ImageRef {
 
 /// Splits an image reference. Never fails: an odd string gives odd parts,
 /// and rules judge them.
-pub(crate) fn parse(reference: &str) -> ImageRef {
+pub fn parse(reference: &str) -> ImageRef {
     let (name, digest) = match reference.split_once('@') {
         Some((n, d)) => (n, Some(d.to_owned())),
         None => (reference, None),
