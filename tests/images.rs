@@ -15,13 +15,13 @@ use crate::util::bulwark;
 
 /// Says why a test skips.
 #[allow(clippy::disallowed_macros)]
-fn skip(why: &str) {
+pub(crate) fn skip(why: &str) {
     eprintln!("skipped: {why}");
 }
 
 /// Whether `tool` runs; when it does not, a skip (or, when tools are
 /// required, a failure) that says so.
-fn have(tool: &str) -> bool {
+pub(crate) fn have(tool: &str) -> bool {
     let ok = Command::new(tool)
         .arg("--version")
         .output()
@@ -32,13 +32,13 @@ fn have(tool: &str) -> bool {
             "`{tool}` is required (BULWARK_REQUIRE_TOOLS is set) but does not run"
         );
         skip(&format!(
-            "`{tool}` is not installed (apt-get install buildah skopeo busybox-static)"
+            "`{tool}` is not installed (apt-get install buildah skopeo busybox-static docker-registry apache2-utils)"
         ));
     }
     ok
 }
 
-fn run(cmd: &mut Command) {
+pub(crate) fn run(cmd: &mut Command) {
     let out = cmd.output().expect("spawn");
     assert!(
         out.status.success(),
@@ -50,7 +50,7 @@ fn run(cmd: &mut Command) {
 
 /// buildah with its storage in `dir` (vfs, no daemon, nothing shared with
 /// the machine's own images).
-fn buildah(dir: &Path) -> Command {
+pub(crate) fn buildah(dir: &Path) -> Command {
     let mut c = Command::new("buildah");
     c.arg("--root")
         .arg(dir.join("storage"))
@@ -61,10 +61,12 @@ fn buildah(dir: &Path) -> Command {
     c
 }
 
-#[test]
-fn a_buildah_image_reads_the_same_through_every_local_transport() {
+/// Builds `tests/fixtures/images/busybox` as `localhost/bb:1` in buildah
+/// storage under `dir` (its context in `dir/context`); false (a skip) when
+/// buildah, skopeo or the static busybox is missing.
+pub(crate) fn build_busybox(dir: &Path) -> bool {
     if !(have("buildah") && have("skopeo")) {
-        return;
+        return false;
     }
     let busybox = Path::new("/bin/busybox");
     if !busybox.exists() {
@@ -73,10 +75,9 @@ fn a_buildah_image_reads_the_same_through_every_local_transport() {
             "/bin/busybox (busybox-static) is required"
         );
         skip("/bin/busybox is missing (apt-get install busybox-static)");
-        return;
+        return false;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let context = dir.path().join("context");
+    let context = dir.join("context");
     std::fs::create_dir_all(&context).expect("context");
     std::fs::copy(
         "tests/fixtures/images/busybox/Dockerfile",
@@ -84,7 +85,7 @@ fn a_buildah_image_reads_the_same_through_every_local_transport() {
     )
     .expect("Dockerfile");
     std::fs::copy(busybox, context.join("busybox")).expect("busybox");
-    run(buildah(dir.path())
+    run(buildah(dir)
         .args([
             "bud",
             "--quiet",
@@ -95,6 +96,16 @@ fn a_buildah_image_reads_the_same_through_every_local_transport() {
             "localhost/bb:1",
         ])
         .arg(&context));
+    true
+}
+
+#[test]
+fn a_buildah_image_reads_the_same_through_every_local_transport() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    if !build_busybox(dir.path()) {
+        return;
+    }
+    let context = dir.path().join("context");
     let oci_archive = dir.path().join("oci.tar");
     let docker_archive = dir.path().join("docker.tar");
     run(buildah(dir.path())

@@ -16,6 +16,7 @@ mod inputs;
 mod layout;
 mod manifests;
 mod modules;
+mod registry;
 mod rules;
 mod sandbox;
 mod trust;

@@ -137,3 +137,29 @@ pub fn find_config(
     path.map(|p| Config::load(&p).map_err(anyhow::Error::from))
         .transpose()
 }
+
+/// How registries are reached for `docker://` images.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RegistryOptions {
+    /// Reach this registry (`host[:port]`) over plain HTTP (repeatable).
+    /// Loopback registries (`localhost`, `127.0.0.1`, `[::1]`) always are;
+    /// any other host is reached over HTTPS only.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    insecure_registries: Vec<String>,
+    /// The bound on connecting to a registry and on each read, e.g. `30s`;
+    /// a request that times out, or answers 429 or 5xx, is tried twice more
+    /// [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    registry_timeout: Option<Duration>,
+}
+
+impl RegistryOptions {
+    /// The settings the scanner and `verify` take.
+    pub fn registries(&self) -> bulwark_scan::Registries {
+        bulwark_scan::Registries {
+            insecure: self.insecure_registries.clone(),
+            timeout: self.registry_timeout,
+            retries: None,
+        }
+    }
+}

@@ -37,13 +37,17 @@ pub struct Args {
     paths: Vec<PathBuf>,
     /// A built container image to scan (repeatable): `oci:DIR[:TAG]` (an
     /// OCI layout), `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REF]`
-    /// (`docker save`, `podman save`). Every platform of a multi-platform
-    /// image is scanned, each named.
+    /// (`docker save`, `podman save`), `[docker://]HOST/REPO[:TAG][@DIGEST]`
+    /// (pulled from the registry, credentials from the Docker and
+    /// containers auth files). Every platform of a multi-platform image is
+    /// scanned, each named.
     #[arg(long = "image", value_name = "REF")]
     images: Vec<String>,
     /// Only this platform of a multi-platform image: os/arch[/variant].
     #[arg(long, value_name = "PLATFORM", value_parser = bulwark_scan::Platform::parse)]
     platform: Option<bulwark_scan::Platform>,
+    #[command(flatten)]
+    registry: crate::options::RegistryOptions,
     /// Treat every explicitly named file (and standard input) as this kind
     /// instead of telling by name and content.
     #[arg(long, value_parser = parse_kind)]
@@ -214,6 +218,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             include_ignored: args.no_ignore,
             fail_fast: args.fail_fast,
             platform: args.platform.clone(),
+            registries: args.registry.registries(),
             ..args.modules.options()
         })
         .build()?;

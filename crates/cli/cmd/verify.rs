@@ -25,10 +25,13 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     subjects_root: Option<PathBuf>,
     /// Fail unless this image (resolved now: `oci:DIR[:TAG]`,
-    /// `oci-archive:FILE`, `docker-archive:FILE`) is what the evidence
+    /// `oci-archive:FILE`, `docker-archive:FILE`, `[docker://]HOST/REPO…`)
+    /// is what the evidence
     /// scanned: its digest must be a subject (repeatable).
     #[arg(long = "image", value_name = "REF")]
     images: Vec<String>,
+    #[command(flatten)]
+    registry: crate::options::RegistryOptions,
     /// Also fail unless the recorded verdict is this (only `pass`).
     #[arg(long, value_name = "VERDICT", value_parser = ["pass"])]
     require: Option<String>,
@@ -48,6 +51,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let options = bulwark_scan::verify::Options {
         subjects_root: args.subjects_root.as_deref(),
         images: &args.images,
+        registries: args.registry.registries(),
         require_pass: args.require.as_deref() == Some("pass"),
         allow_empty: args.allow_empty,
     };

@@ -60,6 +60,14 @@ pub enum Error {
         /// What is wrong.
         why: String,
     },
+    /// The registry refused, failed or could not be reached.
+    #[error("{image}: {source}")]
+    Registry {
+        /// The image.
+        image: String,
+        /// What the registry client says.
+        source: bulwark_registry::Error,
+    },
     /// No manifest of the image is for the platform asked for.
     #[error("{image}: no manifest for platform {platform} (the image has: {available})")]
     NoPlatform {
@@ -83,6 +91,7 @@ impl Error {
             Error::Invalid { .. } => "image-invalid",
             Error::Layer { .. } => "image-layer",
             Error::NoPlatform { .. } => "image-no-platform",
+            Error::Registry { source, .. } => source.code(),
         }
     }
 }

@@ -30,7 +30,11 @@ pub use crate::digest::{Hashing, is_sha256, sha256};
 pub use crate::error::Error;
 pub use crate::reference::Reference;
 
-use crate::source::Source;
+use std::sync::Arc;
+
+use crate::source::{Fetch, Source};
+
+pub use bulwark_registry as registry;
 
 /// How far reading an image may go.
 #[derive(Debug, Clone)]
@@ -69,6 +73,9 @@ pub struct Options {
     /// Read the index, manifests and configuration only, no layer: the
     /// digests an image is known by (`verify --image`).
     pub metadata_only: bool,
+    /// The registry client for `docker://` references (one per run, its
+    /// logins and connections shared); a default one when none is given.
+    pub registry: Option<Arc<registry::Registry>>,
 }
 
 /// An OS and architecture (`linux/arm64/v8`).
@@ -396,19 +403,42 @@ const LAYER_TYPES: [&str; 8] = [
 pub fn open(reference: &Reference, options: &Options) -> Result<Vec<Image>, Error> {
     let name = reference.to_string();
     match reference {
-        Reference::OciLayout { dir, tag } => {
-            oci(&name, &Source::dir(dir), tag.as_deref(), options)
-        }
+        Reference::OciLayout { dir, tag } => oci(&name, &Source::dir(dir), tag.as_deref(), options),
         Reference::OciArchive { file, tag } => {
             oci(&name, &Source::tar(&name, file)?, tag.as_deref(), options)
         }
-        Reference::DockerArchive { file, name: wanted } => {
-            docker(&name, &Source::tar(&name, file)?, wanted.as_deref(), options)
+        Reference::DockerArchive { file, name: wanted } => docker(
+            &name,
+            &Source::tar(&name, file)?,
+            wanted.as_deref(),
+            options,
+        ),
+        Reference::Registry {
+            host,
+            repository,
+            tag,
+            digest,
+        } => {
+            let client = match &options.registry {
+                Some(client) => Arc::clone(client),
+                None => Arc::new(
+                    registry::Registry::new(registry::Options::default()).map_err(|source| {
+                        Error::Registry {
+                            image: name.clone(),
+                            source,
+                        }
+                    })?,
+                ),
+            };
+            // A digest pins the image; a tag alone is resolved now.
+            let wanted = digest.as_deref().or(tag.as_deref()).unwrap_or("latest");
+            let repository = registry::Repository {
+                host: host.clone(),
+                repository: repository.clone(),
+            };
+            let source = Source::remote(&name, client, repository, wanted)?;
+            oci(&name, &source, None, options)
         }
-        Reference::Registry { .. } => Err(Error::Reference {
-            reference: name,
-            why: "registry images are read through a local copy for now: `skopeo copy docker://… oci:DIR` and scan `oci:DIR`".to_owned(),
-        }),
     }
 }
 
@@ -427,8 +457,9 @@ fn verified(
     digest: &str,
     limit: u64,
     what: &str,
+    fetch: Fetch,
 ) -> Result<Vec<u8>, Error> {
-    let bytes = source.read_small(image, source.blob(image, digest)?, what, limit)?;
+    let bytes = source.read_small(image, source.fetch(image, digest, fetch)?, what, limit)?;
     let actual = sha256(&bytes);
     if actual != digest {
         return Err(Error::DigestMismatch {
@@ -501,6 +532,7 @@ fn oci(
                 &p.manifest,
                 limits.max_document,
                 "the manifest",
+                Fetch::Manifest,
             )?;
             let manifest = json(image, "the manifest", &bytes)?;
             let config = manifest
@@ -543,6 +575,7 @@ fn oci(
                 &config,
                 limits.max_document,
                 "the configuration",
+                Fetch::Blob,
             )?;
             if options.metadata_only {
                 return Ok(Image::known_by(
@@ -554,16 +587,10 @@ fn oci(
                 ));
             }
             let blobs = layers
-                .iter()
-                .map(|(digest, media_type)| {
-                    Ok((
-                        digest.clone(),
-                        media_type.clone(),
-                        source.blob(image, digest)?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            let mut read = build(image, &config, &config_bytes, blobs, limits, true)?;
+                .into_iter()
+                .map(|(digest, media_type)| (digest, media_type, Fetch::Blob))
+                .collect();
+            let mut read = build(image, source, &config, &config_bytes, blobs, limits)?;
             read.manifest_digest = Some(p.manifest);
             read.index_digest = p.index;
             if p.platform.is_some() {
@@ -604,7 +631,14 @@ fn collect(
         if depth >= 4 {
             return Err(invalid(image, digest, "indexes nested more than four deep"));
         }
-        let bytes = verified(image, source, digest, limits.max_document, "an index")?;
+        let bytes = verified(
+            image,
+            source,
+            digest,
+            limits.max_document,
+            "an index",
+            Fetch::Manifest,
+        )?;
         let nested = json(image, "an index", &bytes)?;
         for m in nested
             .get("manifests")
@@ -768,9 +802,9 @@ fn docker(
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .map(|name| Ok((name.to_owned(), String::new(), source.open(image, name)?)))
-        .collect::<Result<Vec<_>, Error>>()?;
-    let mut read = build(image, &config_digest, &config_bytes, blobs, limits, false)?;
+        .map(|name| (name.to_owned(), String::new(), Fetch::File))
+        .collect();
+    let mut read = build(image, source, &config_digest, &config_bytes, blobs, limits)?;
     if options
         .platform
         .as_ref()
@@ -793,15 +827,14 @@ fn docker(
     Ok(vec![read])
 }
 
-/// Reads the configuration and every layer into an [`Image`]. `digests`
-/// says whether the layers' names are their digests (OCI) to verify.
+/// Reads the configuration and every layer into an [`Image`].
 fn build(
     image: &str,
+    source: &Source,
     config_digest: &str,
     config_bytes: &[u8],
-    blobs: Vec<(String, String, Box<dyn std::io::Read + Send>)>,
+    blobs: Vec<(String, String, Fetch)>,
     limits: &Limits,
-    digests: bool,
 ) -> Result<Image, Error> {
     let config = json(image, "the configuration", config_bytes)?;
     let diff_ids: Vec<String> = config
@@ -827,9 +860,12 @@ fn build(
     }
     let mut fs = layer::Filesystem::default();
     let mut layers = Vec::with_capacity(blobs.len());
-    for (index, (name, media_type, reader)) in blobs.into_iter().enumerate() {
+    for (index, (name, media_type, fetch)) in blobs.into_iter().enumerate() {
+        // Each layer is opened when its turn comes: a registry's stream
+        // is not left idle while the layers below it are read.
+        let reader = source.fetch(image, &name, fetch)?;
         let read = layer::read(image, &name, index, reader, limits, &wanted, &mut fs)?;
-        if digests && read.digest != name {
+        if fetch == Fetch::Blob && read.digest != name {
             return Err(Error::DigestMismatch {
                 image: image.to_owned(),
                 digest: name,

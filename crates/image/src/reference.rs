@@ -149,7 +149,7 @@ impl std::fmt::Display for Reference {
                 tag,
                 digest,
             } => {
-                write!(f, "{host}/{repository}{}", opt(tag))?;
+                write!(f, "docker://{host}/{repository}{}", opt(tag))?;
                 if let Some(d) = digest {
                     write!(f, "@{d}")?;
                 }
@@ -207,7 +207,7 @@ mod tests {
         );
         assert_eq!(
             Reference::parse("localhost/x").map(|r| r.to_string()).ok(),
-            Some("localhost/x".into())
+            Some("docker://localhost/x".into())
         );
         for bad in [
             "oci:",

@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bulwark_registry::{Registry, Repository};
 
 use crate::Error;
 use crate::digest::is_sha256;
@@ -20,6 +23,25 @@ pub(crate) enum Source {
         path: PathBuf,
         entries: HashMap<String, (u64, u64)>,
     },
+    /// A repository in a registry; `index.json` is made up of the one
+    /// manifest (or index) the reference resolved to, kept with the
+    /// manifests read since.
+    Remote {
+        registry: Arc<Registry>,
+        repository: Repository,
+        index: Vec<u8>,
+        manifests: std::sync::Mutex<HashMap<String, Vec<u8>>>,
+    },
+}
+
+/// How something is found: a manifest or index by digest, a blob by
+/// digest (both verified against it), or a file by its name in a layout
+/// or archive (Docker archives name their layers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fetch {
+    Manifest,
+    Blob,
+    File,
 }
 
 impl Source {
@@ -60,6 +82,101 @@ impl Source {
         })
     }
 
+    /// The image `reference` (a tag or digest) names in `repository`:
+    /// its top manifest is read now, so that a missing image or a refused
+    /// login is known before anything else.
+    pub(crate) fn remote(
+        image: &str,
+        registry: Arc<Registry>,
+        repository: Repository,
+        reference: &str,
+    ) -> Result<Source, Error> {
+        let top = registry
+            .manifest(&repository, reference)
+            .map_err(|source| Error::Registry {
+                image: image.to_owned(),
+                source,
+            })?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&top.bytes).map_err(|e| Error::Invalid {
+                image: image.to_owned(),
+                what: "the manifest".to_owned(),
+                why: format!("not JSON: {e}"),
+            })?;
+        // A manifest says what it is; an OCI one may leave `mediaType`
+        // out, and then its shape says.
+        let media_type = match json.get("mediaType").and_then(serde_json::Value::as_str) {
+            Some(t) => t.to_owned(),
+            None if json.get("manifests").is_some() => {
+                "application/vnd.oci.image.index.v1+json".to_owned()
+            }
+            None => "application/vnd.oci.image.manifest.v1+json".to_owned(),
+        };
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "manifests": [{"mediaType": media_type, "digest": top.digest, "size": top.bytes.len()}],
+        });
+        let mut manifests = HashMap::new();
+        manifests.insert(top.digest, top.bytes);
+        Ok(Source::Remote {
+            registry,
+            repository,
+            index: index.to_string().into_bytes(),
+            manifests: std::sync::Mutex::new(manifests),
+        })
+    }
+
+    /// What `fetch` says `name` is.
+    pub(crate) fn fetch(
+        &self,
+        image: &str,
+        name: &str,
+        fetch: Fetch,
+    ) -> Result<Box<dyn Read + Send>, Error> {
+        match fetch {
+            Fetch::File => self.open(image, name),
+            Fetch::Blob => self.blob(image, name),
+            Fetch::Manifest => self.manifest(image, name),
+        }
+    }
+
+    /// The manifest or index `digest`.
+    fn manifest(&self, image: &str, digest: &str) -> Result<Box<dyn Read + Send>, Error> {
+        let Source::Remote {
+            registry,
+            repository,
+            manifests,
+            ..
+        } = self
+        else {
+            return self.blob(image, digest);
+        };
+        check_digest(image, digest)?;
+        let known = manifests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(digest)
+            .cloned();
+        let bytes = match known {
+            Some(bytes) => bytes,
+            None => {
+                let fetched =
+                    registry
+                        .manifest(repository, digest)
+                        .map_err(|source| Error::Registry {
+                            image: image.to_owned(),
+                            source,
+                        })?;
+                manifests
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(digest.to_owned(), fetched.bytes.clone());
+                fetched.bytes
+            }
+        };
+        Ok(Box::new(std::io::Cursor::new(bytes)))
+    }
+
     /// The file `name` (a path inside the layout or archive).
     pub(crate) fn open(&self, image: &str, name: &str) -> Result<Box<dyn Read + Send>, Error> {
         let io = |source| Error::Io {
@@ -83,6 +200,13 @@ impl Source {
                 file.seek(SeekFrom::Start(offset)).map_err(io)?;
                 Ok(Box::new(file.take(size)))
             }
+            Source::Remote { index, .. } if name == "index.json" => {
+                Ok(Box::new(std::io::Cursor::new(index.clone())))
+            }
+            Source::Remote { .. } => Err(io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "a registry has no files by name",
+            ))),
         }
     }
 
@@ -91,17 +215,25 @@ impl Source {
         match self {
             Source::Dir(dir) => dir.join(name).is_file(),
             Source::Tar { entries, .. } => entries.contains_key(name),
+            Source::Remote { .. } => name == "index.json",
         }
     }
 
     /// The blob `digest` of an OCI layout.
     pub(crate) fn blob(&self, image: &str, digest: &str) -> Result<Box<dyn Read + Send>, Error> {
-        if !is_sha256(digest) {
-            return Err(Error::Invalid {
-                image: image.to_owned(),
-                what: "a descriptor".to_owned(),
-                why: format!("digest `{digest}` is not sha256:<64 lowercase hex digits>"),
-            });
+        check_digest(image, digest)?;
+        if let Source::Remote {
+            registry,
+            repository,
+            ..
+        } = self
+        {
+            return registry
+                .blob(repository, digest)
+                .map_err(|source| Error::Registry {
+                    image: image.to_owned(),
+                    source,
+                });
         }
         let name = format!("blobs/sha256/{}", &digest[7..]);
         if !self.has(&name) {
@@ -141,4 +273,17 @@ impl Source {
         }
         Ok(out)
     }
+}
+
+/// A digest bulwark asks for is sha256 in canonical form: it becomes a
+/// file name and a URL path.
+fn check_digest(image: &str, digest: &str) -> Result<(), Error> {
+    if is_sha256(digest) {
+        return Ok(());
+    }
+    Err(Error::Invalid {
+        image: image.to_owned(),
+        what: "a descriptor".to_owned(),
+        why: format!("digest `{digest}` is not sha256:<64 lowercase hex digits>"),
+    })
 }

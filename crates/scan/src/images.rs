@@ -2,11 +2,62 @@
 //! contents the run's rules read (their `reads`) included, rendered as the
 //! JSON rules receive, which is also the text findings point into.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use bulwark_core::{Document, InputKind, SourceFile};
+use bulwark_image::registry::{self, Registry};
 use bulwark_image::{Image, Options, Platform, Reference};
 use bulwark_inputs::{Error, ErrorKind, Loaded};
+
+/// How registries are reached for `docker://` images.
+#[derive(Debug, Clone, Default)]
+pub struct Registries {
+    /// Hosts reached over plain HTTP besides loopback (`--insecure-registry`).
+    pub insecure: Vec<String>,
+    /// The bound on connecting and on each read [default: 30 s].
+    pub timeout: Option<Duration>,
+    /// How many times a transient failure is retried [default: 2].
+    pub retries: Option<u32>,
+}
+
+/// The registry client of a run: made when the first registry image is
+/// read, then shared (its logins, tokens and connections with it).
+#[derive(Debug, Default)]
+pub(crate) struct RegistryClient {
+    settings: Registries,
+    client: OnceLock<Result<Arc<Registry>, String>>,
+}
+
+impl RegistryClient {
+    pub(crate) fn new(settings: Registries) -> RegistryClient {
+        RegistryClient {
+            settings,
+            client: OnceLock::new(),
+        }
+    }
+
+    /// The client, when `reference` is a registry's; `None` otherwise.
+    fn for_reference(&self, reference: &Reference) -> Result<Option<Arc<Registry>>, String> {
+        if !matches!(reference, Reference::Registry { .. }) {
+            return Ok(None);
+        }
+        self.client
+            .get_or_init(|| {
+                let defaults = registry::Options::default();
+                Registry::new(registry::Options {
+                    insecure: self.settings.insecure.clone(),
+                    timeout: self.settings.timeout.unwrap_or(defaults.timeout),
+                    retries: self.settings.retries.unwrap_or(defaults.retries),
+                    auth: defaults.auth,
+                })
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map(Some)
+    }
+}
 
 /// Returns true if and only if `path` (absolute, in the image) matches
 /// `pattern`: `*` within one path component, a leading `**/` any number
@@ -52,6 +103,7 @@ pub(crate) fn load(
     reference: &str,
     platform: Option<&Platform>,
     reads: &[String],
+    registries: &RegistryClient,
 ) -> Result<Loaded, Error> {
     let fail = |e: String| Error::whole(reference, ErrorKind::Image(e));
     let parsed = Reference::parse(reference).map_err(|e| fail(e.to_string()))?;
@@ -59,6 +111,7 @@ pub(crate) fn load(
         &parsed,
         &Options {
             platform: platform.cloned(),
+            registry: registries.for_reference(&parsed).map_err(fail)?,
             ..Options::default()
         },
     )
@@ -135,10 +188,26 @@ pub(crate) fn subjects(loaded: &Result<Loaded, Error>) -> Vec<(String, String)> 
     out
 }
 
+/// The platform of an image document picked from a multi-platform index
+/// (`linux/arm64/v8`), which names its findings; `None` for any other.
+pub(crate) fn platform_of(doc: &Document) -> Option<String> {
+    if doc.kind != InputKind::Image || doc.root.get("index_digest").is_none() {
+        return None;
+    }
+    let p = doc.root.get("platform")?;
+    let part = |k: &str| p.get(k).and_then(bulwark_core::Node::as_str);
+    let mut name = format!("{}/{}", part("os")?, part("architecture")?);
+    if let Some(v) = part("variant") {
+        name.push('/');
+        name.push_str(v);
+    }
+    Some(name)
+}
+
 /// Returns true if and only if an evidence subject's `name` names an
 /// image (a transport reference) rather than a file.
 pub fn is_image_subject(name: &str) -> bool {
-    ["oci:", "oci-archive:", "docker-archive:"]
+    ["oci:", "oci-archive:", "docker-archive:", "docker://"]
         .iter()
         .any(|t| name.starts_with(t))
 }
@@ -149,12 +218,14 @@ pub fn is_image_subject(name: &str) -> bool {
 /// # Errors
 ///
 /// Why the image cannot be read.
-pub fn digests(reference: &str) -> Result<Vec<String>, String> {
+pub fn digests(reference: &str, registries: &Registries) -> Result<Vec<String>, String> {
     let parsed = Reference::parse(reference).map_err(|e| e.to_string())?;
+    let client = RegistryClient::new(registries.clone());
     let images = bulwark_image::open(
         &parsed,
         &Options {
             metadata_only: true,
+            registry: client.for_reference(&parsed)?,
             ..Options::default()
         },
     )

@@ -70,6 +70,7 @@ pub mod verify;
 
 pub use crate::builtin::{BUILTINS, Builtin};
 pub use crate::error::{Error, KeyError};
+pub use crate::images::Registries;
 pub use crate::scanner::{
     Builtins, DEFAULT_MAX_FILE_SIZE, FileOutcome, Flow, Options, Prepared, Render, ReportedRule,
     Request, Run, STDIN, Scanner, ScannerBuilder,

@@ -101,6 +101,8 @@ pub struct Options {
     pub fail_fast: bool,
     /// The day exceptions are judged on [default: today].
     pub today: Option<Date>,
+    /// How registries are reached for `docker://` images.
+    pub registries: crate::images::Registries,
 }
 
 /// Builds a [`Scanner`].
@@ -287,6 +289,7 @@ impl ScannerBuilder {
             fail_on,
             pss_level,
             limits: (timeout, memory, max_file_size),
+            registry: crate::images::RegistryClient::new(options.registries.clone()),
             options,
             today,
         })
@@ -325,6 +328,8 @@ pub struct Scanner {
     limits: (Duration, u64, u64),
     options: Options,
     today: Date,
+    /// The registry client, made when the first registry image is read.
+    registry: crate::images::RegistryClient,
 }
 
 /// What scanning one file (or in-memory source) produced.
@@ -971,6 +976,7 @@ impl Context<'_> {
                 reference,
                 scanner.options.platform.as_ref(),
                 &scanner.plan.reads,
+                &scanner.registry,
             ),
             Job::Source { name, kind } => {
                 let bytes = stdin.map(<[u8]>::to_vec).unwrap_or_default();
@@ -1259,7 +1265,14 @@ impl Context<'_> {
                     }
                 });
                 for doc in &documents {
-                    let out = self.judge(doc, evaluator);
+                    let mut out = self.judge(doc, evaluator);
+                    // The platforms of a multi-platform image share one
+                    // reference: each finding says which it is about.
+                    if let Some(platform) = crate::images::platform_of(doc) {
+                        for f in &mut out.findings {
+                            f.message = format!("{platform}: {}", f.message);
+                        }
+                    }
                     // Every secret any rule found stays masked, whether or
                     // not its finding is reported.
                     result.secrets.extend(

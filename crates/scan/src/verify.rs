@@ -27,6 +27,8 @@ pub struct Options<'a> {
     /// Images (by reference) that must be subjects: each is resolved now
     /// and its digest looked for among the subjects.
     pub images: &'a [String],
+    /// How registries are reached for `docker://` images.
+    pub registries: crate::images::Registries,
     /// Refuse a verdict other than `pass`.
     pub require_pass: bool,
     /// Accept evidence of a run that scanned no file.
@@ -191,7 +193,7 @@ pub fn verify(
         subjects_checked = Some(checked);
     }
     for reference in options.images {
-        let digests = crate::images::digests(reference)
+        let digests = crate::images::digests(reference, &options.registries)
             .map_err(|e| Refused::NotCovered(format!("--image {reference}: {e}")))?;
         for digest in digests {
             let hex = digest.strip_prefix("sha256:").unwrap_or(&digest);
