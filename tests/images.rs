@@ -337,3 +337,146 @@ fn a_buildah_image_reads_the_same_through_every_local_transport() {
             .is_some_and(|f| f.iter().any(|f| f["rule_id"] == "image-setuid-files"))
     );
 }
+
+#[test]
+fn image_findings_are_traced_to_the_dockerfile_line_or_the_base_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    if !build_busybox(dir.path()) {
+        return;
+    }
+    let dockerfile = "tests/fixtures/images/on-busybox/Dockerfile";
+    let context = dir.path().join("app");
+    std::fs::create_dir_all(&context).expect("context");
+    run(buildah(dir.path())
+        .args([
+            "bud",
+            "--quiet",
+            "--layers",
+            "--isolation",
+            "chroot",
+            "-f",
+            dockerfile,
+            "-t",
+            "localhost/app:1",
+        ])
+        .arg(&context));
+    let archive = dir.path().join("app.tar");
+    run(buildah(dir.path())
+        .args(["push", "--quiet", "localhost/app:1"])
+        .arg(format!("oci-archive:{}", archive.display())));
+    let image = format!("oci-archive:{}", archive.display());
+    let scan = |format: &str| {
+        bulwark(&[
+            "scan",
+            "--no-config",
+            "--format",
+            format,
+            "--rule",
+            "image-setuid-files",
+            "--rule",
+            "image-user-root",
+            "--image",
+            &image,
+            "--dockerfile",
+            dockerfile,
+        ])
+    };
+    let json = scan("json");
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let findings = json.json()["findings"].clone();
+    let traced = |needle: &str| -> serde_json::Value {
+        findings
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["message"].as_str().is_some_and(|m| m.contains(needle)))
+            .map(|f| f["traced"].clone())
+            .unwrap_or_else(|| panic!("no finding says {needle}: {findings}"))
+    };
+    // The setgid file this Dockerfile's RUN made: its line.
+    let app = traced("`/app` is setgid");
+    assert_eq!(
+        (app["dockerfile"].as_str(), app["line"].as_u64()),
+        (Some(dockerfile), Some(5))
+    );
+    assert!(
+        app["instruction"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("RUN [")),
+        "{app}"
+    );
+    assert!(app.get("base_image").is_none(), "{app}");
+    // The setuid `su` came with the base image.
+    let su = traced("`/bin/su` is setuid");
+    assert_eq!(su["base_image"].as_str(), Some("localhost/bb:1"), "{su}");
+    assert_eq!(su["line"].as_u64(), Some(4));
+    // The user: the last USER line.
+    let user = traced("runs as `0`");
+    assert_eq!(user["line"].as_u64(), Some(6), "{user}");
+
+    // SARIF locates the finding on the Dockerfile, the image in the message.
+    let sarif = scan("sarif").json();
+    let results = sarif["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let setgid = results
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("`/app` is setgid"))
+        })
+        .expect("the setgid result");
+    let location = &setgid["locations"][0]["physicalLocation"];
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("on-busybox/Dockerfile")),
+        "{location}"
+    );
+    assert_eq!(location["region"]["startLine"], 5);
+    assert!(
+        setgid["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&image))
+    );
+    // The terminal says where each came from; annotations go on the line.
+    let human = scan("human");
+    assert!(
+        human
+            .stdout
+            .contains(&format!("= from {dockerfile}:5 (`RUN [")),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains(&format!(
+            "= from the base image localhost/bb:1 ({dockerfile}:4)"
+        )),
+        "{}",
+        human.stdout
+    );
+    let github = scan("github");
+    assert!(
+        github
+            .stdout
+            .contains(&format!("file={dockerfile},line=5,")),
+        "{}",
+        github.stdout
+    );
+
+    // A Dockerfile the image was not built from is not traced, and says so.
+    let other = bulwark(&[
+        "scan",
+        "--no-config",
+        "--format",
+        "json",
+        "--image",
+        &image,
+        "--dockerfile",
+        "tests/fixtures/images/busybox/Dockerfile",
+    ]);
+    assert!(other.stdout.contains("not traced to"), "{}", other.stdout);
+    assert!(!other.stdout.contains("\"traced\""), "{}", other.stdout);
+}

@@ -48,6 +48,11 @@ pub struct Args {
     platform: Option<bulwark_scan::Platform>,
     #[command(flatten)]
     registry: crate::options::RegistryOptions,
+    /// The Dockerfile the --image images were built from: each image
+    /// finding is traced to the instruction that made it, or to the base
+    /// image [default: the one Dockerfile among the scanned paths].
+    #[arg(long, value_name = "PATH")]
+    dockerfile: Option<PathBuf>,
     /// Treat every explicitly named file (and standard input) as this kind
     /// instead of telling by name and content.
     #[arg(long, value_parser = parse_kind)]
@@ -242,6 +247,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let prepared = scanner.prepare(Request {
         paths: args.paths.clone(),
         images: args.images.clone(),
+        dockerfile: args.dockerfile.clone(),
         stdin,
         baseline,
         keep_findings: signing_key.is_some(),

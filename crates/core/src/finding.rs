@@ -62,6 +62,46 @@ pub struct Finding {
     /// For a Pod Security Standards rule: the policy that judged it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pss: Option<PssJudgement>,
+    /// For an image finding: the Dockerfile instruction that made what it
+    /// is about, or the base image it came from.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub traced: Option<Traced>,
+}
+
+/// Where in the Dockerfile an image finding comes from: the instruction
+/// of the final stage (or a stage it builds on) whose history step made
+/// the layer or setting, or, for what the base image brought, the `FROM`
+/// line and the base image's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Traced {
+    /// The Dockerfile's display name.
+    pub dockerfile: String,
+    /// The 1-based line of the instruction.
+    pub line: usize,
+    /// The instruction's first line, shortened, secrets masked.
+    pub instruction: String,
+    /// The base image, when the finding's cause came with it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub base_image: Option<String>,
+}
+
+impl std::fmt::Display for Traced {
+    /// `Dockerfile:7 (RUN chmod 4755 /bin/su)`, or `the base image
+    /// debian:12 (Dockerfile:1)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.base_image {
+            Some(base) => write!(
+                f,
+                "from the base image {base} ({}:{})",
+                self.dockerfile, self.line
+            ),
+            None => write!(
+                f,
+                "from {}:{} (`{}`)",
+                self.dockerfile, self.line, self.instruction
+            ),
+        }
+    }
 }
 
 impl std::fmt::Display for PssJudgement {

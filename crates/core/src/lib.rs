@@ -27,7 +27,7 @@ mod source;
 pub use crate::{
     coverage::{CoverageCounts, CoverageEntry, CoverageStatus, NotInput, Skip, SpecialFile},
     document::{Document, RENDERED_CHART_SUFFIX},
-    finding::{Finding, PssJudgement, RuleFailure, RuleFailureKind, ScanError},
+    finding::{Finding, PssJudgement, RuleFailure, RuleFailureKind, ScanError, Traced},
     mask::{mask_forms, mask_spans, secret_forms},
     node::{Node, Value},
     rule::{InputKind, RuleMeta},

@@ -551,6 +551,7 @@ fn locate(
         span,
         redactions,
         pss: None,
+        traced: None,
     })
 }
 

@@ -91,10 +91,21 @@ fn render_findings(style: &Annotations, findings: &[Finding]) -> Vec<u8> {
     for f in findings {
         let mut message = f.message.clone();
         let mut properties = Vec::new();
+        // An image finding traced to its Dockerfile is annotated on the
+        // instruction, the image named in the message.
+        if let Some(traced) = &f.traced {
+            properties.push(("file", lookup.path(&traced.dockerfile)));
+            properties.push(("line", traced.line.to_string()));
+            message = format!("{} (image {})", message, f.file);
+            if traced.base_image.is_some() {
+                let _ = write!(message, "; {traced}");
+            }
+        }
         match f
             .template
             .as_deref()
             .and_then(|t| lookup.chart_template(&f.file, t))
+            .filter(|_| f.traced.is_none())
         {
             Some(template) => {
                 properties.push(("file", template));
@@ -104,6 +115,7 @@ fn render_findings(style: &Annotations, findings: &[Finding]) -> Vec<u8> {
                     f.location.line
                 );
             }
+            None if f.traced.is_some() => {}
             None => {
                 properties.push(("file", lookup.path(&f.file)));
                 properties.push(("line", f.location.line.to_string()));

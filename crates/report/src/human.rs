@@ -188,6 +188,9 @@ fn finding_diagnostic(
     if let Some(template) = &f.template {
         notes.push(format!("rendered from template {}", inline(template)));
     }
+    if let Some(traced) = &f.traced {
+        notes.push(inline(&traced.to_string()).into_owned());
+    }
     if let Some(detail) = &f.detail {
         notes.push(inline(detail).into_owned());
     }

@@ -68,6 +68,9 @@ fn finding_text(f: &Finding) -> String {
     if let Some(template) = &f.template {
         let _ = writeln!(text, "rendered from template {template}");
     }
+    if let Some(traced) = &f.traced {
+        let _ = writeln!(text, "{traced}");
+    }
     if let Some(detail) = &f.detail {
         let _ = writeln!(text, "{detail}");
     }

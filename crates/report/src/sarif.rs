@@ -317,6 +317,25 @@ fn finding_result(run: &Sarif, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
         text.push('\n');
         text.push_str(detail);
     }
+    // An image finding traced to its Dockerfile is located on the
+    // instruction; the image and its path are in the message.
+    let (file, at) = match &f.traced {
+        Some(traced) => {
+            text.push_str(&format!("\nin image {} ({})", f.file, f.pointer));
+            if traced.base_image.is_some() {
+                text.push_str(&format!("; {traced}"));
+            }
+            (traced.dockerfile.as_str(), (traced.line, 1, None))
+        }
+        None => (
+            &*f.file,
+            (
+                f.location.line,
+                f.location.column,
+                Some((f.location.end_line, f.location.end_column)),
+            ),
+        ),
+    };
     let mut result = result(
         run,
         lookup,
@@ -326,19 +345,19 @@ fn finding_result(run: &Sarif, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
             text,
             fingerprint: &f.fingerprint,
         },
-        &f.file,
-        f.template.as_deref(),
-        (
-            f.location.line,
-            f.location.column,
-            Some((f.location.end_line, f.location.end_column)),
-        ),
+        file,
+        f.template.as_deref().filter(|_| f.traced.is_none()),
+        at,
     );
     if let Some(Value::Object(properties)) = result.get_mut("properties") {
         properties.insert("controls".into(), json!(f.controls));
         properties.insert("pointer".into(), json!(f.pointer));
         if let Some(pss) = &f.pss {
             properties.insert("pss".into(), json!(pss));
+        }
+        if let Some(traced) = &f.traced {
+            properties.insert("image".into(), json!(f.file));
+            properties.insert("traced".into(), json!(traced));
         }
     }
     Value::Object(result)

@@ -30,6 +30,7 @@ fn finding(source: &SourceFile, rule: &str, span: Span, secret: Option<Span>) ->
         span,
         redactions: secret.into_iter().collect(),
         pss: None,
+        traced: None,
     }
 }
 

@@ -114,6 +114,7 @@ mod tests {
             span,
             redactions: Vec::new(),
             pss: None,
+            traced: None,
         }
     }
 

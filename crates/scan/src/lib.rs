@@ -66,6 +66,7 @@ mod scanner;
 mod select;
 mod subjects;
 mod suppress;
+mod trace;
 pub mod verify;
 
 pub use crate::builtin::{BUILTINS, Builtin};

@@ -364,6 +364,10 @@ pub struct Request {
     /// Container images, by reference (`oci:DIR[:TAG]`,
     /// `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REF]`).
     pub images: Vec<String>,
+    /// The Dockerfile the images were built from, to trace their findings
+    /// to its lines [default: the one Dockerfile among the scanned files,
+    /// if there is exactly one].
+    pub dockerfile: Option<PathBuf>,
     /// Known findings, not reported.
     pub baseline: Option<Baseline>,
     /// Keep every reported finding in the [`Run`] (for evidence).
@@ -623,9 +627,15 @@ impl Scanner {
             );
         }
         let (namespaces, label_notices) = self.namespaces(&candidates, request.stdin.as_deref());
+        let dockerfile = if request.images.is_empty() {
+            None
+        } else {
+            crate::trace::dockerfile(request.dockerfile.as_deref(), &candidates)
+        };
         let baseline = request.baseline.as_ref().map(|b| &b.fingerprints);
         let context = Context {
             namespaces: Some(&namespaces),
+            dockerfile: dockerfile.as_ref(),
             render: Some(render),
             baseline,
             keep_findings: request.keep_findings,
@@ -880,6 +890,7 @@ impl Scanner {
             stop: AtomicBool::new(false),
             phases,
             namespaces: None,
+            dockerfile: None,
         }
     }
 }
@@ -949,6 +960,9 @@ struct Context<'s> {
     phases: &'s Phases,
     /// The labelled namespaces of the run's inputs.
     namespaces: Option<&'s crate::pss::Namespaces>,
+    /// The Dockerfile image findings are traced to (or why it cannot be
+    /// read).
+    dockerfile: Option<&'s Result<bulwark_core::Document, String>>,
 }
 
 impl Context<'_> {
@@ -1266,6 +1280,14 @@ impl Context<'_> {
                 });
                 for doc in &documents {
                     let mut out = self.judge(doc, evaluator);
+                    if doc.kind == InputKind::Image
+                        && let Some(dockerfile) = self.dockerfile
+                    {
+                        match crate::trace::attach(doc, dockerfile, &mut out.findings) {
+                            Ok(()) => {}
+                            Err(why) => result.notice = Some(why),
+                        }
+                    }
                     // The platforms of a multi-platform image share one
                     // reference: each finding says which it is about.
                     if let Some(platform) = crate::images::platform_of(doc) {

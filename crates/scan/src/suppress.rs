@@ -253,6 +253,7 @@ fn missing_reason(doc: &Document, span: Span, rule: &str) -> Finding {
         span,
         redactions: Vec::new(),
         pss: None,
+        traced: None,
     }
 }
 
