@@ -24,6 +24,7 @@ impl Pack for ImagePack {
         rules::image_accounts::RULE,
         rules::image_world_writable::RULE,
         rules::image_tools::RULE,
+        rules::image_leftovers::RULE,
     ];
 }
 

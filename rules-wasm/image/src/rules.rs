@@ -3,6 +3,7 @@
 
 pub mod image_accounts;
 pub mod image_healthcheck_missing;
+pub mod image_leftovers;
 pub mod image_secrets;
 pub mod image_setuid_files;
 pub mod image_ssh;

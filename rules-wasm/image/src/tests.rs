@@ -95,3 +95,61 @@ fn world_writable_messages_say_file_or_directory() {
         ]
     );
 }
+
+#[test]
+fn leftovers_are_named_once_at_their_top_with_what_they_are() {
+    let files = json!([
+        {"path": "/app/.git", "kind": "dir", "mode": 0o755, "layer": 0},
+        {"path": "/app/.git/config", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/home/dev/.kube/config", "kind": "file", "mode": 0o600, "layer": 0},
+        {"path": "/app/.env", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/app/.ENV.local", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/app/Containerfile", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/app/.dockerignore", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/app/Dockerfile.prod", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/app/.env", "kind": "dir", "mode": 0o755, "layer": 0},
+        {"path": "/app/.git-credentials-not", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/opt/.env.sample", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/opt/.env.dist", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/opt/.env.defaults", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/opt/.env.template", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/opt/x/.git", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/usr/lib/python3/dist-packages/p/.git/HEAD", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/usr/lib/python3/site-packages/p/.aws/config", "kind": "file", "mode": 0o644, "layer": 0},
+        {"path": "/go/pkg/mod/x@v1/.env", "kind": "file", "mode": 0o644, "layer": 0},
+    ]);
+    let history = json!([{"created_by": "COPY . /app # buildkit", "layer": 0}]);
+    let step = "from layer 0 (`COPY . /app # buildkit`)";
+    assert_eq!(
+        messages(
+            &image(files, json!([]), json!([]), history),
+            "image-leftovers"
+        ),
+        vec![
+            format!(
+                "`/app/.git` is a version-control directory: the source history, remotes and any token in its configuration ship with the image, {step}"
+            ),
+            format!(
+                "`/home/dev/.kube` is a credentials directory from a developer or CI machine, {step}"
+            ),
+            format!(
+                "`/app/.env` is an environment file, usually a machine's settings and secrets, {step}"
+            ),
+            format!(
+                "`/app/.ENV.local` is an environment file, usually a machine's settings and secrets, {step}"
+            ),
+            format!(
+                "`/app/Containerfile` is a build file copied with the context: the image's build is not its content, {step}"
+            ),
+            format!(
+                "`/app/.dockerignore` is a build file copied with the context: the image's build is not its content, {step}"
+            ),
+            format!(
+                "`/app/Dockerfile.prod` is a build file copied with the context: the image's build is not its content, {step}"
+            ),
+            format!(
+                "`/usr/lib/python3/site-packages/p/.aws` is a credentials directory from a developer or CI machine, {step}"
+            ),
+        ]
+    );
+}
