@@ -412,7 +412,7 @@ fn image_findings_are_traced_to_the_dockerfile_line_or_the_base_image() {
     assert_eq!(su["line"].as_u64(), Some(4));
     // The user: the last USER line.
     let user = traced("runs as `0`");
-    assert_eq!(user["line"].as_u64(), Some(6), "{user}");
+    assert_eq!(user["line"].as_u64(), Some(7), "{user}");
 
     // SARIF locates the finding on the Dockerfile, the image in the message.
     let sarif = scan("sarif").json();
@@ -479,4 +479,34 @@ fn image_findings_are_traced_to_the_dockerfile_line_or_the_base_image() {
     ]);
     assert!(other.stdout.contains("not traced to"), "{}", other.stdout);
     assert!(!other.stdout.contains("\"traced\""), "{}", other.stdout);
+
+    // Without a Dockerfile, the Dockerfile rules judge the instructions
+    // the history records, in a file named as recovered.
+    let recovered = bulwark(&["scan", "--no-config", "--format", "json", "--image", &image]);
+    assert_eq!(recovered.code, 1, "{}", recovered.stderr);
+    let json = recovered.json();
+    let name = format!("{image} (recovered Dockerfile)");
+    let sshd = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule_id"] == "docker-sshd")
+        .unwrap_or_else(|| panic!("no docker-sshd: {}", recovered.stdout));
+    assert_eq!(sshd["file"].as_str(), Some(name.as_str()));
+    assert!(
+        sshd["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("recovered from the image history: ")),
+        "{sshd}"
+    );
+    // The image pack answers for the user; the recovered file does not.
+    assert!(
+        !json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["rule_id"] == "docker-user-root"),
+        "{}",
+        recovered.stdout
+    );
 }

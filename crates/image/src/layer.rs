@@ -180,8 +180,9 @@ struct Pending {
     content: Option<(Vec<u8>, bool)>,
 }
 
-/// Reads layer `index` (`digest`) from `reader` into `fs`.
-#[allow(clippy::too_many_lines)]
+/// Reads layer `index` (`digest`) from `reader` into `fs`, on this
+/// thread (the tests' way in).
+#[cfg(test)]
 pub(crate) fn read(
     image: &str,
     digest: &str,
@@ -191,6 +192,40 @@ pub(crate) fn read(
     wants: &dyn Fn(&str) -> Option<u64>,
     fs: &mut Filesystem,
 ) -> Result<LayerRead, Error> {
+    let (read, entries) = scan(image, digest, index, reader, limits, wants)?;
+    apply_to(image, digest, index, entries, fs)?;
+    Ok(read)
+}
+
+/// A layer's entries, read but not yet applied.
+pub(crate) struct Entries(Vec<Pending>);
+
+/// Applies what [`scan`] read to the filesystem the layers below built.
+pub(crate) fn apply_to(
+    image: &str,
+    digest: &str,
+    index: usize,
+    entries: Entries,
+    fs: &mut Filesystem,
+) -> Result<(), Error> {
+    apply(entries.0, index, fs).map_err(|why| Error::Layer {
+        image: image.to_owned(),
+        digest: digest.to_owned(),
+        why,
+    })
+}
+
+/// Reads one layer's stream (any layer, on any thread): its digests, size
+/// and entries, and the content of the files `wants` names.
+#[allow(clippy::too_many_lines)]
+pub(crate) fn scan(
+    image: &str,
+    digest: &str,
+    index: usize,
+    reader: Box<dyn Read + Send>,
+    limits: &Limits,
+    wants: &dyn Fn(&str) -> Option<u64>,
+) -> Result<(LayerRead, Entries), Error> {
     let fail = |why: String| Error::Layer {
         image: image.to_owned(),
         digest: digest.to_owned(),
@@ -304,13 +339,15 @@ pub(crate) fn read(
     }
     let (stored_digest, size) = stored.finish().map_err(|e| fail(format!("reading: {e}")))?;
     let count = entries.len();
-    apply(entries, index, fs).map_err(fail)?;
-    Ok(LayerRead {
-        digest: stored_digest,
-        size,
-        diff_id,
-        entries: count,
-    })
+    Ok((
+        LayerRead {
+            digest: stored_digest,
+            size,
+            diff_id,
+            entries: count,
+        },
+        Entries(entries),
+    ))
 }
 
 /// Applies a layer's entries to what the layers below built: whiteouts

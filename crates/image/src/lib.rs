@@ -290,13 +290,14 @@ pub struct Image {
 }
 
 impl Image {
-    /// An image known by its digests only (`Options::metadata_only`).
+    /// An image known by its digests, configuration and history only
+    /// (`Options::metadata_only`): no layer read.
     fn known_by(
         reference: &str,
         platform: Option<Platform>,
         index_digest: Option<String>,
         manifest_digest: Option<String>,
-        config_digest: String,
+        (config_digest, config, layers): (String, &Value, usize),
     ) -> Image {
         Image {
             reference: reference.to_owned(),
@@ -304,8 +305,11 @@ impl Image {
             index_digest,
             manifest_digest,
             config_digest,
-            config: Value::Null,
-            history: Vec::new(),
+            config: config
+                .get("config")
+                .cloned()
+                .unwrap_or(Value::Object(serde_json::Map::new())),
+            history: history(config, layers),
             layers: Vec::new(),
             files: Vec::new(),
             removed: Vec::new(),
@@ -578,12 +582,13 @@ fn oci(
                 Fetch::Blob,
             )?;
             if options.metadata_only {
+                let parsed = json(image, "the configuration", &config_bytes)?;
                 return Ok(Image::known_by(
                     image,
                     p.platform,
                     p.index,
                     Some(p.manifest),
-                    config,
+                    (config, &parsed, layers.len()),
                 ));
             }
             let blobs = layers
@@ -788,12 +793,16 @@ fn docker(
     }
     if options.metadata_only {
         let config: Value = json(image, "the configuration", &config_bytes)?;
+        let layers = entry
+            .get("Layers")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         return Ok(vec![Image::known_by(
             image,
             Platform::of(&config),
             None,
             None,
-            config_digest,
+            (config_digest, &config, layers),
         )]);
     }
     let blobs = entry
@@ -825,6 +834,94 @@ fn docker(
     }
     read.reference = image.to_owned();
     Ok(vec![read])
+}
+
+/// The configuration's history, each step matched to the layer it made
+/// (of `layers`): steps not marked `empty_layer` take the layers in order.
+fn history(config: &Value, layers: usize) -> Vec<History> {
+    let mut next_layer = 0;
+    config
+        .get("history")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|h| {
+            let empty = h
+                .get("empty_layer")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let layer = (!empty && next_layer < layers).then(|| {
+                next_layer += 1;
+                next_layer - 1
+            });
+            History {
+                created_by: h
+                    .get("created_by")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                layer,
+                comment: h.get("comment").and_then(Value::as_str).map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+/// Reads every layer's stream, several at once (each decompressed, hashed
+/// and listed on its own thread, at most one per core); the results come
+/// back in layer order, to be applied bottom first. A layer is opened when
+/// a thread takes it: a registry's stream is not left idle.
+fn scan_layers(
+    image: &str,
+    source: &Source,
+    blobs: &[(String, String, Fetch)],
+    limits: &Limits,
+) -> Vec<Result<(layer::LayerRead, layer::Entries), Error>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(blobs.len());
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<_>>> = blobs.iter().map(|_| Mutex::new(None)).collect();
+    let one = |index: usize| {
+        let (name, _, fetch) = &blobs[index];
+        source
+            .fetch(image, name, *fetch)
+            .and_then(|reader| layer::scan(image, name, index, reader, limits, &wanted))
+    };
+    if workers <= 1 {
+        return (0..blobs.len()).map(one).collect();
+    }
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= blobs.len() {
+                        break;
+                    }
+                    let result = one(index);
+                    *slots[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(index, slot)| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| {
+                    Err(Error::Layer {
+                        image: image.to_owned(),
+                        digest: blobs[index].0.clone(),
+                        why: "its reader stopped".to_owned(),
+                    })
+                })
+        })
+        .collect()
 }
 
 /// Reads the configuration and every layer into an [`Image`].
@@ -860,11 +957,11 @@ fn build(
     }
     let mut fs = layer::Filesystem::default();
     let mut layers = Vec::with_capacity(blobs.len());
-    for (index, (name, media_type, fetch)) in blobs.into_iter().enumerate() {
-        // Each layer is opened when its turn comes: a registry's stream
-        // is not left idle while the layers below it are read.
-        let reader = source.fetch(image, &name, fetch)?;
-        let read = layer::read(image, &name, index, reader, limits, &wanted, &mut fs)?;
+    let scanned = scan_layers(image, source, &blobs, limits);
+    for (index, ((name, media_type, fetch), scanned)) in blobs.into_iter().zip(scanned).enumerate()
+    {
+        let (read, entries) = scanned?;
+        layer::apply_to(image, &name, index, entries, &mut fs)?;
         if fetch == Fetch::Blob && read.digest != name {
             return Err(Error::DigestMismatch {
                 image: image.to_owned(),
@@ -887,32 +984,7 @@ fn build(
             entries: read.entries,
         });
     }
-    let mut next_layer = 0;
-    let history = config
-        .get("history")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|h| {
-            let empty = h
-                .get("empty_layer")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let layer = (!empty && next_layer < layers.len()).then(|| {
-                next_layer += 1;
-                next_layer - 1
-            });
-            History {
-                created_by: h
-                    .get("created_by")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                layer,
-                comment: h.get("comment").and_then(Value::as_str).map(str::to_owned),
-            }
-        })
-        .collect();
+    let history = history(&config, layers.len());
     let platform = Platform::of(&config);
     Ok(Image {
         reference: image.to_owned(),

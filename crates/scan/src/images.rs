@@ -38,7 +38,10 @@ impl RegistryClient {
     }
 
     /// The client, when `reference` is a registry's; `None` otherwise.
-    fn for_reference(&self, reference: &Reference) -> Result<Option<Arc<Registry>>, String> {
+    pub(crate) fn for_reference(
+        &self,
+        reference: &Reference,
+    ) -> Result<Option<Arc<Registry>>, String> {
         if !matches!(reference, Reference::Registry { .. }) {
             return Ok(None);
         }

@@ -62,6 +62,7 @@ mod mask;
 pub mod modules;
 pub mod profile;
 pub mod pss;
+mod recover;
 mod scanner;
 mod select;
 mod subjects;

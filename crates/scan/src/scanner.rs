@@ -632,6 +632,11 @@ impl Scanner {
         } else {
             crate::trace::dockerfile(request.dockerfile.as_deref(), &candidates)
         };
+        // Without a Dockerfile, the Dockerfile rules judge the one each
+        // image's history records.
+        if dockerfile.is_none() {
+            jobs.extend(request.images.iter().map(|r| Job::Recovered(r)));
+        }
         let baseline = request.baseline.as_ref().map(|b| &b.fingerprints);
         let context = Context {
             namespaces: Some(&namespaces),
@@ -905,6 +910,8 @@ enum Job<'a> {
     },
     /// A container image, by reference.
     Image(&'a str),
+    /// The Dockerfile a container image's history records.
+    Recovered(&'a str),
 }
 
 impl Job<'_> {
@@ -916,6 +923,12 @@ impl Job<'_> {
                 relative: c.relative.clone(),
                 status,
                 target: c.target.clone(),
+            },
+            Job::Recovered(reference) => CoverageEntry {
+                path: format!("{reference}{}", crate::recover::SUFFIX),
+                relative: None,
+                status,
+                target: None,
             },
             Job::Image(reference) => CoverageEntry {
                 path: (*reference).to_owned(),
@@ -986,6 +999,11 @@ impl Context<'_> {
         let phases = self.phases;
         let loaded = phases.time(&phases.parse, || match job {
             Job::File(candidate) => bulwark_inputs::load(candidate, &scanner.load_options),
+            Job::Recovered(reference) => crate::recover::load(
+                reference,
+                scanner.options.platform.as_ref(),
+                &scanner.registry,
+            ),
             Job::Image(reference) => crate::images::load(
                 reference,
                 scanner.options.platform.as_ref(),
@@ -1056,6 +1074,7 @@ impl Context<'_> {
                 .or(scanner.load_options.kind.filter(|_| candidate.explicit)),
             Job::Source { kind, .. } => *kind,
             Job::Image(_) => Some(InputKind::Image),
+            Job::Recovered(_) => Some(InputKind::Dockerfile),
         };
         let evaluated = phases.time(&phases.evaluate, || {
             self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)
@@ -1280,6 +1299,9 @@ impl Context<'_> {
                 });
                 for doc in &documents {
                     let mut out = self.judge(doc, evaluator);
+                    if doc.source.name().ends_with(crate::recover::SUFFIX) {
+                        crate::recover::mark(&mut out.findings);
+                    }
                     if doc.kind == InputKind::Image
                         && let Some(dockerfile) = self.dockerfile
                     {

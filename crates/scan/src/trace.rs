@@ -62,7 +62,7 @@ fn squeeze(text: &str) -> String {
 }
 
 /// A history step's `created_by` as (keyword, arguments).
-fn step_of(created_by: &str) -> (String, String) {
+pub(crate) fn step_of(created_by: &str) -> (String, String) {
     let mut h = created_by.trim();
     h = h.strip_suffix("# buildkit").unwrap_or(h).trim_end();
     // `|2 A=1 B=2 /bin/sh -c …`: the build arguments in effect.
