@@ -560,3 +560,91 @@ fn only_wanted_files_are_read() {
     assert!(wanted("srv/credentials").is_none());
     assert!(wanted("usr/bin/ls").is_none());
 }
+
+#[test]
+fn symlinks_are_recorded_never_followed_loops_included() {
+    let layer = tar(&[
+        E::Dir("etc/"),
+        E::Symlink("etc/a", "b"),
+        E::Symlink("etc/b", "a"),
+        E::Symlink("etc/self", "self"),
+        E::Symlink("etc/passwd", "../../../../etc/passwd"),
+        E::Symlink("etc/shadow", "/host/etc/shadow"),
+    ]);
+    let dir = layout(&[(layer, Z::Gzip)]);
+    let images = read(dir.path()).expect("an image of links reads");
+    let image = &images[0];
+    let link = |p: &str| {
+        image
+            .files
+            .iter()
+            .find(|f| f.path == p)
+            .and_then(|f| f.link.clone())
+    };
+    assert_eq!(link("/etc/a").as_deref(), Some("b"));
+    assert_eq!(link("/etc/b").as_deref(), Some("a"));
+    assert_eq!(link("/etc/self").as_deref(), Some("self"));
+    assert_eq!(link("/etc/shadow").as_deref(), Some("/host/etc/shadow"));
+    // A link's target is never read as the file the rules asked for.
+    assert!(image.contents.is_empty(), "{:?}", image.contents);
+}
+
+/// An uncompressed layer of `n` directory entries, made as it is read.
+struct Flood {
+    next: usize,
+    n: usize,
+    buf: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for Flood {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.buf.len() {
+            self.buf.clear();
+            self.at = 0;
+            if self.next < self.n {
+                let mut h = tar::Header::new_ustar();
+                h.set_path(format!("d/{}/", self.next))
+                    .map_err(std::io::Error::other)?;
+                h.set_mode(0o755);
+                h.set_size(0);
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_cksum();
+                self.buf.extend_from_slice(h.as_bytes());
+                self.next += 1;
+            } else if self.next == self.n {
+                self.buf.extend_from_slice(&[0u8; 1024]);
+                self.next += 1;
+            } else {
+                return Ok(0);
+            }
+        }
+        let k = out.len().min(self.buf.len() - self.at);
+        out[..k].copy_from_slice(&self.buf[self.at..self.at + k]);
+        self.at += k;
+        Ok(k)
+    }
+}
+
+#[test]
+fn a_million_entries_in_one_layer_stop_at_the_default_limit() {
+    let flood = Flood {
+        next: 0,
+        n: 1_000_000,
+        buf: Vec::new(),
+        at: 0,
+    };
+    let e = layer::read(
+        "img",
+        "sha256:x",
+        0,
+        Box::new(flood),
+        &Limits::default(),
+        &wanted,
+        &mut layer::Filesystem::default(),
+    )
+    .err()
+    .expect("a million entries");
+    assert_eq!(e.code(), "image-layer", "{e}");
+    assert!(e.to_string().contains("more than 500000 entries"), "{e}");
+}
