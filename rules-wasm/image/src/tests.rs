@@ -153,3 +153,43 @@ fn leftovers_are_named_once_at_their_top_with_what_they_are() {
         ]
     );
 }
+
+#[test]
+fn tools_name_binaries_then_installed_packages() {
+    let files = json!([
+        {"path": "/usr/bin/curl", "kind": "file", "mode": 0o755, "layer": 0},
+    ]);
+    let dpkg = "Package: curl\nStatus: install ok installed\nVersion: 7.88\n\n\
+                Package: clang-16\nStatus: install ok installed\nVersion: 16.0\n\n\
+                Package: clang-tools\nStatus: install ok installed\nVersion: 1\n\n\
+                Package: gdb\nStatus: purge ok not-installed\nVersion: 13\n\n\
+                Package: make\nVersion: 4.3\n";
+    let contents = json!([
+        {"path": "/var/lib/dpkg/status", "layer": 0, "text": dpkg},
+        {"path": "/lib/apk/db/installed", "layer": 0, "text": "P:strace\nV:6.6-r0\n", "removed_in": 1},
+        {"path": "/lib/apk/db/installed", "layer": 1, "text": "P:valgrind\nV:3.22-r0\n"},
+    ]);
+    assert_eq!(
+        messages(&image(files, json!([]), contents, json!([])), "image-tools"),
+        vec![
+            "the image ships network tools: `/usr/bin/curl`, package `curl` 7.88 (dpkg)".to_owned(),
+            "the image ships compilers: package `clang-16` 16.0 (dpkg)".to_owned(),
+            "the image ships debuggers: package `valgrind` 3.22-r0 (apk)".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn labels_with_secrets_are_named() {
+    let doc = json!({"config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]},
+        "Labels": {"api_key": "s3cr3t-value-here", "com.example.api-key": "another-literal-1",
+                   "version": "1.2.3", "com.example.api-key-url": "https://example.com"}},
+        "files": [], "removed": [], "contents": [], "history": []});
+    assert_eq!(
+        messages(&doc, "image-secrets"),
+        vec![
+            "label `api_key` is set to a literal secret".to_owned(),
+            "label `com.example.api-key` is set to a literal secret".to_owned(),
+        ]
+    );
+}

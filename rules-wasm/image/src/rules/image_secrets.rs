@@ -52,6 +52,7 @@ const KEY_FILES: [&str; 6] = [
 /// in the filesystem or deleted by a later layer but still in a blob.
 fn secrets(image: &Image<'_>, out: &mut Findings) {
     environment(image, out);
+    labels(image, out);
     history(image, out);
     for file in image.files() {
         if let Some(what) = credential(image, &file, false) {
@@ -105,6 +106,31 @@ fn environment(image: &Image<'_>, out: &mut Findings) {
         };
         let at = within(&entry.pointer(), text, name.len() + 1..text.len());
         out.report(at.clone(), format!("environment variable `{name}` {why}"))
+            .redact(at);
+    }
+}
+
+/// `Labels` whose value is a literal secret: by its format, or by a
+/// secret's name (`org.example.api-token`) with a literal value.
+fn labels(image: &Image<'_>, out: &mut Findings) {
+    let labels = image
+        .config_field("Labels")
+        .map(|l| l.entries())
+        .unwrap_or_default();
+    for (name, value) in labels {
+        let Some(text) = value.as_str() else { continue };
+        // A label's name is dotted and dashed: its last part says what
+        // it holds (`com.example.db-password`).
+        let last = name.rsplit(['.', '/']).next().unwrap_or(name);
+        let why = match known_format(text) {
+            Some(kind) => format!("holds what looks like {kind}"),
+            None if is_secret_name(&last.replace('-', "_")) && is_literal(text) => {
+                "is set to a literal secret".to_owned()
+            }
+            None => continue,
+        };
+        let at = value.pointer();
+        out.report(at.clone(), format!("label `{name}` {why}"))
             .redact(at);
     }
 }
