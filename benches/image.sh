@@ -21,7 +21,9 @@ work=target/image-bench
 layout=$work/layout-$files-$bytes-$layers
 
 cargo build --release --locked --quiet
+cargo build --release --locked --quiet -p bulwark-image --example read_image
 bulwark=target/release/bulwark
+reader=target/release/examples/read_image
 export BULWARK_CACHE_DIR=off
 if [ ! -f "$layout/index.json" ]; then
   rm -rf "$work" && mkdir -p "$work"
@@ -69,6 +71,8 @@ print(f"| {job} | {s:.2f} s | {k/1024:.0f} MB | {s/base:.2f}× |")' "$@"; }
 row "gzip -dc, every layer once, one after another" "$gz" "$gzk" "$gz"
 read -r s k < <(measure "$runs" sh -c 'printf "%s\n" "$@" | xargs -P "$(nproc)" -n 1 gzip -dc' sh "${blobs[@]}")
 row "gzip -dc, layers in parallel ($(nproc) at once)" "$s" "$k" "$gz"
+read -r s k < <(measure "$runs" "$reader" "oci:$layout:bench")
+row "bulwark-image alone (every layer read, the file table made)" "$s" "$k" "$gz"
 read -r s k < <(measure "$runs" "$bulwark" scan --no-config --image "oci:$layout:bench" --format json)
 row "bulwark scan --image (every rule)" "$s" "$k" "$gz"
 read -r s k < <(measure "$runs" "$bulwark" scan --no-config --parse-only --image "oci:$layout:bench")

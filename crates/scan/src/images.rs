@@ -5,9 +5,9 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use bulwark_core::{Document, InputKind, SourceFile};
+use bulwark_core::{Document, InputKind, Node, SourceFile, Span, Value as NodeValue};
 use bulwark_image::registry::{self, Registry};
-use bulwark_image::{Image, Options, Platform, Reference};
+use bulwark_image::{Options, Platform, Reference};
 use bulwark_inputs::{Error, ErrorKind, Loaded};
 
 /// How registries are reached for `docker://` images.
@@ -120,6 +120,7 @@ pub(crate) fn load(
     )
     .map_err(|e| fail(e.to_string()))?;
     let mut text = String::new();
+    let mut roots = Vec::with_capacity(images.len());
     for (i, mut image) in images.into_iter().enumerate() {
         image
             .contents
@@ -127,17 +128,15 @@ pub(crate) fn load(
         if i > 0 {
             text.push_str("\n---\n");
         }
-        text.push_str(&render(&image).map_err(fail)?);
+        roots.push(render_image(image, &mut text).map_err(fail)?);
     }
     let source = Arc::new(SourceFile::new(reference, text));
-    let parsed = bulwark_yaml::parse_stream(&source)
-        .map_err(|e| fail(format!("the image document does not read back: {e}")))?;
-    let documents = parsed
+    let documents = roots
         .into_iter()
-        .map(|d| Document {
+        .map(|root| Document {
             kind: InputKind::Image,
             source: source.clone(),
-            root: d.root,
+            root,
             template: None,
         })
         .collect();
@@ -236,13 +235,240 @@ pub fn digests(reference: &str, registries: &Registries) -> Result<Vec<String>, 
     Ok(images.iter().map(|i| i.digest().to_owned()).collect())
 }
 
-fn render(image: &Image) -> Result<String, String> {
-    serde_json::to_string_pretty(image).map_err(|e| format!("rendering the image document: {e}"))
+/// Writes `value` as pretty JSON (two-space indents, as `serde_json`
+/// writes it) at `indent`, and returns its node tree with the span of
+/// every value in what was written: the document is made once, not
+/// written and parsed back, which for 100,000 files is most of the memory.
+fn render(value: &serde_json::Value, indent: usize, out: &mut String) -> Node {
+    use serde_json::Value as J;
+    let start = out.len();
+    let span = |out: &String| Span::new(start, out.len());
+    let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+    match value {
+        J::Null => {
+            out.push_str("null");
+            Node::null(span(out))
+        }
+        J::Bool(b) => {
+            out.push_str(if *b { "true" } else { "false" });
+            Node::bool(span(out), *b)
+        }
+        J::Number(n) => {
+            let text = n.to_string();
+            out.push_str(&text);
+            Node::new(span(out), NodeValue::Number(text))
+        }
+        J::String(s) => {
+            write_string(out, s);
+            Node::string(span(out), s.as_str())
+        }
+        J::Array(items) if items.is_empty() => {
+            out.push_str("[]");
+            Node::array(span(out), Vec::new())
+        }
+        J::Array(items) => {
+            out.push('[');
+            let mut nodes = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(out, indent + 2);
+                nodes.push(render(item, indent + 2, out));
+            }
+            // The YAML reader's span of a collection ends with its last
+            // value; the tree is the one it would make.
+            let end = nodes.last().map_or(out.len(), |n| n.span.end);
+            out.push('\n');
+            pad(out, indent);
+            out.push(']');
+            Node::array(Span::new(start, end), nodes)
+        }
+        J::Object(fields) if fields.is_empty() => {
+            out.push_str("{}");
+            Node::object::<String>(span(out), Vec::new())
+        }
+        J::Object(fields) => {
+            out.push('{');
+            let mut nodes = Vec::with_capacity(fields.len());
+            for (i, (key, item)) in fields.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(out, indent + 2);
+                write_string(out, key);
+                out.push_str(": ");
+                nodes.push((key.clone(), render(item, indent + 2, out)));
+            }
+            let end = nodes.last().map_or(out.len(), |(_, n)| n.span.end);
+            out.push('\n');
+            pad(out, indent);
+            out.push('}');
+            Node::object(Span::new(start, end), nodes)
+        }
+    }
+}
+
+/// Writes an image document: its file table, by far its largest part,
+/// one entry at a time, so that no second copy of it is ever whole.
+fn render_image(mut image: bulwark_image::Image, out: &mut String) -> Result<Node, String> {
+    let json = |v: &dyn erased::Json| {
+        v.value()
+            .map_err(|e| format!("rendering the image document: {e}"))
+    };
+    let files = std::mem::take(&mut image.files);
+    let serde_json::Value::Object(fields) = json(&image)? else {
+        return Err("rendering the image document: not an object".to_owned());
+    };
+    drop(image);
+    let start = out.len();
+    out.push('{');
+    let mut nodes = Vec::with_capacity(fields.len());
+    for (i, (key, item)) in fields.iter().enumerate() {
+        out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+        write_string(out, key);
+        out.push_str(": ");
+        let node = if key == "files" && !files.is_empty() {
+            let array_start = out.len();
+            out.push('[');
+            let mut entries = Vec::with_capacity(files.len());
+            for (j, file) in files.iter().enumerate() {
+                out.push_str(if j == 0 { "\n    " } else { ",\n    " });
+                entries.push(render_line(&json(file)?, out));
+            }
+            let end = entries.last().map_or(out.len(), |n| n.span.end);
+            out.push_str("\n  ]");
+            Node::array(Span::new(array_start, end), entries)
+        } else {
+            render(item, 2, out)
+        };
+        nodes.push((key.clone(), node));
+    }
+    let end = nodes.last().map_or(out.len(), |(_, n)| n.span.end);
+    out.push_str("\n}");
+    Ok(Node::object(Span::new(start, end), nodes))
+}
+
+/// Writes `value` on one line (`{"path": "/bin/su", "mode": 2541}`): a
+/// file-table entry, one line per file, which is what a finding about it
+/// shows.
+fn render_line(value: &serde_json::Value, out: &mut String) -> Node {
+    use serde_json::Value as J;
+    let start = out.len();
+    match value {
+        J::Array(items) if !items.is_empty() => {
+            out.push('[');
+            let mut nodes = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                nodes.push(render_line(item, out));
+            }
+            let end = nodes.last().map_or(out.len(), |n| n.span.end);
+            out.push(']');
+            Node::array(Span::new(start, end), nodes)
+        }
+        J::Object(fields) if !fields.is_empty() => {
+            out.push('{');
+            let mut nodes = Vec::with_capacity(fields.len());
+            for (i, (key, item)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_string(out, key);
+                out.push_str(": ");
+                nodes.push((key.clone(), render_line(item, out)));
+            }
+            let end = nodes.last().map_or(out.len(), |(_, n)| n.span.end);
+            out.push('}');
+            Node::object(Span::new(start, end), nodes)
+        }
+        // Scalars and empty collections are one line already.
+        other => render(other, 0, out),
+    }
+}
+
+/// Serialising to a JSON value, through a trait object.
+mod erased {
+    pub(super) trait Json {
+        fn value(&self) -> serde_json::Result<serde_json::Value>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn value(&self) -> serde_json::Result<serde_json::Value> {
+            serde_json::to_value(self)
+        }
+    }
+}
+
+/// `s` as a JSON string literal.
+fn write_string(out: &mut String, s: &str) {
+    out.push_str(&serde_json::Value::from(s).to_string());
 }
 
 #[cfg(test)]
 mod tests {
     use super::matches;
+
+    /// The tree made while writing is the tree the YAML reader makes of
+    /// what was written: same values, same spans.
+    #[test]
+    fn rendered_documents_read_back_identically() {
+        let value = serde_json::json!({
+            "reference": "oci:x", "n": 12, "f": 1.5, "neg": -3, "t": true, "nil": null,
+            "empty": [], "none": {}, "config": {"Env": ["A=b", "Q=\"quoted\" \\ tab\t é ☃"]},
+            "files": [{"path": "/bin/su", "mode": 2541, "link": null}, {"path": "/etc/x"}],
+            "nested": [[1, [2, {}]], {"a": [{}]}]
+        });
+        let mut text = String::new();
+        let made = super::render(&value, 0, &mut text);
+        assert_eq!(text, serde_json::to_string_pretty(&value).expect("json"));
+        let source = bulwark_core::SourceFile::new("x", text);
+        let read = bulwark_yaml::parse_stream(&std::sync::Arc::new(source)).expect("reads");
+        assert_eq!(read.len(), 1);
+        assert_eq!(made, read[0].root);
+    }
+
+    /// An image document written entry by entry is the one written whole.
+    #[test]
+    fn image_documents_are_written_as_their_json() {
+        use bulwark_image::{FileEntry, FileKind, Image};
+        let file = |path: &str, kind, link: Option<&str>| FileEntry {
+            path: path.to_owned(),
+            kind,
+            mode: 0o4755,
+            uid: 0,
+            gid: 0,
+            size: 10,
+            link: link.map(str::to_owned),
+            layer: 1,
+        };
+        let image = Image {
+            reference: "oci:x".to_owned(),
+            platform: None,
+            index_digest: None,
+            manifest_digest: Some(format!("sha256:{}", "1".repeat(64))),
+            config_digest: format!("sha256:{}", "2".repeat(64)),
+            config: serde_json::json!({"User": "0", "Env": ["A=b"]}),
+            history: Vec::new(),
+            layers: Vec::new(),
+            files: vec![
+                file("/bin/su", FileKind::File, None),
+                file("/bin/sh", FileKind::Symlink, Some("busybox")),
+            ],
+            removed: Vec::new(),
+            contents: Vec::new(),
+        };
+        let whole = serde_json::to_value(&image).expect("value");
+        let mut text = String::new();
+        let root = super::render_image(image, &mut text).expect("rendered");
+        // The same JSON, each file on its own line, and the tree the YAML
+        // reader makes of it.
+        let back: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(back, whole);
+        assert!(text.contains(
+            "\n    {\"gid\": 0, \"kind\": \"file\", \"layer\": 1, \"mode\": 2541, \"path\": \"/bin/su\", \"size\": 10, \"uid\": 0},\n"
+        ), "{text}");
+        let source = bulwark_core::SourceFile::new("x", text);
+        let read = bulwark_yaml::parse_stream(&std::sync::Arc::new(source)).expect("reads");
+        assert_eq!(root, read[0].root);
+    }
 
     #[test]
     fn read_patterns_match_paths() {
