@@ -499,6 +499,35 @@ fn image_findings_are_traced_to_the_dockerfile_line_or_the_base_image() {
             .is_some_and(|m| m.starts_with("recovered from the image history: ")),
         "{sshd}"
     );
+    // The configuration's allow-list: `/bin/su` is accepted, `/app` not.
+    let config = dir.path().join("bulwark.yaml");
+    std::fs::write(&config, "image:\n  setuid-allowed: [/bin/su]\n").expect("config");
+    let allowed = bulwark(&[
+        "scan",
+        "--config",
+        &config.display().to_string(),
+        "--format",
+        "json",
+        "--rule",
+        "image-setuid-files",
+        "--image",
+        &image,
+    ]);
+    assert_eq!(allowed.code, 1, "{}", allowed.stderr);
+    let messages: Vec<String> = allowed.json()["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["message"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("`/app` is setgid")),
+        "{messages:?}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("`/bin/su`")),
+        "{messages:?}"
+    );
     // The image pack answers for the user; the recovered file does not.
     assert!(
         !json["findings"]

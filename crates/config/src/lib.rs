@@ -221,7 +221,7 @@ pub struct ModuleRef {
 
 /// The top-level keys of `.bulwark.yaml`, in the order the reference lists
 /// them.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 13] = [
     "fail-on",
     "pss-level",
     "pss-version",
@@ -233,6 +233,7 @@ pub const KEYS: [&str; 12] = [
     "trusted-keys",
     "limits",
     "helm",
+    "image",
     "exceptions",
 ];
 
@@ -404,6 +405,9 @@ pub struct Config {
     /// What becomes of a Helm chart that cannot be rendered (no `helm`):
     /// `helm: {unrendered: error | skip}`; unset is an error.
     pub skip_unrendered_charts: Option<bool>,
+    /// Paths in images allowed to be setuid or setgid
+    /// (`image: {setuid-allowed: [/usr/bin/passwd, /usr/lib/*/ssh-keysign]}`).
+    pub setuid_allowed: Vec<String>,
     /// Exceptions.
     pub exceptions: Vec<Exception>,
 }
@@ -464,6 +468,7 @@ impl Config {
             trusted_keys: Vec::new(),
             limits: Limits::default(),
             skip_unrendered_charts: None,
+            setuid_allowed: Vec::new(),
             exceptions: Vec::new(),
         };
         let root = match docs.as_slice() {
@@ -572,6 +577,29 @@ impl Config {
                                     ),
                                 )),
                             }));
+                    }
+                }
+                "image" => {
+                    let keys = reader
+                        .keep(reader.mapping(value, &["setuid-allowed"]))
+                        .unwrap_or_default();
+                    for (_, setting) in keys {
+                        for item in reader.keep(reader.sequence(setting)).unwrap_or_default() {
+                            let Some(path) = reader.keep(reader.string(item)) else {
+                                continue;
+                            };
+                            if path.starts_with('/') {
+                                config.setuid_allowed.push(path.to_owned());
+                            } else {
+                                reader.keep::<()>(Err(reader.problem(
+                                    Code::BadValue,
+                                    item,
+                                    format!(
+                                        "image.setuid-allowed `{path}`: a path in the image, from `/` (`*` within one component)"
+                                    ),
+                                )));
+                            }
+                        }
                     }
                 }
                 "exceptions" => {
@@ -1095,7 +1123,7 @@ mod tests {
     fn bad_keys_and_values_name_the_line() {
         assert_eq!(
             error("fail-on: high\nfail_on: low\n"),
-            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, pss-version, enable, disable, severity, exclude, rules, trusted-keys, limits, helm, exceptions"
+            "repo/.bulwark.yaml:2:1: unknown key `fail_on` (did you mean `fail-on`?); expected one of: fail-on, pss-level, pss-version, enable, disable, severity, exclude, rules, trusted-keys, limits, helm, image, exceptions"
         );
         assert!(error("fail-on: urgent\n").starts_with("repo/.bulwark.yaml:1:10: "));
         assert!(error("pss-level: strict\n").contains("expected `baseline` or `restricted`"));
@@ -1105,6 +1133,19 @@ mod tests {
         );
         let config = parse("pss-version: v1.25\n").expect("valid");
         assert_eq!(config.pss_version, Some(PssVersion::Minor(25)));
+        let config = parse("image:\n  setuid-allowed: [/usr/bin/passwd, /usr/lib/*/ssh-keysign]\n")
+            .expect("valid");
+        assert_eq!(
+            config.setuid_allowed,
+            vec![
+                "/usr/bin/passwd".to_owned(),
+                "/usr/lib/*/ssh-keysign".to_owned()
+            ]
+        );
+        assert!(error("image:\n  setuid-allowed: [bin/su]\n").starts_with(
+            "repo/.bulwark.yaml:2:20: image.setuid-allowed `bin/su`: a path in the image"
+        ));
+        assert!(error("image:\n  setuid: []\n").contains("unknown key `setuid`"));
         assert!(
             error("limits:\n  rule-timeout: soon\n")
                 .starts_with("repo/.bulwark.yaml:2:17: rule-timeout:")

@@ -285,12 +285,15 @@ fn read_labels(file: &str, name: &str, labels: Option<&Node>, notices: &mut Vec<
 
 /// The settings a module receives for a document judged at `level` and
 /// `version`.
-pub fn settings(level: Level, version: PssVersion) -> String {
-    serde_json::json!({
+pub fn settings(level: Level, version: PssVersion, setuid_allowed: &[String]) -> String {
+    let mut settings = serde_json::json!({
         "pss_level": level.as_str(),
         "pss_version": version.to_string(),
-    })
-    .to_string()
+    });
+    if !setuid_allowed.is_empty() {
+        settings["setuid_allowed"] = serde_json::json!(setuid_allowed);
+    }
+    settings.to_string()
 }
 
 #[cfg(test)]

@@ -261,7 +261,13 @@ impl ScannerBuilder {
             .today
             .unwrap_or_else(|| Date::of(std::time::SystemTime::now()));
         Ok(Scanner {
-            settings: crate::pss::settings(pss_default.level, pss_version),
+            settings: crate::pss::settings(
+                pss_default.level,
+                pss_version,
+                config
+                    .as_ref()
+                    .map_or(&[][..], |c| c.setuid_allowed.as_slice()),
+            ),
             pss_default,
             namespace_labels: options.pss_level.is_none() && options.pss_version.is_none(),
             load_options: LoadOptions {
@@ -1189,8 +1195,16 @@ impl Context<'_> {
             .fold(crate::pss::Level::Baseline, Ord::max);
         let restricted = top == crate::pss::Level::Restricted;
         let settings_of = |version: PssVersion| {
-            (version != default.version || top != default.level)
-                .then(|| crate::pss::settings(top, version))
+            (version != default.version || top != default.level).then(|| {
+                crate::pss::settings(
+                    top,
+                    version,
+                    self.scanner
+                        .config
+                        .as_ref()
+                        .map_or(&[][..], |c| c.setuid_allowed.as_slice()),
+                )
+            })
         };
         // The first policy's version runs every rule; another version
         // runs the Pod Security rules again.

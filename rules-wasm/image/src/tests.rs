@@ -193,3 +193,36 @@ fn labels_with_secrets_are_named() {
         ]
     );
 }
+
+#[test]
+fn setuid_files_the_configuration_allows_pass() {
+    let doc = image(
+        json!([
+            {"path": "/usr/bin/passwd", "kind": "file", "mode": 0o4755, "layer": 0},
+            {"path": "/usr/lib/openssh/ssh-keysign", "kind": "file", "mode": 0o4755, "layer": 0},
+            {"path": "/usr/lib/openssh/ssh-keysign/x", "kind": "file", "mode": 0o4755, "layer": 0},
+            {"path": "/usr/bin/su", "kind": "file", "mode": 0o4755, "layer": 0},
+            {"path": "/usr/bin/passwd2", "kind": "file", "mode": 0o2755, "layer": 0},
+        ]),
+        json!([]),
+        json!([]),
+        json!([]),
+    );
+    let settings =
+        r#"{"setuid_allowed": ["/usr/bin/passwd", "/usr/lib/*/ssh-keysign", "/usr/b*n/p*d"]}"#;
+    let parsed = Document::parse(InputKind::Image, "image".into(), &doc.to_string(), settings)
+        .expect("document");
+    let found: Vec<String> = bulwark_sdk::run_pack::<ImagePack>(&parsed)
+        .into_iter()
+        .filter(|(id, _)| *id == "image-setuid-files")
+        .map(|(_, f)| f.message)
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "`/usr/lib/openssh/ssh-keysign/x` is setuid (mode 4755), from layer 0".to_owned(),
+            "`/usr/bin/su` is setuid (mode 4755), from layer 0".to_owned(),
+            "`/usr/bin/passwd2` is setgid (mode 2755), from layer 0".to_owned(),
+        ]
+    );
+}

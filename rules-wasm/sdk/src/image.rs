@@ -14,6 +14,8 @@ use crate::json::Json;
 pub struct Image<'a> {
     /// The whole document.
     pub root: Json<'a>,
+    /// The host's settings for the run (`options.settings`).
+    pub settings: &'a serde_json::Value,
 }
 
 /// A file of the image: in the final filesystem, or one a later layer
@@ -83,6 +85,17 @@ impl<'a> Image<'a> {
                 (c, removed)
             })
             .collect()
+    }
+
+    /// The paths (`*` within one path component) the configuration allows
+    /// to be setuid or setgid (`image.setuid-allowed`, the settings'
+    /// `setuid_allowed`).
+    pub fn setuid_allowed(&self) -> Vec<&'a str> {
+        self.settings
+            .get("setuid_allowed")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+            .unwrap_or_default()
     }
 
     /// The `created_by` of the history step that made layer `layer`.

@@ -202,7 +202,10 @@ impl Document {
         (self.kind == InputKind::Image)
             .then(|| self.root())
             .flatten()
-            .map(|root| image::Image { root })
+            .map(|root| image::Image {
+                root,
+                settings: &self.settings,
+            })
     }
 
     /// The Kubernetes view, for `kubernetes` documents.
