@@ -176,17 +176,26 @@ pub struct FileEntry {
     pub kind: FileKind,
     /// Permission bits, setuid (0o4000) and setgid (0o2000) included.
     pub mode: u32,
-    /// Owner.
+    /// Owner (left out of the document when 0: most files of most images
+    /// are root's, and a large image's file table is its largest part).
+    #[serde(skip_serializing_if = "is_zero")]
     pub uid: u64,
-    /// Group.
+    /// Group (left out when 0).
+    #[serde(skip_serializing_if = "is_zero")]
     pub gid: u64,
-    /// Size in bytes (regular files).
+    /// Size in bytes of a regular file (left out when 0).
+    #[serde(skip_serializing_if = "is_zero")]
     pub size: u64,
     /// A link's target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
     /// The layer (0-based) that wrote it.
     pub layer: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// How a later layer took a file away.

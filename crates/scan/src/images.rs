@@ -312,7 +312,7 @@ fn render_image(mut image: bulwark_image::Image, out: &mut String) -> Result<Nod
         v.value()
             .map_err(|e| format!("rendering the image document: {e}"))
     };
-    let files = std::mem::take(&mut image.files);
+    let mut files = std::mem::take(&mut image.files);
     let serde_json::Value::Object(fields) = json(&image)? else {
         return Err("rendering the image document: not an object".to_owned());
     };
@@ -328,9 +328,11 @@ fn render_image(mut image: bulwark_image::Image, out: &mut String) -> Result<Nod
             let array_start = out.len();
             out.push('[');
             let mut entries = Vec::with_capacity(files.len());
-            for (j, file) in files.iter().enumerate() {
+            // Each entry is dropped once written: the tree reuses its
+            // memory as it grows.
+            for (j, file) in std::mem::take(&mut files).into_iter().enumerate() {
                 out.push_str(if j == 0 { "\n    " } else { ",\n    " });
-                entries.push(render_line(&json(file)?, out));
+                entries.push(render_line(&json(&file)?, out));
             }
             let end = entries.last().map_or(out.len(), |n| n.span.end);
             out.push_str("\n  ]");
@@ -463,7 +465,7 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         assert_eq!(back, whole);
         assert!(text.contains(
-            "\n    {\"gid\": 0, \"kind\": \"file\", \"layer\": 1, \"mode\": 2541, \"path\": \"/bin/su\", \"size\": 10, \"uid\": 0},\n"
+            "\n    {\"kind\": \"file\", \"layer\": 1, \"mode\": 2541, \"path\": \"/bin/su\", \"size\": 10},\n"
         ), "{text}");
         let source = bulwark_core::SourceFile::new("x", text);
         let read = bulwark_yaml::parse_stream(&std::sync::Arc::new(source)).expect("reads");
