@@ -318,23 +318,25 @@ fn hostile_layers_are_input_errors_naming_the_layer() {
             "{e}"
         );
     }
-    // A truncated stream.
-    let mut blob = compress(&tar(&[E::File("a", 0o644, &[7u8; 100_000])]), Z::Gzip);
-    blob.truncate(blob.len() / 2);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let digest = put(dir.path(), &blob);
-    let e = layer::read(
-        "img",
-        &digest,
-        0,
-        Box::new(std::io::Cursor::new(blob)),
-        &Limits::default(),
-        &wanted,
-        &mut layer::Filesystem::default(),
-    )
-    .err()
-    .expect("truncated");
-    assert_eq!(e.code(), "image-layer", "{e}");
+    // A truncated stream, gzip or zstd.
+    for z in [Z::Gzip, Z::Zstd] {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut blob = compress(&tar(&[E::File("a", 0o644, &data)]), z);
+        blob.truncate(blob.len() / 2);
+        let e = layer::read(
+            "img",
+            "sha256:x",
+            0,
+            Box::new(std::io::Cursor::new(blob)),
+            &Limits::default(),
+            &wanted,
+            &mut layer::Filesystem::default(),
+        )
+        .err()
+        .expect("truncated");
+        assert_eq!(e.code(), "image-layer", "{e}");
+        assert!(e.to_string().contains("sha256:x"), "{e}");
+    }
 }
 
 #[test]
