@@ -34,23 +34,7 @@ tmp=$(mktemp -d -p "$work")
 trap 'rm -rf "$tmp"' EXIT
 
 # measure N CMD… : prints "median_seconds median_kib"
-measure() {
-  local n=$1
-  shift
-  : >"$tmp/samples"
-  for _ in $(seq "$n"); do
-    local start end
-    start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$tmp/one" "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    echo "$(((end - start) / 1000)) $(tail -n 1 "$tmp/one")" >>"$tmp/samples"
-  done
-  python3 - "$tmp/samples" <<'PY'
-import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-print(statistics.median(int(r[0]) for r in rows) / 1e6, int(statistics.median(int(r[1]) for r in rows)))
-PY
-}
+. benches/measure.sh
 
 mapfile -t blobs < <(python3 -c '
 import json, sys
@@ -82,7 +66,8 @@ row "bulwark scan --image --parse-only (read the image, no rule)" "$s" "$k" "$gz
 python3 -c '
 import json, re, sys
 found = json.load(open(sys.argv[1]))["findings"]
-print("\n".join(sorted(re.match(r"`([^`]*)`", f["message"]).group(1) for f in found)))' "$tmp/bulwark.json" >"$tmp/bulwark.txt"
+for path in sorted(re.match(r"`([^`]*)`", f["message"]).group(1) for f in found):
+    print(path)' "$tmp/bulwark.json" >"$tmp/bulwark.txt"
 
 if command -v skopeo >/dev/null && command -v umoci >/dev/null; then
   peer() {

@@ -144,6 +144,14 @@ fn scan(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     bulwark_env(args, b"", &all)
 }
 
+/// The message of a run's first input error.
+fn first_error(run: &Run) -> String {
+    run.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn rule_files(run: &Run) -> Vec<(String, String)> {
     let json = run.json();
     let mut found: Vec<(String, String)> = json["findings"]
@@ -288,10 +296,7 @@ fn an_image_in_a_registry_is_pulled_verified_and_scanned() {
         &[],
     );
     assert_eq!(absent.code, 2, "{}{}", absent.stdout, absent.stderr);
-    let message = absent.json()["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let message = first_error(&absent);
     assert!(message.contains("not found (404)"), "{message}");
 
     // A layer whose bytes the registry changed: the image is refused,
@@ -454,10 +459,7 @@ fn registry_credentials_come_from_the_auth_files_and_helpers() {
         "{}{}",
         anonymous.stdout, anonymous.stderr
     );
-    let message = anonymous.json()["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let message = first_error(&anonymous);
     assert!(
         message.contains("unauthorized (401)") && message.contains("without credentials"),
         "{message}"
@@ -500,10 +502,7 @@ fn registry_credentials_come_from_the_auth_files_and_helpers() {
     .expect("wrong.json");
     let refused = scan(dir, &args, &[("REGISTRY_AUTH_FILE", wrong.as_path())]);
     assert_eq!(refused.code, 2, "{}", refused.stdout);
-    let message = refused.json()["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let message = first_error(&refused);
     assert!(
         message.contains("unauthorized (401)") && message.contains("wrong.json"),
         "{message}"
@@ -588,49 +587,32 @@ fn a_registry_that_fails_or_never_answers_is_an_input_error_after_bounded_retrie
     let failing = fake_server(Some(
         "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops!",
     ));
+    // Scans an image on `host` with `timeout`: an input error, its message.
+    let refused = |host: &str, timeout: &str| {
+        let run = scan(
+            dir,
+            &[
+                "scan",
+                "--no-config",
+                "--format",
+                "json",
+                "--registry-timeout",
+                timeout,
+                "--image",
+                &format!("{host}/app:1"),
+            ],
+            &[],
+        );
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        first_error(&run)
+    };
     let started = Instant::now();
-    let failed = scan(
-        dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--registry-timeout",
-            "2s",
-            "--image",
-            &format!("{failing}/app:1"),
-        ],
-        &[],
-    );
-    assert_eq!(failed.code, 2, "{}{}", failed.stdout, failed.stderr);
-    let message = failed.json()["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let message = refused(&failing, "2s");
     assert!(message.contains("answered 500"), "{message}");
     assert!(started.elapsed() < Duration::from_secs(20));
 
     let silent = fake_server(None);
-    let hung = scan(
-        dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--registry-timeout",
-            "1s",
-            "--image",
-            &format!("{silent}/app:1"),
-        ],
-        &[],
-    );
-    assert_eq!(hung.code, 2, "{}{}", hung.stdout, hung.stderr);
-    let message = hung.json()["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let message = refused(&silent, "1s");
     assert!(
         message.contains("no answer within 1 s (3 attempts)"),
         "{message}"
