@@ -604,6 +604,14 @@ fn a_registry_that_fails_or_never_answers_is_an_input_error_after_bounded_retrie
             &[],
         );
         assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        // Said once: the recovered Dockerfile of an unreadable image is
+        // skipped, not a second error.
+        assert_eq!(
+            run.json()["errors"].as_array().map(Vec::len),
+            Some(1),
+            "{}",
+            run.stdout
+        );
         first_error(&run)
     };
     let started = Instant::now();

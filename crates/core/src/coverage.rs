@@ -144,6 +144,9 @@ pub enum Skip {
     /// Not reached: the run stopped at the first blocking finding
     /// (`--fail-fast`).
     Stopped,
+    /// The Dockerfile an image's history records, when the image cannot
+    /// be read (its own input error says why).
+    ImageUnreadable,
 }
 
 impl Skip {
@@ -160,6 +163,7 @@ impl Skip {
             Skip::SubmoduleNotCheckedOut => "submodule-not-checked-out",
             Skip::NotRendered => "not-rendered",
             Skip::Stopped => "stopped",
+            Skip::ImageUnreadable => "image-unreadable",
         }
     }
 }
@@ -178,6 +182,9 @@ impl fmt::Display for Skip {
             Skip::NotRendered => f.write_str("a Helm chart that was not rendered"),
             Skip::Stopped => {
                 f.write_str("not reached: the run stopped at the first blocking finding")
+            }
+            Skip::ImageUnreadable => {
+                f.write_str("the image's history, which cannot be read (see the image's error)")
             }
         }
     }

@@ -6,7 +6,7 @@
 //! recovered; the rules the image pack answers better (the user, the
 //! healthcheck) are left to it.
 
-use bulwark_core::{Finding, InputKind};
+use bulwark_core::{Finding, InputKind, Skip};
 use bulwark_image::{Options, Reference};
 use bulwark_inputs::{Error, ErrorKind, Loaded};
 
@@ -76,17 +76,29 @@ pub(crate) fn load(
 ) -> Result<Loaded, Error> {
     let name = format!("{reference}{SUFFIX}");
     let fail = |e: String| Error::whole(&name, ErrorKind::Image(e));
-    let parsed = Reference::parse(reference).map_err(|e| fail(e.to_string()))?;
-    let images = bulwark_image::open(
+    // An image that cannot be read is the image's input error, said once:
+    // its recovered Dockerfile is skipped.
+    let unreadable = || Loaded::Skipped {
+        reason: Skip::ImageUnreadable,
+        notice: None,
+    };
+    let Ok(parsed) = Reference::parse(reference) else {
+        return Ok(unreadable());
+    };
+    let Ok(client) = registries.for_reference(&parsed) else {
+        return Ok(unreadable());
+    };
+    let Ok(images) = bulwark_image::open(
         &parsed,
         &Options {
             platform: platform.cloned(),
             metadata_only: true,
-            registry: registries.for_reference(&parsed).map_err(fail)?,
+            registry: client,
             ..Options::default()
         },
-    )
-    .map_err(|e| fail(e.to_string()))?;
+    ) else {
+        return Ok(unreadable());
+    };
     let Some(image) = images.first() else {
         return Err(fail("the image has no manifest".to_owned()));
     };
