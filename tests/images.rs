@@ -85,18 +85,19 @@ pub(crate) fn build_busybox(dir: &Path) -> bool {
     )
     .expect("Dockerfile");
     std::fs::copy(busybox, context.join("busybox")).expect("busybox");
-    run(buildah(dir)
-        .args([
-            "bud",
-            "--quiet",
-            "--layers",
-            "--isolation",
-            "chroot",
-            "-t",
-            "localhost/bb:1",
-        ])
-        .arg(&context));
+    bud(dir, &context, None, "localhost/bb:1");
     true
+}
+
+/// `buildah bud` of `context` (with `dockerfile`, else the context's own)
+/// as `tag`: one layer per instruction, RUN under chroot, no daemon.
+fn bud(dir: &Path, context: &Path, dockerfile: Option<&str>, tag: &str) {
+    let mut bud = buildah(dir);
+    bud.args(["bud", "--quiet", "--layers", "--isolation", "chroot"]);
+    if let Some(dockerfile) = dockerfile {
+        bud.args(["-f", dockerfile]);
+    }
+    run(bud.args(["-t", tag]).arg(context));
 }
 
 #[test]
@@ -347,19 +348,7 @@ fn image_findings_are_traced_to_the_dockerfile_line_or_the_base_image() {
     let dockerfile = "tests/fixtures/images/on-busybox/Dockerfile";
     let context = dir.path().join("app");
     std::fs::create_dir_all(&context).expect("context");
-    run(buildah(dir.path())
-        .args([
-            "bud",
-            "--quiet",
-            "--layers",
-            "--isolation",
-            "chroot",
-            "-f",
-            dockerfile,
-            "-t",
-            "localhost/app:1",
-        ])
-        .arg(&context));
+    bud(dir.path(), &context, Some(dockerfile), "localhost/app:1");
     let archive = dir.path().join("app.tar");
     run(buildah(dir.path())
         .args(["push", "--quiet", "localhost/app:1"])

@@ -152,6 +152,13 @@ fn first_error(run: &Run) -> String {
         .to_owned()
 }
 
+/// `bulwark scan --no-config --format json ARGS…`, as [`scan`] runs it.
+fn scan_json(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+    let mut all = vec!["scan", "--no-config", "--format", "json"];
+    all.extend_from_slice(args);
+    scan(dir, &all, env)
+}
+
 fn rule_files(run: &Run) -> Vec<(String, String)> {
     let json = run.json();
     let mut found: Vec<(String, String)> = json["findings"]
@@ -182,18 +189,7 @@ fn an_image_in_a_registry_is_pulled_verified_and_scanned() {
     }
     registry.push(dir, "team/bb:1", None);
     let reference = format!("{}/team/bb:1", registry.host);
-    let pulled = scan(
-        dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--image",
-            &reference,
-        ],
-        &[],
-    );
+    let pulled = scan_json(dir, &["--image", &reference], &[]);
     assert_eq!(pulled.code, 1, "{}{}", pulled.stdout, pulled.stderr);
     let rules: Vec<String> = rule_files(&pulled).into_iter().map(|(_, r)| r).collect();
     for rule in [
@@ -209,16 +205,9 @@ fn an_image_in_a_registry_is_pulled_verified_and_scanned() {
     run(buildah(dir)
         .args(["push", "--quiet", "localhost/bb:1"])
         .arg(format!("oci-archive:{}", archive.display())));
-    let local = scan(
+    let local = scan_json(
         dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--image",
-            &format!("oci-archive:{}", s(&archive)),
-        ],
+        &["--image", &format!("oci-archive:{}", s(&archive))],
         &[],
     );
     let strip = |run: &Run| -> Vec<(String, u64, String)> {
@@ -283,18 +272,7 @@ fn an_image_in_a_registry_is_pulled_verified_and_scanned() {
 
     // A digest the repository does not have: 404, named.
     let missing = format!("{}/team/bb@sha256:{}", registry.host, "0".repeat(64));
-    let absent = scan(
-        dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--image",
-            &missing,
-        ],
-        &[],
-    );
+    let absent = scan_json(dir, &["--image", &missing], &[]);
     assert_eq!(absent.code, 2, "{}{}", absent.stdout, absent.stderr);
     let message = first_error(&absent);
     assert!(message.contains("not found (404)"), "{message}");
@@ -314,13 +292,9 @@ fn an_image_in_a_registry_is_pulled_verified_and_scanned() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&file, bytes).expect("tamper");
-    let tampered = scan(
+    let tampered = scan_json(
         dir,
         &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
             "--image",
             &pinned,
             "--image",
@@ -374,52 +348,23 @@ fn a_multi_platform_index_in_a_registry_scans_every_platform_or_the_one_picked()
         ])
         .arg(format!("docker://{}/multi:1", registry.host)));
     let reference = format!("docker://{}/multi:1", registry.host);
-    let every = scan(
-        dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--image",
-            &reference,
-        ],
-        &[],
-    );
+    let every = scan_json(dir, &["--image", &reference], &[]);
     assert_eq!(every.code, 1, "{}{}", every.stdout, every.stderr);
     let text = every.stdout.clone();
     assert!(
         text.contains("linux/amd64") && text.contains("linux/arm64"),
         "{text}"
     );
-    let one = scan(
+    let one = scan_json(
         dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--platform",
-            "linux/arm64",
-            "--image",
-            &reference,
-        ],
+        &["--platform", "linux/arm64", "--image", &reference],
         &[],
     );
     assert_eq!(one.code, 1, "{}", one.stderr);
     assert!(one.stdout.contains("linux/arm64") && !one.stdout.contains("linux/amd64"));
-    let none = scan(
+    let none = scan_json(
         dir,
-        &[
-            "scan",
-            "--no-config",
-            "--format",
-            "json",
-            "--platform",
-            "linux/s390x",
-            "--image",
-            &reference,
-        ],
+        &["--platform", "linux/s390x", "--image", &reference],
         &[],
     );
     assert_eq!(none.code, 2, "{}", none.stdout);
@@ -443,17 +388,10 @@ fn registry_credentials_come_from_the_auth_files_and_helpers() {
     }
     registry.push(dir, "bb:1", Some(login));
     let reference = format!("{}/bb:1", registry.host);
-    let args = [
-        "scan",
-        "--no-config",
-        "--format",
-        "json",
-        "--image",
-        reference.as_str(),
-    ];
+    let args = ["--image", reference.as_str()];
 
     // No credentials: 401, and the error says none were found.
-    let anonymous = scan(dir, &args, &[]);
+    let anonymous = scan_json(dir, &args, &[]);
     assert_eq!(
         anonymous.code, 2,
         "{}{}",
@@ -480,7 +418,7 @@ fn registry_credentials_come_from_the_auth_files_and_helpers() {
         ),
     )
     .expect("auth.json");
-    let with_file = scan(dir, &args, &[("REGISTRY_AUTH_FILE", auth.as_path())]);
+    let with_file = scan_json(dir, &args, &[("REGISTRY_AUTH_FILE", auth.as_path())]);
     assert_eq!(
         with_file.code, 1,
         "{}{}",
@@ -500,7 +438,7 @@ fn registry_credentials_come_from_the_auth_files_and_helpers() {
         ),
     )
     .expect("wrong.json");
-    let refused = scan(dir, &args, &[("REGISTRY_AUTH_FILE", wrong.as_path())]);
+    let refused = scan_json(dir, &args, &[("REGISTRY_AUTH_FILE", wrong.as_path())]);
     assert_eq!(refused.code, 2, "{}", refused.stdout);
     let message = first_error(&refused);
     assert!(
@@ -541,7 +479,7 @@ fn registry_credentials_come_from_the_auth_files_and_helpers() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let with_helper = scan(
+    let with_helper = scan_json(
         dir,
         &args,
         &[
@@ -589,13 +527,9 @@ fn a_registry_that_fails_or_never_answers_is_an_input_error_after_bounded_retrie
     ));
     // Scans an image on `host` with `timeout`: an input error, its message.
     let refused = |host: &str, timeout: &str| {
-        let run = scan(
+        let run = scan_json(
             dir,
             &[
-                "scan",
-                "--no-config",
-                "--format",
-                "json",
                 "--registry-timeout",
                 timeout,
                 "--image",

@@ -1086,6 +1086,10 @@ impl Context<'_> {
             self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)
         });
         let mut findings = evaluated.findings;
+        // A recovered Dockerfile is known by its job, not by its name.
+        if matches!(job, Job::Recovered(_)) {
+            crate::recover::mark(&mut findings);
+        }
         for f in &mut findings {
             if let Some(severity) = scanner.plan.severity.get(&*f.rule_id) {
                 f.severity = *severity;
@@ -1313,9 +1317,6 @@ impl Context<'_> {
                 });
                 for doc in &documents {
                     let mut out = self.judge(doc, evaluator);
-                    if doc.source.name().ends_with(crate::recover::SUFFIX) {
-                        crate::recover::mark(&mut out.findings);
-                    }
                     if doc.kind == InputKind::Image
                         && let Some(dockerfile) = self.dockerfile
                     {
