@@ -4,6 +4,8 @@ mod build;
 mod explain;
 mod keygen;
 mod new;
+mod pull;
+mod push;
 mod rules;
 pub mod scan;
 mod sign;
@@ -97,6 +99,12 @@ pub enum Command {
     /// Sign a rule module, for runs that trust only modules signed by known
     /// keys (`--trusted-key`, `trusted-keys` in .bulwark.yaml).
     Sign(sign::Args),
+    /// Push a rule module to a registry as an OCI artifact (the Wasm
+    /// layout), printing the digest to pin.
+    Push(push::Args),
+    /// Fetch a rule module from a registry into the cache, verified,
+    /// printing the digest to pin.
+    Pull(pull::Args),
     /// Run one rule module over fixtures that say which findings they
     /// expect (`# expect: RULE-ID`), reporting missing and unexpected ones.
     Test(test::Args),
@@ -125,6 +133,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Keygen(args) => keygen::run(args, &cli.global),
         Command::Verify(args) => verify::run(args, &cli.global),
         Command::Sign(args) => sign::run(args, &cli.global),
+        Command::Push(args) => push::run(args, &cli.global),
+        Command::Pull(args) => pull::run(args, &cli.global),
         Command::Test(args) => test::run(args, &cli.global),
         Command::New(command) => new::run(command, &cli.global),
         Command::Build(args) => build::run(args, &cli.global),

@@ -12,14 +12,20 @@ use bulwark_scan::{Options, Scanner, ScannerBuilder};
 
 /// An extra rule module given on the command line, with its pin.
 #[derive(Debug, Clone)]
-pub struct ModuleArg {
-    pub path: PathBuf,
-    pub sha256: String,
+pub enum ModuleArg {
+    /// A component file.
+    File { path: PathBuf, sha256: String },
+    /// A module in a registry (its digest checked when the scanner is
+    /// built, where an unpinned one is refused with the digest to pin).
+    Oci(bulwark_scan::oci::OciModule),
 }
 
-/// `PATH@sha256:DIGEST`. Without a valid pin, the error names the digest
-/// the file has now, to check and copy.
+/// `PATH@sha256:DIGEST` or `oci://REF@sha256:DIGEST`. Without a valid
+/// pin, the error names the digest the file has now, to check and copy.
 fn parse_module_arg(s: &str) -> Result<ModuleArg, String> {
+    if s.starts_with("oci://") {
+        return bulwark_scan::oci::OciModule::parse(s).map(ModuleArg::Oci);
+    }
     let (path, digest) = match s.rsplit_once('@') {
         Some((path, digest)) if digest.starts_with("sha256:") || digest.len() == 64 => {
             (path, Some(digest))
@@ -27,7 +33,7 @@ fn parse_module_arg(s: &str) -> Result<ModuleArg, String> {
         _ => (s, None),
     };
     if let Some(sha256) = digest.and_then(bulwark_config::parse_sha256) {
-        return Ok(ModuleArg {
+        return Ok(ModuleArg::File {
             path: PathBuf::from(path),
             sha256,
         });
@@ -47,10 +53,17 @@ fn parse_module_arg(s: &str) -> Result<ModuleArg, String> {
 /// Which rule modules run, and under which limits.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModuleOptions {
-    /// Also load the rule component at PATH, pinned by its SHA-256
-    /// (repeatable): `--rules policy.wasm@sha256:4f1c…`.
+    /// Also load the rule component at PATH, pinned by its SHA-256, or
+    /// the module in a registry, pinned by its manifest digest
+    /// (repeatable): `--rules policy.wasm@sha256:4f1c…`,
+    /// `--rules oci://ghcr.io/acme/rules:1.4@sha256:9b2e…`.
     #[arg(long = "rules", value_name = "PATH@sha256:DIGEST", value_parser = parse_module_arg)]
     extra: Vec<ModuleArg>,
+    /// Reach no registry for rule modules: every `oci://` module (and,
+    /// with trusted keys, its signature) must already be in the cache
+    /// (`bulwark pull`).
+    #[arg(long)]
+    offline: bool,
     /// A public key (SPKI PEM) extra rule modules must be signed with
     /// (repeatable; adds to `trusted-keys` in .bulwark.yaml). With any
     /// trusted key, every extra module needs a signature (`MODULE.sig`,
@@ -79,12 +92,15 @@ impl ModuleOptions {
             builder = builder.config(config);
         }
         for m in &self.extra {
-            builder = builder.module(ExtraModule {
-                path: m.path.clone(),
-                sha256: m.sha256.clone(),
-                signature: None,
-                declared: None,
-            });
+            builder = match m {
+                ModuleArg::File { path, sha256 } => builder.module(ExtraModule {
+                    path: path.clone(),
+                    sha256: sha256.clone(),
+                    signature: None,
+                    declared: None,
+                }),
+                ModuleArg::Oci(module) => builder.oci_module(module.clone()),
+            };
         }
         for key in &self.trusted_keys {
             builder = builder.trusted_key(key);
@@ -98,6 +114,7 @@ impl ModuleOptions {
             rule_timeout: self.rule_timeout,
             rule_memory: self.rule_memory,
             no_cache: self.no_cache,
+            offline: self.offline,
             ..Options::default()
         }
     }

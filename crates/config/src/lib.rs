@@ -18,6 +18,8 @@
 //!   - path: policy/custom.wasm
 //!     sha256: 4f1c…
 //!     signature: policy/custom.wasm.sig   # the default
+//!   - oci: ghcr.io/acme/bulwark-rules:1.4  # from a registry
+//!     digest: sha256:9b2e…                 # its manifest, required
 //! trusted-keys: [keys/policy.pub] # extra modules must be signed by one
 //! limits: {max-file-size: 10MiB, rule-timeout: 500ms, rule-memory: 256MiB}
 //! exceptions:
@@ -219,6 +221,18 @@ pub struct ModuleRef {
     pub at: At,
 }
 
+/// An extra rule module in an OCI registry, pinned by manifest digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OciModuleRef {
+    /// `HOST/REPO[:TAG]`, as written (without the digest).
+    pub reference: String,
+    /// The manifest's SHA-256, lowercase hex; `None` when not written (the
+    /// run is refused with the digest to pin).
+    pub digest: Option<String>,
+    /// Where it was declared.
+    pub at: At,
+}
+
 /// The top-level keys of `.bulwark.yaml`, in the order the reference lists
 /// them.
 pub const KEYS: [&str; 13] = [
@@ -397,6 +411,8 @@ pub struct Config {
     exclude_matcher: Excludes,
     /// Extra rule modules.
     pub rules: Vec<ModuleRef>,
+    /// Extra rule modules in registries (`- oci: REF`).
+    pub oci_rules: Vec<OciModuleRef>,
     /// Public keys (SPKI PEM files, relative to `root`) extra rule modules
     /// must be signed with; empty: signatures are not checked.
     pub trusted_keys: Vec<Spanned<PathBuf>>,
@@ -465,6 +481,7 @@ impl Config {
             exclude: Vec::new(),
             exclude_matcher: Excludes::default(),
             rules: Vec::new(),
+            oci_rules: Vec::new(),
             trusted_keys: Vec::new(),
             limits: Limits::default(),
             skip_unrendered_charts: None,
@@ -544,7 +561,12 @@ impl Config {
                 }
                 "rules" => {
                     for item in reader.keep(reader.sequence(value)).unwrap_or_default() {
-                        if let Some(module) = reader.keep(reader.module(item)) {
+                        let oci = item.get("oci").is_some();
+                        if oci {
+                            if let Some(module) = reader.keep(reader.oci_module(item)) {
+                                config.oci_rules.push(module);
+                            }
+                        } else if let Some(module) = reader.keep(reader.module(item)) {
                             config.rules.push(module);
                         }
                     }
@@ -878,6 +900,58 @@ impl Reader<'_> {
         })
     }
 
+    fn oci_module(&self, node: &Node) -> Result<OciModuleRef, Problem> {
+        let (mut reference, mut digest) = (None, None);
+        for (key, value) in self.mapping(node, &["oci", "digest"])? {
+            match key {
+                "oci" => reference = self.keep(self.string(value)).map(|v| (v.to_owned(), value)),
+                _ => {
+                    digest = self.keep(self.scalar(value).and_then(|text| {
+                        parse_sha256(text).ok_or_else(|| {
+                            self.problem(
+                                Code::BadValue,
+                                value,
+                                "digest: expected `sha256:` and 64 hexadecimal digits",
+                            )
+                        })
+                    }));
+                }
+            }
+        }
+        let Some((reference, at)) = reference else {
+            return Err(self.problem(Code::MissingField, node, "a rule module needs `oci`"));
+        };
+        let (reference, inline) = match reference.rsplit_once('@') {
+            Some((name, pin)) => match parse_sha256(pin) {
+                Some(d) if pin.starts_with("sha256:") => (name.to_owned(), Some(d)),
+                _ => {
+                    return Err(self.problem(
+                        Code::BadValue,
+                        at,
+                        format!(
+                            "oci: `{pin}` is not a digest (`sha256:` and 64 hexadecimal digits)"
+                        ),
+                    ));
+                }
+            },
+            None => (reference, None),
+        };
+        if let (Some(a), Some(b)) = (&inline, &digest)
+            && a != b
+        {
+            return Err(self.problem(
+                Code::BadValue,
+                node,
+                format!("the reference is pinned to sha256:{a} and `digest` says sha256:{b}"),
+            ));
+        }
+        Ok(OciModuleRef {
+            reference,
+            digest: digest.or(inline),
+            at: self.at(node),
+        })
+    }
+
     fn module(&self, node: &Node) -> Result<ModuleRef, Problem> {
         let (mut path, mut sha256, mut signature) = (None, None, None);
         for (key, value) in self.mapping(node, &["path", "sha256", "signature"])? {
@@ -1071,6 +1145,38 @@ mod tests {
             Ok(_) => panic!("accepted: {text}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn registry_modules_are_pinned_inline_or_by_digest() {
+        let d = "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
+        let config = parse(&format!(
+            "rules:\n  - oci: ghcr.io/acme/rules:1.4\n    digest: sha256:{d}\n  - oci: ghcr.io/acme/other:2@sha256:{}\n  - oci: ghcr.io/acme/loose:3\n",
+            d.to_uppercase()
+        ))
+        .expect("valid");
+        assert!(config.rules.is_empty());
+        let oci = &config.oci_rules;
+        assert_eq!(oci.len(), 3);
+        assert_eq!(oci[0].reference, "ghcr.io/acme/rules:1.4");
+        assert_eq!(oci[0].digest.as_deref(), Some(d));
+        assert_eq!(oci[0].at.line, 2);
+        assert_eq!(oci[1].reference, "ghcr.io/acme/other:2");
+        assert_eq!(oci[1].digest.as_deref(), Some(d));
+        assert_eq!(oci[2].digest, None, "refused later, with the digest to pin");
+
+        assert!(
+            error(&format!(
+                "rules:\n  - oci: a/b:1@sha256:{d}\n    digest: sha256:{}\n",
+                d.replace('a', "b")
+            ))
+            .contains("the reference is pinned to sha256:")
+        );
+        assert!(error("rules:\n  - oci: a/b:1@md5:abc\n").contains("is not a digest"));
+        assert!(
+            error("rules:\n  - oci: a/b:1\n    digest: 12\n").contains("64 hexadecimal digits")
+        );
+        assert!(error("rules:\n  - oci: a/b\n    sha256: x\n").contains("unknown key `sha256`"));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Module {
     /// `name`, shared by the module's findings.
     pub(crate) label: Arc<str>,
     pub(crate) precompiled: bool,
+    /// The component's imports and exports, by name.
+    pub(crate) interface: (Vec<String>, Vec<String>),
 }
 
 /// The parts of a rule's metadata every one of its findings carries.
@@ -69,6 +71,12 @@ impl Module {
     /// The rules the module declares, in its order.
     pub fn rules(&self) -> &[RuleMeta] {
         &self.rules
+    }
+
+    /// The names of the component's imports and of its exports (what an
+    /// OCI artifact's config records).
+    pub fn interface(&self) -> (&[String], &[String]) {
+        (&self.interface.0, &self.interface.1)
     }
 
     /// Returns true if and only if the module was loaded from code compiled
@@ -200,6 +208,18 @@ impl Engine {
                 imports,
             });
         }
+        let interface = (
+            component
+                .component_type()
+                .imports(&self.inner)
+                .map(|(name, _)| name.to_owned())
+                .collect(),
+            component
+                .component_type()
+                .exports(&self.inner)
+                .map(|(name, _)| name.to_owned())
+                .collect(),
+        );
         let mut linker = Linker::<State>::new(&self.inner);
         if wasi {
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|source| {
@@ -286,6 +306,7 @@ impl Engine {
             rules,
             label: name.into(),
             precompiled,
+            interface,
         })
     }
 

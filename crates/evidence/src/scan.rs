@@ -75,6 +75,13 @@ pub struct ModuleRecord {
     /// checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_by: Option<String>,
+    /// For a module pulled from a registry: its reference,
+    /// `oci://HOST/REPO[:TAG]@sha256:…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// For a module pulled from a registry: the digest of its manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
 }
 
 /// The effective configuration.

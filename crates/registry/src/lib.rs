@@ -13,8 +13,10 @@
 
 #![deny(missing_docs)]
 
+pub mod artifact;
 mod auth;
 mod error;
+mod store;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +33,7 @@ use oci_client::secrets::RegistryAuth;
 
 pub use auth::{AuthFiles, Credentials};
 pub use error::Error;
+pub use store::{Cached, Store};
 
 /// The media types of manifests and indexes, for `Accept`.
 pub const MANIFEST_TYPES: [&str; 4] = [
@@ -276,11 +279,219 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// Uploads `bytes` as a blob of `repo` unless the registry has it;
+    /// returns its digest (`sha256:…`).
+    ///
+    /// # Errors
+    ///
+    /// The registry's refusal or a timeout.
+    pub fn push_blob(&self, repo: &Repository, bytes: &[u8]) -> Result<String, Error> {
+        let digest = sha256_digest(bytes);
+        let target = oci_reference(repo, &digest);
+        let client = self.client(&repo.host);
+        let (auth, _) = self.auth(repo)?;
+        let what = format!("upload of blob {digest} to {}", repo.repository);
+        let data = bytes::Bytes::copy_from_slice(bytes);
+        self.retry(&what, repo, || {
+            self.runtime.block_on(async {
+                client
+                    .store_auth_if_needed(target.resolve_registry(), &auth)
+                    .await;
+                // Reading first authenticates for pull; pushing asks for a
+                // push token, which a read-only login is refused.
+                if client.blob_exists(&target, &digest).await? {
+                    return Ok(());
+                }
+                client
+                    .auth(&target, &auth, oci_client::RegistryOperation::Push)
+                    .await?;
+                client
+                    .push_blob(&target, data.clone(), &digest)
+                    .await
+                    .map(|_| ())
+            })
+        })?;
+        Ok(digest)
+    }
+
+    /// Uploads the manifest `bytes` (of `media_type`) to `repo` under
+    /// `reference` (a tag, or its own digest); returns its digest.
+    ///
+    /// # Errors
+    ///
+    /// The registry's refusal or a timeout.
+    pub fn push_manifest(
+        &self,
+        repo: &Repository,
+        reference: &str,
+        bytes: &[u8],
+        media_type: &str,
+    ) -> Result<String, Error> {
+        let digest = sha256_digest(bytes);
+        let target = oci_reference(repo, reference);
+        let client = self.client(&repo.host);
+        let (auth, _) = self.auth(repo)?;
+        let what = format!("upload of manifest {reference} to {}", repo.repository);
+        let content_type = reqwest_header(media_type).ok_or_else(|| Error::Protocol {
+            host: repo.host.clone(),
+            what: what.clone(),
+            why: format!("`{media_type}` is not a media type"),
+        })?;
+        let data = bytes::Bytes::copy_from_slice(bytes);
+        self.retry(&what, repo, || {
+            self.runtime.block_on(async {
+                client
+                    .auth(&target, &auth, oci_client::RegistryOperation::Push)
+                    .await?;
+                client
+                    .push_manifest_raw(&target, data.clone(), content_type.clone())
+                    .await
+                    .map(|_| ())
+            })
+        })?;
+        Ok(digest)
+    }
+
+    /// The artifacts whose `subject` is the manifest `digest` of `repo`
+    /// (of `artifact_type`, when given): the Referrers API, else the
+    /// referrers tag (`sha256-HEX`) for registries without it; none when
+    /// neither knows any.
+    ///
+    /// # Errors
+    ///
+    /// The registry's refusal or a timeout.
+    pub fn referrers(
+        &self,
+        repo: &Repository,
+        digest: &str,
+        artifact_type: Option<&str>,
+    ) -> Result<Vec<Descriptor>, Error> {
+        let target = oci_reference(repo, digest);
+        let client = self.client(&repo.host);
+        let (auth, _) = self.auth(repo)?;
+        let what = format!("referrers of {digest} in {}", repo.repository);
+        let index = self.retry(&what, repo, || {
+            self.runtime.block_on(async {
+                client
+                    .store_auth_if_needed(target.resolve_registry(), &auth)
+                    .await;
+                client.pull_referrers(&target, artifact_type).await
+            })
+        })?;
+        Ok(index
+            .manifests
+            .into_iter()
+            .filter(|m| artifact_type.is_none_or(|t| m.artifact_type.as_deref() == Some(t)))
+            .map(|m| Descriptor {
+                media_type: m.media_type,
+                digest: m.digest,
+                size: u64::try_from(m.size).unwrap_or(0),
+                artifact_type: m.artifact_type,
+                annotations: m.annotations.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Makes `referrer` (a manifest whose `subject` is `digest`, already
+    /// pushed) findable: when the registry's Referrers API does not list
+    /// it, it is added to the referrers tag `sha256-HEX`, as the
+    /// Distribution specification asks of clients.
+    ///
+    /// Returns true when the referrers tag was written.
+    ///
+    /// # Errors
+    ///
+    /// The registry's refusal or a timeout.
+    pub fn add_referrer(
+        &self,
+        repo: &Repository,
+        digest: &str,
+        referrer: &Descriptor,
+    ) -> Result<bool, Error> {
+        let listed = self.referrers(repo, digest, referrer.artifact_type.as_deref())?;
+        if listed.iter().any(|d| d.digest == referrer.digest) {
+            return Ok(false);
+        }
+        let tag = digest.replace(':', "-");
+        let mut index = match self.manifest(repo, &tag) {
+            Ok(existing) => serde_json::from_slice::<serde_json::Value>(&existing.bytes)
+                .ok()
+                .filter(|v| v["mediaType"] == INDEX_TYPE && v["manifests"].is_array())
+                .unwrap_or_else(empty_index),
+            Err(Error::NotFound { .. }) => empty_index(),
+            Err(e) => return Err(e),
+        };
+        if let Some(list) = index["manifests"].as_array_mut() {
+            list.push(serde_json::to_value(referrer).unwrap_or_default());
+        }
+        let bytes = serde_json::to_vec(&index).unwrap_or_default();
+        self.push_manifest(repo, &tag, &bytes, INDEX_TYPE)?;
+        Ok(true)
+    }
+}
+
+/// The media type of an OCI image index.
+pub const INDEX_TYPE: &str = "application/vnd.oci.image.index.v1+json";
+/// The media type of an OCI image manifest.
+pub const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+
+/// A content descriptor, as manifests and indexes list them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    /// The media type of what it points at.
+    pub media_type: String,
+    /// `sha256:…`.
+    pub digest: String,
+    /// Its length in bytes.
+    pub size: u64,
+    /// The artifact type, for artifacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_type: Option<String>,
+    /// Its annotations.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+impl Descriptor {
+    /// The descriptor of `bytes` of `media_type`.
+    pub fn of(media_type: &str, bytes: &[u8]) -> Descriptor {
+        Descriptor {
+            media_type: media_type.to_owned(),
+            digest: sha256_digest(bytes),
+            size: bytes.len() as u64,
+            artifact_type: None,
+            annotations: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+fn empty_index() -> serde_json::Value {
+    serde_json::json!({"schemaVersion": 2, "mediaType": INDEX_TYPE, "manifests": []})
+}
+
+fn reqwest_header(media_type: &str) -> Option<http::HeaderValue> {
+    http::HeaderValue::from_str(media_type).ok()
+}
+
+/// `sha256:HEX` of `bytes`.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let mut out = String::with_capacity(71);
+    out.push_str("sha256:");
+    for b in sha2::Sha256::digest(bytes) {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
 fn bytes_empty() -> bytes::Bytes {
     bytes::Bytes::new()
 }
 
-fn is_sha256(digest: &str) -> bool {
+/// Whether `digest` is `sha256:` and 64 lowercase hexadecimal digits.
+pub fn is_sha256(digest: &str) -> bool {
     digest.len() == 71
         && digest.starts_with("sha256:")
         && digest[7..]

@@ -74,6 +74,56 @@ pub enum Error {
         #[source]
         source: bulwark_evidence::module::ModuleSignatureError,
     },
+    /// A registry module is not pinned by its manifest digest.
+    #[error(
+        "{module}: a rule module from a registry must be pinned by its manifest digest: {}",
+        match pin { Some(pin) => format!("`{pin}` (its tag names that digest now; check it against the module's publisher first)"), None => "`oci://HOST/REPO:TAG@sha256:DIGEST` (`bulwark pull` prints it)".to_owned() }
+    )]
+    ModuleUnpinned {
+        /// The module as written.
+        module: String,
+        /// The reference pinned to what its tag names now, when known.
+        pin: Option<String>,
+    },
+    /// A registry module could not be fetched.
+    #[error("rule module {module}")]
+    ModuleRegistry {
+        /// The module.
+        module: String,
+        /// The registry's error.
+        #[source]
+        source: bulwark_image::registry::Error,
+    },
+    /// A registry module is not a usable rule module.
+    #[error("rule module {module}: {why}; refusing to run it")]
+    ModuleArtifact {
+        /// The module.
+        module: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// `--offline` and a module (or its signature) is not in the cache.
+    #[error(
+        "rule module {module}: --offline, and {what} needs the registry ({}); fetch it first with `bulwark pull`",
+        match cache { Some(dir) => format!("not in the cache {dir}"), None => "the cache is off".to_owned() }
+    )]
+    ModuleOffline {
+        /// The module.
+        module: String,
+        /// What needed the network.
+        what: String,
+        /// The cache directory, if any.
+        cache: Option<String>,
+    },
+    /// Trusted keys are configured and a registry module has no signature
+    /// by one of them.
+    #[error("rule module {module}: {why}; refusing to run it")]
+    ModuleSignature {
+        /// The module.
+        module: String,
+        /// What was found instead.
+        why: String,
+    },
     /// A trusted key could not be read.
     #[error("reading the trusted key {}", path.display())]
     TrustedKey {

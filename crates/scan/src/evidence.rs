@@ -142,6 +142,8 @@ pub fn predicate(scanner: &Scanner, run: &Run, context: &Context<'_>) -> ScanPre
                 sha256: m.sha256.clone(),
                 source: m.source.clone(),
                 signed_by: m.signed_by.clone(),
+                reference: m.reference.clone(),
+                manifest_digest: m.manifest_digest.clone(),
             })
             .collect(),
         configuration: ConfigurationRecord {

@@ -45,6 +45,11 @@ impl RegistryClient {
         if !matches!(reference, Reference::Registry { .. }) {
             return Ok(None);
         }
+        self.client().map(Some)
+    }
+
+    /// The client, made on first use.
+    pub(crate) fn client(&self) -> Result<Arc<Registry>, String> {
         self.client
             .get_or_init(|| {
                 let defaults = registry::Options::default();
@@ -58,7 +63,6 @@ impl RegistryClient {
                 .map_err(|e| e.to_string())
             })
             .clone()
-            .map(Some)
     }
 }
 

@@ -60,6 +60,7 @@ pub mod harness;
 pub mod images;
 mod mask;
 pub mod modules;
+pub mod oci;
 pub mod profile;
 pub mod pss;
 mod recover;

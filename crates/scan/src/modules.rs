@@ -74,6 +74,19 @@ pub struct Origin {
     /// The id of the trusted key that signed it, when signatures are
     /// checked.
     pub signed_by: Option<String>,
+    /// For a module from a registry: `oci://HOST/REPO[:TAG]@sha256:…`.
+    pub reference: Option<String>,
+    /// For a module from a registry: its manifest's digest.
+    pub manifest_digest: Option<String>,
+}
+
+/// An extra rule module in a registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OciExtra {
+    /// The reference; its digest is required.
+    pub module: crate::oci::OciModule,
+    /// The configuration entry that declared it, for errors at its line.
+    pub declared: Option<bulwark_config::At>,
 }
 
 /// An engine with its modules loaded.
@@ -120,6 +133,9 @@ pub(crate) struct ModuleSet<'a> {
     pub(crate) builtins: Vec<&'static Builtin>,
     /// Extra modules, in order.
     pub(crate) extra: Vec<ExtraModule>,
+    /// Extra modules from registries, in order, and how to fetch them.
+    pub(crate) oci: Vec<OciExtra>,
+    pub(crate) fetcher: &'a crate::oci::Fetcher,
     /// Keys extra modules must be signed with; empty: not checked.
     pub(crate) trusted: Vec<VerifyingKey>,
     /// Limits for every call.
@@ -146,6 +162,8 @@ impl ModuleSet<'_> {
                 sha256: bulwark_evidence::sha256_hex(builtin.bytes),
                 source: "built-in".to_owned(),
                 signed_by: None,
+                reference: None,
+                manifest_digest: None,
             });
             modules.push(builtin.load(&engine)?);
         }
@@ -216,6 +234,8 @@ impl ModuleSet<'_> {
                 sha256: actual,
                 source: path.display().to_string(),
                 signed_by,
+                reference: None,
+                manifest_digest: None,
             });
             let loaded = component_of(&bytes)
                 .map_err(|e| error_chain(&e))
@@ -229,6 +249,15 @@ impl ModuleSet<'_> {
                     kind: RuleFailureKind::Load { message },
                 }),
             }
+        }
+        for extra in &self.oci {
+            let (module, origin) = self.load_oci(&engine, extra)?;
+            if seen.contains(&origin.sha256) {
+                continue;
+            }
+            seen.push(origin.sha256.clone());
+            origins.push(origin);
+            modules.push(module);
         }
         let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
         for m in &modules {
@@ -248,6 +277,64 @@ impl ModuleSet<'_> {
             failures,
             origins,
         })
+    }
+}
+
+impl ModuleSet<'_> {
+    /// Fetches, verifies and loads one registry module. Anything wrong
+    /// with it refuses the run: it was never run, so it cannot have
+    /// failed as a rule.
+    fn load_oci(&self, engine: &Engine, extra: &OciExtra) -> Result<(Module, Origin), Error> {
+        let module = &extra.module;
+        let at = |text: String| match (self.config, extra.declared) {
+            (Some(config), Some(at)) => {
+                format!(
+                    "{}:{}:{}: {text}",
+                    config.path.display(),
+                    at.line,
+                    at.column
+                )
+            }
+            _ => text,
+        };
+        let Some(digest) = module.digest.clone() else {
+            let pin = self.fetcher.resolve(module).ok().map(|d| module.pinned(&d));
+            return Err(Error::ModuleUnpinned {
+                module: at(module.unpinned()),
+                pin,
+            });
+        };
+        let fetched = self.fetcher.module(module, &digest).map_err(|e| match e {
+            Error::ModuleArtifact { module, why } => Error::ModuleArtifact {
+                module: at(module),
+                why,
+            },
+            other => other,
+        })?;
+        let signed_by = if self.trusted.is_empty() {
+            None
+        } else {
+            Some(self.fetcher.signer(module, &fetched, &self.trusted)?)
+        };
+        let refuse = |why: String| Error::ModuleArtifact {
+            module: at(module.to_string()),
+            why,
+        };
+        let component = component_of(&fetched.wasm).map_err(|e| refuse(error_chain(&e)))?;
+        let loaded = engine
+            .load(&fetched.name, &component)
+            .map_err(|e| refuse(error_chain(&e)))?;
+        Ok((
+            loaded,
+            Origin {
+                name: fetched.name.clone(),
+                sha256: bulwark_evidence::sha256_hex(&fetched.wasm),
+                source: module.pinned(&digest),
+                signed_by,
+                reference: Some(module.pinned(&digest)),
+                manifest_digest: Some(digest),
+            },
+        ))
     }
 }
 

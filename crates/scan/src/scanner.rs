@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use crate::baseline::{self, Baseline};
 use crate::builtin::{BUILTINS, Builtin};
 use crate::error::Error;
-use crate::modules::{self, ExtraModule, Loaded as LoadedModules, ModuleSet, Origin};
+use crate::modules::{self, ExtraModule, Loaded as LoadedModules, ModuleSet, OciExtra, Origin};
 use crate::profile::Phases;
 use crate::select::{Choice, Plan};
 use crate::suppress::Suppressor;
@@ -101,8 +101,11 @@ pub struct Options {
     pub fail_fast: bool,
     /// The day exceptions are judged on [default: today].
     pub today: Option<Date>,
-    /// How registries are reached for `docker://` images.
+    /// How registries are reached for `docker://` images and `oci://`
+    /// rule modules.
     pub registries: crate::images::Registries,
+    /// Reach no registry for rule modules: they must be in the cache.
+    pub offline: bool,
 }
 
 /// Builds a [`Scanner`].
@@ -111,6 +114,7 @@ pub struct ScannerBuilder {
     config: Option<Config>,
     builtins: Builtins,
     modules: Vec<ExtraModule>,
+    oci_modules: Vec<crate::oci::OciModule>,
     trusted_keys: Vec<PathBuf>,
     options: Options,
 }
@@ -141,6 +145,12 @@ impl ScannerBuilder {
         self
     }
 
+    /// An extra rule module in a registry, pinned by its manifest digest.
+    pub fn oci_module(mut self, module: crate::oci::OciModule) -> ScannerBuilder {
+        self.oci_modules.push(module);
+        self
+    }
+
     /// A public key (SPKI PEM file) extra modules must be signed with; with
     /// any, every extra module needs a signature by one of them.
     pub fn trusted_key(mut self, path: impl Into<PathBuf>) -> ScannerBuilder {
@@ -167,9 +177,17 @@ impl ScannerBuilder {
             config,
             builtins,
             mut modules,
+            oci_modules,
             mut trusted_keys,
             options,
         } = self;
+        let mut oci: Vec<OciExtra> = oci_modules
+            .into_iter()
+            .map(|module| OciExtra {
+                module,
+                declared: None,
+            })
+            .collect();
         let configured = config.as_ref().map(|c| &c.limits);
         let timeout = options
             .rule_timeout
@@ -190,6 +208,22 @@ impl ScannerBuilder {
                 signature: m.signature.as_ref().map(|s| config.root.join(s)),
                 declared: Some(m.at),
             }));
+            for m in &config.oci_rules {
+                let module = crate::oci::OciModule::parse(&m.reference).map_err(|why| {
+                    Error::Config(bulwark_config::Error::Invalid(vec![config.problem(
+                        m.at,
+                        bulwark_config::Code::BadValue,
+                        format!("oci: {why}"),
+                    )]))
+                })?;
+                oci.push(OciExtra {
+                    module: crate::oci::OciModule {
+                        digest: m.digest.as_ref().map(|d| format!("sha256:{d}")),
+                        ..module
+                    },
+                    declared: Some(m.at),
+                });
+            }
             trusted_keys.extend(
                 config
                     .trusted_keys
@@ -206,9 +240,16 @@ impl ScannerBuilder {
             Builtins::Only(name) => BUILTINS.iter().filter(|b| b.name == name).collect(),
             Builtins::None => Vec::new(),
         };
+        let fetcher = crate::oci::Fetcher::new(
+            options.registries.clone(),
+            crate::oci::default_store(),
+            options.offline,
+        );
         let loaded = ModuleSet {
             builtins,
             extra: modules,
+            oci,
+            fetcher: &fetcher,
             trusted,
             limits: Limits {
                 timeout,

@@ -1,0 +1,103 @@
+//! `bulwark pull REF`: a rule module from a registry into the cache,
+//! verified, printing the pin to use.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use bulwark_scan::oci::{Fetcher, OciModule};
+
+use super::{Format, GlobalOptions};
+use crate::exit::Exit;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The module: `[oci://]HOST/REPO:TAG` (resolved now) or
+    /// `…@sha256:DIGEST`.
+    #[arg(value_name = "REF")]
+    reference: String,
+    /// A public key (SPKI PEM) the module must be signed with
+    /// (repeatable): its signature is looked up among the manifest's
+    /// referrers and kept in the cache with it.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    trusted_keys: Vec<PathBuf>,
+    /// Also write the component to FILE.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Use only the cache: fail if the module is not in it.
+    #[arg(long)]
+    offline: bool,
+    #[command(flatten)]
+    registry: crate::options::RegistryOptions,
+}
+
+pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
+    let module = OciModule::parse(&args.reference).map_err(anyhow::Error::msg)?;
+    let trusted = args
+        .trusted_keys
+        .iter()
+        .map(|p| bulwark_scan::modules::read_trusted_key(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let store = bulwark_scan::oci::default_store();
+    let fetcher = Fetcher::new(args.registry.registries(), store, args.offline);
+    let digest = match &module.digest {
+        Some(d) => d.clone(),
+        None => fetcher.resolve(&module)?,
+    };
+    let fetched = fetcher.module(&module, &digest)?;
+    let (_, info) = bulwark_scan::oci::describe(&fetched.name, &fetched.wasm).map_err(|why| {
+        anyhow::anyhow!(
+            "rule module {}: it does not load as a rule module: {why}; refusing it",
+            module.pinned(&digest)
+        )
+    })?;
+    let signer = if trusted.is_empty() {
+        None
+    } else {
+        Some(fetcher.signer(&module, &fetched, &trusted)?)
+    };
+    if let Some(out) = &args.out {
+        std::fs::write(out, &fetched.wasm).with_context(|| format!("writing {}", out.display()))?;
+    }
+    let pin = module.pinned(&digest);
+    let sha256 = bulwark_evidence::sha256_hex(&fetched.wasm);
+    let mut stdout = std::io::stdout().lock();
+    match global.format {
+        Format::Json => writeln!(
+            stdout,
+            "{}",
+            serde_json::json!({
+                "reference": module.unpinned(),
+                "digest": digest,
+                "pin": pin,
+                "name": fetched.name,
+                "sha256": sha256,
+                "rules": info.rules,
+                "downloaded": fetched.downloaded,
+                "signed_by": signer,
+                "cache": fetcher.store().map(|s| s.dir().display().to_string()),
+            })
+        )?,
+        _ => {
+            let from = if fetched.downloaded == 0 {
+                "from the cache".to_owned()
+            } else {
+                format!("{} bytes downloaded", fetched.downloaded)
+            };
+            writeln!(
+                stdout,
+                "pulled {} ({} rules, component sha256 {sha256}; {from}){}",
+                fetched.name,
+                info.rules.len(),
+                signer
+                    .map(|k| format!(", signed by {k}"))
+                    .unwrap_or_default()
+            )?;
+            if let Some(out) = &args.out {
+                writeln!(stdout, "wrote {}", out.display())?;
+            }
+            writeln!(stdout, "pin it: --rules {pin}")?;
+        }
+    }
+    Ok(Exit::Clean)
+}
