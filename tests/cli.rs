@@ -13,6 +13,8 @@ fn help_is_stable_for_every_subcommand() {
         ("keygen", vec!["keygen", "--help"]),
         ("verify", vec!["verify", "--help"]),
         ("sign", vec!["sign", "--help"]),
+        ("push", vec!["push", "--help"]),
+        ("pull", vec!["pull", "--help"]),
         ("test", vec!["test", "--help"]),
         ("new-rule", vec!["new", "rule", "--help"]),
         ("build", vec!["build", "--help"]),

@@ -101,7 +101,7 @@ fn the_sdk_carries_the_wit_package() {
 }
 
 /// A fenced code block of a Markdown file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Block {
     /// The file it is in, relative to the repository.
     file: String,
@@ -443,6 +443,10 @@ fn the_authoring_guide_runs_as_written() {
 
     let work = tempfile::tempdir().expect("tempdir");
     let work = work.path();
+    // The registry "Publish your module" pushes to.
+    let Some(registry) = crate::registry::Registry::start(work, None) else {
+        return;
+    };
     let run_git = |dir: &std::path::Path, args: &[&str]| {
         let out = std::process::Command::new("git")
             .args([
@@ -590,6 +594,7 @@ fn the_authoring_guide_runs_as_written() {
             "https://github.com/bulwark-policy/bulwark",
         )
         .env("BLOCK_OUT", &outputs)
+        .env("REGISTRY", format!("{}/acme", registry.host))
         .env("NO_COLOR", "1")
         .envs(
             [
@@ -619,12 +624,15 @@ fn the_authoring_guide_runs_as_written() {
     );
     assert!(!service.join("rules.key").exists() && !service.join("keys/rules.key").exists());
     let config = std::fs::read_to_string(service.join(".bulwark.yaml")).expect(".bulwark.yaml");
-    let module = std::fs::read(service.join("policy/acme-source-label.wasm")).expect("module");
     assert!(
-        config.contains(&bulwark_evidence::sha256_hex(&module)),
+        config.contains(&format!(
+            "- oci: {}/acme/acme-source-label:0.1.0\n    digest: sha256:",
+            registry.host
+        )),
         "{config}"
     );
     assert!(stdout.contains("Dockerfile:1:1"), "{stdout}");
+    assert!(stdout.contains("signed with key"), "{stdout}");
 }
 
 /// The examples in the WIT reference are what bulwark and its packs
@@ -699,4 +707,101 @@ fn the_wit_examples_are_what_bulwark_sends_and_packs_declare() {
             "modules receive {sent}; the WIT says {settings:?}"
         );
     }
+}
+
+/// What `bulwark new rule` scaffolds for publishing: a README whose
+/// examples are what they say (the `.bulwark.yaml` one loads), and a
+/// GitHub workflow that builds, tests, then signs and pushes, in that
+/// order, with the bulwark release that made it.
+#[test]
+fn the_scaffold_publishes_build_test_sign_push() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let krate = dir.path().join("acme-labels");
+    let run = crate::util::bulwark(&[
+        "new",
+        "rule",
+        "acme-labels",
+        "--dir",
+        &crate::util::s(&krate),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let readme = std::fs::read_to_string(krate.join("README.md")).expect("README");
+    assert!(
+        readme.contains("## Publish") && readme.contains("## CI"),
+        "{readme}"
+    );
+    let blocks = fenced_blocks("README.md", &readme);
+    let mut yaml = 0;
+    for block in blocks.iter().filter(|b| b.lang == "yaml") {
+        // `<…>` stands for a digest the reader copies from a command's
+        // output.
+        let mut body = String::new();
+        for line in block.body.lines() {
+            match (line.find('<'), line.find('>')) {
+                (Some(a), Some(b)) if a < b => {
+                    body.push_str(&line[..a]);
+                    body.push_str(&"a".repeat(64));
+                    body.push_str(&line[b + 1..]);
+                }
+                _ => body.push_str(line),
+            }
+            body.push('\n');
+        }
+        let filled = Block {
+            body,
+            ..block.clone()
+        };
+        check_yaml(&filled).unwrap_or_else(|e| panic!("README.md:{}: {e}", block.line));
+        yaml += 1;
+    }
+    assert!(yaml >= 2, "{blocks:?}");
+    assert!(
+        blocks.iter().any(|b| b.lang == "sh"
+            && b.body
+                .contains("bulwark push target/bulwark/acme-labels.wasm")),
+        "{readme}"
+    );
+
+    let text =
+        std::fs::read_to_string(krate.join(".github/workflows/publish.yml")).expect("the workflow");
+    let file = bulwark_core::SourceFile::new("publish.yml", text.clone());
+    let docs = bulwark_yaml::parse_stream(&file).expect("YAML");
+    check_workflow(&docs[0].root).expect("a workflow");
+    let runs: Vec<String> = match docs[0]
+        .root
+        .pointer("/jobs/publish/steps")
+        .map(|n| &n.value)
+    {
+        Some(bulwark_core::Value::Array(steps)) => steps
+            .iter()
+            .filter_map(|s| s.pointer("/run"))
+            .filter_map(|r| match &r.value {
+                bulwark_core::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let at = |what: &str| {
+        runs.iter()
+            .position(|r| r.contains(what))
+            .unwrap_or_else(|| panic!("no step runs `{what}`: {runs:?}"))
+    };
+    assert!(at("bulwark build") < at("bulwark test target/bulwark/acme-labels.wasm fixtures"));
+    assert!(at("bulwark test") < at("bulwark push target/bulwark/acme-labels.wasm"));
+    assert!(
+        runs[at("bulwark push")].contains("--key"),
+        "signed as it is pushed"
+    );
+    assert!(
+        text.contains(&format!("--tag v{} bulwark", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    // `${{ … }}` is GitHub's; `{{name}}` would be an unfilled placeholder.
+    assert!(
+        text.match_indices("{{")
+            .all(|(i, _)| text[i + 2..].starts_with(' ')),
+        "an unfilled placeholder: {text}"
+    );
 }

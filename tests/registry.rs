@@ -21,9 +21,9 @@ use crate::util::{Run, bulwark_env, s};
 
 /// A `docker-registry` serving from a temporary directory; stopped when
 /// dropped.
-struct Registry {
+pub(crate) struct Registry {
     child: Child,
-    host: String,
+    pub(crate) host: String,
     storage: PathBuf,
 }
 
@@ -44,7 +44,7 @@ fn free_port() -> u16 {
 impl Registry {
     /// Starts a registry in `dir`, with basic auth for `user`/`password`
     /// when given; `None` (a skip) when `docker-registry` is missing.
-    fn start(dir: &Path, login: Option<(&str, &str)>) -> Option<Registry> {
+    pub(crate) fn start(dir: &Path, login: Option<(&str, &str)>) -> Option<Registry> {
         if !have("docker-registry") {
             return None;
         }
@@ -115,7 +115,7 @@ impl Registry {
     }
 
     /// The blob file the registry stores for `digest`.
-    fn blob_file(&self, digest: &str) -> PathBuf {
+    pub(crate) fn blob_file(&self, digest: &str) -> PathBuf {
         let hex = digest.trim_start_matches("sha256:");
         self.storage
             .join("docker/registry/v2/blobs/sha256")
@@ -127,7 +127,7 @@ impl Registry {
 
 /// Runs bulwark with no credentials but those the test gives: `HOME`,
 /// the XDG directories and `DOCKER_CONFIG` point into `dir`.
-fn scan(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+pub(crate) fn isolated(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let home = dir.join("home");
     std::fs::create_dir_all(&home).expect("home");
     let mut all: Vec<(&str, &Path)> = vec![
@@ -156,7 +156,7 @@ fn first_error(run: &Run) -> String {
 fn scan_json(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let mut all = vec!["scan", "--no-config", "--format", "json"];
     all.extend_from_slice(args);
-    scan(dir, &all, env)
+    isolated(dir, &all, env)
 }
 
 fn rule_files(run: &Run) -> Vec<(String, String)> {
@@ -245,9 +245,9 @@ fn an_image_in_a_registry_is_pulled_verified_and_scanned() {
     let pinned = format!("{}/team/bb@{digest}", registry.host);
     let keys = dir.join("k");
     let keys_arg = s(&keys);
-    assert_eq!(scan(dir, &["keygen", "--out", &keys_arg], &[]).code, 0);
+    assert_eq!(isolated(dir, &["keygen", "--out", &keys_arg], &[]).code, 0);
     let evidence = s(&dir.join("evidence.json"));
-    let signed = scan(
+    let signed = isolated(
         dir,
         &[
             "scan",
@@ -263,7 +263,7 @@ fn an_image_in_a_registry_is_pulled_verified_and_scanned() {
     );
     assert_eq!(signed.code, 1, "{}{}", signed.stdout, signed.stderr);
     let public = format!("{keys_arg}.pub");
-    let verified = scan(
+    let verified = isolated(
         dir,
         &["verify", &evidence, "--pub", &public, "--image", &reference],
         &[],
@@ -497,7 +497,7 @@ fn registry_credentials_come_from_the_auth_files_and_helpers() {
 /// Serves every connection on a loopback port with `answer` (or nothing,
 /// holding the connection, when `None`), on a thread that ends with the
 /// test process.
-fn fake_server(answer: Option<&'static str>) -> String {
+pub(crate) fn fake_server(answer: Option<&'static str>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let host = listener.local_addr().expect("addr").to_string();
     std::thread::spawn(move || {

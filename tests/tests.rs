@@ -16,6 +16,7 @@ mod inputs;
 mod layout;
 mod manifests;
 mod modules;
+mod oci;
 mod registry;
 mod rules;
 mod sandbox;

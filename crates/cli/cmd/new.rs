@@ -40,6 +40,7 @@ const EXPLANATION: &str = include_str!("../templates/rule/explanation.md.tmpl");
 const README: &str = include_str!("../templates/rule/README.md.tmpl");
 const FAIL: &str = include_str!("../templates/rule/fail.Dockerfile.tmpl");
 const PASS: &str = include_str!("../templates/rule/pass.Dockerfile.tmpl");
+const PUBLISH: &str = include_str!("../templates/rule/publish.yml.tmpl");
 
 /// Whether `name` is a kebab-case identifier a crate and a rule can share.
 fn valid_name(name: &str) -> bool {
@@ -129,6 +130,7 @@ pub fn run(command: Command, _global: &GlobalOptions) -> anyhow::Result<Exit> {
             .replace("{{rule_module}}", &rule_module)
             .replace("{{rule_id}}", &args.name)
             .replace("{{sdk}}", &sdk)
+            .replace("{{version}}", env!("CARGO_PKG_VERSION"))
     };
     let files = [
         ("Cargo.toml".to_owned(), fill(CARGO_TOML)),
@@ -145,6 +147,7 @@ pub fn run(command: Command, _global: &GlobalOptions) -> anyhow::Result<Exit> {
             format!("fixtures/{}/dockerfile/pass/Dockerfile", args.name),
             fill(PASS),
         ),
+        (".github/workflows/publish.yml".to_owned(), fill(PUBLISH)),
         (".gitignore".to_owned(), "/target\n".to_owned()),
     ];
     for (rel, text) in &files {

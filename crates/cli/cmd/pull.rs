@@ -45,12 +45,13 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         None => fetcher.resolve(&module)?,
     };
     let fetched = fetcher.module(&module, &digest)?;
-    let (_, info) = bulwark_scan::oci::describe(&fetched.name, &fetched.wasm).map_err(|why| {
-        anyhow::anyhow!(
-            "rule module {}: it does not load as a rule module: {why}; refusing it",
-            module.pinned(&digest)
-        )
-    })?;
+    let (_, info) =
+        bulwark_scan::modules::describe(&fetched.name, &fetched.wasm).map_err(|why| {
+            anyhow::anyhow!(
+                "rule module {}: it does not load as a rule module: {why}; refusing it",
+                module.pinned(&digest)
+            )
+        })?;
     let signer = if trusted.is_empty() {
         None
     } else {

@@ -32,6 +32,11 @@ pub struct Args {
     /// Its licence, an SPDX expression (`org.opencontainers.image.licenses`).
     #[arg(long, value_name = "SPDX")]
     license: Option<String>,
+    /// Also sign the module with this private key (PKCS#8 PEM) and
+    /// attach the signature to the pushed manifest, as `bulwark sign
+    /// oci://…` does.
+    #[arg(long = "key", value_name = "FILE")]
+    key: Option<PathBuf>,
     #[command(flatten)]
     registry: crate::options::RegistryOptions,
 }
@@ -44,13 +49,20 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             args.reference
         );
     }
+    let key = match &args.key {
+        Some(path) => Some(
+            bulwark_scan::evidence::read_signing_key(path)
+                .with_context(|| format!("reading the signing key {}", path.display()))?,
+        ),
+        None => None,
+    };
     let bytes = std::fs::read(&args.module)
         .with_context(|| format!("reading rule module {}", args.module.display()))?;
     let name = args
         .module
         .file_stem()
         .map_or_else(|| "module".to_owned(), |s| s.to_string_lossy().into_owned());
-    let (component, mut info) = bulwark_scan::oci::describe(&name, &bytes).map_err(|why| {
+    let (component, mut info) = bulwark_scan::modules::describe(&name, &bytes).map_err(|why| {
         anyhow::anyhow!(
             "refusing to push {}: it does not load as a rule module: {why}",
             args.module.display()
@@ -74,6 +86,23 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     );
     let digest = fetcher.push(&target, &info, &component)?;
     let pin = target.pinned(&digest);
+    let signed = match &key {
+        Some(key) => {
+            let envelope =
+                bulwark_evidence::module::sign_module(&format!("{name}.wasm"), &component, key)
+                    .context("signing the module")?
+                    .to_json();
+            let keyid = key.verifying_key().key_id();
+            let pinned = OciModule {
+                digest: Some(digest.clone()),
+                ..target.clone()
+            };
+            let (signature, _) =
+                fetcher.attach_signature(&pinned, &digest, envelope.as_bytes(), &keyid)?;
+            Some((keyid, signature))
+        }
+        None => None,
+    };
     let mut stdout = std::io::stdout().lock();
     match global.format {
         Format::Json => writeln!(
@@ -87,15 +116,21 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 "rules": info.rules,
                 "contract": format!("bulwark:rules@{}", info.contract),
                 "sha256": bulwark_evidence::sha256_hex(&component),
+                "signed_by": signed.as_ref().map(|(k, _)| k),
+                "signature": signed.as_ref().map(|(_, s)| s),
             })
         )?,
         _ => writeln!(
             stdout,
-            "pushed {} ({} rules, bulwark:rules@{}) to {}\nmanifest {digest}\npin it: --rules {pin}\nor in .bulwark.yaml:\n  rules:\n    - oci: {}\n      digest: {digest}",
+            "pushed {} ({} rules, bulwark:rules@{}) to {}\nmanifest {digest}{}\npin it: --rules {pin}\nor in .bulwark.yaml:\n  rules:\n    - oci: {}\n      digest: {digest}",
             args.module.display(),
             info.rules.len(),
             info.contract,
             target.unpinned(),
+            signed
+                .as_ref()
+                .map(|(k, s)| format!("\nsigned with key {k}: signature {s} attached"))
+                .unwrap_or_default(),
             target.unpinned().trim_start_matches("oci://"),
         )?,
     }

@@ -177,3 +177,15 @@ pub enum KeyError {
     #[error(transparent)]
     Key(#[from] bulwark_evidence::Error),
 }
+
+/// `err` and its causes on one line.
+pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

@@ -238,8 +238,12 @@ impl ModuleSet<'_> {
                 manifest_digest: None,
             });
             let loaded = component_of(&bytes)
-                .map_err(|e| error_chain(&e))
-                .and_then(|component| engine.load(&name, &component).map_err(|e| error_chain(&e)));
+                .map_err(|e| crate::error::chain(&e))
+                .and_then(|component| {
+                    engine
+                        .load(&name, &component)
+                        .map_err(|e| crate::error::chain(&e))
+                });
             match loaded {
                 Ok(module) => modules.push(module),
                 Err(message) => failures.push(RuleFailure {
@@ -320,10 +324,10 @@ impl ModuleSet<'_> {
             module: at(module.to_string()),
             why,
         };
-        let component = component_of(&fetched.wasm).map_err(|e| refuse(error_chain(&e)))?;
+        let component = component_of(&fetched.wasm).map_err(|e| refuse(crate::error::chain(&e)))?;
         let loaded = engine
             .load(&fetched.name, &component)
-            .map_err(|e| refuse(error_chain(&e)))?;
+            .map_err(|e| refuse(crate::error::chain(&e)))?;
         Ok((
             loaded,
             Origin {
@@ -338,14 +342,33 @@ impl ModuleSet<'_> {
     }
 }
 
-/// `err` and its causes on one line.
-pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
+/// Loads `bytes` as a rule module named `name` (a core module is made a
+/// component first) and describes it for its artifact: the component to
+/// push and what the artifact says about it.
+///
+/// # Errors
+///
+/// Why it does not load as a rule module.
+pub fn describe(
+    name: &str,
+    bytes: &[u8],
+) -> Result<(Vec<u8>, bulwark_image::registry::artifact::ModuleInfo), String> {
+    let component = component_of(bytes)
+        .map_err(|e| crate::error::chain(&e))?
+        .into_owned();
+    let engine =
+        bulwark_engine::Engine::new(default_limits()).map_err(|e| crate::error::chain(&e))?;
+    let module = engine
+        .load(name, &component)
+        .map_err(|e| crate::error::chain(&e))?;
+    let (imports, exports) = module.interface();
+    let info = bulwark_image::registry::artifact::ModuleInfo {
+        name: name.to_owned(),
+        rules: module.rules().iter().map(|r| r.id.clone()).collect(),
+        contract: module.contract().to_owned(),
+        imports: imports.to_vec(),
+        exports: exports.to_vec(),
+        annotations: std::collections::BTreeMap::new(),
+    };
+    Ok((component, info))
 }

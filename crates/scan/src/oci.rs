@@ -331,7 +331,7 @@ impl Fetcher {
                     refused = Some(format!(
                         "signature {}: {}",
                         referrer.digest,
-                        crate::modules::error_chain(&e)
+                        crate::error::chain(&e)
                     ));
                 }
             }
@@ -427,34 +427,6 @@ impl Fetcher {
             .map_err(fail)?;
         Ok((sig_digest, tagged))
     }
-}
-
-/// Loads `bytes` as a rule module named `name` (a core module is made a
-/// component first) and describes it for its artifact: the component to
-/// push and what the artifact says about it.
-///
-/// # Errors
-///
-/// Why it does not load as a rule module.
-pub fn describe(name: &str, bytes: &[u8]) -> Result<(Vec<u8>, artifact::ModuleInfo), String> {
-    let component = crate::modules::component_of(bytes)
-        .map_err(|e| crate::modules::error_chain(&e))?
-        .into_owned();
-    let engine = bulwark_engine::Engine::new(crate::modules::default_limits())
-        .map_err(|e| crate::modules::error_chain(&e))?;
-    let module = engine
-        .load(name, &component)
-        .map_err(|e| crate::modules::error_chain(&e))?;
-    let (imports, exports) = module.interface();
-    let info = artifact::ModuleInfo {
-        name: name.to_owned(),
-        rules: module.rules().iter().map(|r| r.id.clone()).collect(),
-        contract: module.contract().to_owned(),
-        imports: imports.to_vec(),
-        exports: exports.to_vec(),
-        annotations: std::collections::BTreeMap::new(),
-    };
-    Ok((component, info))
 }
 
 fn module_error(module: &OciModule, why: String) -> Error {
