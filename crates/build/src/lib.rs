@@ -44,3 +44,29 @@ pub fn is_component(bytes: &[u8]) -> bool {
     // components and 0 for core modules.
     bytes.len() >= 8 && bytes.starts_with(b"\0asm") && bytes[6..8] == [1, 0]
 }
+
+/// The interfaces a component imports and exports, by name
+/// (`bulwark:rules/rules@0.2.0`), read from its type information without
+/// compiling it.
+///
+/// # Errors
+///
+/// [`Error::Componentize`] when `bytes` is not a component that decodes.
+pub fn interface(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>), Error> {
+    if !is_component(bytes) {
+        return Err(Error::Componentize(
+            "not a WebAssembly component".to_owned(),
+        ));
+    }
+    let decoded =
+        wit_component::decode(bytes).map_err(|e| Error::Componentize(format!("{e:#}")))?;
+    let wit_component::DecodedWasm::Component(resolve, world) = decoded else {
+        return Err(Error::Componentize(
+            "a WIT package, not a component".to_owned(),
+        ));
+    };
+    let world = &resolve.worlds[world];
+    let imports = world.imports.keys().map(|k| resolve.name_world_key(k));
+    let exports = world.exports.keys().map(|k| resolve.name_world_key(k));
+    Ok((imports.collect(), exports.collect()))
+}

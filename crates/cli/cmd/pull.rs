@@ -45,17 +45,25 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         None => fetcher.resolve(&module)?,
     };
     let fetched = fetcher.module(&module, &digest)?;
-    let (_, info) =
-        bulwark_scan::modules::describe(&fetched.name, &fetched.wasm).map_err(|why| {
-            anyhow::anyhow!(
-                "rule module {}: it does not load as a rule module: {why}; refusing it",
-                module.pinned(&digest)
-            )
-        })?;
+    let pinned = OciModule {
+        digest: Some(digest.clone()),
+        ..module.clone()
+    };
+    bulwark_scan::oci::check_world(&pinned, &fetched)?;
+    let rules: Option<Vec<String>> = fetched
+        .manifest
+        .annotations
+        .get(bulwark_scan::oci::annotations::RULES)
+        .map(|r| {
+            r.split(',')
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect()
+        });
     let signer = if trusted.is_empty() {
         None
     } else {
-        Some(fetcher.signer(&module, &fetched, &trusted)?)
+        Some(fetcher.signer(&pinned, &fetched, &trusted)?)
     };
     if let Some(out) = &args.out {
         std::fs::write(out, &fetched.wasm).with_context(|| format!("writing {}", out.display()))?;
@@ -73,7 +81,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
                 "pin": pin,
                 "name": fetched.name,
                 "sha256": sha256,
-                "rules": info.rules,
+                "rules": rules,
                 "downloaded": fetched.downloaded,
                 "signed_by": signer,
                 "cache": fetcher.store().map(|s| s.dir().display().to_string()),
@@ -87,9 +95,12 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
             };
             writeln!(
                 stdout,
-                "pulled {} ({} rules, component sha256 {sha256}; {from}){}",
+                "pulled {} ({}component sha256 {sha256}; {from}){}",
                 fetched.name,
-                info.rules.len(),
+                rules
+                    .as_ref()
+                    .map(|r| format!("rules {}; ", r.join(", ")))
+                    .unwrap_or_default(),
                 signer
                     .map(|k| format!(", signed by {k}"))
                     .unwrap_or_default()
