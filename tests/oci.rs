@@ -4,12 +4,14 @@
 //! signature attached as a referrer), `--rules oci://…@sha256:…`,
 //! `rules: - oci:` in `.bulwark.yaml`, the cache and `--offline`.
 //!
-//! Distribution 2.8 has no Referrers API, so every signature here goes
+//! Distribution 2.8 has no Referrers API, so signatures pushed to it go
 //! through the referrers tag (`sha256-HEX`) the Distribution
-//! specification defines for such registries. A registry with the API
-//! answers the same lookup (`GET /v2/NAME/referrers/DIGEST`) itself; that
-//! request is `oci-client`'s, and `bulwark sign` asks it first and writes
-//! the tag only when the new signature is not listed there.
+//! specification defines for such registries. The Referrers API path is
+//! tested through a proxy in front of the same Distribution that adds the
+//! API as the specification describes it ([`ReferrersApi`]): the
+//! `OCI-Subject` header on a pushed manifest with a `subject`, and
+//! `GET /v2/NAME/referrers/DIGEST`; there `bulwark sign` writes no tag and
+//! the signature is found through the API.
 //!
 //! Standard clients read what `bulwark push` writes (`skopeo`, Debian; the
 //! `oras` package, PyPI) and bulwark reads what `oras` pushes.
@@ -738,4 +740,226 @@ fn a_registry_that_fails_or_never_answers_refuses_the_module_in_bounded_time() {
     );
     assert_eq!(pull.code, 2, "{}", pull.stderr);
     assert!(pull.stderr.contains("answered 500"), "{}", pull.stderr);
+}
+
+/// A registry with the Referrers API: a proxy in front of a Distribution
+/// (which has none) that does what the Distribution specification asks of
+/// one. A manifest pushed with a `subject` is recorded and answered with
+/// the `OCI-Subject` header; `GET /v2/NAME/referrers/DIGEST` lists what
+/// was recorded as an image index (filtered by `artifactType`). Every
+/// other request goes to the registry unchanged, one per connection.
+struct ReferrersApi {
+    host: String,
+    /// How many referrers requests were answered.
+    answered: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+type Recorded = std::sync::Arc<std::sync::Mutex<Vec<(String, String, serde_json::Value)>>>;
+
+impl ReferrersApi {
+    fn start(upstream: &str) -> ReferrersApi {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let host = listener.local_addr().expect("addr").to_string();
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let recorded: Recorded = std::sync::Arc::default();
+        let (upstream, count) = (upstream.to_owned(), answered.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (upstream, recorded, count) =
+                    (upstream.clone(), recorded.clone(), count.clone());
+                std::thread::spawn(move || {
+                    let _ = Self::serve(stream, &upstream, &recorded, &count);
+                });
+            }
+        });
+        ReferrersApi { host, answered }
+    }
+
+    fn serve(
+        mut client: std::net::TcpStream,
+        upstream: &str,
+        recorded: &Recorded,
+        count: &std::sync::atomic::AtomicUsize,
+    ) -> std::io::Result<()> {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let mut reader = BufReader::new(client.try_clone()?);
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push(line.trim_end().to_owned());
+        }
+        let request = head.first().cloned().unwrap_or_default();
+        let mut parts = request.split(' ');
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let length: usize = head
+            .iter()
+            .find_map(|h| {
+                h.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().to_owned())
+            })
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            !head
+                .iter()
+                .any(|h| h.to_ascii_lowercase().starts_with("transfer-encoding")),
+            "chunked requests are not proxied: {head:?}"
+        );
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        let path = target.split('?').next().unwrap_or(target);
+        if method == "GET"
+            && let Some((name, digest)) = path
+                .strip_prefix("/v2/")
+                .and_then(|p| p.split_once("/referrers/"))
+        {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let wanted = target.split_once("artifactType=").map(|(_, t)| {
+                t.split('&')
+                    .next()
+                    .unwrap_or(t)
+                    .replace("%2B", "+")
+                    .replace("%2F", "/")
+            });
+            let manifests: Vec<serde_json::Value> = recorded
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter(|(n, d, m)| {
+                    n == name
+                        && d == digest
+                        && wanted.as_deref().is_none_or(|t| m["artifactType"] == t)
+                })
+                .map(|(_, _, m)| m.clone())
+                .collect();
+            let index = serde_json::json!({
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.index.v1+json",
+                "manifests": manifests,
+            })
+            .to_string();
+            return write!(
+                client,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.index.v1+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{index}",
+                index.len()
+            );
+        }
+        let mut server = std::net::TcpStream::connect(upstream)?;
+        for line in &head {
+            if !line.to_ascii_lowercase().starts_with("connection:") {
+                write!(server, "{line}\r\n")?;
+            }
+        }
+        write!(server, "Connection: close\r\n\r\n")?;
+        server.write_all(&body)?;
+        let mut response = Vec::new();
+        server.read_to_end(&mut response)?;
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(response.len());
+        let mut response_head = String::from_utf8_lossy(&response[..split]).into_owned();
+        let rest = response[split..].to_vec();
+        let pushed =
+            method == "PUT" && path.contains("/manifests/") && response_head.contains(" 201 ");
+        if let (true, Ok(manifest)) = (pushed, serde_json::from_slice::<serde_json::Value>(&body))
+            && let Some(subject) = manifest["subject"]["digest"].as_str()
+        {
+            let name = path
+                .strip_prefix("/v2/")
+                .and_then(|p| p.split_once("/manifests/"))
+                .map(|(n, _)| n.to_owned())
+                .unwrap_or_default();
+            let descriptor = serde_json::json!({
+                "mediaType": manifest["mediaType"],
+                "digest": format!("sha256:{}", sha256(&body)),
+                "size": body.len(),
+                "artifactType": manifest["artifactType"],
+                "annotations": manifest["annotations"],
+            });
+            recorded
+                .lock()
+                .expect("lock")
+                .push((name, subject.to_owned(), descriptor));
+            response_head.push_str(&format!("\r\nOCI-Subject: {subject}"));
+        }
+        client.write_all(response_head.as_bytes())?;
+        client.write_all(&rest)?;
+        client.flush()
+    }
+}
+
+#[test]
+fn with_the_referrers_api_signatures_are_found_through_it_and_no_tag_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = dir.path();
+    let Some(registry) = Registry::start(dir, None) else {
+        return;
+    };
+    if !have("skopeo") {
+        skip("`skopeo` is not installed");
+        return;
+    }
+    let api = ReferrersApi::start(&registry.host);
+    let reference = format!("{}/acme/hostile:1", api.host);
+    let (pin, digest) = push(dir, &reference, &[]);
+    assert_eq!(
+        run(dir, "cache", &["keygen", "--out", &s(&dir.join("k"))], &[]).code,
+        0
+    );
+    let signed = run(
+        dir,
+        "cache",
+        &[
+            "sign",
+            &pin,
+            "--key",
+            &s(&dir.join("k.key")),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    assert_eq!(
+        signed.json()["referrers_tag"],
+        serde_json::Value::Null,
+        "{}",
+        signed.stdout
+    );
+    let tags = Command::new("skopeo")
+        .args(["list-tags", "--tls-verify=false"])
+        .arg(format!("docker://{}/acme/hostile", registry.host))
+        .output()
+        .expect("skopeo runs");
+    let tags = String::from_utf8_lossy(&tags.stdout);
+    assert!(
+        !tags.contains(&digest.replace(':', "-")),
+        "no referrers tag where the API answers: {tags}"
+    );
+    let before = api.answered.load(std::sync::atomic::Ordering::SeqCst);
+    let trusted = scan_with(
+        dir,
+        "cache-fresh",
+        &pin,
+        &["--trusted-key", &s(&dir.join("k.pub"))],
+        &[],
+    );
+    assert!(
+        reported_hostile_ok(&trusted),
+        "{}{}",
+        trusted.stdout,
+        trusted.stderr
+    );
+    assert!(
+        api.answered.load(std::sync::atomic::Ordering::SeqCst) > before,
+        "the signature was found through the Referrers API"
+    );
 }

@@ -332,7 +332,9 @@ impl ModuleSet<'_> {
             loaded,
             Origin {
                 name: fetched.name.clone(),
-                sha256: bulwark_evidence::sha256_hex(&fetched.wasm),
+                // The layer's digest, checked when it was read: hashing
+                // the module again costs milliseconds a megabyte.
+                sha256: fetched.manifest.layer.digest[7..].to_owned(),
                 source: module.pinned(&digest),
                 signed_by,
                 reference: Some(module.pinned(&digest)),
