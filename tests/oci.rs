@@ -104,6 +104,16 @@ fn reported_hostile_ok(run: &Run) -> bool {
             .is_some_and(|f| f.iter().any(|f| f["rule_id"] == "hostile-ok"))
 }
 
+/// The evidence's record of the hostile module.
+fn hostile_record(evidence: &Path) -> serde_json::Value {
+    let predicate = crate::config::predicate_of(evidence);
+    predicate["modules"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] == "hostile"))
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// The layer blob of the hostile module in the cache `cache`.
 fn cached_layer(dir: &Path, cache: &str) -> PathBuf {
     dir.join(cache)
@@ -156,12 +166,7 @@ fn a_module_is_pushed_pinned_pulled_cached_and_run_offline() {
         scanned.stdout,
         scanned.stderr
     );
-    let predicate = crate::config::predicate_of(&evidence);
-    let record = predicate["modules"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["name"] == "hostile"))
-        .cloned()
-        .unwrap_or_default();
+    let record = hostile_record(&evidence);
     assert_eq!(record["reference"], pin.as_str(), "{record}");
     assert_eq!(record["manifest_digest"], digest.as_str());
     assert_eq!(record["sha256"], sha256(&module_bytes()).as_str());
@@ -416,12 +421,7 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
         trusted.stdout,
         trusted.stderr
     );
-    let predicate = crate::config::predicate_of(&evidence);
-    let record = predicate["modules"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["name"] == "hostile"))
-        .cloned()
-        .unwrap_or_default();
+    let record = hostile_record(&evidence);
     assert_eq!(record["manifest_digest"], digest.as_str());
     assert!(
         record["signed_by"].as_str().is_some_and(|k| !k.is_empty()),

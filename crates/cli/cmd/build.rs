@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use bulwark_build::Toolchain;
 
-use super::{Format, GlobalOptions};
+use super::GlobalOptions;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -104,28 +104,25 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     std::fs::write(&out, &component).with_context(|| format!("writing {}", out.display()))?;
     let digest = bulwark_evidence::sha256_hex(&component);
     let rules: Vec<&str> = module.rules().iter().map(|r| r.id.as_str()).collect();
-    let mut stdout = std::io::stdout().lock();
-    match global.format {
-        Format::Json => writeln!(
-            stdout,
-            "{}",
-            serde_json::json!({
-                "module": name,
-                "component": out.display().to_string(),
-                "sha256": digest,
-                "rules": rules,
-                "toolchain": toolchain.to_string(),
-            })
-        )?,
-        _ => writeln!(
-            stdout,
-            "built {} ({} bytes, rules: {})\npin: --rules {}@sha256:{digest}",
-            out.display(),
-            component.len(),
-            rules.join(", "),
-            display(&out)
-        )?,
-    }
+    crate::output::print_result(
+        global.format,
+        serde_json::json!({
+            "module": name,
+            "component": out.display().to_string(),
+            "sha256": digest,
+            "rules": rules,
+            "toolchain": toolchain.to_string(),
+        }),
+        || {
+            format!(
+                "built {} ({} bytes, rules: {})\npin: --rules {}@sha256:{digest}",
+                out.display(),
+                component.len(),
+                rules.join(", "),
+                display(&out)
+            )
+        },
+    )?;
     Ok(Exit::Clean)
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use bulwark_evidence::{Algorithm, SigningKey};
 
-use super::{Format, GlobalOptions};
+use super::GlobalOptions;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -85,26 +85,23 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     write_key_file(&public_path, public_pem.as_bytes(), args.force, false)
         .with_context(|| format!("writing {}", public_path.display()))?;
 
-    let mut out = std::io::stdout().lock();
-    match global.format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::json!({
-                "algorithm": args.algorithm.name(),
-                "keyid": public.key_id(),
-                "private_key": private_path.display().to_string(),
-                "public_key": public_path.display().to_string(),
-            })
-        )?,
-        _ => writeln!(
-            out,
-            "wrote {} (private key, keep it secret) and {} (public key)\nalgorithm: {}\nkey id:    {}",
-            private_path.display(),
-            public_path.display(),
-            args.algorithm,
-            public.key_id()
-        )?,
-    }
+    crate::output::print_result(
+        global.format,
+        serde_json::json!({
+            "algorithm": args.algorithm.name(),
+            "keyid": public.key_id(),
+            "private_key": private_path.display().to_string(),
+            "public_key": public_path.display().to_string(),
+        }),
+        || {
+            format!(
+                "wrote {} (private key, keep it secret) and {} (public key)\nalgorithm: {}\nkey id:    {}",
+                private_path.display(),
+                public_path.display(),
+                args.algorithm,
+                public.key_id()
+            )
+        },
+    )?;
     Ok(Exit::Clean)
 }

@@ -1,13 +1,13 @@
 //! `bulwark pull REF`: a rule module from a registry into the cache,
 //! verified, printing the pin to use.
 
-use std::io::Write;
+use bulwark_report::escape::inline;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use bulwark_scan::oci::{Fetcher, OciModule};
 
-use super::{Format, GlobalOptions};
+use super::GlobalOptions;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -69,47 +69,42 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         std::fs::write(out, &fetched.wasm).with_context(|| format!("writing {}", out.display()))?;
     }
     let pin = module.pinned(&digest);
-    let sha256 = bulwark_evidence::sha256_hex(&fetched.wasm);
-    let mut stdout = std::io::stdout().lock();
-    match global.format {
-        Format::Json => writeln!(
-            stdout,
-            "{}",
-            serde_json::json!({
-                "reference": module.unpinned(),
-                "digest": digest,
-                "pin": pin,
-                "name": fetched.name,
-                "sha256": sha256,
-                "rules": rules,
-                "downloaded": fetched.downloaded,
-                "signed_by": signer,
-                "cache": fetcher.store().map(|s| s.dir().display().to_string()),
-            })
-        )?,
-        _ => {
-            let from = if fetched.downloaded == 0 {
-                "from the cache".to_owned()
-            } else {
-                format!("{} bytes downloaded", fetched.downloaded)
-            };
-            writeln!(
-                stdout,
-                "pulled {} ({}component sha256 {sha256}; {from}){}",
-                fetched.name,
-                rules
-                    .as_ref()
-                    .map(|r| format!("rules {}; ", r.join(", ")))
-                    .unwrap_or_default(),
-                signer
-                    .map(|k| format!(", signed by {k}"))
-                    .unwrap_or_default()
-            )?;
-            if let Some(out) = &args.out {
-                writeln!(stdout, "wrote {}", out.display())?;
-            }
-            writeln!(stdout, "pin it: --rules {pin}")?;
-        }
-    }
+    let sha256 = fetched.manifest.layer.digest[7..].to_owned();
+    let json = serde_json::json!({
+        "reference": module.unpinned(),
+        "digest": digest,
+        "pin": pin,
+        "name": fetched.name,
+        "sha256": sha256,
+        "rules": rules,
+        "downloaded": fetched.downloaded,
+        "signed_by": signer,
+        "cache": fetcher.store().map(|s| s.dir().display().to_string()),
+    });
+    crate::output::print_result(global.format, json, || {
+        let from = if fetched.downloaded == 0 {
+            "from the cache".to_owned()
+        } else {
+            format!("{} bytes downloaded", fetched.downloaded)
+        };
+        // Rule ids and the name come from the registry: data, escaped.
+        let rules = rules
+            .as_ref()
+            .map(|r| format!("rules {}; ", inline(&r.join(", "))))
+            .unwrap_or_default();
+        let signer = signer
+            .as_ref()
+            .map(|k| format!(", signed by {k}"))
+            .unwrap_or_default();
+        let wrote = args
+            .out
+            .as_ref()
+            .map(|out| format!("\nwrote {}", inline(&out.display().to_string())))
+            .unwrap_or_default();
+        format!(
+            "pulled {} ({rules}component sha256 {sha256}; {from}){signer}{wrote}\npin it: --rules {pin}",
+            inline(&fetched.name)
+        )
+    })?;
     Ok(Exit::Clean)
 }

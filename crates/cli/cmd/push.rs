@@ -1,13 +1,12 @@
 //! `bulwark push MODULE REF`: a rule module to a registry, as an OCI
 //! artifact in the Wasm layout, printing the pin to use.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use bulwark_scan::oci::{Fetcher, OciModule};
 
-use super::{Format, GlobalOptions};
+use super::GlobalOptions;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -103,36 +102,33 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         }
         None => None,
     };
-    let mut stdout = std::io::stdout().lock();
-    match global.format {
-        Format::Json => writeln!(
-            stdout,
-            "{}",
-            serde_json::json!({
-                "module": args.module.display().to_string(),
-                "reference": target.unpinned(),
-                "digest": digest,
-                "pin": pin,
-                "rules": info.rules,
-                "contract": format!("bulwark:rules@{}", info.contract),
-                "sha256": bulwark_evidence::sha256_hex(&component),
-                "signed_by": signed.as_ref().map(|(k, _)| k),
-                "signature": signed.as_ref().map(|(_, s)| s),
-            })
-        )?,
-        _ => writeln!(
-            stdout,
-            "pushed {} ({} rules, bulwark:rules@{}) to {}\nmanifest {digest}{}\npin it: --rules {pin}\nor in .bulwark.yaml:\n  rules:\n    - oci: {}\n      digest: {digest}",
-            args.module.display(),
-            info.rules.len(),
-            info.contract,
-            target.unpinned(),
-            signed
-                .as_ref()
-                .map(|(k, s)| format!("\nsigned with key {k}: signature {s} attached"))
-                .unwrap_or_default(),
-            target.unpinned().trim_start_matches("oci://"),
-        )?,
-    }
+    crate::output::print_result(
+        global.format,
+        serde_json::json!({
+            "module": args.module.display().to_string(),
+            "reference": target.unpinned(),
+            "digest": digest,
+            "pin": pin,
+            "rules": info.rules,
+            "contract": format!("bulwark:rules@{}", info.contract),
+            "sha256": bulwark_evidence::sha256_hex(&component),
+            "signed_by": signed.as_ref().map(|(k, _)| k),
+            "signature": signed.as_ref().map(|(_, s)| s),
+        }),
+        || {
+            format!(
+                "pushed {} ({} rules, bulwark:rules@{}) to {}\nmanifest {digest}{}\npin it: --rules {pin}\nor in .bulwark.yaml:\n  rules:\n    - oci: {}\n      digest: {digest}",
+                args.module.display(),
+                info.rules.len(),
+                info.contract,
+                target.unpinned(),
+                signed
+                    .as_ref()
+                    .map(|(k, s)| format!("\nsigned with key {k}: signature {s} attached"))
+                    .unwrap_or_default(),
+                target.unpinned().trim_start_matches("oci://"),
+            )
+        },
+    )?;
     Ok(Exit::Clean)
 }

@@ -3,12 +3,11 @@
 //! registry (`oci://REF@sha256:…`) the signature is attached to its
 //! manifest as a referrer.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{Format, GlobalOptions};
+use super::GlobalOptions;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -53,26 +52,23 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .with_context(|| format!("writing {}", out.display()))?;
     let digest = bulwark_evidence::sha256_hex(&bytes);
     let keyid = key.verifying_key().key_id();
-    let mut stdout = std::io::stdout().lock();
-    match global.format {
-        Format::Json => writeln!(
-            stdout,
-            "{}",
-            serde_json::json!({
-                "module": module.display().to_string(),
-                "sha256": digest,
-                "keyid": keyid,
-                "signature": out.display().to_string(),
-            })
-        )?,
-        _ => writeln!(
-            stdout,
-            "signed {} (sha256 {digest}) with key {keyid}: {}\npin it: --rules {}@sha256:{digest}",
-            module.display(),
-            out.display(),
-            module.display()
-        )?,
-    }
+    crate::output::print_result(
+        global.format,
+        serde_json::json!({
+            "module": module.display().to_string(),
+            "sha256": digest,
+            "keyid": keyid,
+            "signature": out.display().to_string(),
+        }),
+        || {
+            format!(
+                "signed {} (sha256 {digest}) with key {keyid}: {}\npin it: --rules {}@sha256:{digest}",
+                module.display(),
+                out.display(),
+                module.display()
+            )
+        },
+    )?;
     Ok(Exit::Clean)
 }
 
@@ -109,31 +105,28 @@ fn sign_oci(
     let (signature, tagged) =
         fetcher.attach_signature(&module, &digest, envelope.as_bytes(), &keyid)?;
     let pin = module.pinned(&digest);
-    let mut stdout = std::io::stdout().lock();
-    match global.format {
-        Format::Json => writeln!(
-            stdout,
-            "{}",
-            serde_json::json!({
-                "module": pin,
-                "sha256": bulwark_evidence::sha256_hex(&fetched.wasm),
-                "keyid": keyid,
-                "signature": signature,
-                "referrers_tag": tagged.then(|| digest.replace(':', "-")),
-            })
-        )?,
-        _ => writeln!(
-            stdout,
-            "signed {pin} with key {keyid}: signature {signature} attached to its manifest{}\npin it: --rules {pin}",
-            if tagged {
-                format!(
-                    " (the registry has no Referrers API: listed under the tag {})",
-                    digest.replace(':', "-")
-                )
-            } else {
-                String::new()
-            }
-        )?,
-    }
+    crate::output::print_result(
+        global.format,
+        serde_json::json!({
+            "module": pin,
+            "sha256": bulwark_evidence::sha256_hex(&fetched.wasm),
+            "keyid": keyid,
+            "signature": signature,
+            "referrers_tag": tagged.then(|| digest.replace(':', "-")),
+        }),
+        || {
+            format!(
+                "signed {pin} with key {keyid}: signature {signature} attached to its manifest{}\npin it: --rules {pin}",
+                if tagged {
+                    format!(
+                        " (the registry has no Referrers API: listed under the tag {})",
+                        digest.replace(':', "-")
+                    )
+                } else {
+                    String::new()
+                }
+            )
+        },
+    )?;
     Ok(Exit::Clean)
 }

@@ -56,11 +56,7 @@ impl Cache {
 
     /// The entry for `bytes` compiled by `engine`.
     fn entry(&self, engine: &wasmtime::Engine, bytes: &[u8]) -> PathBuf {
-        let digest = Sha256::digest(bytes);
-        let mut hex = String::with_capacity(64);
-        for b in digest {
-            hex.push_str(&format!("{b:02x}"));
-        }
+        let hex = sha256_hex(bytes);
         let mut h = std::hash::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut h);
         self.dir.join(format!("{hex}-{:016x}.cwasm", h.finish()))
@@ -96,13 +92,30 @@ impl Cache {
         component: &Component,
     ) -> std::io::Result<()> {
         let code = component.serialize().map_err(std::io::Error::other)?;
-        create_private_dir(&self.dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        tmp.write_all(&code)?;
-        tmp.persist(self.entry(engine, bytes))
-            .map_err(|e| e.error)?;
-        Ok(())
+        write_private(&self.entry(engine, bytes), &code)
     }
+}
+
+/// The SHA-256 of `bytes`, lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed into place,
+/// its directory made private to the user (mode 0700) first.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no directory"))?;
+    create_private_dir(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

@@ -20,6 +20,7 @@ mod error;
 mod evaluator;
 mod module;
 mod state;
+mod store;
 
 pub use crate::{
     cache::Cache,
@@ -27,4 +28,5 @@ pub use crate::{
     error::Error,
     evaluator::{Evaluation, Evaluator, RuleSelection},
     module::Module,
+    store::{Cached, Store},
 };

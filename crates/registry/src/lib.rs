@@ -16,7 +16,6 @@
 pub mod artifact;
 mod auth;
 mod error;
-mod store;
 #[cfg(test)]
 mod tests;
 
@@ -33,7 +32,6 @@ use oci_client::secrets::RegistryAuth;
 
 pub use auth::{AuthFiles, Credentials};
 pub use error::Error;
-pub use store::{Cached, Store};
 
 /// The media types of manifests and indexes, for `Accept`.
 pub const MANIFEST_TYPES: [&str; 4] = [

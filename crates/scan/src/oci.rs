@@ -14,9 +14,10 @@
 use std::io::Read;
 use std::sync::Arc;
 
+use bulwark_engine::{Cached, Store};
 use bulwark_evidence::VerifyingKey;
 use bulwark_image::registry::artifact::{self, ModuleManifest};
-use bulwark_image::registry::{Cached, Descriptor, Registry, Repository, Store};
+use bulwark_image::registry::{Descriptor, Registry, Repository};
 
 use crate::error::Error;
 

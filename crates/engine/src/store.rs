@@ -1,6 +1,6 @@
-//! A content-addressed store of blobs (manifests, module layers,
-//! signatures), kept in the cache directory beside compiled components:
-//! `DIR/blobs/sha256/HEX`, as in an OCI image layout.
+//! A content-addressed store of blobs (rule modules' manifests, layers and
+//! signatures from registries), kept in the cache directory beside the
+//! compiled components: `DIR/blobs/sha256/HEX`, as in an OCI image layout.
 //!
 //! Nothing read from it is trusted: every blob is hashed again before it
 //! is returned, and one whose bytes do not match its name is removed and
@@ -8,8 +8,9 @@
 //! never a wrong module. Blobs are written to a temporary file and
 //! renamed into place; directories are private to the user (mode 0700).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::cache::{sha256_hex, write_private};
 
 /// The blob store in one directory.
 #[derive(Debug, Clone)]
@@ -43,7 +44,12 @@ impl Store {
     /// Where the blob `digest` (`sha256:HEX`) is kept; `None` for a
     /// digest that is not one.
     pub fn path(&self, digest: &str) -> Option<PathBuf> {
-        crate::is_sha256(digest).then(|| self.dir.join("blobs/sha256").join(&digest[7..]))
+        let hex = digest.strip_prefix("sha256:")?;
+        (hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| self.dir.join("blobs/sha256").join(hex))
     }
 
     /// The blob `digest`, when kept and intact.
@@ -54,7 +60,7 @@ impl Store {
         let Ok(bytes) = std::fs::read(&path) else {
             return Cached::Miss;
         };
-        if crate::sha256_digest(&bytes) == digest {
+        if digest[7..] == sha256_hex(&bytes) {
             Cached::Hit(bytes)
         } else {
             let _ = std::fs::remove_file(&path);
@@ -76,15 +82,9 @@ impl Store {
     ///
     /// When the directory cannot be made or written.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
-        let digest = crate::sha256_digest(bytes);
-        let path = self.dir.join("blobs/sha256").join(&digest[7..]);
-        if let Some(parent) = path.parent() {
-            create_private_dir(parent)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-            tmp.write_all(bytes)?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-        }
-        Ok(digest)
+        let hex = sha256_hex(bytes);
+        write_private(&self.dir.join("blobs/sha256").join(&hex), bytes)?;
+        Ok(format!("sha256:{hex}"))
     }
 
     /// A small named record (`DIR/NAME`), e.g. which signatures were
@@ -99,26 +99,8 @@ impl Store {
     ///
     /// When the directory cannot be made or written.
     pub fn set_record(&self, name: &str, text: &str) -> std::io::Result<()> {
-        let path = self.dir.join(name);
-        if let Some(parent) = path.parent() {
-            create_private_dir(parent)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-            tmp.write_all(text.as_bytes())?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-        }
-        Ok(())
+        write_private(&self.dir.join(name), text.as_bytes())
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 #[cfg(test)]
@@ -130,7 +112,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let store = Store::new(dir.path().join("cache"));
         let digest = store.put(b"module bytes")?;
-        assert_eq!(digest, crate::sha256_digest(b"module bytes"));
+        assert_eq!(digest, format!("sha256:{}", sha256_hex(b"module bytes")));
         assert_eq!(store.get(&digest), Cached::Hit(b"module bytes".to_vec()));
 
         // Poisoned: other bytes under the module's name.
