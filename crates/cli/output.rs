@@ -64,17 +64,18 @@ pub fn print_error(err: &anyhow::Error) {
     eprintln!("error: {}", inline(&format!("{err:#}")));
 }
 
-/// Prints what a command did: `json` on one line with `--format json`,
-/// else the text `human` makes.
+/// Prints what a command did: `value` on one line when `json`
+/// (`--format json`), else the text `human` makes.
 pub fn print_result(
-    format: crate::cmd::Format,
-    json: serde_json::Value,
+    json: bool,
+    value: serde_json::Value,
     human: impl FnOnce() -> String,
 ) -> std::io::Result<()> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    match format {
-        crate::cmd::Format::Json => writeln!(stdout, "{json}"),
-        _ => writeln!(stdout, "{}", human()),
+    if json {
+        writeln!(stdout, "{value}")
+    } else {
+        writeln!(stdout, "{}", human())
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use bulwark_build::Toolchain;
 
-use super::GlobalOptions;
+use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -105,7 +105,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let digest = bulwark_evidence::sha256_hex(&component);
     let rules: Vec<&str> = module.rules().iter().map(|r| r.id.as_str()).collect();
     crate::output::print_result(
-        global.format,
+        global.format == Format::Json,
         serde_json::json!({
             "module": name,
             "component": out.display().to_string(),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use bulwark_evidence::{Algorithm, SigningKey};
 
-use super::GlobalOptions;
+use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -86,7 +86,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         .with_context(|| format!("writing {}", public_path.display()))?;
 
     crate::output::print_result(
-        global.format,
+        global.format == Format::Json,
         serde_json::json!({
             "algorithm": args.algorithm.name(),
             "keyid": public.key_id(),

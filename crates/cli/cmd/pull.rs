@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use bulwark_scan::oci::{Fetcher, OciModule};
 
-use super::GlobalOptions;
+use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -49,7 +49,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         digest: Some(digest.clone()),
         ..module.clone()
     };
-    bulwark_scan::oci::check_world(&pinned, &fetched)?;
+    bulwark_scan::modules::check_world(&pinned, &fetched)?;
     let rules: Option<Vec<String>> = fetched
         .manifest
         .annotations
@@ -81,7 +81,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         "signed_by": signer,
         "cache": fetcher.store().map(|s| s.dir().display().to_string()),
     });
-    crate::output::print_result(global.format, json, || {
+    crate::output::print_result(global.format == Format::Json, json, || {
         let from = if fetched.downloaded == 0 {
             "from the cache".to_owned()
         } else {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use bulwark_scan::oci::{Fetcher, OciModule};
 
-use super::GlobalOptions;
+use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -103,7 +103,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
         None => None,
     };
     crate::output::print_result(
-        global.format,
+        global.format == Format::Json,
         serde_json::json!({
             "module": args.module.display().to_string(),
             "reference": target.unpinned(),

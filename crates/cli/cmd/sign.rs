@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::GlobalOptions;
+use super::{Format, GlobalOptions};
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -53,7 +53,7 @@ pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let digest = bulwark_evidence::sha256_hex(&bytes);
     let keyid = key.verifying_key().key_id();
     crate::output::print_result(
-        global.format,
+        global.format == Format::Json,
         serde_json::json!({
             "module": module.display().to_string(),
             "sha256": digest,
@@ -106,7 +106,7 @@ fn sign_oci(
         fetcher.attach_signature(&module, &digest, envelope.as_bytes(), &keyid)?;
     let pin = module.pinned(&digest);
     crate::output::print_result(
-        global.format,
+        global.format == Format::Json,
         serde_json::json!({
             "module": pin,
             "sha256": bulwark_evidence::sha256_hex(&fetched.wasm),

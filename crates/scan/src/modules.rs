@@ -374,3 +374,66 @@ pub fn describe(
     };
     Ok((component, info))
 }
+
+/// Checks, without compiling it, that `fetched` is a component of the
+/// `bulwark:rules` world: it exports the rules interface and imports
+/// nothing but WASI 0.2 and the contract's types. Loading it checks the
+/// same again, and more.
+///
+/// # Errors
+///
+/// [`Error::ModuleArtifact`] saying what it is instead.
+pub fn check_world(
+    module: &crate::oci::OciModule,
+    fetched: &crate::oci::Fetched,
+) -> Result<(), Error> {
+    let refuse = |why: String| crate::oci::module_error(module, why);
+    let component = component_of(&fetched.wasm).map_err(|e| {
+        refuse(format!(
+            "its layer is not a rule component: {}",
+            crate::error::chain(&e)
+        ))
+    })?;
+    let (imports, exports) = bulwark_build::interface(&component).map_err(|e| {
+        refuse(format!(
+            "its layer is not a rule component: {}",
+            crate::error::chain(&e)
+        ))
+    })?;
+    let wanted = [
+        format!("bulwark:rules/rules@{}", bulwark_core::WIT_PACKAGE_VERSION),
+        "bulwark:rules/rules@0.1.0".to_owned(),
+    ];
+    if !exports.iter().any(|e| wanted.contains(e)) {
+        return Err(refuse(format!(
+            "it does not export the bulwark:rules@{} interface (nor @0.1.0); it exports {}",
+            bulwark_core::WIT_PACKAGE_VERSION,
+            list(&exports)
+        )));
+    }
+    let foreign: Vec<String> = imports
+        .into_iter()
+        .filter(|i| {
+            !(i.starts_with("bulwark:rules/") || (i.starts_with("wasi:") && i.contains("@0.2.")))
+        })
+        .collect();
+    if !foreign.is_empty() {
+        return Err(refuse(format!(
+            "it imports {}; rule modules import nothing but WASI 0.2",
+            list(&foreign)
+        )));
+    }
+    Ok(())
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        return "nothing".to_owned();
+    }
+    names
+        .iter()
+        .take(8)
+        .map(|n| format!("`{}`", n.escape_debug()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
