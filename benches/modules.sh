@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=${1:-11}
+runs=${1:-41}
 work=target/modules-bench
 rm -rf "$work" && mkdir -p "$work"
 work=$(cd "$work" && pwd)
