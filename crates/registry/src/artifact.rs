@@ -201,6 +201,16 @@ impl ModuleManifest {
     }
 }
 
+/// A media type from a registry, as errors quote it: at most 100
+/// characters.
+fn bounded(text: &str) -> String {
+    let mut out: String = text.chars().take(100).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
 fn parse(bytes: &[u8]) -> Result<RawManifest, ArtifactError> {
     let raw: RawManifest = serde_json::from_slice(bytes).map_err(|e| {
         ArtifactError::NotAManifest(e.to_string().chars().take(200).collect::<String>())
@@ -228,11 +238,11 @@ pub fn parse_module_manifest(bytes: &[u8]) -> Result<ModuleManifest, ArtifactErr
         .ok_or_else(|| ArtifactError::NotAManifest("no `config`".to_owned()))?;
     if config.media_type != CONFIG_TYPE {
         let what = match (&raw.artifact_type, config.media_type.as_str()) {
-            (Some(t), _) => format!("an artifact of type `{t}`"),
+            (Some(t), _) => format!("an artifact of type `{}`", bounded(t)),
             (None, t) if t.contains("image.config") || t.contains("container.image") => {
-                format!("a container image (config `{t}`)")
+                format!("a container image (config `{}`)", bounded(t))
             }
-            (None, t) => format!("an artifact with config `{t}`"),
+            (None, t) => format!("an artifact with config `{}`", bounded(t)),
         };
         return Err(ArtifactError::OtherType { what });
     }
@@ -248,7 +258,8 @@ pub fn parse_module_manifest(bytes: &[u8]) -> Result<ModuleManifest, ArtifactErr
                 "no `{LAYER_TYPE}` layer (layers: {})",
                 raw.layers
                     .iter()
-                    .map(|l| l.media_type.as_str())
+                    .take(8)
+                    .map(|l| bounded(&l.media_type))
                     .collect::<Vec<_>>()
                     .join(", ")
             )));
@@ -283,7 +294,7 @@ pub fn parse_signature_manifest(bytes: &[u8], subject: &str) -> Result<Descripto
         return Err(ArtifactError::OtherType {
             what: format!(
                 "an artifact of type `{}`",
-                raw.artifact_type.as_deref().unwrap_or("(none)")
+                bounded(raw.artifact_type.as_deref().unwrap_or("(none)"))
             ),
         });
     }
@@ -374,6 +385,15 @@ mod tests {
             parse_module_manifest(two),
             Err(ArtifactError::Layers(_))
         ));
+        let long = format!(
+            r#"{{"schemaVersion":2,"artifactType":"{}","config":{{"mediaType":"x","digest":"sha256:0","size":2}},"layers":[]}}"#,
+            "a".repeat(5000)
+        );
+        let e = parse_module_manifest(long.as_bytes())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.len() < 300 && e.contains('…'), "{e}");
         assert!(matches!(
             parse_module_manifest(b"not json"),
             Err(ArtifactError::NotAManifest(_))
