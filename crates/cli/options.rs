@@ -79,7 +79,9 @@ pub struct ModuleOptions {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     rule_memory: Option<u64>,
     /// Compile every rule module afresh instead of reusing compiled code
-    /// from the cache ($BULWARK_CACHE_DIR, else ~/.cache/bulwark).
+    /// from the cache ($BULWARK_CACHE_DIR, else ~/.cache/bulwark; `off`
+    /// disables it). Modules pulled from registries are still kept there,
+    /// and hashed again whenever they are read.
     #[arg(long)]
     no_cache: bool,
 }
