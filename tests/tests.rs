@@ -18,6 +18,7 @@ mod manifests;
 mod modules;
 mod oci;
 mod registry;
+mod results;
 mod rules;
 mod sandbox;
 mod trust;

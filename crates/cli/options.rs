@@ -78,10 +78,11 @@ pub struct ModuleOptions {
     /// `limits.rule-memory` in .bulwark.yaml, else 256MiB].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     rule_memory: Option<u64>,
-    /// Compile every rule module afresh instead of reusing compiled code
-    /// from the cache ($BULWARK_CACHE_DIR, else ~/.cache/bulwark; `off`
-    /// disables it). Modules pulled from registries are still kept there,
-    /// and hashed again whenever they are read.
+    /// Compile every rule module and evaluate every file afresh instead of
+    /// reusing compiled code and the results of unchanged files from the
+    /// cache ($BULWARK_CACHE_DIR, else ~/.cache/bulwark; `off` disables
+    /// it). Modules pulled from registries are still kept there, and
+    /// hashed again whenever they are read.
     #[arg(long)]
     no_cache: bool,
 }

@@ -107,7 +107,7 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Writes `bytes` to `path` through a temporary file renamed into place,
 /// its directory made private to the user (mode 0700) first.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("no directory"))?;

@@ -23,7 +23,7 @@ mod state;
 mod store;
 
 pub use crate::{
-    cache::Cache,
+    cache::{Cache, write_private},
     engine::{Engine, Limits, precompile},
     error::Error,
     evaluator::{Evaluation, Evaluator, RuleSelection},

@@ -135,6 +135,10 @@ pub struct Counts {
     pub blocking: usize,
     /// Findings per severity.
     pub by_severity: BTreeMap<Severity, usize>,
+    /// Files whose evaluation came from the result cache (their bytes,
+    /// the modules and the settings unchanged since it was made).
+    #[serde(default)]
+    pub cached_files: usize,
 }
 
 /// The verdict.

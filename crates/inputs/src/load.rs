@@ -7,7 +7,7 @@
 //! What it does not do: decide which files to look at ([`crate::Discovery`])
 //! or judge them (the rule engine).
 
-use std::io::Read;
+use std::io::Read as _;
 use std::sync::Arc;
 
 use bulwark_core::{InputKind, NotInput, Skip, SourceFile};
@@ -43,18 +43,83 @@ pub struct LoadOptions {
 /// Dockerfile). A walked file without a recognisable kind is
 /// [`Loaded::NotInput`]; an explicit one is [`ErrorKind::UnknownKind`].
 pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Error> {
+    match read(candidate, options)? {
+        Read::Loaded(loaded) => Ok(loaded),
+        Read::File(file) => file.parse(),
+    }
+}
+
+/// What [`read`] gave: a file's bytes to parse, or what loading the
+/// candidate came to without them (a rendered chart, a skipped or
+/// unrecognised file).
+#[derive(Debug)]
+pub enum Read {
+    /// The file's bytes, checked (size, not binary), not parsed.
+    File(ReadFile),
+    /// Loading ended without bytes to parse.
+    Loaded(Loaded),
+}
+
+/// A file read and not parsed yet.
+#[derive(Debug)]
+pub struct ReadFile {
+    display: String,
+    declared: Option<InputKind>,
+    unknown: bool,
+    templates: Templates,
+    bytes: Vec<u8>,
+}
+
+impl ReadFile {
+    /// The bytes as read: what the document's source text will be.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The kind the file was declared as (by name or `--kind`), if any.
+    pub fn declared(&self) -> Option<InputKind> {
+        self.declared
+    }
+
+    /// Parses the file, as [`load`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`load`].
+    pub fn parse(self) -> Result<Loaded, Error> {
+        match load_bytes_as(&self.display, self.declared, self.bytes, self.templates) {
+            // A walked file that held no document of interest is not an input.
+            Err(e) if matches!(e.kind(), ErrorKind::UnknownKind) && self.unknown => {
+                Ok(Loaded::NotInput(NotInput::Unrecognised))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Reads `candidate` as [`load`] does, without parsing it: a chart is
+/// rendered (and parsed), a special, oversized or unrecognised file ends
+/// here.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn read(candidate: &Candidate, options: &LoadOptions) -> Result<Read, Error> {
     if candidate.chart {
-        return options.helm.render(candidate, options.max_file_size);
+        return options
+            .helm
+            .render(candidate, options.max_file_size)
+            .map(Read::Loaded);
     }
     let whole = |kind| Error::whole(&candidate.display, kind);
     let size = match file_type(&candidate.path).map_err(|e| whole(ErrorKind::Io(e)))? {
         Ok(size) => size,
         Err(special) if candidate.explicit => return Err(whole(ErrorKind::SpecialFile(special))),
         Err(special) => {
-            return Ok(Loaded::Skipped {
+            return Ok(Read::Loaded(Loaded::Skipped {
                 reason: Skip::SpecialFile(special),
                 notice: None,
-            });
+            }));
         }
     };
     let declared = if candidate.explicit {
@@ -66,10 +131,10 @@ pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Erro
     let unknown = declared.is_none() && !candidate.explicit;
     if size > max_file_size {
         if unknown {
-            return Ok(Loaded::Skipped {
+            return Ok(Read::Loaded(Loaded::Skipped {
                 reason: Skip::TooLarge,
                 notice: None,
-            });
+            }));
         }
         return Err(whole(ErrorKind::TooLarge {
             size,
@@ -98,7 +163,7 @@ pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Erro
             Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or(""),
         };
         if bytes.contains(&0) || (sniff(text).is_none() && !crate::manifest::sniff_yaml(text)) {
-            return Ok(Loaded::NotInput(NotInput::Unrecognised));
+            return Ok(Read::Loaded(Loaded::NotInput(NotInput::Unrecognised)));
         }
     } else if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let (line, column) = line_col(&bytes, nul);
@@ -124,13 +189,13 @@ pub fn load(candidate: &Candidate, options: &LoadOptions) -> Result<Loaded, Erro
     } else {
         Templates::Text
     };
-    match load_bytes_as(&candidate.display, declared, bytes, templates) {
-        // A walked file that held no document of interest is not an input.
-        Err(e) if matches!(e.kind(), ErrorKind::UnknownKind) && unknown => {
-            Ok(Loaded::NotInput(NotInput::Unrecognised))
-        }
-        other => other,
-    }
+    Ok(Read::File(ReadFile {
+        display: candidate.display.clone(),
+        declared,
+        unknown,
+        templates,
+        bytes,
+    }))
 }
 
 /// Parses `bytes` named `name` as `kind` (told by content when `None`).

@@ -176,6 +176,7 @@ pub fn predicate(scanner: &Scanner, run: &Run, context: &Context<'_>) -> ScanPre
             findings: summary.findings,
             blocking: summary.blocking,
             by_severity: summary.by_severity.clone(),
+            cached_files: run.cached_files,
         },
         verdict: VerdictRecord {
             result: summary.verdict,

@@ -64,6 +64,7 @@ pub mod oci;
 pub mod profile;
 pub mod pss;
 mod recover;
+mod results;
 mod scanner;
 mod select;
 mod subjects;

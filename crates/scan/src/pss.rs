@@ -168,6 +168,12 @@ pub fn may_label(text: &[u8]) -> bool {
 }
 
 impl Namespaces {
+    /// The labels, the same text in every process (sorted by namespace).
+    pub(crate) fn describe(&self) -> String {
+        let sorted: std::collections::BTreeMap<&String, &Labels> = self.labels.iter().collect();
+        format!("{sorted:?}")
+    }
+
     /// Adds the Namespaces among `documents` (of file `file`), and says in
     /// `notices` what it cannot use: a label value that is no level or
     /// version, a namespace labelled twice differently.

@@ -399,6 +399,8 @@ pub struct FileOutcome {
     pub known: usize,
     /// The files it read, named as evidence subjects, with their SHA-256.
     pub subjects: Vec<(String, String)>,
+    /// Its evaluation came from the result cache.
+    pub cached: bool,
 }
 
 /// What to scan.
@@ -495,6 +497,8 @@ pub struct Run {
     pub fingerprints: Vec<baseline::Entry>,
     /// Every file read, as an evidence subject, with its SHA-256.
     pub subjects: Vec<(String, String)>,
+    /// Files whose evaluation came from the result cache.
+    pub cached_files: usize,
 }
 
 impl Scanner {
@@ -605,7 +609,7 @@ impl Scanner {
             name: name.to_owned(),
             kind,
         };
-        context.finish(&job, loaded, &mut evaluator)
+        context.finish(&job, Input::Loaded(loaded), None, &mut evaluator)
     }
 
     /// Discovers the candidates of `request`.
@@ -686,6 +690,7 @@ impl Scanner {
         }
         let baseline = request.baseline.as_ref().map(|b| &b.fingerprints);
         let context = Context {
+            results: self.results(&namespaces),
             namespaces: Some(&namespaces),
             dockerfile: dockerfile.as_ref(),
             render: Some(render),
@@ -773,6 +778,7 @@ impl Scanner {
             fingerprints,
             subjects,
             coverage,
+            cached,
         } = totals;
         if known > 0 {
             notices.push(format!(
@@ -830,6 +836,7 @@ impl Scanner {
             known,
             fingerprints,
             subjects,
+            cached_files: cached,
         }
     }
 
@@ -943,7 +950,47 @@ impl Scanner {
             phases,
             namespaces: None,
             dockerfile: None,
+            results: None,
         }
+    }
+
+    /// The result cache of a run judging namespaces as `namespaces` say:
+    /// `None` when caching is off, there is no cache directory, or a
+    /// module failed to load.
+    fn results(&self, namespaces: &crate::pss::Namespaces) -> Option<crate::results::Results> {
+        if self.options.no_cache || !self.loaded.failures.is_empty() {
+            return None;
+        }
+        let dir = bulwark_engine::Cache::from_env()?.dir().to_path_buf();
+        let config = self.config.as_ref().map(|c| {
+            (
+                c.path.display().to_string(),
+                bulwark_evidence::sha256_hex(c.text.as_bytes()),
+                // Exceptions expire: their verdict is the day's.
+                (!c.exceptions.is_empty()).then(|| self.today.to_string()),
+            )
+        });
+        let modules: Vec<(&str, &str)> = self
+            .loaded
+            .origins
+            .iter()
+            .map(|o| (o.name.as_str(), o.sha256.as_str()))
+            .collect();
+        let run = format!(
+            "bulwark {} {}\n{modules:?}\n{}\n{:?}\n{:?}\n{:?}\n{:?} {} {:?}\n{:?}\n{:?}",
+            env!("CARGO_PKG_VERSION"),
+            bulwark_core::WIT_PACKAGE_VERSION,
+            self.settings,
+            self.plan.describe(),
+            self.options.only,
+            config,
+            self.pss_default,
+            self.namespace_labels,
+            self.limits,
+            self.options.kind,
+            namespaces.describe(),
+        );
+        Some(crate::results::Results::new(dir, &run))
     }
 }
 
@@ -1023,6 +1070,8 @@ struct Context<'s> {
     /// The Dockerfile image findings are traced to (or why it cannot be
     /// read).
     dockerfile: Option<&'s Result<bulwark_core::Document, String>>,
+    /// The result cache, when on.
+    results: Option<crate::results::Results>,
 }
 
 impl Context<'_> {
@@ -1044,22 +1093,41 @@ impl Context<'_> {
         }
         let scanner = self.scanner;
         let phases = self.phases;
-        let loaded = phases.time(&phases.parse, || match job {
-            Job::File(candidate) => bulwark_inputs::load(candidate, &scanner.load_options),
-            Job::Recovered(reference) => crate::recover::load(
+        let mut key = None;
+        let input = phases.time(&phases.parse, || match job {
+            Job::File(candidate) => match bulwark_inputs::read(candidate, &scanner.load_options) {
+                Ok(bulwark_inputs::Read::File(file)) => {
+                    if let Some(results) = &self.results
+                        && file.declared() != Some(InputKind::Image)
+                    {
+                        let k = results.key(&candidate.display, file.declared(), file.bytes());
+                        if let Some(entry) = results.get(&k)
+                            && let Ok(text) = std::str::from_utf8(file.bytes())
+                        {
+                            let source = Arc::new(SourceFile::new(&candidate.display, text));
+                            return Input::Cached { entry, source };
+                        }
+                        key = Some(k);
+                    }
+                    Input::Loaded(file.parse())
+                }
+                Ok(bulwark_inputs::Read::Loaded(loaded)) => Input::Loaded(Ok(loaded)),
+                Err(e) => Input::Loaded(Err(e)),
+            },
+            Job::Recovered(reference) => Input::Loaded(crate::recover::load(
                 reference,
                 scanner.options.platform.as_ref(),
                 &scanner.registry,
-            ),
-            Job::Image(reference) => crate::images::load(
+            )),
+            Job::Image(reference) => Input::Loaded(crate::images::load(
                 reference,
                 scanner.options.platform.as_ref(),
                 &scanner.plan.reads,
                 &scanner.registry,
-            ),
+            )),
             Job::Source { name, kind } => {
                 let bytes = stdin.map(<[u8]>::to_vec).unwrap_or_default();
-                if bytes.len() as u64 > scanner.load_options.max_file_size {
+                Input::Loaded(if bytes.len() as u64 > scanner.load_options.max_file_size {
                     Err(bulwark_inputs::Error::whole(
                         name,
                         bulwark_inputs::ErrorKind::TooLarge {
@@ -1076,10 +1144,10 @@ impl Context<'_> {
                     ))
                 } else {
                     bulwark_inputs::load_bytes(name, *kind, bytes)
-                }
+                })
             }
         });
-        let mut outcome = self.finish(job, loaded, evaluator);
+        let mut outcome = self.finish(job, input, key, evaluator);
         if self.scanner.options.fail_fast && outcome.tally.blocking > 0 {
             self.stop.store(true, Ordering::Relaxed);
         }
@@ -1099,14 +1167,24 @@ impl Context<'_> {
     fn finish(
         &self,
         job: &Job<'_>,
-        loaded: Result<Loaded, bulwark_inputs::Error>,
+        input: Input,
+        key: Option<String>,
         evaluator: &mut Evaluator<'_>,
     ) -> FileOutcome {
         let scanner = self.scanner;
         let phases = self.phases;
-        let subjects = match (job, self.root) {
-            (Job::File(candidate), Some(root)) => subjects(root, candidate, &loaded),
-            (Job::Image(_), _) => crate::images::subjects(&loaded),
+        let subjects = match (job, self.root, &input) {
+            (Job::File(candidate), Some(root), Input::Loaded(loaded)) => {
+                subjects(root, candidate, loaded)
+            }
+            (Job::File(candidate), Some(_), Input::Cached { source, .. }) => vec![(
+                candidate
+                    .relative
+                    .clone()
+                    .unwrap_or_else(|| candidate.display.clone()),
+                bulwark_evidence::sha256_hex(source.text().as_bytes()),
+            )],
+            (Job::Image(_), _, Input::Loaded(loaded)) => crate::images::subjects(loaded),
             _ => Vec::new(),
         };
         let config_path = match (job, &scanner.config_root) {
@@ -1123,9 +1201,21 @@ impl Context<'_> {
             Job::Image(_) => Some(InputKind::Image),
             Job::Recovered(_) => Some(InputKind::Dockerfile),
         };
-        let evaluated = phases.time(&phases.evaluate, || {
-            self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)
-        });
+        let cached = matches!(input, Input::Cached { .. });
+        let evaluated = match input {
+            Input::Cached { entry, source } => Evaluated::from_cache(entry, source),
+            Input::Loaded(loaded) => {
+                let evaluated = phases.time(&phases.evaluate, || {
+                    self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)
+                });
+                if let (Some(results), Some(key)) = (&self.results, key)
+                    && let Some(entry) = evaluated.to_cache()
+                {
+                    results.put(&key, &entry);
+                }
+                evaluated
+            }
+        };
         let mut findings = evaluated.findings;
         // A recovered Dockerfile is known by its job, not by its name.
         if matches!(job, Job::Recovered(_)) {
@@ -1209,6 +1299,7 @@ impl Context<'_> {
             tally,
             known,
             subjects,
+            cached,
         }
     }
 
@@ -1408,6 +1499,56 @@ impl Context<'_> {
     }
 }
 
+/// What a job's reading gave: what loading it came to, or its
+/// evaluation from the result cache with its text.
+enum Input {
+    Loaded(Result<Loaded, bulwark_inputs::Error>),
+    Cached {
+        entry: crate::results::Entry,
+        source: Arc<SourceFile>,
+    },
+}
+
+impl Evaluated {
+    /// What a file's cached evaluation stands for.
+    fn from_cache(entry: crate::results::Entry, source: Arc<SourceFile>) -> Evaluated {
+        let kind = entry.kind;
+        let keep_source = !entry.findings.is_empty() || !entry.suppressed.is_empty();
+        Evaluated {
+            findings: entry.findings,
+            suppressed: entry.suppressed,
+            secrets: entry.secrets,
+            documents: entry.documents,
+            scanned: true,
+            name: Some(Arc::from(source.name())),
+            kind,
+            status: Some(CoverageStatus::Scanned {
+                kind: kind.unwrap_or(InputKind::Kubernetes),
+                documents: entry.documents,
+            }),
+            source: keep_source.then_some(source),
+            ..Evaluated::default()
+        }
+    }
+
+    /// What the result cache keeps of a clean evaluation (no input error,
+    /// rule failure or notice; not an image).
+    fn to_cache(&self) -> Option<crate::results::Entry> {
+        let clean = self.errors.is_empty()
+            && self.failures.is_empty()
+            && self.notice.is_none()
+            && self.kind != Some(InputKind::Image)
+            && matches!(self.status, Some(CoverageStatus::Scanned { .. }));
+        clean.then(|| crate::results::Entry {
+            kind: self.kind,
+            documents: self.documents,
+            findings: self.findings.clone(),
+            suppressed: self.suppressed.clone(),
+            secrets: self.secrets.clone(),
+        })
+    }
+}
+
 /// What evaluating one file produced, before its report is prepared.
 #[derive(Default)]
 struct Evaluated {
@@ -1519,6 +1660,7 @@ struct Totals {
     fingerprints: Vec<baseline::Entry>,
     subjects: Vec<(String, String)>,
     coverage: Vec<CoverageEntry>,
+    cached: usize,
 }
 
 impl Totals {
@@ -1532,7 +1674,9 @@ impl Totals {
             tally,
             known,
             subjects,
+            cached,
         } = outcome;
+        self.cached += usize::from(cached);
         self.tally.merge(tally);
         if keep_fingerprints {
             self.fingerprints

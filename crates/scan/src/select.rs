@@ -142,6 +142,27 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// Everything the plan decides, the same text in every process (sets
+    /// sorted): part of what a cached result depends on.
+    pub(crate) fn describe(&self) -> String {
+        fn sorted(set: &std::collections::HashSet<String>) -> Vec<&String> {
+            let mut v: Vec<&String> = set.iter().collect();
+            v.sort();
+            v
+        }
+        let levels: BTreeMap<&String, &crate::pss::Level> = self.levels.iter().collect();
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {levels:?} {:?}",
+            self.run,
+            self.run_restricted,
+            self.pss_only,
+            sorted(&self.reported),
+            sorted(&self.restricted),
+            self.reads,
+            self.severity
+        )
+    }
+
     /// Decides the rules of a run over `modules`.
     pub(crate) fn new(
         modules: &[Module],

@@ -1,0 +1,220 @@
+//! The result cache: what a file's evaluation gave (its findings,
+//! suppressions and the secrets rules marked), kept in the cache directory
+//! (`DIR/results/KEY.json`) and reused when nothing it depends on changed.
+//!
+//! The key binds the file's bytes and name, the kind it was declared as,
+//! and everything about the run that could change what rules say of it:
+//! bulwark's version, every module's digest, the settings modules hear,
+//! the rules selected, the configuration's text (its exceptions, enable
+//! and disable lists), the day when exceptions can expire, the Pod
+//! Security labels of the run's namespaces, the rule limits. Only clean
+//! evaluations are kept: a file with an input error, a rule failure or a
+//! notice is evaluated again next time, as is an image. An entry that does
+//! not parse, is of another format or names another key is ignored and
+//! rewritten: it is never trusted. Reports, fingerprints, baselines and
+//! severities are made from it exactly as from a fresh evaluation.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bulwark_core::{
+    Finding, InputKind, Location, PssJudgement, Severity, Span, Suppressed, Traced,
+};
+use serde::{Deserialize, Serialize};
+
+/// The shape of a record; entries of another are ignored.
+const FORMAT: u32 = 1;
+
+/// The result cache of one run.
+#[derive(Debug, Clone)]
+pub(crate) struct Results {
+    dir: PathBuf,
+    run: String,
+}
+
+/// What a file's evaluation gave, as kept.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) kind: Option<InputKind>,
+    pub(crate) documents: usize,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) suppressed: Vec<Suppressed>,
+    pub(crate) secrets: Vec<Span>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    format: u32,
+    key: String,
+    kind: Option<InputKind>,
+    documents: usize,
+    findings: Vec<KeptFinding>,
+    suppressed: Vec<KeptSuppressed>,
+    secrets: Vec<(usize, usize)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeptFinding {
+    rule_id: String,
+    severity: Severity,
+    title: String,
+    controls: Vec<String>,
+    file: String,
+    location: Location,
+    template: Option<String>,
+    message: String,
+    detail: Option<String>,
+    remediation: String,
+    module: String,
+    pointer: String,
+    kind: InputKind,
+    span: (usize, usize),
+    redactions: Vec<(usize, usize)>,
+    pss: Option<PssJudgement>,
+    traced: Option<Traced>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeptSuppressed {
+    #[serde(flatten)]
+    suppressed: Suppressed,
+    end: (usize, usize),
+    template: Option<String>,
+}
+
+fn span(s: Span) -> (usize, usize) {
+    (s.start, s.end)
+}
+
+impl Results {
+    /// The cache in `dir` for a run whose dependencies `run` describes.
+    pub(crate) fn new(dir: PathBuf, run: &str) -> Results {
+        Results {
+            dir: dir.join("results"),
+            run: bulwark_evidence::sha256_hex(run.as_bytes()),
+        }
+    }
+
+    /// The key of the file `name` with `bytes`, declared as `kind`.
+    pub(crate) fn key(&self, name: &str, kind: Option<InputKind>, bytes: &[u8]) -> String {
+        let head = format!(
+            "{}\0{}\0{}\0{}\0",
+            self.run,
+            name,
+            kind.map(|k| k.to_string()).unwrap_or_default(),
+            bytes.len()
+        );
+        let mut all = Vec::with_capacity(head.len() + bytes.len());
+        all.extend_from_slice(head.as_bytes());
+        all.extend_from_slice(bytes);
+        bulwark_evidence::sha256_hex(&all)
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// The entry kept under `key`, if there is a sound one.
+    pub(crate) fn get(&self, key: &str) -> Option<Entry> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        let record: Record = serde_json::from_slice(&bytes).ok()?;
+        if record.format != FORMAT || record.key != key {
+            return None;
+        }
+        let findings = record
+            .findings
+            .into_iter()
+            .map(|f| Finding {
+                rule_id: Arc::from(f.rule_id),
+                severity: f.severity,
+                title: Arc::from(f.title),
+                controls: Arc::from(f.controls),
+                file: Arc::from(f.file),
+                location: f.location,
+                template: f.template,
+                message: f.message,
+                detail: f.detail,
+                remediation: Arc::from(f.remediation),
+                module: Arc::from(f.module),
+                pointer: f.pointer,
+                fingerprint: String::new(),
+                kind: f.kind,
+                span: Span::new(f.span.0, f.span.1),
+                redactions: f
+                    .redactions
+                    .into_iter()
+                    .map(|(a, b)| Span::new(a, b))
+                    .collect(),
+                pss: f.pss,
+                traced: f.traced,
+            })
+            .collect();
+        let suppressed = record
+            .suppressed
+            .into_iter()
+            .map(|s| Suppressed {
+                end: s.end,
+                template: s.template,
+                ..s.suppressed
+            })
+            .collect();
+        Some(Entry {
+            kind: record.kind,
+            documents: record.documents,
+            findings,
+            suppressed,
+            secrets: record
+                .secrets
+                .into_iter()
+                .map(|(a, b)| Span::new(a, b))
+                .collect(),
+        })
+    }
+
+    /// Keeps `entry` under `key`; a cache that cannot be written is
+    /// passed over.
+    pub(crate) fn put(&self, key: &str, entry: &Entry) {
+        let record = Record {
+            format: FORMAT,
+            key: key.to_owned(),
+            kind: entry.kind,
+            documents: entry.documents,
+            findings: entry
+                .findings
+                .iter()
+                .map(|f| KeptFinding {
+                    rule_id: f.rule_id.to_string(),
+                    severity: f.severity,
+                    title: f.title.to_string(),
+                    controls: f.controls.to_vec(),
+                    file: f.file.to_string(),
+                    location: f.location,
+                    template: f.template.clone(),
+                    message: f.message.clone(),
+                    detail: f.detail.clone(),
+                    remediation: f.remediation.to_string(),
+                    module: f.module.to_string(),
+                    pointer: f.pointer.clone(),
+                    kind: f.kind,
+                    span: span(f.span),
+                    redactions: f.redactions.iter().copied().map(span).collect(),
+                    pss: f.pss.clone(),
+                    traced: f.traced.clone(),
+                })
+                .collect(),
+            suppressed: entry
+                .suppressed
+                .iter()
+                .map(|s| KeptSuppressed {
+                    suppressed: s.clone(),
+                    end: s.end,
+                    template: s.template.clone(),
+                })
+                .collect(),
+            secrets: entry.secrets.iter().copied().map(span).collect(),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&record) {
+            let _ = bulwark_engine::write_private(&self.path(key), &bytes);
+        }
+    }
+}
