@@ -11,7 +11,8 @@
 # with /usr/bin/time and prints, per job, the median wall time, the median
 # peak RSS, the throughput and each peer's time as a multiple of bulwark's.
 # Also timed: bulwark --parse-only per kind (the baseline a scan's cost is
-# compared with) and bulwark on twice the Kubernetes objects (growth).
+# compared with), bulwark on twice the Kubernetes objects (growth), and
+# bulwark again with the result cache warm: nothing changed, one file changed.
 # Exit codes of the tools are ignored: every corpus has findings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,3 +108,16 @@ row "10,000 Kubernetes objects" "bulwark --parse-only" 10000 objects "$base" "$s
 # Growth: twice the objects should take twice the time (ratio ≈ 2.0×).
 read -r s k < <(measure "$runs" "$bulwark" scan "$work/corpus-double/kubernetes")
 row "20,000 Kubernetes objects" "bulwark (twice the corpus)" 20000 objects "$base" "$s" "$k"
+
+# The result cache: the same scan again with nothing changed, and with one
+# file of the 500 changed before each run (a comment appended), against
+# the cold scan above (the cache off).
+cache=$tmp/results-cache
+k8s_files=("$corpus"/kubernetes/*)
+env BULWARK_CACHE_DIR="$cache" "$bulwark" scan "$corpus/kubernetes" >/dev/null 2>&1 || true
+read -r s k < <(measure "$runs" env BULWARK_CACHE_DIR="$cache" "$bulwark" scan "$corpus/kubernetes")
+row "10,000 Kubernetes objects" "bulwark, cached, nothing changed" 10000 objects "$base" "$s" "$k"
+export cache bulwark corpus
+changed=${k8s_files[0]}
+read -r s k < <(measure "$runs" sh -c 'echo "# edit $(date +%s%N)" >>"$1"; BULWARK_CACHE_DIR="$cache" "$bulwark" scan "$corpus/kubernetes"' sh "$changed")
+row "10,000 Kubernetes objects" "bulwark, cached, one file changed" 10000 objects "$base" "$s" "$k"

@@ -466,10 +466,13 @@ fn compiled_components_are_cached_and_reused() -> Result<(), Box<dyn std::error:
         "docker-user-root",
         "tests/fixtures/scan/insecure",
     ];
+    // Compiled code: the files of the cache directory (results and
+    // fetched modules live in directories of their own).
     let entries = |dir: &std::path::Path| -> Vec<String> {
         std::fs::read_dir(dir)
             .map(|rd| {
                 rd.filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                     .map(|e| e.file_name().to_string_lossy().into_owned())
                     .collect()
             })
