@@ -23,7 +23,7 @@ use bulwark_core::{
 use serde::{Deserialize, Serialize};
 
 /// The shape of a record; entries of another are ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The result cache of one run.
 #[derive(Debug, Clone)]
@@ -48,24 +48,33 @@ struct Record {
     key: String,
     kind: Option<InputKind>,
     documents: usize,
+    /// The file the findings are in.
+    file: String,
+    /// What the findings of one rule share, once.
+    rules: Vec<KeptRule>,
     findings: Vec<KeptFinding>,
     suppressed: Vec<KeptSuppressed>,
     secrets: Vec<(usize, usize)>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct KeptFinding {
+#[derive(Serialize, Deserialize, PartialEq)]
+struct KeptRule {
     rule_id: String,
-    severity: Severity,
     title: String,
     controls: Vec<String>,
-    file: String,
+    remediation: String,
+    module: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeptFinding {
+    /// Its rule, in [`Record::rules`].
+    rule: usize,
+    severity: Severity,
     location: Location,
     template: Option<String>,
     message: String,
     detail: Option<String>,
-    remediation: String,
-    module: String,
     pointer: String,
     kind: InputKind,
     span: (usize, usize),
@@ -121,34 +130,53 @@ impl Results {
         if record.format != FORMAT || record.key != key {
             return None;
         }
+        // Each rule's shared text once, shared by its findings.
+        type Shared = (Arc<str>, Arc<str>, Arc<[String]>, Arc<str>, Arc<str>);
+        let rules: Vec<Shared> = record
+            .rules
+            .into_iter()
+            .map(|r| {
+                (
+                    Arc::from(r.rule_id),
+                    Arc::from(r.title),
+                    Arc::from(r.controls),
+                    Arc::from(r.remediation),
+                    Arc::from(r.module),
+                )
+            })
+            .collect();
+        let file: Arc<str> = Arc::from(record.file);
         let findings = record
             .findings
             .into_iter()
-            .map(|f| Finding {
-                rule_id: Arc::from(f.rule_id),
-                severity: f.severity,
-                title: Arc::from(f.title),
-                controls: Arc::from(f.controls),
-                file: Arc::from(f.file),
-                location: f.location,
-                template: f.template,
-                message: f.message,
-                detail: f.detail,
-                remediation: Arc::from(f.remediation),
-                module: Arc::from(f.module),
-                pointer: f.pointer,
-                fingerprint: String::new(),
-                kind: f.kind,
-                span: Span::new(f.span.0, f.span.1),
-                redactions: f
-                    .redactions
-                    .into_iter()
-                    .map(|(a, b)| Span::new(a, b))
-                    .collect(),
-                pss: f.pss,
-                traced: f.traced,
+            .map(|f| {
+                let (rule_id, title, controls, remediation, module) = rules.get(f.rule)?.clone();
+                Some(Finding {
+                    rule_id,
+                    severity: f.severity,
+                    title,
+                    controls,
+                    file: file.clone(),
+                    location: f.location,
+                    template: f.template,
+                    message: f.message,
+                    detail: f.detail,
+                    remediation,
+                    module,
+                    pointer: f.pointer,
+                    fingerprint: String::new(),
+                    kind: f.kind,
+                    span: Span::new(f.span.0, f.span.1),
+                    redactions: f
+                        .redactions
+                        .into_iter()
+                        .map(|(a, b)| Span::new(a, b))
+                        .collect(),
+                    pss: f.pss,
+                    traced: f.traced,
+                })
             })
-            .collect();
+            .collect::<Option<Vec<Finding>>>()?;
         let suppressed = record
             .suppressed
             .into_iter()
@@ -174,34 +202,59 @@ impl Results {
     /// Keeps `entry` under `key`; a cache that cannot be written is
     /// passed over.
     pub(crate) fn put(&self, key: &str, entry: &Entry) {
+        // One file's findings: one name, kept once.
+        if let Some(first) = entry.findings.first()
+            && entry.findings.iter().any(|f| f.file != first.file)
+        {
+            return;
+        }
+        let mut rules: Vec<KeptRule> = Vec::new();
+        let mut rule_of = |f: &Finding| {
+            let rule = KeptRule {
+                rule_id: f.rule_id.to_string(),
+                title: f.title.to_string(),
+                controls: f.controls.to_vec(),
+                remediation: f.remediation.to_string(),
+                module: f.module.to_string(),
+            };
+            match rules.iter().position(|r| *r == rule) {
+                Some(i) => i,
+                None => {
+                    rules.push(rule);
+                    rules.len() - 1
+                }
+            }
+        };
+        let findings: Vec<KeptFinding> = entry
+            .findings
+            .iter()
+            .map(|f| KeptFinding {
+                rule: rule_of(f),
+                severity: f.severity,
+                location: f.location,
+                template: f.template.clone(),
+                message: f.message.clone(),
+                detail: f.detail.clone(),
+                pointer: f.pointer.clone(),
+                kind: f.kind,
+                span: span(f.span),
+                redactions: f.redactions.iter().copied().map(span).collect(),
+                pss: f.pss.clone(),
+                traced: f.traced.clone(),
+            })
+            .collect();
         let record = Record {
             format: FORMAT,
             key: key.to_owned(),
             kind: entry.kind,
             documents: entry.documents,
-            findings: entry
+            file: entry
                 .findings
-                .iter()
-                .map(|f| KeptFinding {
-                    rule_id: f.rule_id.to_string(),
-                    severity: f.severity,
-                    title: f.title.to_string(),
-                    controls: f.controls.to_vec(),
-                    file: f.file.to_string(),
-                    location: f.location,
-                    template: f.template.clone(),
-                    message: f.message.clone(),
-                    detail: f.detail.clone(),
-                    remediation: f.remediation.to_string(),
-                    module: f.module.to_string(),
-                    pointer: f.pointer.clone(),
-                    kind: f.kind,
-                    span: span(f.span),
-                    redactions: f.redactions.iter().copied().map(span).collect(),
-                    pss: f.pss.clone(),
-                    traced: f.traced.clone(),
-                })
-                .collect(),
+                .first()
+                .map(|f| f.file.to_string())
+                .unwrap_or_default(),
+            rules,
+            findings,
             suppressed: entry
                 .suppressed
                 .iter()
