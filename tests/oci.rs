@@ -457,6 +457,17 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
         foreign.stderr
     );
 
+    // The configuration's `trusted-keys` apply to `pull` as to a scan.
+    let config = dir.join("trusting-other.yaml");
+    std::fs::write(&config, "trusted-keys: [other.pub]\n").expect("write");
+    let configured = run(dir, "cache", &["pull", &pin, "--config", &s(&config)], &env);
+    assert_eq!(configured.code, 2, "{}", configured.stderr);
+    assert!(
+        configured.stderr.contains("not signed by any trusted key"),
+        "{}",
+        configured.stderr
+    );
+
     // A second signature joins the first under the tag.
     let second = run(
         dir,
@@ -477,6 +488,8 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
         &["pull", &pin, "--trusted-key", &other_pub],
         &env,
     );
+    assert_eq!(now.code, 0, "{}", now.stderr);
+    let now = run(dir, "cache", &["pull", &pin, "--config", &s(&config)], &env);
     assert_eq!(now.code, 0, "{}", now.stderr);
 
     // A tampered signature (its bytes changed in the registry's storage):

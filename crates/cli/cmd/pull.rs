@@ -17,10 +17,18 @@ pub struct Args {
     #[arg(value_name = "REF")]
     reference: String,
     /// A public key (SPKI PEM) the module must be signed with
-    /// (repeatable): its signature is looked up among the manifest's
-    /// referrers and kept in the cache with it.
+    /// (repeatable; adds to `trusted-keys` in the configuration): its
+    /// signature is looked up among the manifest's referrers and kept in
+    /// the cache with it.
     #[arg(long = "trusted-key", value_name = "FILE")]
     trusted_keys: Vec<PathBuf>,
+    /// The configuration whose `trusted-keys` apply [default:
+    /// .bulwark.yaml in the current directory's repository root, if any].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Read no configuration.
+    #[arg(long)]
+    no_config: bool,
     /// Also write the component to FILE.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -33,10 +41,20 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalOptions) -> anyhow::Result<Exit> {
     let module = OciModule::parse(&args.reference).map_err(anyhow::Error::msg)?;
+    let config = crate::options::find_config(
+        args.config.as_deref(),
+        args.no_config,
+        &bulwark_inputs::Root::of(&[]),
+    )?;
+    let configured = config
+        .iter()
+        .flat_map(|c| c.trusted_keys.iter().map(|k| c.root.join(&k.value)));
     let trusted = args
         .trusted_keys
         .iter()
-        .map(|p| bulwark_scan::modules::read_trusted_key(p))
+        .cloned()
+        .chain(configured)
+        .map(|p| bulwark_scan::modules::read_trusted_key(&p))
         .collect::<Result<Vec<_>, _>>()?;
     let store = bulwark_scan::oci::default_store();
     let fetcher = Fetcher::new(args.registry.registries(), store, args.offline);
