@@ -114,6 +114,15 @@ fn hostile_record(evidence: &Path) -> serde_json::Value {
         .unwrap_or_default()
 }
 
+/// Asserts that `run` was refused (exit 2) with each of `said` in its
+/// error.
+fn refused(run: &Run, said: &[&str]) {
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    for text in said {
+        assert!(run.stderr.contains(text), "no `{text}` in: {}", run.stderr);
+    }
+}
+
 /// The layer blob of the hostile module in the cache `cache`.
 fn cached_layer(dir: &Path, cache: &str) -> PathBuf {
     dir.join(cache)
@@ -138,13 +147,8 @@ fn a_module_is_pushed_pinned_pulled_cached_and_run_offline() {
     // Something that does not load as a rule module is not pushed.
     let empty = dir.join("empty.wasm");
     std::fs::write(&empty, b"\0asm\x0d\0\x01\0").expect("write");
-    let refused = run(dir, "cache", &["push", &s(&empty), &reference], &[]);
-    assert_eq!(refused.code, 2, "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("refusing to push") && refused.stderr.contains("bulwark:rules"),
-        "{}",
-        refused.stderr
-    );
+    let not_module = run(dir, "cache", &["push", &s(&empty), &reference], &[]);
+    refused(&not_module, &["refusing to push", "bulwark:rules"]);
 
     // Pinned: fetched, verified, run; the evidence records it.
     let keys = dir.join("k");
@@ -174,8 +178,7 @@ fn a_module_is_pushed_pinned_pulled_cached_and_run_offline() {
 
     // Unpinned: refused with the digest the tag names now.
     let unpinned = scan_with(dir, "cache", &format!("oci://{reference}"), &[], &[]);
-    assert_eq!(unpinned.code, 2, "{}", unpinned.stderr);
-    assert!(unpinned.stderr.contains(&pin), "{}", unpinned.stderr);
+    refused(&unpinned, &[&pin]);
 
     // The same pin in .bulwark.yaml; without the digest the error is at
     // its line, with the pin.
@@ -204,22 +207,12 @@ fn a_module_is_pushed_pinned_pulled_cached_and_run_offline() {
     )
     .expect("write");
     let loose = run(dir, "cache", &["scan", "--config", &s(&config), &file], &[]);
-    assert_eq!(loose.code, 2, "{}", loose.stderr);
-    assert!(
-        loose.stderr.contains("bulwark.yaml:3:5") && loose.stderr.contains(&pin),
-        "{}",
-        loose.stderr
-    );
+    refused(&loose, &["bulwark.yaml:3:5", &pin]);
 
     // A digest the repository does not have.
     let other = format!("oci://{reference}@sha256:{}", "0".repeat(64));
     let missing = scan_with(dir, "cache-2", &other, &[], &[]);
-    assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(
-        missing.stderr.contains("not found (404)"),
-        "{}",
-        missing.stderr
-    );
+    refused(&missing, &["not found (404)"]);
 
     // `pull` fills a cache, and says when it needed no download.
     let pulled = run(
@@ -252,12 +245,7 @@ fn a_module_is_pushed_pinned_pulled_cached_and_run_offline() {
     let stored = registry.blob_file(&format!("sha256:{}", sha256(&module_bytes())));
     std::fs::write(&stored, &secrets).expect("tamper");
     let tampered = scan_with(dir, "cache-4", &pin, &[], &[]);
-    assert_eq!(tampered.code, 2, "{}", tampered.stderr);
-    assert!(
-        tampered.stderr.contains(&pin) && tampered.stderr.contains("digest"),
-        "{}",
-        tampered.stderr
-    );
+    refused(&tampered, &[&pin, "digest"]);
 
     // Registry gone: the cached module still runs, with or without
     // --offline; an uncached one is refused offline, naming `pull`.
@@ -279,12 +267,7 @@ fn a_module_is_pushed_pinned_pulled_cached_and_run_offline() {
     std::fs::write(&layer, &secrets).expect("poison");
     for cache in ["cache-3", "cache-5"] {
         let offline = scan_with(dir, cache, &pin, &["--offline"], &[]);
-        assert_eq!(offline.code, 2, "{}", offline.stderr);
-        assert!(
-            offline.stderr.contains("--offline") && offline.stderr.contains("bulwark pull"),
-            "{}",
-            offline.stderr
-        );
+        refused(&offline, &["--offline", "bulwark pull"]);
     }
 }
 
@@ -325,12 +308,7 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
         &["push", &s(&root().join(MODULE)), &reference],
         &[],
     );
-    assert_eq!(no_login.code, 2, "{}", no_login.stderr);
-    assert!(
-        no_login.stderr.contains("unauthorized (401)"),
-        "{}",
-        no_login.stderr
-    );
+    refused(&no_login, &["unauthorized (401)"]);
 
     use base64::Engine as _;
     let auth = dir.join("auth.json");
@@ -351,13 +329,9 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
 
     // Trusted keys and no signature: refused, saying how to sign.
     let unsigned = scan_with(dir, "cache", &pin, &["--trusted-key", &k_pub], &env);
-    assert_eq!(unsigned.code, 2, "{}", unsigned.stderr);
-    assert!(
-        unsigned.stderr.contains(&pin)
-            && unsigned.stderr.contains("no signature is attached")
-            && unsigned.stderr.contains("bulwark sign"),
-        "{}",
-        unsigned.stderr
+    refused(
+        &unsigned,
+        &[&pin, "no signature is attached", "bulwark sign"],
     );
 
     // Signed: the signature is an artifact whose subject is the module's
@@ -450,23 +424,13 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
         &["pull", &pin, "--trusted-key", &other_pub],
         &env,
     );
-    assert_eq!(foreign.code, 2, "{}", foreign.stderr);
-    assert!(
-        foreign.stderr.contains("not signed by any trusted key"),
-        "{}",
-        foreign.stderr
-    );
+    refused(&foreign, &["not signed by any trusted key"]);
 
     // The configuration's `trusted-keys` apply to `pull` as to a scan.
     let config = dir.join("trusting-other.yaml");
     std::fs::write(&config, "trusted-keys: [other.pub]\n").expect("write");
     let configured = run(dir, "cache", &["pull", &pin, "--config", &s(&config)], &env);
-    assert_eq!(configured.code, 2, "{}", configured.stderr);
-    assert!(
-        configured.stderr.contains("not signed by any trusted key"),
-        "{}",
-        configured.stderr
-    );
+    refused(&configured, &["not signed by any trusted key"]);
 
     // A second signature joins the first under the tag.
     let second = run(
@@ -508,12 +472,7 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
     envelope["signatures"][0]["sig"] = serde_json::json!("AAAA");
     std::fs::write(&stored, envelope.to_string()).expect("tamper");
     let tampered = scan_with(dir, "cache-fresh", &pin, &["--trusted-key", &k_pub], &env);
-    assert_eq!(tampered.code, 2, "{}", tampered.stderr);
-    assert!(
-        tampered.stderr.contains(&pin) && tampered.stderr.contains(&envelope_digest),
-        "{}",
-        tampered.stderr
-    );
+    refused(&tampered, &[&pin, &envelope_digest]);
 }
 
 /// The Python with the `oras` package: `$BULWARK_ORAS_PYTHON`, else the
@@ -734,12 +693,7 @@ fn a_registry_that_fails_or_never_answers_refuses_the_module_in_bounded_time() {
         &["--registry-timeout", "1s"],
         &[],
     );
-    assert_eq!(hung.code, 2, "{}", hung.stderr);
-    assert!(
-        hung.stderr.contains("no answer within 1 s (3 attempts)") && hung.stderr.contains(&silent),
-        "{}",
-        hung.stderr
-    );
+    refused(&hung, &["no answer within 1 s (3 attempts)", &silent]);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 
     let failing = fake_server(Some(
@@ -751,8 +705,7 @@ fn a_registry_that_fails_or_never_answers_refuses_the_module_in_bounded_time() {
         &["pull", &pinned(&failing), "--registry-timeout", "2s"],
         &[],
     );
-    assert_eq!(pull.code, 2, "{}", pull.stderr);
-    assert!(pull.stderr.contains("answered 500"), "{}", pull.stderr);
+    refused(&pull, &["answered 500"]);
 }
 
 /// A registry with the Referrers API: a proxy in front of a Distribution

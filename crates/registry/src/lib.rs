@@ -192,6 +192,21 @@ impl Registry {
         })
     }
 
+    /// What a request about `reference` (a tag or digest) of `repo`
+    /// needs: the reference, the host's client and the credentials.
+    fn prepare(
+        &self,
+        repo: &Repository,
+        reference: &str,
+    ) -> Result<(oci_client::Reference, oci_client::Client, RegistryAuth), Error> {
+        let (auth, _) = self.auth(repo)?;
+        Ok((
+            oci_reference(repo, reference),
+            self.client(&repo.host),
+            auth,
+        ))
+    }
+
     /// Runs `attempt` until it succeeds, fails for good or the retries
     /// are spent.
     fn retry<T>(
@@ -225,9 +240,7 @@ impl Registry {
     ///
     /// The registry's refusal, a timeout, or bytes that do not match.
     pub fn manifest(&self, repo: &Repository, reference: &str) -> Result<Manifest, Error> {
-        let target = oci_reference(repo, reference);
-        let client = self.client(&repo.host);
-        let (auth, _) = self.auth(repo)?;
+        let (target, client, auth) = self.prepare(repo, reference)?;
         let what = format!("manifest {reference} of {}", repo.repository);
         let (bytes, digest) = self.retry(&what, repo, || {
             self.runtime
@@ -253,9 +266,7 @@ impl Registry {
     ///
     /// The registry's refusal or a timeout before the first byte.
     pub fn blob(&self, repo: &Repository, digest: &str) -> Result<Box<dyn Read + Send>, Error> {
-        let target = oci_reference(repo, digest);
-        let client = self.client(&repo.host);
-        let (auth, _) = self.auth(repo)?;
+        let (target, client, auth) = self.prepare(repo, digest)?;
         let what = format!("blob {digest} of {}", repo.repository);
         let stream = self.retry(&what, repo, || {
             self.runtime.block_on(async {
@@ -286,9 +297,7 @@ impl Registry {
     /// The registry's refusal or a timeout.
     pub fn push_blob(&self, repo: &Repository, bytes: &[u8]) -> Result<String, Error> {
         let digest = sha256_digest(bytes);
-        let target = oci_reference(repo, &digest);
-        let client = self.client(&repo.host);
-        let (auth, _) = self.auth(repo)?;
+        let (target, client, auth) = self.prepare(repo, &digest)?;
         let what = format!("upload of blob {digest} to {}", repo.repository);
         let data = bytes::Bytes::copy_from_slice(bytes);
         self.retry(&what, repo, || {
@@ -327,9 +336,7 @@ impl Registry {
         media_type: &str,
     ) -> Result<String, Error> {
         let digest = sha256_digest(bytes);
-        let target = oci_reference(repo, reference);
-        let client = self.client(&repo.host);
-        let (auth, _) = self.auth(repo)?;
+        let (target, client, auth) = self.prepare(repo, reference)?;
         let what = format!("upload of manifest {reference} to {}", repo.repository);
         let content_type = reqwest_header(media_type).ok_or_else(|| Error::Protocol {
             host: repo.host.clone(),
@@ -365,9 +372,7 @@ impl Registry {
         digest: &str,
         artifact_type: Option<&str>,
     ) -> Result<Vec<Descriptor>, Error> {
-        let target = oci_reference(repo, digest);
-        let client = self.client(&repo.host);
-        let (auth, _) = self.auth(repo)?;
+        let (target, client, auth) = self.prepare(repo, digest)?;
         let what = format!("referrers of {digest} in {}", repo.repository);
         let index = self.retry(&what, repo, || {
             self.runtime.block_on(async {

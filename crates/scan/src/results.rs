@@ -42,6 +42,16 @@ pub(crate) struct Entry {
     pub(crate) secrets: Vec<Span>,
 }
 
+/// What a file's evaluation gave, borrowed, to keep.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keep<'a> {
+    pub(crate) kind: Option<InputKind>,
+    pub(crate) documents: usize,
+    pub(crate) findings: &'a [Finding],
+    pub(crate) suppressed: &'a [Suppressed],
+    pub(crate) secrets: &'a [Span],
+}
+
 #[derive(Serialize, Deserialize)]
 struct Record {
     format: u32,
@@ -113,10 +123,16 @@ impl Results {
             kind.map(|k| k.to_string()).unwrap_or_default(),
             bytes.len()
         );
-        let mut all = Vec::with_capacity(head.len() + bytes.len());
-        all.extend_from_slice(head.as_bytes());
-        all.extend_from_slice(bytes);
-        bulwark_evidence::sha256_hex(&all)
+        // Hashed as it stands, without copying the file.
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(head.as_bytes());
+        hasher.update(bytes);
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     fn path(&self, key: &str) -> PathBuf {
@@ -201,7 +217,7 @@ impl Results {
 
     /// Keeps `entry` under `key`; a cache that cannot be written is
     /// passed over.
-    pub(crate) fn put(&self, key: &str, entry: &Entry) {
+    pub(crate) fn put(&self, key: &str, entry: Keep<'_>) {
         // One file's findings: one name, kept once.
         if let Some(first) = entry.findings.first()
             && entry.findings.iter().any(|f| f.file != first.file)

@@ -1211,7 +1211,7 @@ impl Context<'_> {
                 if let (Some(results), Some(key)) = (&self.results, key)
                     && let Some(entry) = evaluated.to_cache()
                 {
-                    results.put(&key, &entry);
+                    results.put(&key, entry);
                 }
                 evaluated
             }
@@ -1533,18 +1533,18 @@ impl Evaluated {
 
     /// What the result cache keeps of a clean evaluation (no input error,
     /// rule failure or notice; not an image).
-    fn to_cache(&self) -> Option<crate::results::Entry> {
+    fn to_cache(&self) -> Option<crate::results::Keep<'_>> {
         let clean = self.errors.is_empty()
             && self.failures.is_empty()
             && self.notice.is_none()
             && self.kind != Some(InputKind::Image)
             && matches!(self.status, Some(CoverageStatus::Scanned { .. }));
-        clean.then(|| crate::results::Entry {
+        clean.then_some(crate::results::Keep {
             kind: self.kind,
             documents: self.documents,
-            findings: self.findings.clone(),
-            suppressed: self.suppressed.clone(),
-            secrets: self.secrets.clone(),
+            findings: &self.findings,
+            suppressed: &self.suppressed,
+            secrets: &self.secrets,
         })
     }
 }
