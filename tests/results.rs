@@ -147,3 +147,38 @@ fn a_corrupt_or_foreign_entry_is_ignored_and_rewritten() {
     let (_, cached) = scan(dir, &[]);
     assert_eq!(cached, 3);
 }
+
+#[test]
+fn no_secret_reaches_the_cache() {
+    // A module that repeats every string of a document in its messages:
+    // the report masks the secret, and the cache keeps what the report
+    // says, never the secret.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = dir.path();
+    write(dir, "repo/Dockerfile", DOCKERFILE);
+    let module = crate::util::pinned("rules-wasm/dist/hostile.wasm");
+    let cache = dir.join("cache");
+    let repo = s(&dir.join("repo"));
+    let args = [
+        "scan",
+        "--no-config",
+        "--format",
+        "json",
+        "--rules",
+        &module,
+        "--rule",
+        "hostile-echo",
+        &repo,
+    ];
+    let cold = bulwark_env(&args, b"", &[("BULWARK_CACHE_DIR", cache.as_path())]);
+    assert_eq!(cold.code, 1, "{}{}", cold.stdout, cold.stderr);
+    assert!(cold.stdout.contains("DB_PASSWORD=*"), "{}", cold.stdout);
+    let kept = entries(dir);
+    assert_eq!(kept.len(), 1);
+    for entry in &kept {
+        let text = std::fs::read_to_string(entry).expect("entry");
+        assert!(!text.contains("hunter2hunter2"), "{text}");
+    }
+    let warm = bulwark_env(&args, b"", &[("BULWARK_CACHE_DIR", cache.as_path())]);
+    assert_eq!(report(&warm), report(&cold));
+}

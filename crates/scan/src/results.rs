@@ -1,6 +1,7 @@
-//! The result cache: what a file's evaluation gave (its findings,
-//! suppressions and the secrets rules marked), kept in the cache directory
-//! (`DIR/results/KEY.json`) and reused when nothing it depends on changed.
+//! The result cache: what a file's evaluation gave (its findings and
+//! suppressions as its report has them, secrets masked, and the spans of
+//! its secrets), kept in the cache directory (`DIR/results/KEY.json`) and
+//! reused when nothing it depends on changed. No secret's text is written.
 //!
 //! The key binds the file's bytes and name, the kind it was declared as,
 //! and everything about the run that could change what rules say of it:

@@ -1204,18 +1204,13 @@ impl Context<'_> {
         let cached = matches!(input, Input::Cached { .. });
         let evaluated = match input {
             Input::Cached { entry, source } => Evaluated::from_cache(entry, source),
-            Input::Loaded(loaded) => {
-                let evaluated = phases.time(&phases.evaluate, || {
-                    self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)
-                });
-                if let (Some(results), Some(key)) = (&self.results, key)
-                    && let Some(entry) = evaluated.to_cache()
-                {
-                    results.put(&key, entry);
-                }
-                evaluated
-            }
+            Input::Loaded(loaded) => phases.time(&phases.evaluate, || {
+                self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)
+            }),
         };
+        // Kept once its report is masked: no secret reaches the cache.
+        let keep = key.filter(|_| evaluated.cacheable());
+        let documents = evaluated.documents;
         let mut findings = evaluated.findings;
         // A recovered Dockerfile is known by its job, not by its name.
         if matches!(job, Job::Recovered(_)) {
@@ -1264,6 +1259,18 @@ impl Context<'_> {
                 &mut suppressed,
                 report.source.as_deref(),
                 &report.secrets,
+            );
+        }
+        if let (Some(results), Some(key)) = (&self.results, keep) {
+            results.put(
+                &key,
+                crate::results::Keep {
+                    kind: report.kind,
+                    documents,
+                    findings: &report.findings,
+                    suppressed: &suppressed,
+                    secrets: &report.secrets,
+                },
             );
         }
         let mut known = 0;
@@ -1531,21 +1538,14 @@ impl Evaluated {
         }
     }
 
-    /// What the result cache keeps of a clean evaluation (no input error,
-    /// rule failure or notice; not an image).
-    fn to_cache(&self) -> Option<crate::results::Keep<'_>> {
-        let clean = self.errors.is_empty()
+    /// Whether the result cache keeps this evaluation: a clean one (no
+    /// input error, rule failure or notice; not an image).
+    fn cacheable(&self) -> bool {
+        self.errors.is_empty()
             && self.failures.is_empty()
             && self.notice.is_none()
             && self.kind != Some(InputKind::Image)
-            && matches!(self.status, Some(CoverageStatus::Scanned { .. }));
-        clean.then_some(crate::results::Keep {
-            kind: self.kind,
-            documents: self.documents,
-            findings: &self.findings,
-            suppressed: &self.suppressed,
-            secrets: &self.secrets,
-        })
+            && matches!(self.status, Some(CoverageStatus::Scanned { .. }))
     }
 }
 
