@@ -18,30 +18,93 @@ struct Str {
     len: u32,
 }
 
-impl Str {
-    const EMPTY: Str = Str { start: 0, len: 0 };
-}
-
+/// What a value is. Booleans carry their value; numbers and strings have
+/// their text in [`Tree::strings`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Null,
     Bool(bool),
     /// The number as written.
-    Number(Str),
-    String(Str),
+    Number,
+    String,
     Array,
     Object,
 }
 
-/// One value. Its children, if any, follow it directly; `end` is the index
-/// just past its last descendant, so the next sibling of a child `c` is
-/// `nodes[c].end`.
+/// Bits of [`Node::value`] that hold the length of the value's text; the
+/// three above them hold its kind.
+const LEN_BITS: u32 = 29;
+const LEN_MASK: u32 = (1 << LEN_BITS) - 1;
+
+/// One value, in 16 bytes. Its children, if any, follow it directly; `end`
+/// is the index just past its last descendant, so the next sibling of a
+/// child `c` is `nodes[c].end`.
+///
+/// A member's name and its value's text (for strings and numbers) are
+/// written one after the other into [`Tree::strings`], so one offset
+/// serves both.
 #[derive(Debug, Clone, Copy)]
 struct Node {
-    /// The member name, for members of an object.
-    key: Str,
-    kind: Kind,
+    /// Where the member name starts in `strings` (the value's text follows
+    /// it).
+    start: u32,
+    /// The length of the member name; 0 for array elements and the root.
+    key_len: u32,
+    /// The kind (top 3 bits) and the length of the value's text.
+    value: u32,
     end: u32,
+}
+
+impl Node {
+    /// A null node, for positions outside the tree.
+    const NULL: Node = Node {
+        start: 0,
+        key_len: 0,
+        value: 0,
+        end: 0,
+    };
+
+    #[inline]
+    fn kind(&self) -> Kind {
+        match self.value >> LEN_BITS {
+            1 => Kind::Bool(false),
+            2 => Kind::Bool(true),
+            3 => Kind::Number,
+            4 => Kind::String,
+            5 => Kind::Array,
+            6 => Kind::Object,
+            _ => Kind::Null,
+        }
+    }
+
+    #[inline]
+    fn key(&self) -> Str {
+        Str {
+            start: self.start,
+            len: self.key_len,
+        }
+    }
+
+    /// The text of a number or string.
+    #[inline]
+    fn text(&self) -> Str {
+        Str {
+            start: self.start.saturating_add(self.key_len),
+            len: self.value & LEN_MASK,
+        }
+    }
+}
+
+fn kind_bits(kind: Kind) -> u32 {
+    match kind {
+        Kind::Null => 0,
+        Kind::Bool(false) => 1,
+        Kind::Bool(true) => 2,
+        Kind::Number => 3,
+        Kind::String => 4,
+        Kind::Array => 5,
+        Kind::Object => 6,
+    }
 }
 
 /// A parsed JSON document.
@@ -49,6 +112,38 @@ struct Node {
 pub struct Tree {
     nodes: Vec<Node>,
     strings: String,
+}
+
+/// Upper bounds of what parsing `text` stores: its values (one per
+/// container opened, one after each comma, and the root) and the bytes of
+/// its strings and numbers. Allocating both exactly once keeps a large
+/// document's peak memory at its size instead of twice that while a vector
+/// doubles.
+fn capacity(text: &[u8]) -> (usize, usize) {
+    let (mut values, mut bytes) = (1usize, 0usize);
+    let mut in_string = false;
+    let mut i = 0;
+    while let Some(&b) = text.get(i) {
+        if in_string {
+            match b {
+                b'"' => in_string = false,
+                b'\\' => {
+                    bytes += 1;
+                    i += 1;
+                }
+                _ => bytes += 1,
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' | b',' => values += 1,
+                b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' => bytes += 1,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    (values, bytes)
 }
 
 /// Nesting deeper than this is refused (the host never sends more than a
@@ -63,18 +158,18 @@ impl Tree {
     /// A message with the byte offset of the first syntax error, or for
     /// nesting deeper than 512 levels.
     pub fn parse(text: &str) -> Result<Tree, String> {
+        let (values, bytes) = capacity(text.as_bytes());
         let mut parser = Parser {
             bytes: text.as_bytes(),
             text,
             pos: 0,
             depth: 0,
             tree: Tree {
-                // About one value per 12 bytes of typical manifest JSON.
-                nodes: Vec::with_capacity(text.len() / 12 + 1),
-                strings: String::with_capacity(text.len() / 2),
+                nodes: Vec::with_capacity(values),
+                strings: String::with_capacity(bytes),
             },
         };
-        parser.value(Str::EMPTY)?;
+        parser.value(None)?;
         parser.skip_ws();
         if parser.pos != parser.bytes.len() {
             return Err(parser.error("trailing characters after the document"));
@@ -137,10 +232,20 @@ impl Parser<'_> {
         }
     }
 
-    fn push(&mut self, key: Str, kind: Kind) -> Result<usize, String> {
+    /// Adds a value named `key` whose text (for strings and numbers) is the
+    /// `len` bytes written after the key.
+    fn push(&mut self, key: Str, kind: Kind, len: u32) -> Result<usize, String> {
         let index = self.tree.nodes.len();
         let end = u32::try_from(index + 1).map_err(|_| self.error("document too large"))?;
-        self.tree.nodes.push(Node { key, kind, end });
+        if len > LEN_MASK {
+            return Err(self.error("string longer than 512 MiB"));
+        }
+        self.tree.nodes.push(Node {
+            start: key.start,
+            key_len: key.len,
+            value: kind_bits(kind) << LEN_BITS | len,
+            end,
+        });
         Ok(index)
     }
 
@@ -155,12 +260,22 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn value(&mut self, key: Str) -> Result<(), String> {
+    /// A value: a member's after its name `key` (the last text written),
+    /// else an element's or the root's.
+    fn value(&mut self, key: Option<Str>) -> Result<(), String> {
         self.skip_ws();
+        let key = match key {
+            Some(key) => key,
+            None => Str {
+                start: u32::try_from(self.tree.strings.len())
+                    .map_err(|_| self.error("document too large"))?,
+                len: 0,
+            },
+        };
         match self.peek() {
             Some(b'{') => {
                 self.open()?;
-                let index = self.push(key, Kind::Object)?;
+                let index = self.push(key, Kind::Object, 0)?;
                 self.skip_ws();
                 if self.peek() == Some(b'}') {
                     self.pos += 1;
@@ -172,7 +287,7 @@ impl Parser<'_> {
                         }
                         let name = self.string()?;
                         self.expect(b':')?;
-                        self.value(name)?;
+                        self.value(Some(name))?;
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => self.pos += 1,
@@ -188,13 +303,13 @@ impl Parser<'_> {
             }
             Some(b'[') => {
                 self.open()?;
-                let index = self.push(key, Kind::Array)?;
+                let index = self.push(key, Kind::Array, 0)?;
                 self.skip_ws();
                 if self.peek() == Some(b']') {
                     self.pos += 1;
                 } else {
                     loop {
-                        self.value(Str::EMPTY)?;
+                        self.value(None)?;
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => self.pos += 1,
@@ -210,7 +325,7 @@ impl Parser<'_> {
             }
             Some(b'"') => {
                 let s = self.string()?;
-                self.push(key, Kind::String(s)).map(drop)
+                self.push(key, Kind::String, s.len).map(drop)
             }
             Some(b't') => self.literal("true", key, Kind::Bool(true)),
             Some(b'f') => self.literal("false", key, Kind::Bool(false)),
@@ -226,7 +341,7 @@ impl Parser<'_> {
                     return Err(self.error("malformed number"));
                 }
                 let s = self.intern(raw)?;
-                self.push(key, Kind::Number(s)).map(drop)
+                self.push(key, Kind::Number, s.len).map(drop)
             }
             Some(_) => Err(self.error("expected a value")),
             None => Err(self.error("unexpected end of input")),
@@ -245,7 +360,7 @@ impl Parser<'_> {
     fn literal(&mut self, word: &str, key: Str, kind: Kind) -> Result<(), String> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
-            self.push(key, kind).map(drop)
+            self.push(key, kind, 0).map(drop)
         } else {
             Err(self.error("expected a value"))
         }
@@ -376,9 +491,8 @@ impl<'a> Json<'a> {
             .get(self.index as usize)
             .copied()
             .unwrap_or(Node {
-                key: Str::EMPTY,
-                kind: Kind::Null,
                 end: self.index + 1,
+                ..Node::NULL
             })
     }
 
@@ -414,7 +528,7 @@ impl<'a> Json<'a> {
         let mut out = String::new();
         let mut at = self.at_index(0);
         while at.index != self.index {
-            let kind = at.node().kind;
+            let kind = at.node().kind();
             let Some((position, child)) = at
                 .children()
                 .enumerate()
@@ -425,7 +539,7 @@ impl<'a> Json<'a> {
             let child = at.at_index(child);
             out = match kind {
                 Kind::Array => join_index(&out, position),
-                _ => join_str(&out, self.tree.str(child.node().key)),
+                _ => join_str(&out, self.tree.str(child.node().key())),
             };
             at = child;
         }
@@ -444,7 +558,7 @@ impl<'a> Json<'a> {
 
     /// Member `key` of an object.
     pub fn get(&self, key: &str) -> Option<Json<'a>> {
-        if self.node().kind != Kind::Object {
+        if self.node().kind() != Kind::Object {
             return None;
         }
         let (nodes, strings) = (&self.tree.nodes, self.tree.strings.as_bytes());
@@ -453,8 +567,8 @@ impl<'a> Json<'a> {
         self.children()
             .find(|&c| {
                 nodes.get(c as usize).is_some_and(|n| {
-                    let start = n.key.start as usize;
-                    n.key.len as usize == want.len()
+                    let start = n.start as usize;
+                    n.key_len as usize == want.len()
                         && strings.get(start..start + want.len()) == Some(want)
                 })
             })
@@ -472,7 +586,7 @@ impl<'a> Json<'a> {
 
     /// The elements of an array; nothing for other values.
     pub fn items(&self) -> Vec<Json<'a>> {
-        if self.node().kind != Kind::Array {
+        if self.node().kind() != Kind::Array {
             return Vec::new();
         }
         self.children().map(|c| self.at_index(c)).collect()
@@ -481,22 +595,23 @@ impl<'a> Json<'a> {
     /// The members of an object, in document order; nothing for other
     /// values.
     pub fn entries(&self) -> Vec<(&'a str, Json<'a>)> {
-        if self.node().kind != Kind::Object {
+        if self.node().kind() != Kind::Object {
             return Vec::new();
         }
         let tree = self.tree;
         self.children()
             .map(|c| {
                 let child = self.at_index(c);
-                (tree.str(child.node().key), child)
+                (tree.str(child.node().key()), child)
             })
             .collect()
     }
 
     /// The string, for strings.
     pub fn as_str(&self) -> Option<&'a str> {
-        match self.node().kind {
-            Kind::String(s) => Some(self.tree.str(s)),
+        let node = self.node();
+        match node.kind() {
+            Kind::String => Some(self.tree.str(node.text())),
             _ => None,
         }
     }
@@ -504,8 +619,9 @@ impl<'a> Json<'a> {
     /// A scalar as text: strings as they are, numbers and booleans as
     /// written; `None` for null and collections.
     pub fn text(&self) -> Option<String> {
-        match self.node().kind {
-            Kind::String(s) | Kind::Number(s) => Some(self.tree.str(s).to_owned()),
+        let node = self.node();
+        match node.kind() {
+            Kind::String | Kind::Number => Some(self.tree.str(node.text()).to_owned()),
             Kind::Bool(b) => Some(b.to_string()),
             _ => None,
         }
@@ -514,9 +630,10 @@ impl<'a> Json<'a> {
     /// A boolean, also from the YAML 1.1 words Compose and Kubernetes
     /// tooling still accept (`yes`, `on`, `"true"` …).
     pub fn truthy(&self) -> Option<bool> {
-        match self.node().kind {
+        let node = self.node();
+        match node.kind() {
             Kind::Bool(b) => Some(b),
-            Kind::String(s) => match self.tree.str(s).to_ascii_lowercase().as_str() {
+            Kind::String => match self.tree.str(node.text()).to_ascii_lowercase().as_str() {
                 "true" | "yes" | "y" | "on" => Some(true),
                 "false" | "no" | "n" | "off" => Some(false),
                 _ => None,
@@ -533,26 +650,27 @@ impl<'a> Json<'a> {
 
     /// An integer, also from a numeric string.
     pub fn as_i64(&self) -> Option<i64> {
-        match self.node().kind {
-            Kind::Number(s) => self.tree.str(s).parse().ok(),
-            Kind::String(s) => self.tree.str(s).trim().parse().ok(),
+        let node = self.node();
+        match node.kind() {
+            Kind::Number => self.tree.str(node.text()).parse().ok(),
+            Kind::String => self.tree.str(node.text()).trim().parse().ok(),
             _ => None,
         }
     }
 
     /// Returns true if and only if the value is null.
     pub fn is_null(&self) -> bool {
-        self.node().kind == Kind::Null
+        self.node().kind() == Kind::Null
     }
 
     /// Returns true if and only if the value is an object.
     pub fn is_object(&self) -> bool {
-        self.node().kind == Kind::Object
+        self.node().kind() == Kind::Object
     }
 
     /// Returns true if and only if the value is an array.
     pub fn is_array(&self) -> bool {
-        self.node().kind == Kind::Array
+        self.node().kind() == Kind::Array
     }
 
     /// A copy of the element as a `serde_json::Value`, to deserialise it
@@ -560,11 +678,12 @@ impl<'a> Json<'a> {
     /// stay with the view: report findings through it.
     pub fn to_value(&self) -> serde_json::Value {
         use serde_json::Value;
-        match self.node().kind {
+        let node = self.node();
+        match node.kind() {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(b),
-            Kind::Number(s) => serde_json::from_str(self.tree.str(s)).unwrap_or(Value::Null),
-            Kind::String(s) => Value::String(self.tree.str(s).to_owned()),
+            Kind::Number => serde_json::from_str(self.tree.str(node.text())).unwrap_or(Value::Null),
+            Kind::String => Value::String(self.tree.str(node.text()).to_owned()),
             Kind::Array => Value::Array(self.items().iter().map(Json::to_value).collect()),
             Kind::Object => Value::Object(
                 self.entries()
@@ -670,6 +789,44 @@ mod tests {
                 .expect_err("deep")
                 .contains("nested deeper")
         );
+    }
+
+    #[test]
+    fn allocates_once_and_keeps_nodes_small() {
+        assert_eq!(std::mem::size_of::<Node>(), 16);
+        for text in [
+            r#"{"a":[1,-2.5e3,"x\"y\u00e9",null,true,{"b":{}}],"c":[],"":"k"}"#,
+            r#"[[],{},[[]],"",0]"#,
+            r#""only""#,
+            "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]",
+        ] {
+            let (values, bytes) = capacity(text.as_bytes());
+            let t = tree(text);
+            assert!(
+                t.nodes.len() <= values && t.strings.len() <= bytes,
+                "{text}"
+            );
+            // Nothing grew past the first allocation.
+            assert_eq!(t.nodes.capacity(), values, "{text}");
+            assert_eq!(t.strings.capacity(), bytes, "{text}");
+        }
+        // Exact when no container is empty.
+        let t = tree(r#"{"a":[1,2,{"b":"c"}]}"#);
+        assert_eq!(capacity(br#"{"a":[1,2,{"b":"c"}]}"#).0, t.nodes.len());
+    }
+
+    #[test]
+    fn keys_and_text_share_one_offset() {
+        let t = tree(r#"{"name":"value","n":12,"list":["a",{"k":"v"}],"e":""}"#);
+        let root = t.root();
+        assert_eq!(root.get("name").and_then(|v| v.as_str()), Some("value"));
+        assert_eq!(root.get("n").and_then(|v| v.text()).as_deref(), Some("12"));
+        let list = root.get("list").expect("list").items();
+        assert_eq!(list[0].as_str(), Some("a"));
+        assert_eq!(list[1].get("k").and_then(|v| v.as_str()), Some("v"));
+        assert_eq!(root.get("e").and_then(|v| v.as_str()), Some(""));
+        let keys: Vec<&str> = root.entries().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["name", "n", "list", "e"]);
     }
 
     #[test]
