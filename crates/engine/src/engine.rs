@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::{Cache, Error};
 
@@ -110,9 +110,17 @@ impl Engine {
             std::thread::Builder::new()
                 .name("bulwark-deadline".into())
                 .spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        std::thread::sleep(TICK);
-                        engine.increment_epoch();
+                    // Parked between ticks, so dropping the engine wakes it
+                    // at once instead of waiting out a tick.
+                    let mut next = Instant::now() + TICK;
+                    while !stop.load(Ordering::Acquire) {
+                        let now = Instant::now();
+                        if now >= next {
+                            engine.increment_epoch();
+                            next = now + TICK;
+                        } else {
+                            std::thread::park_timeout(next - now);
+                        }
                     }
                 })
                 .map_err(Error::Ticker)?
@@ -159,8 +167,9 @@ impl Engine {
 
 impl Drop for Engine {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop.store(true, Ordering::Release);
         if let Some(t) = self.ticker.take() {
+            t.thread().unpark();
             let _ = t.join();
         }
     }

@@ -12,6 +12,9 @@ pub struct Builtin {
     pub name: &'static str,
     /// The component bytes.
     pub bytes: &'static [u8],
+    /// The SHA-256 of `bytes` in lower-case hex, computed when the binary
+    /// was built (`build.rs`).
+    pub sha256: &'static str,
     /// The component compiled ahead of time for this host's architecture
     /// by `bulwark_engine::precompile`, when it was.
     pub precompiled: Option<&'static [u8]>,
@@ -52,6 +55,7 @@ macro_rules! builtin {
         Builtin {
             name: $name,
             bytes: include_bytes!(concat!("../../../rules-wasm/dist/", $name, ".wasm")),
+            sha256: include!(concat!(env!("OUT_DIR"), "/", $name, ".sha256")),
             #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
             precompiled: Some(include_bytes!(concat!(
                 "../../../rules-wasm/dist/x86_64-unknown-linux-gnu/",
@@ -64,7 +68,7 @@ macro_rules! builtin {
     };
 }
 
-/// Every built-in rule pack.
+/// Every built-in rule pack (`build.rs` lists the same names).
 pub const BUILTINS: &[Builtin] = &[
     builtin!("cis-docker-build"),
     builtin!("cis-docker-runtime"),
@@ -72,3 +76,18 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("secrets"),
     builtin!("image"),
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn digests_computed_at_build_time_are_the_embedded_bytes() {
+        for builtin in super::BUILTINS {
+            assert_eq!(
+                builtin.sha256,
+                bulwark_evidence::sha256_hex(builtin.bytes),
+                "{}",
+                builtin.name
+            );
+        }
+    }
+}
