@@ -13,6 +13,7 @@ mod evidence;
 mod formats;
 mod images;
 mod inputs;
+mod large;
 mod layout;
 mod manifests;
 mod modules;

@@ -10,8 +10,8 @@ use crate::{Cache, Error};
 /// The bounds every call into a rule module runs under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock CPU deadline for one call (preparing a document, or
-    /// evaluating one rule on it).
+    /// Wall-clock CPU deadline for one call (evaluating one rule on a
+    /// document; preparing a document gets 100 ms more per MiB of its JSON).
     pub timeout: Duration,
     /// Largest linear memory a module instance may grow to, in bytes.
     pub memory: usize,
@@ -32,8 +32,14 @@ pub(crate) const TICK: Duration = Duration::from_millis(5);
 /// The least time a module gets to start (see [`Engine::startup`]).
 pub const STARTUP: Duration = Duration::from_secs(10);
 
+/// What preparing a document (handing it over and the module parsing it)
+/// gets on top of the call deadline, per MiB of its JSON: reading a large
+/// document is not a rule's work, and it grows with the document, which
+/// `--max-file-size` bounds.
+pub(crate) const PREPARE_PER_MIB: Duration = Duration::from_millis(100);
+
 /// Epoch ticks covering `time`, plus one for the tick in progress.
-fn ticks(time: Duration) -> u64 {
+pub(crate) fn ticks(time: Duration) -> u64 {
     let ticks = time.as_micros().div_ceil(TICK.as_micros());
     u64::try_from(ticks).unwrap_or(u64::MAX).max(1) + 1
 }
@@ -151,6 +157,15 @@ impl Engine {
         ticks(self.limits.timeout)
     }
 
+    /// How long preparing a document of `json_len` bytes may take: the
+    /// call deadline plus [`PREPARE_PER_MIB`] for each MiB begun.
+    pub(crate) fn prepare_deadline(&self, json_len: usize) -> Duration {
+        let mib = u32::try_from(json_len.div_ceil(1 << 20)).unwrap_or(u32::MAX);
+        self.limits
+            .timeout
+            .saturating_add(PREPARE_PER_MIB.saturating_mul(mib))
+    }
+
     /// How long a module may take to start: instantiation (a Python or
     /// JavaScript component starts its interpreter there) and, at load,
     /// listing its rules. Once per module and worker, so longer than a
@@ -172,5 +187,21 @@ impl Drop for Engine {
             t.thread().unpark();
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preparing_a_document_gets_time_for_its_size() {
+        let engine = Engine::new(Limits::default()).expect("engine");
+        let ms = Duration::from_millis;
+        assert_eq!(engine.prepare_deadline(0), ms(500));
+        // 500 ms, then 100 ms for each MiB begun: 1 MiB + 1 byte is two.
+        assert_eq!(engine.prepare_deadline(1), ms(600));
+        assert_eq!(engine.prepare_deadline((1 << 20) + 1), ms(700));
+        assert_eq!(engine.prepare_deadline(10 << 20), ms(1500));
     }
 }

@@ -1,6 +1,7 @@
 //! Evaluating documents: one store and instance per module, reused.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bulwark_core::{Document, Finding, RuleFailure, RuleFailureKind, Span};
 use wasmtime::Store;
@@ -69,11 +70,12 @@ struct Live {
 }
 
 impl Live {
-    /// Readies the store for one call: a fresh deadline of `ticks` and the
+    /// Readies the store for one call: a fresh deadline of `time` and the
     /// memory-limit flag cleared, so a failure is classified by this call.
-    fn arm(&mut self, ticks: u64) {
+    fn arm(&mut self, time: Duration) {
         self.store.data_mut().memory_exceeded = false;
-        self.store.set_epoch_deadline(ticks);
+        self.store.data_mut().deadline = Some(time);
+        self.store.set_epoch_deadline(crate::engine::ticks(time));
     }
 }
 
@@ -109,7 +111,11 @@ pub(crate) fn classify(
     match e.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::Interrupt) => RuleFailureKind::Timeout {
             limit_ms: u64::try_from(if store.data().started {
-                engine.limits.timeout.as_millis()
+                store
+                    .data()
+                    .deadline
+                    .unwrap_or(engine.limits.timeout)
+                    .as_millis()
             } else {
                 engine.startup().as_millis()
             })
@@ -256,7 +262,7 @@ impl<'a> Evaluator<'a> {
                 return None;
             }
         };
-        live.arm(engine.deadline_ticks());
+        live.arm(engine.prepare_deadline(wit_doc.json.len()));
         match live.bindings.prepare(&mut live.store, wit_doc, &opts) {
             Ok(handle) => Some(handle),
             Err(e) => {
@@ -338,7 +344,7 @@ impl<'a> Evaluator<'a> {
         let Some(handle) = self.prepare(index, doc, wit_doc, out) else {
             return Outcome::Done;
         };
-        let ticks = self.engine.deadline_ticks();
+        let deadline = self.engine.limits.timeout;
         let ids: Vec<String> = rules
             .iter()
             .map(|&r| self.modules[index].rules[r].id.clone())
@@ -346,7 +352,7 @@ impl<'a> Evaluator<'a> {
         let Some(live) = self.live[index].as_mut() else {
             return Outcome::Done;
         };
-        live.arm(ticks);
+        live.arm(deadline);
         let result = live.bindings.evaluate_all(&mut live.store, handle, &ids);
         match result {
             Ok(results) if results.len() == rules.len() => {
@@ -387,7 +393,7 @@ impl<'a> Evaluator<'a> {
         out: &mut Evaluation,
     ) {
         let engine = self.engine;
-        let ticks = engine.deadline_ticks();
+        let deadline = engine.limits.timeout;
         let mut prepared: Option<ResourceAny> = None;
         for &rule_index in rules {
             let handle = match prepared {
@@ -403,7 +409,7 @@ impl<'a> Evaluator<'a> {
             let Some(live) = self.live[index].as_mut() else {
                 return;
             };
-            live.arm(ticks);
+            live.arm(deadline);
             let result = live.bindings.evaluate(
                 &mut live.store,
                 handle,

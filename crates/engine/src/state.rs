@@ -10,6 +10,9 @@ pub(crate) struct State {
     /// Set once the module has started (instantiated, and at load listed
     /// its rules): a timeout before is the start-up deadline's.
     pub(crate) started: bool,
+    /// The deadline of the call in progress, once started: what a timeout
+    /// reports.
+    pub(crate) deadline: Option<std::time::Duration>,
     /// WASI for modules that import it, made on first use.
     wasi: Option<Box<Wasi>>,
 }
@@ -73,6 +76,7 @@ impl State {
             memory_limit,
             memory_exceeded: false,
             started: false,
+            deadline: None,
             wasi: None,
         }
     }

@@ -336,7 +336,7 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
                 let raw = self.text.get(start..self.pos).unwrap_or("");
-                if raw.parse::<f64>().is_err() || raw.starts_with('+') {
+                if !is_number(raw.as_bytes()) {
                     self.pos = start;
                     return Err(self.error("malformed number"));
                 }
@@ -458,6 +458,41 @@ impl Parser<'_> {
         self.pos += 4;
         Ok(code)
     }
+}
+
+/// Returns true if and only if `raw` is a JSON number (RFC 8259):
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn is_number(raw: &[u8]) -> bool {
+    fn digits(raw: &[u8], at: usize) -> usize {
+        raw.get(at..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        })
+    }
+    let mut at = usize::from(raw.first() == Some(&b'-'));
+    match raw.get(at) {
+        Some(b'0') => at += 1,
+        Some(b'1'..=b'9') => at += digits(raw, at),
+        _ => return false,
+    }
+    if raw.get(at) == Some(&b'.') {
+        let n = digits(raw, at + 1);
+        if n == 0 {
+            return false;
+        }
+        at += 1 + n;
+    }
+    if let Some(b'e' | b'E') = raw.get(at) {
+        at += 1;
+        if let Some(b'+' | b'-') = raw.get(at) {
+            at += 1;
+        }
+        let n = digits(raw, at);
+        if n == 0 {
+            return false;
+        }
+        at += n;
+    }
+    at == raw.len()
 }
 
 /// A value inside a document, with its pointer.
@@ -779,6 +814,12 @@ mod tests {
             ("+1", 0),
             ("1.2.3", 0),
             ("{} x", 3),
+            ("01", 0),
+            ("[1.]", 1),
+            ("-", 0),
+            ("1e", 0),
+            ("[.5]", 1),
+            ("1e+-2", 0),
         ] {
             let e = Tree::parse(text).expect_err(text);
             assert!(e.contains(&format!("at byte {offset}:")), "{text:?}: {e}");
@@ -813,6 +854,18 @@ mod tests {
         // Exact when no container is empty.
         let t = tree(r#"{"a":[1,2,{"b":"c"}]}"#);
         assert_eq!(capacity(br#"{"a":[1,2,{"b":"c"}]}"#).0, t.nodes.len());
+    }
+
+    #[test]
+    fn reads_numbers_as_rfc_8259_writes_them() {
+        for ok in ["0", "-0", "12", "-1.5", "1e9", "1E+9", "2.5e-3", "0.0"] {
+            assert!(is_number(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "", "-", "01", "+1", "1.", ".5", "1e", "1e+", "1.2.3", "--1", "1-",
+        ] {
+            assert!(!is_number(bad.as_bytes()), "{bad}");
+        }
     }
 
     #[test]

@@ -316,7 +316,13 @@ const TOKEN_FORMATS: [TokenFormat; 11] = [
 /// The kind of well-known credential `value` contains, if any, with its
 /// article ("a PEM private key", "an AWS access key id").
 pub fn known_format(value: &str) -> Option<&'static str> {
-    if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
+    // Every check below needs some length first (the shortest, a password
+    // in a URL: `a://u:p@h` less the scheme); most values are shorter, and
+    // every search skipped is a searcher not built.
+    if value.len() < 7 {
+        return None;
+    }
+    if value.len() >= 21 && value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
         return Some("a PEM private key");
     }
     for f in &TOKEN_FORMATS {
@@ -353,6 +359,10 @@ fn is_token_char(c: char) -> bool {
 /// Returns true if and only if `prefix` occurs at a word start in `value`
 /// followed by at least `min_len` characters of `class`.
 fn has_prefixed_run(value: &str, prefix: &str, min_len: usize, class: fn(char) -> bool) -> bool {
+    // Every class is ASCII: `min_len` characters are as many bytes.
+    if value.len() < prefix.len() + min_len {
+        return false;
+    }
     value.match_indices(prefix).any(|(i, _)| {
         let at_word_start = value[..i]
             .chars()
@@ -368,6 +378,10 @@ fn has_prefixed_run(value: &str, prefix: &str, min_len: usize, class: fn(char) -
 }
 
 fn looks_like_jwt(value: &str) -> bool {
+    // Three parts of at least 10 characters and two dots.
+    if value.len() < 32 {
+        return false;
+    }
     value.match_indices("eyJ").any(|(i, _)| {
         let token: String = value[i..]
             .chars()

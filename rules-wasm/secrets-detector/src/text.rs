@@ -43,6 +43,10 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
 
 /// `-----BEGIN … PRIVATE KEY-----` through the matching `-----END …-----`.
 fn pem_blocks(text: &str, out: &mut Vec<Range<usize>>) {
+    // `-----BEGIN ` and `PRIVATE KEY` at the least.
+    if text.len() < 22 {
+        return;
+    }
     let mut from = 0;
     while let Some(at) = text[from..].find("-----BEGIN ") {
         let start = from + at;
@@ -142,6 +146,10 @@ fn json_web_token(text: &str, i: usize, out: &mut Vec<Range<usize>>) {
 
 /// The password of `scheme://user:password@host`.
 fn url_passwords(text: &str, out: &mut Vec<Range<usize>>) {
+    // `://u:p@h` at the least (the scheme may be empty).
+    if text.len() < 7 {
+        return;
+    }
     for (i, _) in text.match_indices("://") {
         let start = i + 3;
         let authority_len = text[start..]

@@ -21,10 +21,10 @@ pub const RULE: Rule = Rule {
 /// Walks Helm values: keys with secret names holding literals, values of a
 /// known credential format, and `{name: X_PASSWORD, value: …}` env entries.
 fn helm_values(root: &Json<'_>, out: &mut Findings) {
-    let mut stack: Vec<(String, Json<'_>)> = vec![(String::new(), *root)];
+    let mut stack: Vec<(&str, Json<'_>)> = vec![("", *root)];
     while let Some((key, node)) = stack.pop() {
         if let Some(text) = node.as_str() {
-            if let Some(why) = judge(&key, text) {
+            if let Some(why) = judge(key, text) {
                 out.report(
                     node.pointer(),
                     format!("value `{}` {why}", display_path(&node.pointer())),
@@ -41,6 +41,10 @@ fn helm_values(root: &Json<'_>, out: &mut Findings) {
                 )
                 .redact(at);
             }
+            continue;
+        }
+        // Numbers, booleans and nulls hold nothing to judge.
+        if !node.is_object() && !node.is_array() {
             continue;
         }
         if let (Some(name), Some(value)) = (
@@ -63,11 +67,11 @@ fn helm_values(root: &Json<'_>, out: &mut Findings) {
         let entries = node.entries();
         if entries.is_empty() {
             for item in node.items().into_iter().rev() {
-                stack.push((key.clone(), item));
+                stack.push((key, item));
             }
         } else {
             for (k, v) in entries.into_iter().rev() {
-                stack.push((k.to_owned(), v));
+                stack.push((k, v));
             }
         }
     }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Large valid inputs within the default limits (`--max-file-size` 10 MiB,
+# 256 MiB of rule memory, 500 ms per rule): wall time, peak RSS, exit code
+# and rule failures of one scan each, release build.
+#
+#   bash benches/large.sh [RUNS]
+#
+# The inputs are made here (under target/large-bench), as the issue states
+# them: a Dockerfile of 495,000 `RUN` lines (10.4 MB), one `RUN` line of
+# 10 MB (`echo a a a …`), a values file of 4.9 million scalars in flow
+# sequences and one of 1.6 million scalars under 270,000 keys (9.9 MB
+# each). Targets: no rule failure, ≤ 2 s and ≤ 250 MB each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${1:-3}
+work=target/large-bench
+rm -rf "$work" && mkdir -p "$work"
+tmp=$work/tmp
+mkdir -p "$tmp"
+# shellcheck source=benches/measure.sh
+source benches/measure.sh
+
+cargo build --release --locked --quiet
+bulwark=target/release/bulwark
+
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+with open(f"{work}/many-runs.Dockerfile", "w") as f:
+    f.write("FROM alpine:3.19\n")
+    for i in range(495000):
+        f.write(f"RUN echo {i:06d} done\n")
+with open(f"{work}/one-line.Dockerfile", "w") as f:
+    f.write("FROM alpine:3.19\nRUN echo" + " a" * (5 * 1024 * 1024 - 20) + "\n")
+row = "  - [" + ",".join(["0"] * 500) + "]\n"
+with open(f"{work}/values.yaml", "w") as f:
+    f.write("matrix:\n")
+    while f.tell() + len(row) <= 9_900_000:
+        f.write(row)
+with open(f"{work}/values-keys.yaml", "w") as f:
+    i = 0
+    while True:
+        line = f"k{i}: {{a: 1, b: x, c: true, d: 2, e: y}}\n"
+        if f.tell() + len(line) > 9_900_000:
+            break
+        f.write(line)
+        i += 1
+PY
+
+printf '| input | size | wall | peak RSS | exit | rule failures |\n| --- | --- | --- | --- | --- | --- |\n'
+for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yaml; do
+  file=$work/$name
+  kind=()
+  case $name in *.Dockerfile) kind=(--kind dockerfile) ;; *) kind=(--kind helm-values) ;; esac
+  read -r secs kib < <(measure "$runs" "$bulwark" scan --no-cache --format json "${kind[@]}" "$file")
+  code=0
+  "$bulwark" scan --no-cache --format json "${kind[@]}" "$file" >"$tmp/report.json" 2>/dev/null || code=$?
+  failures=$(python3 -c 'import json,sys; print("; ".join(f"{f["module"]} {f.get("rule_id") or ""} {f["kind"]}".replace("  ", " ") for f in json.load(open(sys.argv[1]))["failures"]) or "none")' "$tmp/report.json")
+  size=$(python3 -c 'import os,sys; print(f"{os.path.getsize(sys.argv[1])/1e6:.1f} MB")' "$file")
+  printf '| %s | %s | %.2f s | %d MB | %d | %s |\n' "$name" "$size" "$secs" $((kib / 1024)) "$code" "$failures"
+done

@@ -1,0 +1,58 @@
+//! Large valid inputs, within the default limits (`--max-file-size` 10
+//! MiB, 256 MiB of rule memory, 500 ms per rule), scan without a rule
+//! failure. The files are made here, not committed; how long they take and
+//! how much memory they need is measured by `benches/large.sh`, not here.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::util::{bulwark, s};
+
+/// The default `--max-file-size`.
+const MAX_FILE_SIZE: usize = 10 * 1024 * 1024;
+
+/// Lines from `line(i)` until the text would pass 9.9 MB.
+fn fill(head: &str, line: impl Fn(usize) -> String) -> String {
+    let mut text = head.to_owned();
+    for i in 0.. {
+        let next = line(i);
+        if text.len() + next.len() > 9_900_000 {
+            break;
+        }
+        text.push_str(&next);
+    }
+    assert!(text.len() < MAX_FILE_SIZE);
+    text
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+#[test]
+fn values_files_of_millions_of_scalars_scan_without_a_rule_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 4.9 million scalars in flow sequences.
+    let row = format!("  - [{}]\n", vec!["0"; 500].join(","));
+    write(
+        dir.path(),
+        "values.yaml",
+        &fill("matrix:\n", |_| row.clone()),
+    );
+    // 1.6 million scalars under 270,000 keys.
+    write(
+        dir.path(),
+        "values-keys.yaml",
+        &fill("", |i| {
+            let mut line = String::new();
+            let _ = writeln!(line, "k{i}: {{a: 1, b: x, c: true, d: 2, e: y}}");
+            line
+        }),
+    );
+    let run = bulwark(&["scan", "--no-cache", "--format", "json", &s(dir.path())]);
+    let report = run.json();
+    assert_eq!(report["failures"], serde_json::json!([]), "{}", run.stderr);
+    assert_eq!(report["errors"], serde_json::json!([]), "{}", run.stderr);
+    assert_eq!(report["summary"]["files"], 2);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
