@@ -56,7 +56,7 @@ for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yam
   read -r secs kib < <(measure "$runs" "$bulwark" scan --no-cache --format json "${kind[@]}" "$file")
   code=0
   "$bulwark" scan --no-cache --format json "${kind[@]}" "$file" >"$tmp/report.json" 2>/dev/null || code=$?
-  failures=$(python3 -c 'import json,sys; print("; ".join(f"{f["module"]} {f.get("rule_id") or ""} {f["kind"]}".replace("  ", " ") for f in json.load(open(sys.argv[1]))["failures"]) or "none")' "$tmp/report.json")
+  failures=$(python3 -c 'import json,sys; print("; ".join(" ".join(str(x) for x in (f["module"], f.get("rule_id"), f["kind"]) if x) for f in json.load(open(sys.argv[1]))["failures"]) or "none")' "$tmp/report.json")
   size=$(python3 -c 'import os,sys; print(f"{os.path.getsize(sys.argv[1])/1e6:.1f} MB")' "$file")
   printf '| %s | %s | %.2f s | %d MB | %d | %s |\n' "$name" "$size" "$secs" $((kib / 1024)) "$code" "$failures"
 done
