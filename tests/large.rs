@@ -3,10 +3,8 @@
 //! failure. The files are made here, not committed; how long they take and
 //! how much memory they need is measured by `benches/large.sh`, not here.
 
+use crate::util::{bulwark, s, write};
 use std::fmt::Write as _;
-use std::path::Path;
-
-use crate::util::{bulwark, s};
 
 /// The default `--max-file-size`.
 const MAX_FILE_SIZE: usize = 10 * 1024 * 1024;
@@ -23,10 +21,6 @@ fn fill(head: &str, line: impl Fn(usize) -> String) -> String {
     }
     assert!(text.len() < MAX_FILE_SIZE);
     text
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).expect("write");
 }
 
 #[test]

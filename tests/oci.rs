@@ -42,6 +42,19 @@ fn run(dir: &Path, cache: &str, args: &[&str], env: &[(&str, &Path)]) -> Run {
     isolated(dir, args, &all)
 }
 
+/// `bulwark sign PIN --key k.key --format json`, which must succeed.
+fn sign(dir: &Path, pin: &str, env: &[(&str, &Path)]) -> Run {
+    let key = s(&dir.join("k.key"));
+    let signed = run(
+        dir,
+        "cache",
+        &["sign", pin, "--key", &key, "--format", "json"],
+        env,
+    );
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    signed
+}
+
 /// Pushes the hostile module to `reference`; its pin and manifest digest.
 fn push(dir: &Path, reference: &str, env: &[(&str, &Path)]) -> (String, String) {
     let pushed = run(
@@ -336,20 +349,7 @@ fn signatures_are_attached_as_referrers_and_checked_with_the_trusted_keys() {
 
     // Signed: the signature is an artifact whose subject is the module's
     // manifest, listed under the referrers tag (no Referrers API here).
-    let signed = run(
-        dir,
-        "cache",
-        &[
-            "sign",
-            &pin,
-            "--key",
-            &s(&dir.join("k.key")),
-            "--format",
-            "json",
-        ],
-        &env,
-    );
-    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let signed = sign(dir, &pin, &env);
     let tag = digest.replace(':', "-");
     assert_eq!(signed.json()["referrers_tag"], tag.as_str());
     let signature = signed.json()["signature"]
@@ -880,20 +880,7 @@ fn with_the_referrers_api_signatures_are_found_through_it_and_no_tag_is_written(
         run(dir, "cache", &["keygen", "--out", &s(&dir.join("k"))], &[]).code,
         0
     );
-    let signed = run(
-        dir,
-        "cache",
-        &[
-            "sign",
-            &pin,
-            "--key",
-            &s(&dir.join("k.key")),
-            "--format",
-            "json",
-        ],
-        &[],
-    );
-    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let signed = sign(dir, &pin, &[]);
     assert_eq!(
         signed.json()["referrers_tag"],
         serde_json::Value::Null,

@@ -1,4 +1,4 @@
-//! Writes the SHA-256 of every built-in component (`rules-wasm/dist/*.wasm`)
+//! Writes the SHA-256 of every component in `rules-wasm/dist/*.wasm`
 //! into `OUT_DIR/NAME.sha256` as a string literal, so a run names the
 //! modules it embeds without hashing them at every start.
 
@@ -10,21 +10,23 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-/// The packs `src/builtin.rs` embeds.
-const PACKS: [&str; 5] = [
-    "cis-docker-build",
-    "cis-docker-runtime",
-    "pod-security",
-    "secrets",
-    "image",
-];
-
 fn main() {
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
-    for name in PACKS {
-        let path = format!("../../rules-wasm/dist/{name}.wasm");
-        println!("cargo:rerun-if-changed={path}");
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // Every component there, so `src/builtin.rs` alone lists the packs.
+    let dist = Path::new("../../rules-wasm/dist");
+    println!("cargo:rerun-if-changed={}", dist.display());
+    let entries = std::fs::read_dir(dist).unwrap_or_else(|e| panic!("{}: {e}", dist.display()));
+    for entry in entries {
+        let path = entry.expect("a directory entry").path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".wasm"))
+        else {
+            continue;
+        };
+        println!("cargo:rerun-if-changed={}", path.display());
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut hex = String::with_capacity(64);
         for b in Sha256::digest(&bytes) {
             let _ = write!(hex, "{b:02x}");

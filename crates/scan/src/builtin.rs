@@ -68,7 +68,7 @@ macro_rules! builtin {
     };
 }
 
-/// Every built-in rule pack (`build.rs` lists the same names).
+/// Every built-in rule pack.
 pub const BUILTINS: &[Builtin] = &[
     builtin!("cis-docker-build"),
     builtin!("cis-docker-runtime"),
