@@ -777,7 +777,7 @@ fn the_scaffold_publishes_build_test_sign_push() {
             .iter()
             .filter_map(|s| s.pointer("/run"))
             .filter_map(|r| match &r.value {
-                bulwark_core::Value::String(s) => Some(s.clone()),
+                bulwark_core::Value::String(s) => Some(s.to_string()),
                 _ => None,
             })
             .collect(),

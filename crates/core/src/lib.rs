@@ -29,7 +29,7 @@ pub use crate::{
     document::{Document, RENDERED_CHART_SUFFIX},
     finding::{Finding, PssJudgement, RuleFailure, RuleFailureKind, ScanError, Traced},
     mask::{mask_forms, mask_spans, secret_forms},
-    node::{Node, Value},
+    node::{Node, Text, Value},
     rule::{InputKind, RuleMeta},
     run::{
         Coverage, ExceptionState, ExceptionStatus, ScanReport, Summary, Suppressed,

@@ -9,6 +9,11 @@ use std::fmt::Write as _;
 
 use crate::Span;
 
+/// The text of a key, string or number: up to 24 bytes are kept inline,
+/// so the short keys and values that make up most documents (`keyword`,
+/// `0`, `shell`, `/bin/sh -c`) cost no allocation of their own.
+pub type Text = compact_str::CompactString;
+
 /// A JSON value together with the source span it was derived from.
 ///
 /// Values that a parser synthesises (an index, a normalised keyword) carry
@@ -29,13 +34,13 @@ pub enum Value {
     /// `true` or `false`.
     Bool(bool),
     /// A number, kept as its JSON text so no precision is lost.
-    Number(String),
+    Number(Text),
     /// A string.
-    String(String),
+    String(Text),
     /// An array.
     Array(Vec<Node>),
     /// An object; keys keep their source order and are unique.
-    Object(Vec<(String, Node)>),
+    Object(Vec<(Text, Node)>),
 }
 
 impl Node {
@@ -56,16 +61,19 @@ impl Node {
 
     /// An integer at `span`.
     pub fn int(span: Span, n: i64) -> Node {
-        Node::new(span, Value::Number(n.to_string()))
+        Node::new(
+            span,
+            Value::Number(compact_str::ToCompactString::to_compact_string(&n)),
+        )
     }
 
     /// A string at `span`.
-    pub fn string(span: Span, s: impl Into<String>) -> Node {
+    pub fn string(span: Span, s: impl Into<Text>) -> Node {
         Node::new(span, Value::String(s.into()))
     }
 
     /// An optional string at `span`: the string, or `null`.
-    pub fn opt_string(span: Span, s: Option<impl Into<String>>) -> Node {
+    pub fn opt_string(span: Span, s: Option<impl Into<Text>>) -> Node {
         match s {
             Some(s) => Node::string(span, s),
             None => Node::null(span),
@@ -78,10 +86,7 @@ impl Node {
     }
 
     /// An object at `span` from `(key, node)` pairs.
-    pub fn object<K: Into<String>>(
-        span: Span,
-        fields: impl IntoIterator<Item = (K, Node)>,
-    ) -> Node {
+    pub fn object<K: Into<Text>>(span: Span, fields: impl IntoIterator<Item = (K, Node)>) -> Node {
         Node::new(
             span,
             Value::Object(fields.into_iter().map(|(k, v)| (k.into(), v)).collect()),

@@ -24,7 +24,7 @@ mod words;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bulwark_core::{Document, InputKind, SourceFile};
+use bulwark_core::{Document, InputKind, Node, SourceFile, Span, Text};
 
 use self::instruction::{Body, Context, Instruction, Spanned};
 use self::lines::Directive;
@@ -36,8 +36,8 @@ use bulwark_core::image_ref::{self as image, ImageRef};
 pub(crate) struct Dockerfile {
     pub directives: Vec<Directive>,
     pub escape: char,
-    /// ARG instructions before the first FROM.
-    pub global_args: Vec<Instruction>,
+    /// ARG instructions before the first FROM, as document nodes.
+    pub global_args: Vec<Node>,
     pub stages: Vec<Stage>,
 }
 
@@ -49,9 +49,12 @@ pub(crate) struct Stage {
     /// The FROM instruction.
     pub from: Instruction,
     pub base: Base,
-    pub instructions: Vec<Instruction>,
-    /// Resolved `USER` values, by index into `instructions`.
-    pub users: HashMap<usize, (String, Option<String>)>,
+    /// The instructions after `FROM`, each made a document node as soon as
+    /// it is read (the parsed form is not kept: on a large file it would
+    /// double what parsing holds at once).
+    pub instructions: Vec<Node>,
+    /// The span of the last instruction, its heredocs included.
+    pub last: Option<Span>,
     /// Variables and shell in effect at the end of the stage so far.
     scope: Scope,
 }
@@ -66,7 +69,7 @@ pub(crate) struct Base {
     pub reference: ImageRef,
     /// The earlier stage this one builds on, if any.
     pub stage: Option<usize>,
-    pub platform: Option<String>,
+    pub platform: Option<Text>,
     /// Build arguments referenced in the image but without a value.
     pub unresolved: Vec<String>,
 }
@@ -81,7 +84,7 @@ pub(crate) struct Base {
 /// `FROM`, missing arguments, or no stage at all.
 pub fn parse(source: Arc<SourceFile>) -> Result<Document, Error> {
     let dockerfile = parse_dockerfile(&source)?;
-    let root = node::to_node(&dockerfile, &source);
+    let root = node::to_node(dockerfile, &source);
     Ok(Document {
         kind: InputKind::Dockerfile,
         source,
@@ -99,10 +102,10 @@ fn error_at(source: &SourceFile, offset: usize, kind: ErrorKind) -> Error {
 #[derive(Debug, Clone, Default)]
 struct Scope {
     /// Build arguments declared in the stage.
-    args: HashMap<String, String>,
+    args: HashMap<Text, String>,
     /// Environment, inherited by stages built on this one.
-    env: HashMap<String, String>,
-    shell: Vec<String>,
+    env: HashMap<Text, String>,
+    shell: Vec<Text>,
 }
 
 impl Scope {
@@ -115,12 +118,13 @@ impl Scope {
 pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error> {
     let raw = lines::lex(source).map_err(|(offset, kind)| error_at(source, offset, kind))?;
     let escape = raw.escape;
-    let default_shell = vec!["/bin/sh".to_owned(), "-c".to_owned()];
+    let default_shell = vec![Text::const_new("/bin/sh"), Text::const_new("-c")];
     let mut global_args = Vec::new();
-    let mut global_defaults: HashMap<String, String> = HashMap::new();
+    let mut global_defaults: HashMap<Text, String> = HashMap::new();
     let mut stages: Vec<Stage> = Vec::new();
 
-    for raw_instruction in &raw.instructions {
+    let first_offset = raw.instructions.first().map_or(0, |i| i.span.start);
+    for raw_instruction in raw.instructions {
         let shell = stages
             .last()
             .map_or(&default_shell, |s| &s.scope.shell)
@@ -129,7 +133,7 @@ pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error>
             escape,
             shell: &shell,
         };
-        let instr = instruction::interpret(raw_instruction, &ctx)
+        let instr = instruction::interpret(&raw_instruction, &ctx)
             .map_err(|(offset, kind)| error_at(source, offset, kind))?;
         match (&instr.body, stages.last_mut()) {
             (Body::From { image, name }, _) => {
@@ -174,7 +178,7 @@ pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error>
                     from: instr,
                     base,
                     instructions: Vec::new(),
-                    users: HashMap::new(),
+                    last: None,
                     scope,
                 });
             }
@@ -186,25 +190,26 @@ pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error>
                         global_defaults.insert(pair.key.value.clone(), v);
                     }
                 }
-                global_args.push(instr);
+                global_args.push(node::instruction(&instr, None));
             }
             (_, None) => {
                 return Err(error_at(
                     source,
                     instr.keyword_span.start,
                     ErrorKind::BeforeFrom {
-                        instruction: instr.keyword.clone(),
+                        instruction: instr.keyword.to_string(),
                     },
                 ));
             }
             (body, Some(stage)) => {
                 let scope = &mut stage.scope;
+                let mut resolved_user = None;
                 match body {
                     Body::Pairs(pairs) if instr.keyword == "ARG" => {
                         for pair in pairs {
                             let value = match &pair.value {
-                                Some(v) => Some(v.value.clone()),
-                                None => global_defaults.get(&pair.key.value).cloned(),
+                                Some(v) => Some(v.value.to_string()),
+                                None => global_defaults.get(pair.key.value.as_str()).cloned(),
                             };
                             if let Some(v) = value {
                                 scope.args.insert(pair.key.value.clone(), v);
@@ -229,17 +234,23 @@ pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error>
                         let g = group
                             .as_ref()
                             .map(|g| words::expand(&g.value, '\0', &lookup).value);
-                        stage.users.insert(stage.instructions.len(), (u, g));
+                        resolved_user = Some((u, g));
                     }
                     _ => {}
                 }
-                stage.instructions.push(instr);
+                stage.last = Some(
+                    instr
+                        .span
+                        .cover(instr.heredocs.last().map_or(instr.span, |h| h.span)),
+                );
+                stage
+                    .instructions
+                    .push(node::instruction(&instr, resolved_user.as_ref()));
             }
         }
     }
     if stages.is_empty() {
-        let offset = raw.instructions.first().map_or(0, |i| i.span.start);
-        return Err(error_at(source, offset, ErrorKind::NoStage));
+        return Err(error_at(source, first_offset, ErrorKind::NoStage));
     }
     Ok(Dockerfile {
         directives: raw.directives,

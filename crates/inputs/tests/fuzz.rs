@@ -447,7 +447,7 @@ proptest! {
             prop_assert!(node.is_some(), "{} names nothing in\n{}", pointer, text);
             let Some(node) = node else { continue };
             prop_assert_eq!(&source.text()[node.span.range()], scalar.written.as_str(), "{} in\n{}", pointer, text);
-            prop_assert_eq!(&node.value, &Value::String(scalar.value.clone()), "{} in\n{}", pointer, text);
+            prop_assert_eq!(&node.value, &Value::String(scalar.value.as_str().into()), "{} in\n{}", pointer, text);
         }
     }
 }

@@ -260,7 +260,7 @@ fn render(value: &serde_json::Value, indent: usize, out: &mut String) -> Node {
         J::Number(n) => {
             let text = n.to_string();
             out.push_str(&text);
-            Node::new(span(out), NodeValue::Number(text))
+            Node::new(span(out), NodeValue::Number(text.into()))
         }
         J::String(s) => {
             write_string(out, s);

@@ -20,7 +20,8 @@
 
 use std::collections::HashMap;
 
-use bulwark_core::{Node, SourceFile, Span, Value};
+use bulwark_core::{Node, SourceFile, Span, Text, Value};
+use compact_str::{ToCompactString, format_compact};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 
 /// YAML that cannot be read, at a 1-based line and column.
@@ -201,13 +202,13 @@ enum Frame {
     Map {
         start: usize,
         anchor: usize,
-        fields: Vec<(String, Node)>,
+        fields: Vec<(Text, Node)>,
         /// Where each field's key starts, for an error naming the first of
         /// two duplicates.
         key_starts: Vec<usize>,
         /// Key positions, for duplicate detection in large mappings.
-        index: Option<HashMap<String, usize>>,
-        key: Option<(String, Span)>,
+        index: Option<HashMap<Text, usize>>,
+        key: Option<(Text, Span)>,
         merges: Vec<Node>,
     },
 }
@@ -367,7 +368,7 @@ impl<'a> Builder<'a> {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
 
-    fn key(&mut self, key: String, span: Span) -> Result<(), Error> {
+    fn key(&mut self, key: Text, span: Span) -> Result<(), Error> {
         let first = match self.stack.last() {
             Some(Frame::Map {
                 fields,
@@ -426,7 +427,7 @@ impl<'a> Builder<'a> {
                 if let Some(index) = index {
                     index.insert(name.clone(), fields.len());
                 } else if fields.len() >= 16 {
-                    let mut map: HashMap<String, usize> = fields
+                    let mut map: HashMap<Text, usize> = fields
                         .iter()
                         .enumerate()
                         .map(|(i, (k, _))| (k.clone(), i))
@@ -531,12 +532,12 @@ fn is_plain_merge(file: &SourceFile, key: Span) -> bool {
 }
 
 /// The text of a scalar used as a mapping key.
-fn node_key(node: &Node) -> String {
+fn node_key(node: &Node) -> Text {
     match &node.value {
         Value::String(s) | Value::Number(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_owned(),
-        Value::Array(_) | Value::Object(_) => String::new(),
+        Value::Bool(b) => Text::const_new(if *b { "true" } else { "false" }),
+        Value::Null => Text::const_new("null"),
+        Value::Array(_) | Value::Object(_) => Text::default(),
     }
 }
 
@@ -557,16 +558,16 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
             "null" => Value::Null,
             "bool" => match plain_bool(text) {
                 Some(b) => Value::Bool(b),
-                None => Value::String(text.to_owned()),
+                None => Value::String(Text::from(text)),
             },
             "int" | "float" => {
-                number(text).map_or_else(|| Value::String(text.to_owned()), Value::Number)
+                number(text).map_or_else(|| Value::String(Text::from(text)), Value::Number)
             }
-            _ => Value::String(text.to_owned()),
+            _ => Value::String(Text::from(text)),
         };
     }
     if style != ScalarStyle::Plain || tag.is_some() {
-        return Value::String(text.to_owned());
+        return Value::String(Text::from(text));
     }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -577,7 +578,7 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     }
     match number(text) {
         Some(n) => Value::Number(n),
-        None => Value::String(text.to_owned()),
+        None => Value::String(Text::from(text)),
     }
 }
 
@@ -591,17 +592,21 @@ fn plain_bool(text: &str) -> Option<bool> {
 
 /// The JSON text of a core-schema number, if `text` is one that JSON can
 /// hold (`.inf` and `.nan` stay strings).
-fn number(text: &str) -> Option<String> {
+fn number(text: &str) -> Option<Text> {
     let (negative, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
     if let Some(hex) = text.strip_prefix("0x") {
-        return u64::from_str_radix(hex, 16).ok().map(|n| n.to_string());
+        return u64::from_str_radix(hex, 16)
+            .ok()
+            .map(|n| n.to_compact_string());
     }
     if let Some(oct) = text.strip_prefix("0o") {
-        return u64::from_str_radix(oct, 8).ok().map(|n| n.to_string());
+        return u64::from_str_radix(oct, 8)
+            .ok()
+            .map(|n| n.to_compact_string());
     }
     if digits.is_empty() {
         return None;
@@ -610,9 +615,9 @@ fn number(text: &str) -> Option<String> {
         let trimmed = digits.trim_start_matches('0');
         let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
         return Some(if negative && trimmed != "0" {
-            format!("-{trimmed}")
+            format_compact!("-{trimmed}")
         } else {
-            trimmed.to_owned()
+            Text::from(trimmed)
         });
     }
     // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
@@ -634,7 +639,7 @@ fn number(text: &str) -> Option<String> {
         return None;
     }
     let value: f64 = text.parse().ok()?;
-    value.is_finite().then(|| format!("{value:?}"))
+    value.is_finite().then(|| format_compact!("{value:?}"))
 }
 
 #[cfg(test)]

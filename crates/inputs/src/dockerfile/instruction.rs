@@ -6,7 +6,7 @@
 //! sources and destination for COPY and ADD; and so on. Which instructions
 //! may appear where, and variable scopes, are the caller's concern.
 
-use bulwark_core::Span;
+use bulwark_core::{Span, Text};
 
 use super::json_array;
 use super::lines::{RawHeredoc, RawInstruction};
@@ -40,16 +40,16 @@ pub(crate) const KEYWORDS: [&str; 18] = [
 /// A string with its source span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Spanned {
-    pub value: String,
+    pub value: Text,
     pub span: Span,
 }
 
 /// An instruction flag (`--mount=type=cache,target=/x`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Flag {
-    pub name: String,
+    pub name: Text,
     /// `None` for a bare boolean flag (`--link`).
-    pub value: Option<String>,
+    pub value: Option<Text>,
     pub span: Span,
 }
 
@@ -83,7 +83,7 @@ pub(crate) enum CommandLine {
     /// executable; `script` is empty when it is not a POSIX-style shell.
     Shell {
         text: Spanned,
-        interpreter: String,
+        interpreter: Text,
         script: Script,
     },
 }
@@ -117,7 +117,7 @@ pub(crate) enum Body {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Instruction {
     /// Upper-case keyword.
-    pub keyword: String,
+    pub keyword: Text,
     pub keyword_span: Span,
     /// The instruction line (without heredoc bodies).
     pub span: Span,
@@ -135,7 +135,7 @@ pub(crate) type InstrError = (usize, ErrorKind);
 /// and the shell in effect for shell-form commands.
 pub(crate) struct Context<'a> {
     pub escape: char,
-    pub shell: &'a [String],
+    pub shell: &'a [Text],
 }
 
 fn allowed_flags(keyword: &str) -> &'static [&'static str] {
@@ -235,8 +235,8 @@ fn interpret_line(
                 ));
             }
             flags.push(Flag {
-                name,
-                value,
+                name: name.into(),
+                value: value.map(Text::from),
                 span: line.span(pos, end),
             });
             pos = skip_ws(text, end);
@@ -244,7 +244,7 @@ fn interpret_line(
     }
     let rest = &text[pos..];
     let args = Spanned {
-        value: rest.to_owned(),
+        value: rest.into(),
         span: line.span(pos, text.len()),
     };
     let missing = |expected: &'static str| {
@@ -260,7 +260,7 @@ fn interpret_line(
         split_words(rest, ctx.escape)
             .into_iter()
             .map(|w| Spanned {
-                value: unquote(&rest[w.start..w.end], ctx.escape),
+                value: unquote(&rest[w.start..w.end], ctx.escape).into(),
                 span: line.span(pos + w.start, pos + w.end),
             })
             .collect()
@@ -343,7 +343,7 @@ fn interpret_line(
                 elements
                     .into_iter()
                     .map(|e| Spanned {
-                        value: e.value,
+                        value: e.value.into(),
                         span: e.span,
                     })
                     .collect(),
@@ -364,18 +364,18 @@ fn interpret_line(
                 let pair = match raw.find('=') {
                     Some(eq) => Pair {
                         key: Spanned {
-                            value: raw[..eq].to_owned(),
+                            value: raw[..eq].into(),
                             span: line.span(pos + w.start, pos + w.start + eq),
                         },
                         value: Some(Spanned {
-                            value: unquote(&raw[eq + 1..], ctx.escape),
+                            value: unquote(&raw[eq + 1..], ctx.escape).into(),
                             span: line.span(pos + w.start + eq + 1, pos + w.end),
                         }),
                         span,
                     },
                     None => Pair {
                         key: Spanned {
-                            value: raw.to_owned(),
+                            value: raw.into(),
                             span,
                         },
                         value: None,
@@ -417,11 +417,11 @@ fn interpret_line(
                     let split = first.span.start + first.value.find(':').unwrap_or(0);
                     Body::User {
                         user: Spanned {
-                            value: u.to_owned(),
+                            value: u.into(),
                             span: Span::new(first.span.start, split),
                         },
                         group: Some(Spanned {
-                            value: g.to_owned(),
+                            value: g.into(),
                             span: Span::new(split + 1, first.span.end),
                         }),
                     }
@@ -442,7 +442,7 @@ fn interpret_line(
                 unquote(rest, ctx.escape)
             };
             Body::Value(Spanned {
-                value,
+                value: value.into(),
                 span: args.span,
             })
         }
@@ -468,7 +468,7 @@ fn interpret_line(
         _ => unreachable!("keyword list and match agree"),
     };
     Ok(Instruction {
-        keyword,
+        keyword: keyword.into(),
         keyword_span,
         span,
         flags,
@@ -510,7 +510,7 @@ fn maybe_json_list(
                 return Ok(elements
                     .into_iter()
                     .map(|e| Spanned {
-                        value: e.value,
+                        value: e.value.into(),
                         span: e.span,
                     })
                     .collect());
@@ -547,7 +547,7 @@ fn command_line(
                 let args: Vec<Spanned> = elements
                     .into_iter()
                     .map(|e| Spanned {
-                        value: e.value,
+                        value: e.value.into(),
                         span: e.span,
                     })
                     .collect();
@@ -570,7 +570,7 @@ fn command_line(
         .shell
         .first()
         .cloned()
-        .unwrap_or_else(|| "/bin/sh".to_owned());
+        .unwrap_or_else(|| Text::const_new("/bin/sh"));
     let shell_name = interpreter
         .rsplit(['/', '\\'])
         .next()
@@ -578,13 +578,13 @@ fn command_line(
         .to_ascii_lowercase();
     let shell_name = shell_name.trim_end_matches(".exe");
     let text_node = Spanned {
-        value: rest.to_owned(),
+        value: rest.into(),
         span: line.span(pos, text.len()),
     };
     if !POSIX_SHELLS.contains(&shell_name) {
         return Ok(CommandLine::Shell {
             text: text_node,
-            interpreter,
+            interpreter: interpreter.clone(),
             script: Script::default(),
         });
     }
@@ -676,11 +676,11 @@ fn name_values(
         }
         return Ok(vec![Pair {
             key: Spanned {
-                value: unquote(key, escape),
+                value: unquote(key, escape).into(),
                 span: line.span(pos + first.start, pos + first.end),
             },
             value: Some(Spanned {
-                value: unquote(&rest[value_start..], escape),
+                value: unquote(&rest[value_start..], escape).into(),
                 span: line.span(pos + value_start, pos + rest.len()),
             }),
             span: line.span(pos + first.start, pos + rest.len()),
@@ -697,11 +697,11 @@ fn name_values(
         };
         pairs.push(Pair {
             key: Spanned {
-                value: unquote(&raw[..eq], escape),
+                value: unquote(&raw[..eq], escape).into(),
                 span: line.span(pos + w.start, pos + w.start + eq),
             },
             value: Some(Spanned {
-                value: unquote(&raw[eq + 1..], escape),
+                value: unquote(&raw[eq + 1..], escape).into(),
                 span: line.span(pos + w.start + eq + 1, pos + w.end),
             }),
             span: line.span(pos + w.start, pos + w.end),

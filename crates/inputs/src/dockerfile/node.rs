@@ -4,13 +4,13 @@
 //! (`wit/documents.md`); every node carries the span of the construct it
 //! describes, so any JSON pointer a rule returns maps to source.
 
-use bulwark_core::{Node, SourceFile, Span};
+use bulwark_core::{Node, SourceFile, Span, Text};
 
 use super::instruction::{Body, CommandLine, Instruction, Spanned};
 use super::shell::{Script, SimpleCommand};
 use super::{Dockerfile, Stage};
 
-pub(crate) fn to_node(df: &Dockerfile, source: &SourceFile) -> Node {
+pub(crate) fn to_node(df: Dockerfile, source: &SourceFile) -> Node {
     let whole = Span::new(0, source.text().len());
     let directives = Node::object(
         df.directives.first().map_or(Span::default(), |d| d.span),
@@ -27,23 +27,17 @@ pub(crate) fn to_node(df: &Dockerfile, source: &SourceFile) -> Node {
                 "escape",
                 Node::string(Span::default(), df.escape.to_string()),
             ),
-            (
-                "global_args",
-                Node::array(
-                    whole,
-                    df.global_args
-                        .iter()
-                        .map(|i| instruction(i, None))
-                        .collect(),
-                ),
-            ),
+            ("global_args", Node::array(whole, df.global_args)),
             (
                 "stages",
                 Node::array(
                     whole,
                     df.stages
-                        .iter()
-                        .map(|s| stage(s, s.index == last))
+                        .into_iter()
+                        .map(|s| {
+                            let is_final = s.index == last;
+                            stage(s, is_final)
+                        })
                         .collect(),
                 ),
             ),
@@ -55,7 +49,7 @@ fn string(s: &Spanned) -> Node {
     Node::string(s.span, s.value.clone())
 }
 
-fn stage(s: &Stage, is_final: bool) -> Node {
+fn stage(s: Stage, is_final: bool) -> Node {
     let span = s.from.span;
     let b = &s.base;
     let from = Node::object(
@@ -103,10 +97,7 @@ fn stage(s: &Stage, is_final: bool) -> Node {
             ("flags", flags(&s.from)),
         ],
     );
-    let stage_span = s.instructions.last().map_or(span, |i| {
-        span.cover(i.span)
-            .cover(i.heredocs.last().map_or(i.span, |h| h.span))
-    });
+    let stage_span = s.last.map_or(span, |last| span.cover(last));
     Node::object(
         stage_span,
         [
@@ -114,17 +105,7 @@ fn stage(s: &Stage, is_final: bool) -> Node {
             ("name", s.name.as_ref().map_or(Node::null(span), string)),
             ("final", Node::bool(span, is_final)),
             ("from", from),
-            (
-                "instructions",
-                Node::array(
-                    stage_span,
-                    s.instructions
-                        .iter()
-                        .enumerate()
-                        .map(|(i, instr)| instruction(instr, s.users.get(&i)))
-                        .collect(),
-                ),
-            ),
+            ("instructions", Node::array(stage_span, s.instructions)),
         ],
     )
 }
@@ -148,17 +129,18 @@ fn flags(instr: &Instruction) -> Node {
     )
 }
 
-fn instruction(instr: &Instruction, user: Option<&(String, Option<String>)>) -> Node {
+pub(crate) fn instruction(instr: &Instruction, user: Option<&(String, Option<String>)>) -> Node {
     let span = instr.span;
-    let mut fields: Vec<(String, Node)> = vec![
-        (
-            "keyword".into(),
-            Node::string(instr.keyword_span, instr.keyword.clone()),
-        ),
-        ("flags".into(), flags(instr)),
-        ("args".into(), string(&instr.args)),
-    ];
-    let mut add = |k: &str, v: Node| fields.push((k.to_owned(), v));
+    // Ten members: the three every instruction has, six of a RUN, CMD or
+    // ENTRYPOINT (the most common) and the heredocs.
+    let mut fields: Vec<(Text, Node)> = Vec::with_capacity(10);
+    fields.push((
+        Text::const_new("keyword"),
+        Node::string(instr.keyword_span, instr.keyword.clone()),
+    ));
+    fields.push((Text::const_new("flags"), flags(instr)));
+    fields.push((Text::const_new("args"), string(&instr.args)));
+    let mut add = |k: &'static str, v: Node| fields.push((Text::const_new(k), v));
     match &instr.body {
         Body::From { image, name } => {
             add("image", string(image));
@@ -204,7 +186,7 @@ fn instruction(instr: &Instruction, user: Option<&(String, Option<String>)>) -> 
             add("user", string(u));
             add("group", group.as_ref().map_or(Node::null(span), string));
             let (ru, rg) = match user {
-                Some((ru, rg)) => (ru.clone(), rg.clone()),
+                Some((ru, rg)) => (Text::from(ru.as_str()), rg.as_deref().map(Text::from)),
                 None => (u.value.clone(), group.as_ref().map(|g| g.value.clone())),
             };
             add("resolved_user", Node::string(u.span, ru));
@@ -221,7 +203,7 @@ fn instruction(instr: &Instruction, user: Option<&(String, Option<String>)>) -> 
         Body::Onbuild(trigger) => add("trigger", instruction(trigger, None)),
     }
     fields.push((
-        "heredocs".into(),
+        Text::const_new("heredocs"),
         Node::array(
             span,
             instr
@@ -250,7 +232,7 @@ fn instruction(instr: &Instruction, user: Option<&(String, Option<String>)>) -> 
     Node::object(span, fields)
 }
 
-fn command_fields(cmd: &CommandLine, span: Span, add: &mut dyn FnMut(&str, Node)) {
+fn command_fields(cmd: &CommandLine, span: Span, add: &mut dyn FnMut(&'static str, Node)) {
     match cmd {
         CommandLine::Exec { args, script } => {
             add("form", Node::string(span, "exec"));
