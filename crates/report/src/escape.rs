@@ -39,6 +39,14 @@ pub fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// Returns true if and only if every byte of `text` is printable ASCII or
+/// one of `also`: no character in it is unsafe. Most text is, and this is
+/// much cheaper than decoding it character by character.
+fn plain(text: &str, also: &[u8]) -> bool {
+    text.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || also.contains(&b))
+}
+
 fn escaped(c: char, out: &mut String) {
     match c {
         '\n' => out.push_str("\\n"),
@@ -54,7 +62,7 @@ fn escaped(c: char, out: &mut String) {
 /// `text` on one line, every unsafe character (line breaks and tabs
 /// included) written as a visible escape.
 pub fn inline(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    if plain(text, &[]) || !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -79,7 +87,8 @@ pub fn starts_command(line: &str) -> bool {
 /// every other unsafe character escaped, and a line that would start a
 /// workflow command prefixed with `\`.
 pub fn lines(text: &str) -> Cow<'_, str> {
-    let clean = !text.chars().any(|c| c != '\n' && c != '\t' && is_unsafe(c))
+    let clean = (plain(text, b"\n\t")
+        || !text.chars().any(|c| c != '\n' && c != '\t' && is_unsafe(c)))
         && !text.split('\n').any(starts_command);
     if clean {
         return Cow::Borrowed(text);
@@ -139,7 +148,7 @@ impl Source {
                 && c != '\t'
                 && !(c == '\r' && text[i + 1..].starts_with('\n'))
         };
-        if !text.char_indices().any(|(i, c)| replace(i, c)) {
+        if plain(text, b"\n\t") || !text.char_indices().any(|(i, c)| replace(i, c)) {
             return Source {
                 text: text.to_owned(),
                 shifts: Vec::new(),
@@ -182,6 +191,18 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_fast_path_passes_only_safe_bytes() {
+        for b in 0u8..0x80 {
+            let text = char::from(b).to_string();
+            assert_eq!(plain(&text, &[]), !is_unsafe(char::from(b)), "byte {b:#x}");
+        }
+        // Anything beyond ASCII is left to the character scan.
+        assert!(!plain("\u{202E}", &[]));
+        assert!(!plain("é", &[]));
+        assert_eq!(inline("a\u{202E}b"), "a\\u{202e}b");
+    }
 
     #[test]
     fn inline_escapes_controls_breaks_and_bidi() {

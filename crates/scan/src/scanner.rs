@@ -1228,12 +1228,16 @@ impl Context<'_> {
                 _ => {}
             }
         }
-        let (mut report, masker) = prepare_report(
-            findings,
-            evaluated.errors,
-            evaluated.source,
-            evaluated.secrets,
-        );
+        let (mut report, masker) = if cached {
+            kept_report(findings, evaluated.source, evaluated.secrets)
+        } else {
+            prepare_report(
+                findings,
+                evaluated.errors,
+                evaluated.source,
+                evaluated.secrets,
+            )
+        };
         report.name = evaluated.name;
         report.kind = evaluated.kind;
         let mut suppressed = evaluated.suppressed;
@@ -1603,6 +1607,25 @@ pub(crate) fn prepare_report(
     }
     crate::fingerprint::assign(&mut findings, source.as_deref(), &secrets);
     let mut report = FileReport::new(findings, errors, source, Vec::new());
+    report.secrets = secrets;
+    (report, masker)
+}
+
+/// A file's report from its result-cache entry. The entry was kept from a
+/// report [`prepare_report`] made of the same bytes under the same key
+/// (bulwark's version, the modules, the settings): its findings sorted,
+/// their messages and details masked, its secrets' spans all there (the
+/// rules' and the detector's). Only the fingerprints, which are not kept,
+/// are assigned again; the file's text is not searched for secrets again.
+fn kept_report(
+    findings: Vec<Finding>,
+    source: Option<Arc<SourceFile>>,
+    secrets: Vec<Span>,
+) -> (FileReport, crate::mask::Masker) {
+    let masker = crate::mask::Masker::new(source.as_deref().map(SourceFile::text), &secrets);
+    let mut findings = findings;
+    crate::fingerprint::assign(&mut findings, source.as_deref(), &secrets);
+    let mut report = FileReport::new(findings, Vec::new(), source, Vec::new());
     report.secrets = secrets;
     (report, masker)
 }
