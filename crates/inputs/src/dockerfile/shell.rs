@@ -731,6 +731,12 @@ mod tests {
             "pip install --no-cache-dir requests==2.31.0",
             "chown -R 1000:1000 /app/data,/srv",
             "x ^y %z @w a=b",
+            "export A=b C=d",
+            "local x=1",
+            "declare -x z=3",
+            "readonly y=2",
+            "alias ll=ls",
+            "env A=1 B=2 make",
         ];
         for text in cases {
             assert!(plain_words(text).is_some(), "{text}");
