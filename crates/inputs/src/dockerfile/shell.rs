@@ -157,8 +157,21 @@ impl Walker {
     /// Parses and walks one script. `parent` is set for nested scripts,
     /// whose spans all map to `fixed`.
     fn script(&mut self, script: &Logical, parent: Option<(usize, Span)>, depth: usize) {
-        match plain_words(script.text()) {
+        let text = script.text();
+        match plain_words(text) {
             Some(words) => self.plain(script, &words, parent, depth),
+            None if text.len() > MAX_PARSED => {
+                // A nested script brush cannot take is passed over, as one
+                // it cannot parse is.
+                if parent.is_none() {
+                    self.error = Some(format!(
+                        "the script is {} bytes, more than the {MAX_PARSED} the shell parser \
+                         is given; its commands are split approximately",
+                        text.len()
+                    ));
+                    self.fallback(script);
+                }
+            }
             None => self.parsed(script, parent, depth),
         }
     }
@@ -541,6 +554,12 @@ impl Walker {
     }
 }
 
+/// The longest script brush is given, in bytes. Its tokens and syntax tree
+/// take over a hundred bytes per byte of script (a 4 MiB line of quoted
+/// words: 490 MB), so a longer script, which no real Dockerfile holds, is
+/// split by [`Walker::fallback`] instead, with `shell_error` saying so.
+const MAX_PARSED: usize = 1 << 20;
+
 /// Shell words that are reserved in a command's first position.
 const RESERVED: [&str; 17] = [
     "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
@@ -794,6 +813,24 @@ mod tests {
         ] {
             assert_eq!(plain_words(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_script_too_long_for_brush_is_split_approximately() {
+        let words = MAX_PARSED / 4 + 1;
+        let text = format!("curl -fsSL \"https://x\" | sh -s{}", " \"a\"".repeat(words));
+        let s = parse_str(&text);
+        let error = s.error.as_deref().unwrap_or_default();
+        assert!(error.contains("split approximately"), "{error}");
+        assert_eq!(s.commands.len(), 2);
+        assert_eq!(argvs(&s)[0], vec!["curl", "-fsSL", "https://x"]);
+        assert_eq!(s.commands[1].argv.len(), 2 + words);
+        assert_eq!(s.commands[1].after, Some("|"));
+        assert_eq!(s.commands[1].argv[2].value, "a");
+        // One byte under the bound, brush parses it.
+        let short = format!("echo{}", " \"a\"".repeat((MAX_PARSED - 4) / 4));
+        assert!(short.len() <= MAX_PARSED);
+        assert_eq!(parse_str(&short).error, None);
     }
 
     #[test]
