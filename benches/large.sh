@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Large valid inputs within the default limits (`--max-file-size` 10 MiB,
-# 256 MiB of rule memory, 500 ms per rule): wall time, peak RSS, exit code
+# 256 MiB of rule memory, 500 ms per rule plus 100 ms per MiB of the
+# document's JSON): wall time, peak RSS, exit code
 # and rule failures of one scan each, release build.
 #
 #   bash benches/large.sh [RUNS]

@@ -11,7 +11,8 @@ use crate::{Cache, Error};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Wall-clock CPU deadline for one call (evaluating one rule on a
-    /// document; preparing a document gets 100 ms more per MiB of its JSON).
+    /// document, or preparing the document), plus 100 ms per MiB of the
+    /// document's JSON.
     pub timeout: Duration,
     /// Largest linear memory a module instance may grow to, in bytes.
     pub memory: usize,
@@ -32,11 +33,12 @@ pub(crate) const TICK: Duration = Duration::from_millis(5);
 /// The least time a module gets to start (see [`Engine::startup`]).
 pub const STARTUP: Duration = Duration::from_secs(10);
 
-/// What preparing a document (handing it over and the module parsing it)
-/// gets on top of the call deadline, per MiB of its JSON: reading a large
-/// document is not a rule's work, and it grows with the document, which
-/// `--max-file-size` bounds.
-pub(crate) const PREPARE_PER_MIB: Duration = Duration::from_millis(100);
+/// What a call on a document (handing it over, where the module parses it,
+/// and each rule's evaluation) gets on top of the call deadline, per MiB of
+/// the document's JSON: reading and walking a document takes time that
+/// grows with it, which `--max-file-size` bounds, and the deadline is
+/// measured on the wall clock, which a loaded runner stretches.
+pub(crate) const PER_MIB: Duration = Duration::from_millis(100);
 
 /// Epoch ticks covering `time`, plus one for the tick in progress.
 pub(crate) fn ticks(time: Duration) -> u64 {
@@ -158,12 +160,24 @@ impl Engine {
     }
 
     /// How long preparing a document of `json_len` bytes may take: the
-    /// call deadline plus [`PREPARE_PER_MIB`] for each MiB begun.
+    /// call deadline plus [`PER_MIB`] for each MiB begun.
     pub(crate) fn prepare_deadline(&self, json_len: usize) -> Duration {
-        let mib = u32::try_from(json_len.div_ceil(1 << 20)).unwrap_or(u32::MAX);
+        self.plus(json_len.div_ceil(1 << 20))
+    }
+
+    /// How long a rule (or all of a module's rules, called together) may
+    /// take on a document of `json_len` bytes: the call deadline plus
+    /// [`PER_MIB`] for each whole MiB, so a document under 1 MiB gets the
+    /// call deadline exactly.
+    pub(crate) fn rule_deadline(&self, json_len: usize) -> Duration {
+        self.plus(json_len / (1 << 20))
+    }
+
+    fn plus(&self, mib: usize) -> Duration {
+        let mib = u32::try_from(mib).unwrap_or(u32::MAX);
         self.limits
             .timeout
-            .saturating_add(PREPARE_PER_MIB.saturating_mul(mib))
+            .saturating_add(PER_MIB.saturating_mul(mib))
     }
 
     /// How long a module may take to start: instantiation (a Python or
@@ -195,7 +209,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn preparing_a_document_gets_time_for_its_size() {
+    fn a_call_on_a_document_gets_time_for_its_size() {
         let engine = Engine::new(Limits::default()).expect("engine");
         let ms = Duration::from_millis;
         assert_eq!(engine.prepare_deadline(0), ms(500));
@@ -203,5 +217,10 @@ mod tests {
         assert_eq!(engine.prepare_deadline(1), ms(600));
         assert_eq!(engine.prepare_deadline((1 << 20) + 1), ms(700));
         assert_eq!(engine.prepare_deadline(10 << 20), ms(1500));
+        // A rule: 100 ms for each whole MiB, none under 1 MiB.
+        assert_eq!(engine.rule_deadline(0), ms(500));
+        assert_eq!(engine.rule_deadline((1 << 20) - 1), ms(500));
+        assert_eq!(engine.rule_deadline(1 << 20), ms(600));
+        assert_eq!(engine.rule_deadline((10 << 20) + 5), ms(1500));
     }
 }

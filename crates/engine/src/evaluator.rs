@@ -344,7 +344,7 @@ impl<'a> Evaluator<'a> {
         let Some(handle) = self.prepare(index, doc, wit_doc, out) else {
             return Outcome::Done;
         };
-        let deadline = self.engine.limits.timeout;
+        let deadline = self.engine.rule_deadline(wit_doc.json.len());
         let ids: Vec<String> = rules
             .iter()
             .map(|&r| self.modules[index].rules[r].id.clone())
@@ -393,7 +393,7 @@ impl<'a> Evaluator<'a> {
         out: &mut Evaluation,
     ) {
         let engine = self.engine;
-        let deadline = engine.limits.timeout;
+        let deadline = engine.rule_deadline(wit_doc.json.len());
         let mut prepared: Option<ResourceAny> = None;
         for &rule_index in rules {
             let handle = match prepared {
