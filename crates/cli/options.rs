@@ -70,9 +70,8 @@ pub struct ModuleOptions {
     /// written by `bulwark sign`) by one of them.
     #[arg(long = "trusted-key", value_name = "FILE")]
     trusted_keys: Vec<PathBuf>,
-    /// CPU deadline for one rule on one document, plus 100 ms per whole MiB
-    /// of the document's JSON [default: `limits.rule-timeout` in .bulwark.yaml,
-    /// else 500ms].
+    /// CPU deadline for one rule on one document [default:
+    /// `limits.rule-timeout` in .bulwark.yaml, else 500ms].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     rule_timeout: Option<Duration>,
     /// Memory limit of each rule module instance [default:
