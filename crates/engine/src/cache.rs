@@ -68,16 +68,41 @@ impl Cache {
         if !path.is_file() {
             return None;
         }
-        // SAFETY: `deserialize_file` trusts that the file holds code that
-        // wasmtime itself produced. Entries are only ever written by `put`
-        // below, from `Component::serialize`, into a directory private to
-        // the user (mode 0700), under a name bound to the component's
-        // digest; wasmtime checks the version and configuration recorded in
-        // the entry and refuses one from another engine. Anyone able to
-        // write that directory could equally replace this program.
-        #[allow(unsafe_code)]
-        let component = unsafe { Component::deserialize_file(engine, &path) };
-        component.ok()
+        map(engine, &path)
+    }
+
+    /// Where the precompiled code of the embedded component whose digest
+    /// is `sha256` is kept for `engine`.
+    fn embedded_entry(&self, engine: &wasmtime::Engine, sha256: &str) -> PathBuf {
+        let mut h = std::hash::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut h);
+        self.dir
+            .join("builtin")
+            .join(format!("{sha256}-{:016x}.cwasm", h.finish()))
+    }
+
+    /// The embedded component whose digest is `sha256`, mapped from its
+    /// copy of `precompiled` in the cache; the copy is written first when
+    /// there is none, or it is not of `precompiled`'s length, or wasmtime
+    /// refuses it. `None` when it cannot be written or mapped (the caller
+    /// then reads `precompiled` itself).
+    pub(crate) fn embedded(
+        &self,
+        engine: &wasmtime::Engine,
+        sha256: &str,
+        precompiled: &[u8],
+    ) -> Option<Component> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let path = self.embedded_entry(engine, sha256);
+        let kept = std::fs::metadata(&path)
+            .is_ok_and(|m| m.is_file() && m.len() == precompiled.len() as u64);
+        if let Some(component) = kept.then(|| map(engine, &path)).flatten() {
+            return Some(component);
+        }
+        write_private(&path, precompiled).ok()?;
+        map(engine, &path)
     }
 
     /// Stores the compilation of `bytes`; failures are ignored.
@@ -94,6 +119,21 @@ impl Cache {
         let code = component.serialize().map_err(std::io::Error::other)?;
         write_private(&self.entry(engine, bytes), &code)
     }
+}
+
+/// The compiled component in `path`, mapped, if wasmtime accepts it.
+fn map(engine: &wasmtime::Engine, path: &Path) -> Option<Component> {
+    // SAFETY: `deserialize_file` trusts that the file holds code that
+    // wasmtime itself produced. Entries are only ever written by this
+    // cache, from `Component::serialize` or from precompiled code embedded
+    // in this binary at build time, into a directory private to the user
+    // (mode 0700), under a name bound to the component's digest; wasmtime
+    // checks the version and configuration recorded in the entry and
+    // refuses one from another engine. Anyone able to write that directory
+    // could equally replace this program.
+    #[allow(unsafe_code)]
+    let component = unsafe { Component::deserialize_file(engine, path) };
+    component.ok()
 }
 
 /// The SHA-256 of `bytes`, lowercase hex.

@@ -176,6 +176,45 @@ impl Engine {
         }
     }
 
+    /// [`Engine::load_precompiled`] for a component embedded in this
+    /// binary, whose SHA-256 (`sha256`, lower-case hex) was computed when
+    /// the binary was built: with a cache, the precompiled code is kept
+    /// there once (`builtin/`, named by the digest and the engine) and
+    /// mapped from that file on later runs, instead of being copied into
+    /// fresh memory on every start; pages of it no rule runs are never
+    /// read. Without a cache, or when the file cannot be written or
+    /// mapped, it is [`Engine::load_precompiled`].
+    ///
+    /// # Safety
+    ///
+    /// As [`Engine::load_precompiled`]; `sha256` must be the digest of
+    /// `bytes`, so that no other code is ever kept under its name.
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::load`].
+    #[allow(unsafe_code)]
+    pub unsafe fn load_embedded(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        sha256: &str,
+        precompiled: &[u8],
+    ) -> Result<Module, Error> {
+        if let Some(component) = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.embedded(&self.inner, sha256, precompiled))
+        {
+            return self.link(name, component, true);
+        }
+        // SAFETY: as the caller vouches.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.load_precompiled(name, bytes, precompiled)
+        }
+    }
+
     /// Checks `component`'s imports and exports and reads its rules.
     fn link(&self, name: &str, component: Component, precompiled: bool) -> Result<Module, Error> {
         // Interfaces that only define types (`bulwark:rules/types`) appear as

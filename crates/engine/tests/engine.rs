@@ -249,3 +249,71 @@ fn refuses_components_of_another_world_and_core_modules() {
         .expect_err("refused");
     assert!(matches!(err, Error::Compile { .. }), "{err:?}");
 }
+
+/// With a cache, an embedded component's precompiled code is kept there
+/// once and mapped from that file afterwards; a copy that is damaged or of
+/// another length is written again, never used; without a cache, or for a
+/// malformed digest, nothing is written and the code is read as it is.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[test]
+fn embedded_code_is_kept_in_the_cache_and_mapped() -> Result<(), Box<dyn std::error::Error>> {
+    use sha2::Digest;
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules-wasm/dist");
+    let cwasm = std::fs::read(dist.join("x86_64-unknown-linux-gnu/cis-docker-build.cwasm"))?;
+    let sha256: String = sha2::Sha256::digest(CIS)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let dir = tempfile::tempdir()?;
+    let cached =
+        Engine::new(Limits::default())?.with_cache(Some(bulwark_engine::Cache::new(dir.path())));
+    let kept = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path().join("builtin"))
+            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    #[allow(unsafe_code)]
+    // SAFETY (every call below): written by `bulwark_engine::precompile`
+    // from `CIS` and checked against a fresh build in CI; `sha256` is its
+    // digest.
+    let load = |engine: &Engine, sha256: &str| unsafe {
+        engine.load_embedded("cis-docker-build", CIS, sha256, &cwasm)
+    };
+
+    let first = load(&cached, &sha256)?;
+    assert!(first.is_precompiled());
+    assert_eq!(first.rules().len(), CIS_MODULE.rules().len());
+    let files = kept();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let file = &files[0];
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    assert!(
+        name.starts_with(&sha256) && name.ends_with(".cwasm"),
+        "{name}"
+    );
+    assert_eq!(std::fs::read(file)?, cwasm);
+
+    // Mapped as it is the second time: not written again.
+    let written = std::fs::metadata(file)?.modified()?;
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(load(&cached, &sha256)?.is_precompiled());
+    assert_eq!(std::fs::metadata(file)?.modified()?, written);
+
+    // Damaged at the same length, or cut short: written again.
+    std::fs::write(file, vec![0u8; cwasm.len()])?;
+    assert!(load(&cached, &sha256)?.is_precompiled());
+    assert_eq!(std::fs::read(file)?, cwasm);
+    std::fs::write(file, &cwasm[..cwasm.len() / 2])?;
+    assert!(load(&cached, &sha256)?.is_precompiled());
+    assert_eq!(std::fs::read(file)?, cwasm);
+    assert_eq!(kept().len(), 1);
+
+    // A digest that is not one names no file.
+    std::fs::remove_file(file)?;
+    assert!(load(&cached, "../../escape")?.is_precompiled());
+    assert!(kept().is_empty());
+
+    // No cache: still loads, from the bytes as they are.
+    assert!(load(engine(), &sha256)?.is_precompiled());
+    Ok(())
+}

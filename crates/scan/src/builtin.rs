@@ -37,7 +37,7 @@ impl Builtin {
             // build-rules`, checked byte for byte in CI).
             #[allow(unsafe_code)]
             Some(precompiled) => unsafe {
-                engine.load_precompiled(self.name, self.bytes, precompiled)
+                engine.load_embedded(self.name, self.bytes, self.sha256, precompiled)
             },
             None => engine.load(self.name, self.bytes),
         };
