@@ -140,82 +140,96 @@ impl Results {
         self.dir.join(format!("{key}.json"))
     }
 
-    /// The entry kept under `key`, if there is a sound one.
+    /// The entry kept under `key`, if there is a sound one. One that is
+    /// not (cut short, damaged, of another format or key) is removed, so
+    /// that [`Results::put`] writes it again.
     pub(crate) fn get(&self, key: &str) -> Option<Entry> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
-        let record: Record = serde_json::from_slice(&bytes).ok()?;
-        if record.format != FORMAT || record.key != key {
-            return None;
+        let path = self.path(key);
+        let bytes = std::fs::read(&path).ok()?;
+        let entry = sound(key, &bytes);
+        if entry.is_none() {
+            let _ = std::fs::remove_file(&path);
         }
-        // Each rule's shared text once, shared by its findings.
-        type Shared = (Arc<str>, Arc<str>, Arc<[String]>, Arc<str>, Arc<str>);
-        let rules: Vec<Shared> = record
-            .rules
-            .into_iter()
-            .map(|r| {
-                (
-                    Arc::from(r.rule_id),
-                    Arc::from(r.title),
-                    Arc::from(r.controls),
-                    Arc::from(r.remediation),
-                    Arc::from(r.module),
-                )
-            })
-            .collect();
-        let file: Arc<str> = Arc::from(record.file);
-        let findings = record
-            .findings
-            .into_iter()
-            .map(|f| {
-                let (rule_id, title, controls, remediation, module) = rules.get(f.rule)?.clone();
-                Some(Finding {
-                    rule_id,
-                    severity: f.severity,
-                    title,
-                    controls,
-                    file: file.clone(),
-                    location: f.location,
-                    template: f.template,
-                    message: f.message,
-                    detail: f.detail,
-                    remediation,
-                    module,
-                    pointer: f.pointer,
-                    fingerprint: String::new(),
-                    kind: f.kind,
-                    span: Span::new(f.span.0, f.span.1),
-                    redactions: f
-                        .redactions
-                        .into_iter()
-                        .map(|(a, b)| Span::new(a, b))
-                        .collect(),
-                    pss: f.pss,
-                    traced: f.traced,
-                })
-            })
-            .collect::<Option<Vec<Finding>>>()?;
-        let suppressed = record
-            .suppressed
-            .into_iter()
-            .map(|s| Suppressed {
-                end: s.end,
-                template: s.template,
-                ..s.suppressed
-            })
-            .collect();
-        Some(Entry {
-            kind: record.kind,
-            documents: record.documents,
-            findings,
-            suppressed,
-            secrets: record
-                .secrets
-                .into_iter()
-                .map(|(a, b)| Span::new(a, b))
-                .collect(),
-        })
+        entry
     }
+}
 
+/// The entry `bytes` hold, if they are a sound record of `key`.
+fn sound(key: &str, bytes: &[u8]) -> Option<Entry> {
+    let record: Record = serde_json::from_slice(bytes).ok()?;
+    if record.format != FORMAT || record.key != key {
+        return None;
+    }
+    // Each rule's shared text once, shared by its findings.
+    type Shared = (Arc<str>, Arc<str>, Arc<[String]>, Arc<str>, Arc<str>);
+    let rules: Vec<Shared> = record
+        .rules
+        .into_iter()
+        .map(|r| {
+            (
+                Arc::from(r.rule_id),
+                Arc::from(r.title),
+                Arc::from(r.controls),
+                Arc::from(r.remediation),
+                Arc::from(r.module),
+            )
+        })
+        .collect();
+    let file: Arc<str> = Arc::from(record.file);
+    let findings = record
+        .findings
+        .into_iter()
+        .map(|f| {
+            let (rule_id, title, controls, remediation, module) = rules.get(f.rule)?.clone();
+            Some(Finding {
+                rule_id,
+                severity: f.severity,
+                title,
+                controls,
+                file: file.clone(),
+                location: f.location,
+                template: f.template,
+                message: f.message,
+                detail: f.detail,
+                remediation,
+                module,
+                pointer: f.pointer,
+                fingerprint: String::new(),
+                kind: f.kind,
+                span: Span::new(f.span.0, f.span.1),
+                redactions: f
+                    .redactions
+                    .into_iter()
+                    .map(|(a, b)| Span::new(a, b))
+                    .collect(),
+                pss: f.pss,
+                traced: f.traced,
+            })
+        })
+        .collect::<Option<Vec<Finding>>>()?;
+    let suppressed = record
+        .suppressed
+        .into_iter()
+        .map(|s| Suppressed {
+            end: s.end,
+            template: s.template,
+            ..s.suppressed
+        })
+        .collect();
+    Some(Entry {
+        kind: record.kind,
+        documents: record.documents,
+        findings,
+        suppressed,
+        secrets: record
+            .secrets
+            .into_iter()
+            .map(|(a, b)| Span::new(a, b))
+            .collect(),
+    })
+}
+
+impl Results {
     /// Keeps `entry` under `key`; a cache that cannot be written is
     /// passed over.
     pub(crate) fn put(&self, key: &str, entry: Keep<'_>) {
@@ -284,7 +298,96 @@ impl Results {
             secrets: entry.secrets.iter().copied().map(span).collect(),
         };
         if let Ok(bytes) = serde_json::to_vec(&record) {
-            let _ = bulwark_engine::write_private(&self.path(key), &bytes);
+            self.write(key, &bytes);
         }
+    }
+
+    /// Writes the entry `key` straight under its name, created afresh
+    /// (mode 0600): one directory operation per entry instead of a
+    /// temporary file and a rename, which made writing the entries of a
+    /// first run cost as much as evaluating the files. A reader that meets
+    /// an entry still being written sees JSON cut short, which is unsound
+    /// and evaluated again; an entry already there (another run's) is left
+    /// as it is. The directory is made (private) with the first entry.
+    fn write(&self, key: &str, bytes: &[u8]) {
+        use std::io::Write as _;
+        let path = self.path(key);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        match options.open(&path) {
+            Ok(mut file) => {
+                if file.write_all(bytes).is_err() {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let _ = bulwark_engine::write_private(&path, bytes);
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep() -> Keep<'static> {
+        Keep {
+            kind: Some(InputKind::Dockerfile),
+            documents: 1,
+            findings: &[],
+            suppressed: &[],
+            secrets: &[],
+        }
+    }
+
+    /// The first entry makes the directory (private); entries are written
+    /// straight under their name (mode 0600), never over one already there;
+    /// one cut short is removed when read, and written again.
+    #[test]
+    fn entries_are_created_once_and_unsound_ones_removed() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        let results = Results::new(dir.path().join("cache"), "run");
+        let key = results.key("Dockerfile", None, b"FROM scratch\n");
+        assert!(results.get(&key).is_none());
+        results.put(&key, keep());
+        let path = results.path(&key);
+        let written = std::fs::read(&path)?;
+        assert!(results.get(&key).is_some_and(|e| e.documents == 1));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(
+                std::fs::metadata(&path)?.permissions().mode() & 0o777,
+                0o600
+            );
+            let dir_mode = std::fs::metadata(path.parent().ok_or("dir")?)?
+                .permissions()
+                .mode();
+            assert_eq!(dir_mode & 0o777, 0o700);
+        }
+
+        // Another run's entry is left as it is.
+        std::fs::write(&path, b"{\"other\":1}")?;
+        results.put(&key, keep());
+        assert_eq!(std::fs::read(&path)?, b"{\"other\":1}");
+
+        // Unsound: removed on reading, written afresh by the next put.
+        assert!(results.get(&key).is_none());
+        assert!(!path.exists());
+        results.put(&key, keep());
+        assert_eq!(std::fs::read(&path)?, written);
+        std::fs::write(&path, &written[..written.len() / 2])?;
+        assert!(results.get(&key).is_none());
+        results.put(&key, keep());
+        assert!(results.get(&key).is_some());
+        Ok(())
     }
 }
