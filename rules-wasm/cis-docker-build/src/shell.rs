@@ -19,11 +19,13 @@ pub(crate) fn disables_tls(name: &str, value: &str) -> bool {
 
 pub(crate) fn tls_option(cmd: &Command) -> Option<(usize, String)> {
     let (start, name) = program(cmd)?;
-    let args = &cmd.argv[start + 1..];
     let at = |pred: &dyn Fn(&str) -> bool| {
-        args.iter()
-            .position(|a| pred(a))
-            .map(|i| (start + 1 + i, args[i].clone()))
+        cmd.argv
+            .iter()
+            .enumerate()
+            .skip(start + 1)
+            .find(|(_, a)| pred(a))
+            .map(|(i, a)| (i, a.to_owned()))
     };
     match name {
         "curl" if has_option(cmd, Some('k'), &["insecure"]) => at(&|a| {

@@ -22,7 +22,7 @@ pub fn program(cmd: &Command) -> Option<(usize, &str)> {
         while let Some(w) = cmd.argv.get(i) {
             if w.starts_with('-') || (name == "env" && w.contains('=')) {
                 // `sudo -u user`, `nice -n 10` take a value.
-                if matches!(w.as_str(), "-u" | "-g" | "-n" | "-o" | "-e" | "-i") && name != "env" {
+                if matches!(w, "-u" | "-g" | "-n" | "-o" | "-e" | "-i") && name != "env" {
                     i += 1;
                 }
                 i += 1;
@@ -46,7 +46,7 @@ pub fn has_option(cmd: &Command, letter: Option<char>, long: &[&str]) -> bool {
     let Some((start, _)) = program(cmd) else {
         return false;
     };
-    cmd.argv[start + 1..].iter().any(|a| {
+    cmd.argv.from(start + 1).any(|a| {
         if let Some(name) = a.strip_prefix("--") {
             let name = name.split('=').next().unwrap_or(name);
             long.contains(&name)
@@ -78,7 +78,7 @@ pub fn is_download_to_stdout(cmd: &Command) -> bool {
     let Some((start, name)) = program(cmd) else {
         return false;
     };
-    let args = &cmd.argv[start + 1..];
+    let args = || cmd.argv.from(start + 1);
     match name {
         // curl writes to stdout unless told to write a file.
         "curl" => {
@@ -86,14 +86,14 @@ pub fn is_download_to_stdout(cmd: &Command) -> bool {
                 && !has_option(cmd, Some('O'), &[])
         }
         "wget" => {
-            args.windows(2)
-                .any(|w| matches!(w[0].as_str(), "-O" | "-qO" | "--output-document") && w[1] == "-")
-                || args.iter().any(|a| {
-                    a == "-O-"
-                        || a == "-qO-"
-                        || a == "--output-document=-"
-                        || (a.starts_with('-') && !a.starts_with("--") && a.ends_with("O-"))
-                })
+            args().zip(args().skip(1)).any(|(option, value)| {
+                matches!(option, "-O" | "-qO" | "--output-document") && value == "-"
+            }) || args().any(|a| {
+                a == "-O-"
+                    || a == "-qO-"
+                    || a == "--output-document=-"
+                    || (a.starts_with('-') && !a.starts_with("--") && a.ends_with("O-"))
+            })
         }
         "fetch" => true,
         _ => false,
@@ -106,7 +106,7 @@ mod tests {
 
     fn cmd(argv: &[&str]) -> Command {
         Command {
-            argv: argv.iter().map(|s| (*s).to_owned()).collect(),
+            argv: argv.iter().collect(),
             env: Vec::new(),
             redirects: Vec::new(),
             list: 0,

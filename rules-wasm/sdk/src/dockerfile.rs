@@ -154,11 +154,153 @@ pub struct EnvVar {
     pub value: String,
 }
 
+/// The words of a command line, unquoted, kept in one buffer: a command
+/// of a million arguments costs four bytes a word plus its text, not a heap
+/// string each (a 10 MB `RUN echo a a a …` line stays well inside a
+/// module's memory).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Words {
+    /// Every word, one after the other.
+    text: String,
+    /// Where each word ends in `text` (it starts where the one before ends).
+    ends: Vec<u32>,
+}
+
+impl Words {
+    /// The number of words.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Returns true if and only if there is no word.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Word `index`.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)? as usize;
+        let start = match index.checked_sub(1) {
+            Some(before) => *self.ends.get(before)? as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// The first word (the command name), if any.
+    pub fn first(&self) -> Option<&str> {
+        self.get(0)
+    }
+
+    /// The words in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone {
+        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+
+    /// The words from `index` on (none when `index` is past the end).
+    pub fn from(&self, index: usize) -> impl DoubleEndedIterator<Item = &str> + Clone {
+        self.iter().skip(index)
+    }
+
+    /// Returns true if and only if one of the words is `word`.
+    pub fn contains(&self, word: &str) -> bool {
+        self.iter().any(|w| w == word)
+    }
+
+    /// Appends `word`.
+    ///
+    /// # Panics
+    ///
+    /// When the words together exceed 4 GiB.
+    pub fn push(&mut self, word: &str) {
+        self.text.push_str(word);
+        let end = u32::try_from(self.text.len()).expect("words under 4 GiB");
+        self.ends.push(end);
+    }
+}
+
+impl std::fmt::Debug for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl std::ops::Index<usize> for Words {
+    type Output = str;
+
+    /// Word `index`; panics when there is none, as a vector would (use
+    /// [`Words::get`] for words the input decides).
+    fn index(&self, index: usize) -> &str {
+        match self.get(index) {
+            Some(word) => word,
+            None => panic!("word {index} of {}", self.len()),
+        }
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Words {
+    fn from_iter<I: IntoIterator<Item = S>>(words: I) -> Words {
+        let mut out = Words::default();
+        for w in words {
+            out.push(w.as_ref());
+        }
+        out
+    }
+}
+
+impl<'de> Deserialize<'de> for Words {
+    /// A JSON array of strings, each appended to the buffer as read (no
+    /// string of its own is allocated, even for escaped text).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Words, D::Error> {
+        struct Append<'w>(&'w mut Words);
+
+        impl<'de> serde::de::DeserializeSeed<'de> for Append<'_> {
+            type Value = ();
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_str(self)
+            }
+        }
+
+        impl serde::de::Visitor<'_> for Append<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<(), E> {
+                if self.0.text.len() + word.len() > u32::MAX as usize {
+                    return Err(E::custom("words over 4 GiB"));
+                }
+                self.0.push(word);
+                Ok(())
+            }
+        }
+
+        struct Seq;
+
+        impl<'de> serde::de::Visitor<'de> for Seq {
+            type Value = Words;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of strings")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Words, A::Error> {
+                let mut words = Words::default();
+                while seq.next_element_seed(Append(&mut words))?.is_some() {}
+                Ok(words)
+            }
+        }
+
+        deserializer.deserialize_seq(Seq)
+    }
+}
+
 /// One simple command of a RUN, CMD, ENTRYPOINT or HEALTHCHECK script.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Command {
     /// Command name and arguments, unquoted.
-    pub argv: Vec<String>,
+    pub argv: Words,
     /// Assignments before the name.
     #[serde(default)]
     pub env: Vec<EnvVar>,
@@ -376,5 +518,41 @@ impl Dockerfile {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_read_as_the_strings_they_were() -> Result<(), serde_json::Error> {
+        let words: Words = serde_json::from_str(r#"["apt-get", "", "a \"b\"", "é\u00e9", "-y"]"#)?;
+        assert_eq!(words.len(), 5);
+        assert_eq!(
+            words.iter().collect::<Vec<_>>(),
+            ["apt-get", "", "a \"b\"", "éé", "-y"]
+        );
+        assert_eq!(words.get(2), Some("a \"b\""));
+        assert_eq!(words.get(5), None);
+        assert_eq!(words.first(), Some("apt-get"));
+        assert_eq!(&words[4], "-y");
+        assert_eq!(words.from(3).collect::<Vec<_>>(), ["éé", "-y"]);
+        assert_eq!(words.from(9).count(), 0);
+        assert!(words.contains("") && !words.contains("a"));
+        assert_eq!(
+            format!("{words:?}"),
+            r#"["apt-get", "", "a \"b\"", "éé", "-y"]"#
+        );
+        assert_eq!(
+            words,
+            ["apt-get", "", "a \"b\"", "éé", "-y"].iter().collect()
+        );
+
+        let empty: Words = serde_json::from_str("[]")?;
+        assert!(empty.is_empty() && empty.first().is_none());
+        assert!(serde_json::from_str::<Words>(r#"["a", 1]"#).is_err());
+        assert!(serde_json::from_str::<Words>(r#""a""#).is_err());
+        Ok(())
     }
 }

@@ -156,10 +156,10 @@ pub fn read(cmd: &Command) -> Option<PackageCommand> {
     let mut i = start + 1;
     while let Some(word) = cmd.argv.get(i) {
         if word.starts_with('-') && word.len() > 1 {
-            options.push(word.clone());
-            if takes_value.contains(&word.as_str()) {
+            options.push(word.to_owned());
+            if takes_value.contains(&word) {
                 if let Some(v) = cmd.argv.get(i + 1) {
-                    options.push(v.clone());
+                    options.push(v.to_owned());
                 }
                 i += 1;
             }
@@ -281,7 +281,7 @@ mod tests {
 
     fn cmd(argv: &[&str]) -> Command {
         Command {
-            argv: argv.iter().map(|s| (*s).to_owned()).collect(),
+            argv: argv.iter().collect(),
             env: Vec::new(),
             redirects: Vec::new(),
             list: 0,

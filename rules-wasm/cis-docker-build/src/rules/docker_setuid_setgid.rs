@@ -22,12 +22,11 @@ fn check(df: &Dockerfile, out: &mut Findings) {
         let Some((start, name)) = program(cmd) else {
             continue;
         };
-        let args = &cmd.argv[start + 1..];
+        let args = || cmd.argv.from(start + 1);
         match name {
             "chmod" => {
                 // The mode is the first argument that is not an option.
-                if let Some((i, mode)) = args
-                    .iter()
+                if let Some((i, mode)) = args()
                     .enumerate()
                     .find(|(_, a)| !a.starts_with('-') || is_minus_mode(a))
                     && sets_setid(mode)
@@ -39,9 +38,9 @@ fn check(df: &Dockerfile, out: &mut Findings) {
                 }
             }
             "install" => {
-                for (i, a) in args.iter().enumerate() {
+                for (i, a) in args().enumerate() {
                     let mode = if a == "-m" || a == "--mode" {
-                        args.get(i + 1).map(|m| (i + 1, m.as_str()))
+                        cmd.argv.get(start + 1 + i + 1).map(|m| (i + 1, m))
                     } else {
                         a.strip_prefix("--mode=").map(|m| (i, m))
                     };

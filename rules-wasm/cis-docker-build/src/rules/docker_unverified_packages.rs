@@ -27,10 +27,13 @@ fn check_unverified(df: &Dockerfile, out: &mut Findings) {
                         cmd.arg_pointer(i),
                         format!(
                             "`{word}` makes `{}` install packages without verifying signatures",
-                            cmd.argv[0]
+                            &cmd.argv[0]
                         ),
                     );
-                } else if i > 0 && cmd.argv[i - 1] == "-o" && unverified_option(pkg.manager, word) {
+                } else if i > 0
+                    && cmd.argv.get(i - 1) == Some("-o")
+                    && unverified_option(pkg.manager, word)
+                {
                     out.report(
                         cmd.arg_pointer(i),
                         format!("`-o {word}` makes apt accept unauthenticated packages"),

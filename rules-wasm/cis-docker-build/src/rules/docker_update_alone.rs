@@ -38,13 +38,7 @@ fn check_update_alone(df: &Dockerfile, out: &mut Findings) {
                 .any(|(_, o)| o.manager == pkg.manager && o.action == Action::Install);
             if !installs {
                 reported.push(pkg.manager);
-                let words = cmd
-                    .argv
-                    .iter()
-                    .take(2)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let words = cmd.argv.iter().take(2).collect::<Vec<_>>().join(" ");
                 out.report(&cmd.pointer, format!("`{words}` runs without an install in the same RUN, so a cached layer keeps a stale index and stale packages"));
             }
         }
