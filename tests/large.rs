@@ -50,3 +50,27 @@ fn values_files_of_millions_of_scalars_scan_without_a_rule_failure() {
     assert_eq!(report["summary"]["files"], 2);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn a_run_line_of_millions_of_words_scans_without_a_rule_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // One `RUN` line of five million words: 10 MB, under the file limit.
+    let mut text = String::from("FROM alpine:3.19\nRUN echo");
+    text.push_str(&" a".repeat(5 * 1024 * 1024 - 20));
+    text.push('\n');
+    assert!(text.len() < MAX_FILE_SIZE);
+    write(dir.path(), "Dockerfile", &text);
+    let run = bulwark(&["scan", "--no-cache", "--format", "json", &s(dir.path())]);
+    let report = run.json();
+    assert_eq!(report["failures"], serde_json::json!([]), "{}", run.stderr);
+    assert_eq!(report["errors"], serde_json::json!([]), "{}", run.stderr);
+    // The Dockerfile rules ran: the final stage runs as root.
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(rules.contains(&"docker-user-root"), "{rules:?}");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
