@@ -45,6 +45,11 @@ fn check_unverified(df: &Dockerfile, out: &mut Findings) {
         // Repository definitions written by hand: `deb [trusted=yes] …`,
         // `gpgcheck=0` in a .repo file.
         for (i, word) in cmd.argv.iter().enumerate().skip(1) {
+            // Both settings are `name=value`: a word without `=` is neither
+            // (and costs no lower-cased copy).
+            if !word.contains('=') {
+                continue;
+            }
             let w = word.to_ascii_lowercase();
             if w.contains("trusted=yes") {
                 out.report(
