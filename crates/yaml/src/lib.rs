@@ -193,20 +193,26 @@ impl Offsets<'_> {
     }
 }
 
+/// An open collection. Its elements wait on the builder's shared stacks
+/// (`items`, `fields`) from `first` on, and move into a vector of exactly
+/// their number when it closes: one allocation per collection, where a
+/// vector of its own grew by doubling (leaving up to half of it unused for
+/// the whole scan, and the allocator the freed smaller blocks).
 enum Frame {
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        /// Where its elements start in `Builder::items`.
+        first: usize,
     },
     Map {
         start: usize,
         anchor: usize,
-        fields: Vec<(Text, Node)>,
-        /// Where each field's key starts, for an error naming the first of
-        /// two duplicates.
-        key_starts: Vec<usize>,
-        /// Key positions, for duplicate detection in large mappings.
+        /// Where its fields start in `Builder::fields` (and their keys'
+        /// positions in `Builder::key_starts`).
+        first: usize,
+        /// Field positions (relative to `first`) by key, for duplicate
+        /// detection in large mappings.
         index: Option<HashMap<Text, usize>>,
         key: Option<(Text, Span)>,
         merges: Vec<Node>,
@@ -219,6 +225,13 @@ struct Builder<'a> {
     range: std::ops::Range<usize>,
     offsets: Offsets<'a>,
     stack: Vec<Frame>,
+    /// The elements of the open sequences, innermost last.
+    items: Vec<Node>,
+    /// The fields of the open mappings, innermost last.
+    fields: Vec<(Text, Node)>,
+    /// Where each of `fields`' keys starts, for an error naming the first
+    /// of two duplicates.
+    key_starts: Vec<usize>,
     anchors: HashMap<usize, (Node, usize)>,
     expanded: usize,
     docs: Vec<YamlDocument>,
@@ -251,6 +264,9 @@ impl<'a> Builder<'a> {
             },
             range,
             stack: Vec::new(),
+            items: Vec::new(),
+            fields: Vec::new(),
+            key_starts: Vec::new(),
             anchors: HashMap::new(),
             expanded: 0,
             docs: Vec::new(),
@@ -286,7 +302,7 @@ impl<'a> Builder<'a> {
                         Frame::Seq {
                             start: span.start,
                             anchor,
-                            items: Vec::new(),
+                            first: self.items.len(),
                         },
                         span,
                     )?;
@@ -296,8 +312,7 @@ impl<'a> Builder<'a> {
                         Frame::Map {
                             start: span.start,
                             anchor,
-                            fields: Vec::new(),
-                            key_starts: Vec::new(),
+                            first: self.fields.len(),
                             index: None,
                             key: None,
                             merges: Vec::new(),
@@ -370,16 +385,14 @@ impl<'a> Builder<'a> {
 
     fn key(&mut self, key: Text, span: Span) -> Result<(), Error> {
         let first = match self.stack.last() {
-            Some(Frame::Map {
-                fields,
-                index,
-                key_starts,
-                ..
-            }) => match index {
+            Some(Frame::Map { first, index, .. }) => match index {
                 Some(index) => index.get(&key).copied(),
-                None => fields.iter().position(|(k, _)| *k == key),
+                None => self
+                    .fields
+                    .get(*first..)
+                    .and_then(|own| own.iter().position(|(k, _)| *k == key)),
             }
-            .and_then(|i| key_starts.get(i).copied()),
+            .and_then(|i| self.key_starts.get(*first + i).copied()),
             _ => None,
         };
         if let Some(first) = first
@@ -405,13 +418,12 @@ impl<'a> Builder<'a> {
                 self.root = Some(node);
                 Ok(())
             }
-            Some(Frame::Seq { items, .. }) => {
-                items.push(node);
+            Some(Frame::Seq { .. }) => {
+                self.items.push(node);
                 Ok(())
             }
             Some(Frame::Map {
-                fields,
-                key_starts,
+                first,
                 index,
                 key,
                 merges,
@@ -424,41 +436,46 @@ impl<'a> Builder<'a> {
                     merges.push(node);
                     return Ok(());
                 }
+                let own = self.fields.get(*first..).unwrap_or_default();
                 if let Some(index) = index {
-                    index.insert(name.clone(), fields.len());
-                } else if fields.len() >= 16 {
-                    let mut map: HashMap<Text, usize> = fields
+                    index.insert(name.clone(), own.len());
+                } else if own.len() >= 16 {
+                    let mut map: HashMap<Text, usize> = own
                         .iter()
                         .enumerate()
                         .map(|(i, (k, _))| (k.clone(), i))
                         .collect();
-                    map.insert(name.clone(), fields.len());
+                    map.insert(name.clone(), own.len());
                     *index = Some(map);
                 }
-                fields.push((name, node));
-                key_starts.push(key_span.start);
+                self.fields.push((name, node));
+                self.key_starts.push(key_span.start);
                 Ok(())
             }
         }
     }
 
-    fn finish(&self, frame: Frame, end: Span) -> Result<(Node, usize), Error> {
+    fn finish(&mut self, frame: Frame, end: Span) -> Result<(Node, usize), Error> {
         match frame {
             Frame::Seq {
                 start,
                 anchor,
-                items,
+                first,
             } => {
+                let items: Vec<Node> = self.items.drain(first.min(self.items.len())..).collect();
                 let end = items.last().map_or(end.end, |n| n.span.end.max(start));
                 Ok((Node::array(Span::new(start, end), items), anchor))
             }
             Frame::Map {
                 start,
                 anchor,
-                mut fields,
+                first,
                 merges,
                 ..
             } => {
+                let first = first.min(self.fields.len());
+                let mut fields: Vec<(Text, Node)> = self.fields.drain(first..).collect();
+                self.key_starts.truncate(first);
                 for merge in merges {
                     let sources = match merge.value {
                         Value::Object(_) => vec![merge],
@@ -654,6 +671,41 @@ mod tests {
         parse(text).expect("parses")[0].root.to_json()
     }
 
+    /// Every collection's vector holds exactly its elements, nested ones
+    /// and those after a nested one included: nothing is kept for the scan
+    /// that growing left unused.
+    #[test]
+    fn collections_take_exactly_their_size() {
+        fn check(node: &Node) {
+            match &node.value {
+                Value::Array(items) => {
+                    assert_eq!(items.capacity(), items.len(), "{}", node.to_json());
+                    items.iter().for_each(check);
+                }
+                Value::Object(fields) => {
+                    assert_eq!(fields.capacity(), fields.len(), "{}", node.to_json());
+                    fields.iter().for_each(|(_, n)| check(n));
+                }
+                _ => {}
+            }
+        }
+        let docs = parse(
+            "a: {b: 1, c: [1, 2, 3, 4, 5], d: 2, e: 3, f: 4}\n\
+             g:\n  - [x, y, z]\n  - {p: 1, q: 2, r: 3}\n  - 7\nh: [[], {}, [[1]]]\n\
+             i: 1\nj: 2\nk: 3\n---\n[1, 2, 3, {a: [4, 5, 6, 7, 8, 9]}, 10]\n",
+        )
+        .expect("parses");
+        assert_eq!(docs.len(), 2);
+        for doc in &docs {
+            check(&doc.root);
+        }
+        assert_eq!(
+            docs[0].root.to_json(),
+            r#"{"a":{"b":1,"c":[1,2,3,4,5],"d":2,"e":3,"f":4},"g":[["x","y","z"],{"p":1,"q":2,"r":3},7],"h":[[],{},[[1]]],"i":1,"j":2,"k":3}"#
+        );
+        assert_eq!(docs[1].root.to_json(), r#"[1,2,3,{"a":[4,5,6,7,8,9]},10]"#);
+    }
+
     #[test]
     fn resolves_core_schema_scalars() {
         assert_eq!(
@@ -743,7 +795,29 @@ mod tests {
         // Large mappings use an index; still caught.
         let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
         big.push_str("k7: again\n");
-        assert_eq!(error(&big).line, 41);
+        let e = error(&big);
+        assert_eq!(e.line, 41);
+        assert!(
+            matches!(e.kind(), ErrorKind::DuplicateKey { first_line: 8 }),
+            "{e}"
+        );
+        // Nested below fields of an enclosing mapping, small and large.
+        let nested = "x: 1\ny:\n  a: 1\n  b: 2\n  a: 3\n";
+        let e = error(nested);
+        assert_eq!(e.line, 5);
+        assert!(
+            matches!(e.kind(), ErrorKind::DuplicateKey { first_line: 3 }),
+            "{e}"
+        );
+        let mut nested = String::from("x: 1\ny:\n");
+        nested.extend((0..40).map(|i| format!("  k{i}: {i}\n")));
+        nested.push_str("  k7: again\n");
+        let e = error(&nested);
+        assert_eq!(e.line, 43);
+        assert!(
+            matches!(e.kind(), ErrorKind::DuplicateKey { first_line: 10 }),
+            "{e}"
+        );
     }
 
     #[test]
