@@ -4,6 +4,10 @@ use std::sync::Arc;
 
 use crate::{InputKind, Node, SourceFile, Span, Value};
 
+/// Sources of this many bytes or more have their JSON sized exactly before
+/// it is written ([`Document::to_json`]).
+const EXACT_JSON_FROM: usize = 1024 * 1024;
+
 /// What the name of a rendered Helm chart's output ends with: the chart
 /// directory's name, then this (`charts/web (helm template)`).
 pub const RENDERED_CHART_SUFFIX: &str = " (helm template)";
@@ -102,9 +106,15 @@ impl Document {
         Some(Span::new(from + at, from + at + len))
     }
 
-    /// The document's JSON text, the form rule modules receive.
+    /// The document's JSON text, the form rule modules receive. From a
+    /// source of a megabyte or more it is allocated once at its exact
+    /// length ([`Node::to_json_exact`]).
     pub fn to_json(&self) -> String {
-        self.root.to_json()
+        if self.source.text().len() >= EXACT_JSON_FROM {
+            self.root.to_json_exact()
+        } else {
+            self.root.to_json()
+        }
     }
 }
 

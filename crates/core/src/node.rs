@@ -148,6 +148,36 @@ impl Node {
         out
     }
 
+    /// [`Node::to_json`] into a string allocated once at its exact length,
+    /// counted first: for a large document, whose text doubling its way up
+    /// would hold up to twice its size (and three times while it moves).
+    pub fn to_json_exact(&self) -> String {
+        let mut out = String::with_capacity(self.json_len());
+        self.write_json(&mut out);
+        out
+    }
+
+    /// The length of the tree's compact JSON text.
+    pub fn json_len(&self) -> usize {
+        match &self.value {
+            Value::Null => 4,
+            Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(n) => n.len(),
+            Value::String(s) => json_string_len(s),
+            Value::Array(items) => {
+                2 + items.len().saturating_sub(1) + items.iter().map(Node::json_len).sum::<usize>()
+            }
+            Value::Object(fields) => {
+                2 + fields.len().saturating_sub(1)
+                    + fields
+                        .iter()
+                        .map(|(k, v)| json_string_len(k) + 1 + v.json_len())
+                        .sum::<usize>()
+            }
+        }
+    }
+
     /// Appends the compact JSON text of the tree to `out`.
     pub fn write_json(&self, out: &mut String) {
         match &self.value {
@@ -202,6 +232,18 @@ pub(crate) fn unescape_token(raw: &str) -> Option<String> {
     Some(out)
 }
 
+/// The length of `s` as a JSON string literal ([`write_json_string`]).
+fn json_string_len(s: &str) -> usize {
+    2 + s.len()
+        + s.bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | b'\n' | b'\r' | b'\t' => 1,
+                0x00..=0x1f => 5,
+                _ => 0,
+            })
+            .sum::<usize>()
+}
+
 /// Appends `s` as a JSON string literal to `out`.
 fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
@@ -245,6 +287,27 @@ mod tests {
                 ("m~n", Node::bool(s(10, 11), true)),
             ],
         )
+    }
+
+    #[test]
+    fn json_len_is_the_text_length() {
+        let text = sample().to_json();
+        assert_eq!(sample().json_len(), text.len());
+        assert_eq!(sample().to_json_exact(), text);
+        let s = |a, b| Span::new(a, b);
+        for node in [
+            Node::null(s(0, 0)),
+            Node::bool(s(0, 0), false),
+            Node::array(s(0, 0), Vec::new()),
+            Node::object(s(0, 0), Vec::<(String, Node)>::new()),
+            Node::string(s(0, 0), "\u{0}\u{1f}\\\"\t\r\né\u{7f}"),
+            Node::array(s(0, 0), vec![sample(), sample(), Node::int(s(0, 0), -12)]),
+        ] {
+            let text = node.to_json();
+            assert_eq!(node.json_len(), text.len(), "{text}");
+            assert_eq!(node.to_json_exact(), text);
+            assert_eq!(node.to_json_exact().capacity(), text.len());
+        }
     }
 
     #[test]
