@@ -57,9 +57,8 @@ impl Cache {
     /// The entry for `bytes` compiled by `engine`.
     fn entry(&self, engine: &wasmtime::Engine, bytes: &[u8]) -> PathBuf {
         let hex = sha256_hex(bytes);
-        let mut h = std::hash::DefaultHasher::new();
-        engine.precompile_compatibility_hash().hash(&mut h);
-        self.dir.join(format!("{hex}-{:016x}.cwasm", h.finish()))
+        self.dir
+            .join(format!("{hex}-{:016x}.cwasm", engine_tag(engine)))
     }
 
     /// The cached compilation of `bytes`, if there is a usable one.
@@ -74,11 +73,9 @@ impl Cache {
     /// Where the precompiled code of the embedded component whose digest
     /// is `sha256` is kept for `engine`.
     fn embedded_entry(&self, engine: &wasmtime::Engine, sha256: &str) -> PathBuf {
-        let mut h = std::hash::DefaultHasher::new();
-        engine.precompile_compatibility_hash().hash(&mut h);
         self.dir
             .join("builtin")
-            .join(format!("{sha256}-{:016x}.cwasm", h.finish()))
+            .join(format!("{sha256}-{:016x}.cwasm", engine_tag(engine)))
     }
 
     /// The embedded component whose digest is `sha256`, mapped from its
@@ -119,6 +116,14 @@ impl Cache {
         let code = component.serialize().map_err(std::io::Error::other)?;
         write_private(&self.entry(engine, bytes), &code)
     }
+}
+
+/// A hash of everything in `engine` that affects code generation, for the
+/// names of entries.
+fn engine_tag(engine: &wasmtime::Engine) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut h);
+    h.finish()
 }
 
 /// The compiled component in `path`, mapped, if wasmtime accepts it.

@@ -152,84 +152,7 @@ impl Results {
         }
         entry
     }
-}
 
-/// The entry `bytes` hold, if they are a sound record of `key`.
-fn sound(key: &str, bytes: &[u8]) -> Option<Entry> {
-    let record: Record = serde_json::from_slice(bytes).ok()?;
-    if record.format != FORMAT || record.key != key {
-        return None;
-    }
-    // Each rule's shared text once, shared by its findings.
-    type Shared = (Arc<str>, Arc<str>, Arc<[String]>, Arc<str>, Arc<str>);
-    let rules: Vec<Shared> = record
-        .rules
-        .into_iter()
-        .map(|r| {
-            (
-                Arc::from(r.rule_id),
-                Arc::from(r.title),
-                Arc::from(r.controls),
-                Arc::from(r.remediation),
-                Arc::from(r.module),
-            )
-        })
-        .collect();
-    let file: Arc<str> = Arc::from(record.file);
-    let findings = record
-        .findings
-        .into_iter()
-        .map(|f| {
-            let (rule_id, title, controls, remediation, module) = rules.get(f.rule)?.clone();
-            Some(Finding {
-                rule_id,
-                severity: f.severity,
-                title,
-                controls,
-                file: file.clone(),
-                location: f.location,
-                template: f.template,
-                message: f.message,
-                detail: f.detail,
-                remediation,
-                module,
-                pointer: f.pointer,
-                fingerprint: String::new(),
-                kind: f.kind,
-                span: Span::new(f.span.0, f.span.1),
-                redactions: f
-                    .redactions
-                    .into_iter()
-                    .map(|(a, b)| Span::new(a, b))
-                    .collect(),
-                pss: f.pss,
-                traced: f.traced,
-            })
-        })
-        .collect::<Option<Vec<Finding>>>()?;
-    let suppressed = record
-        .suppressed
-        .into_iter()
-        .map(|s| Suppressed {
-            end: s.end,
-            template: s.template,
-            ..s.suppressed
-        })
-        .collect();
-    Some(Entry {
-        kind: record.kind,
-        documents: record.documents,
-        findings,
-        suppressed,
-        secrets: record
-            .secrets
-            .into_iter()
-            .map(|(a, b)| Span::new(a, b))
-            .collect(),
-    })
-}
-
-impl Results {
     /// Keeps `entry` under `key`; a cache that cannot be written is
     /// passed over.
     pub(crate) fn put(&self, key: &str, entry: Keep<'_>) {
@@ -331,6 +254,81 @@ impl Results {
             Err(_) => {}
         }
     }
+}
+
+/// The entry `bytes` hold, if they are a sound record of `key`.
+fn sound(key: &str, bytes: &[u8]) -> Option<Entry> {
+    let record: Record = serde_json::from_slice(bytes).ok()?;
+    if record.format != FORMAT || record.key != key {
+        return None;
+    }
+    // Each rule's shared text once, shared by its findings.
+    type Shared = (Arc<str>, Arc<str>, Arc<[String]>, Arc<str>, Arc<str>);
+    let rules: Vec<Shared> = record
+        .rules
+        .into_iter()
+        .map(|r| {
+            (
+                Arc::from(r.rule_id),
+                Arc::from(r.title),
+                Arc::from(r.controls),
+                Arc::from(r.remediation),
+                Arc::from(r.module),
+            )
+        })
+        .collect();
+    let file: Arc<str> = Arc::from(record.file);
+    let findings = record
+        .findings
+        .into_iter()
+        .map(|f| {
+            let (rule_id, title, controls, remediation, module) = rules.get(f.rule)?.clone();
+            Some(Finding {
+                rule_id,
+                severity: f.severity,
+                title,
+                controls,
+                file: file.clone(),
+                location: f.location,
+                template: f.template,
+                message: f.message,
+                detail: f.detail,
+                remediation,
+                module,
+                pointer: f.pointer,
+                fingerprint: String::new(),
+                kind: f.kind,
+                span: Span::new(f.span.0, f.span.1),
+                redactions: f
+                    .redactions
+                    .into_iter()
+                    .map(|(a, b)| Span::new(a, b))
+                    .collect(),
+                pss: f.pss,
+                traced: f.traced,
+            })
+        })
+        .collect::<Option<Vec<Finding>>>()?;
+    let suppressed = record
+        .suppressed
+        .into_iter()
+        .map(|s| Suppressed {
+            end: s.end,
+            template: s.template,
+            ..s.suppressed
+        })
+        .collect();
+    Some(Entry {
+        kind: record.kind,
+        documents: record.documents,
+        findings,
+        suppressed,
+        secrets: record
+            .secrets
+            .into_iter()
+            .map(|(a, b)| Span::new(a, b))
+            .collect(),
+    })
 }
 
 #[cfg(test)]
