@@ -23,6 +23,7 @@ mod rule;
 mod run;
 mod severity;
 mod source;
+mod tree;
 
 pub use crate::{
     coverage::{CoverageCounts, CoverageEntry, CoverageStatus, NotInput, Skip, SpecialFile},
@@ -37,6 +38,7 @@ pub use crate::{
     },
     severity::{ParseSeverityError, Severity},
     source::{Location, SourceFile, Span},
+    tree::{FlatTree, TREE_LEN_BITS},
 };
 
 /// The version of the WIT package (`bulwark:rules`) this build speaks.

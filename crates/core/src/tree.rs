@@ -1,0 +1,227 @@
+//! A [`Node`] tree written flat, the form `bulwark:rules@0.3.0` hands a
+//! document to a rule module in (`tree` in `wit/rules.wit`): four numbers
+//! a value in document order, every member name and scalar text in one
+//! string. The module reads it as it is, where JSON text would be parsed
+//! again by every module.
+
+use crate::node::{Node, Value};
+
+/// Bits of a value's `kind-len` word that hold the length of its text; the
+/// three above hold the kind.
+pub const TREE_LEN_BITS: u32 = 29;
+
+/// A document written flat (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FlatTree {
+    /// `start`, `key-len`, `kind-len`, `end` for every value, in order.
+    pub nodes: Vec<u32>,
+    /// Member names and the text of strings (unescaped) and numbers.
+    pub strings: String,
+}
+
+fn kind(value: &Value) -> u32 {
+    match value {
+        Value::Null => 0,
+        Value::Bool(false) => 1,
+        Value::Bool(true) => 2,
+        Value::Number(_) => 3,
+        Value::String(_) => 4,
+        Value::Array(_) => 5,
+        Value::Object(_) => 6,
+    }
+}
+
+fn text(value: &Value) -> &str {
+    match value {
+        Value::Number(t) | Value::String(t) => t,
+        _ => "",
+    }
+}
+
+impl Node {
+    /// The number of values in the tree and the bytes of its member names
+    /// and scalar texts: the sizes of its [`FlatTree`].
+    pub fn tree_len(&self) -> (usize, usize) {
+        let (mut values, mut bytes) = (0usize, 0usize);
+        let mut stack: Vec<(&str, &Node)> = vec![("", self)];
+        while let Some((key, node)) = stack.pop() {
+            values += 1;
+            bytes += key.len() + text(&node.value).len();
+            match &node.value {
+                Value::Array(items) => stack.extend(items.iter().map(|n| ("", n))),
+                Value::Object(fields) => stack.extend(fields.iter().map(|(k, n)| (k.as_str(), n))),
+                _ => {}
+            }
+        }
+        (values, bytes)
+    }
+
+    /// The tree written flat, allocated once at its size; `None` when it
+    /// does not fit the form's 32-bit offsets (strings of 4 GiB, a text of
+    /// 512 MiB): such a document goes as JSON text.
+    pub fn to_tree(&self) -> Option<FlatTree> {
+        let (values, bytes) = self.tree_len();
+        let words = values.checked_mul(4)?;
+        if u32::try_from(bytes).is_err() || u32::try_from(values).is_err() {
+            return None;
+        }
+        let mut tree = FlatTree {
+            nodes: Vec::with_capacity(words),
+            strings: String::with_capacity(bytes),
+        };
+        // Values are written before their descendants; `end` is filled in
+        // when the last descendant has been written.
+        enum Step<'a> {
+            Value(&'a str, &'a Node),
+            Close(usize),
+        }
+        let mut stack = vec![Step::Value("", self)];
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Close(at) => {
+                    let end = u32::try_from(tree.nodes.len() / 4).ok()?;
+                    *tree.nodes.get_mut(at + 3)? = end;
+                }
+                Step::Value(key, node) => {
+                    let value = text(&node.value);
+                    if value.len() >= 1 << TREE_LEN_BITS {
+                        return None;
+                    }
+                    let at = tree.nodes.len();
+                    let index = u32::try_from(at / 4).ok()?;
+                    let start = u32::try_from(tree.strings.len()).ok()?;
+                    tree.strings.push_str(key);
+                    tree.strings.push_str(value);
+                    tree.nodes.extend([
+                        start,
+                        key.len() as u32,
+                        kind(&node.value) << TREE_LEN_BITS | value.len() as u32,
+                        index + 1,
+                    ]);
+                    match &node.value {
+                        Value::Array(items) => {
+                            stack.push(Step::Close(at));
+                            stack.extend(items.iter().rev().map(|n| Step::Value("", n)));
+                        }
+                        Value::Object(fields) => {
+                            stack.push(Step::Close(at));
+                            stack.extend(
+                                fields.iter().rev().map(|(k, n)| Step::Value(k.as_str(), n)),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Some(tree)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Span;
+
+    /// JSON text from a flat tree, written from the form's description
+    /// alone: what a module reading the tree sees.
+    fn json_of(tree: &FlatTree) -> String {
+        fn value(tree: &FlatTree, i: usize, out: &mut serde_json::Value) -> usize {
+            let n = &tree.nodes[i * 4..i * 4 + 4];
+            let (start, key_len, kind_len, end) = (n[0], n[1], n[2], n[3] as usize);
+            let text_start = (start + key_len) as usize;
+            let len = (kind_len & ((1 << TREE_LEN_BITS) - 1)) as usize;
+            let text = &tree.strings[text_start..text_start + len];
+            *out = match kind_len >> TREE_LEN_BITS {
+                0 => serde_json::Value::Null,
+                1 => false.into(),
+                2 => true.into(),
+                3 => serde_json::from_str(text).expect("number"),
+                4 => text.into(),
+                5 => {
+                    let mut items = Vec::new();
+                    let mut c = i + 1;
+                    while c < end {
+                        let mut v = serde_json::Value::Null;
+                        c = value(tree, c, &mut v);
+                        items.push(v);
+                    }
+                    items.into()
+                }
+                6 => {
+                    let mut map = serde_json::Map::new();
+                    let mut c = i + 1;
+                    while c < end {
+                        let m = &tree.nodes[c * 4..c * 4 + 2];
+                        let key = tree.strings[m[0] as usize..(m[0] + m[1]) as usize].to_owned();
+                        let mut v = serde_json::Value::Null;
+                        c = value(tree, c, &mut v);
+                        map.insert(key, v);
+                    }
+                    map.into()
+                }
+                k => panic!("kind {k}"),
+            };
+            end
+        }
+        let mut out = serde_json::Value::Null;
+        assert_eq!(value(tree, 0, &mut out), tree.nodes.len() / 4);
+        out.to_string()
+    }
+
+    #[test]
+    fn the_tree_holds_what_the_json_text_holds() {
+        let s = |a, b| Span::new(a, b);
+        let nested = Node::object(
+            s(0, 9),
+            [
+                ("", Node::string(s(0, 1), "empty key")),
+                ("a/b", Node::string(s(1, 2), "x\"y\n\u{1}é")),
+                (
+                    "list",
+                    Node::array(
+                        s(3, 9),
+                        vec![
+                            Node::int(s(4, 5), -7),
+                            Node::null(s(6, 7)),
+                            Node::array(s(0, 0), Vec::new()),
+                            Node::object(s(0, 0), Vec::<(String, Node)>::new()),
+                            Node::new(s(0, 0), Value::Number("1.5e300".into())),
+                        ],
+                    ),
+                ),
+                ("t", Node::bool(s(10, 11), true)),
+                ("f", Node::bool(s(10, 11), false)),
+            ],
+        );
+        for node in [
+            Node::null(s(0, 0)),
+            Node::string(s(0, 0), ""),
+            Node::array(s(0, 0), vec![nested.clone(), nested.clone()]),
+            nested,
+        ] {
+            let tree = node.to_tree().expect("fits");
+            let expected: serde_json::Value = serde_json::from_str(&node.to_json()).expect("json");
+            assert_eq!(json_of(&tree), expected.to_string());
+            let (values, bytes) = node.tree_len();
+            assert_eq!((tree.nodes.len(), tree.strings.len()), (values * 4, bytes));
+            assert_eq!(tree.nodes.capacity(), values * 4);
+            assert_eq!(tree.strings.capacity(), bytes);
+        }
+    }
+
+    #[test]
+    fn ends_point_past_the_last_descendant() {
+        let s = Span::new(0, 0);
+        let node = Node::array(
+            s,
+            vec![
+                Node::array(s, vec![Node::null(s), Node::null(s)]),
+                Node::null(s),
+            ],
+        );
+        let tree = node.to_tree().expect("fits");
+        let ends: Vec<u32> = tree.nodes.chunks(4).map(|n| n[3]).collect();
+        assert_eq!(ends, [5, 4, 3, 4, 5]);
+    }
+}
