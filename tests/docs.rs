@@ -399,13 +399,17 @@ fn release_tags_named_are_this_version() {
     );
 }
 
-/// `vX.Y.Z` tokens of `text`, with their lines.
+/// `vX.Y.Z` tokens of `text`, with their lines; not the frozen contract
+/// versions' directories (`wit/v0.1.0`), which name WIT package versions.
 fn regex_lite_tag(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let bytes = line.as_bytes();
         for (i, _) in line.match_indices('v') {
             if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+                continue;
+            }
+            if line[..i].ends_with("wit/") {
                 continue;
             }
             let rest = &line[i + 1..];

@@ -261,33 +261,79 @@ fn the_same_module_from_configuration_and_command_line_is_loaded_once() {
     assert_eq!(findings, 1, "{}", run.stdout);
 }
 
-/// A module built against `bulwark:rules@0.1.0` (the secrets pack as it
-/// was committed before 0.2.0) loads and runs unchanged, beside the
-/// built-in packs built against the current version.
+/// Modules built against `bulwark:rules@0.1.0` and `@0.2.0` (the secrets
+/// pack as it was committed before each next version) load and run
+/// unchanged, handed JSON text, beside the built-in packs built against the
+/// current version, handed trees; the findings are the same.
 #[test]
-fn a_module_built_against_the_first_contract_still_runs() {
-    let module = "tests/fixtures/modules/v0.1.0/secrets.wasm";
-    let run = crate::util::bulwark(&[
-        "test",
-        module,
+fn modules_built_against_earlier_contracts_still_run() {
+    let fixtures = [
         "rules-wasm/secrets/fixtures/secret-compose-env/compose/fail",
         "rules-wasm/secrets/fixtures/secret-kubernetes-env/kubernetes",
-    ]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("ok "), "{}", run.stdout);
-    let engine = bulwark_scan::ScannerBuilder::new()
-        .builtins(bulwark_scan::Builtins::None)
-        .module(bulwark_scan::modules::ExtraModule {
-            path: module.into(),
-            sha256: bulwark_evidence::sha256_hex(&std::fs::read(module).expect("module")),
-            signature: None,
-            declared: None,
-        })
-        .build()
-        .expect("scanner");
-    assert_eq!(engine.modules()[0].contract(), "0.1.0");
+    ];
+    // Every fixture file, scanned by `scanner`: the secrets rules' findings.
+    let scan = |scanner: &bulwark_scan::Scanner| {
+        let mut found = Vec::new();
+        for dir in fixtures {
+            let mut files = Vec::new();
+            let mut dirs = vec![crate::util::root().join(dir)];
+            while let Some(dir) = dirs.pop() {
+                for entry in std::fs::read_dir(dir).expect("fixtures") {
+                    let path = entry.expect("entry").path();
+                    if path.is_dir() {
+                        dirs.push(path);
+                    } else {
+                        files.push(path);
+                    }
+                }
+            }
+            files.sort();
+            for file in files {
+                let bytes = std::fs::read(&file).expect("fixture");
+                let outcome = scanner.scan_source(&s(&file), None, bytes);
+                assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+                for f in outcome.report.findings {
+                    if f.rule_id.starts_with("secret") {
+                        found.push((f.rule_id, f.location, f.message, f.pointer));
+                    }
+                }
+            }
+        }
+        assert!(!found.is_empty());
+        found
+    };
+    let builtin = scan(
+        &bulwark_scan::ScannerBuilder::new()
+            .build()
+            .expect("scanner"),
+    );
+    for version in bulwark_core::WIT_EARLIER_VERSIONS {
+        let module = format!("tests/fixtures/modules/v{version}/secrets.wasm");
+        let mut args = vec!["test", module.as_str()];
+        args.extend(fixtures);
+        let run = crate::util::bulwark(&args);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("ok "), "{}", run.stdout);
+        let engine = bulwark_scan::ScannerBuilder::new()
+            .builtins(bulwark_scan::Builtins::None)
+            .module(bulwark_scan::modules::ExtraModule {
+                path: module.clone().into(),
+                sha256: bulwark_evidence::sha256_hex(&std::fs::read(&module).expect("module")),
+                signature: None,
+                declared: None,
+            })
+            .build()
+            .expect("scanner");
+        assert_eq!(engine.modules()[0].contract(), version);
+        assert_eq!(scan(&engine), builtin, "{version}");
+    }
     let current = bulwark_scan::ScannerBuilder::new()
         .build()
         .expect("scanner");
-    assert!(current.modules().iter().all(|m| m.contract() == "0.2.0"));
+    assert!(
+        current
+            .modules()
+            .iter()
+            .all(|m| m.contract() == bulwark_core::WIT_PACKAGE_VERSION)
+    );
 }

@@ -1,7 +1,7 @@
 """An example bulwark rule module in Python, built with componentize-py.
 
 It shows the WIT contract is language-neutral: the same `bulwark:rules`
-world the Rust packs export, the same JSON documents, the same JSON-pointer
+world the Rust packs export, the same documents, the same JSON-pointer
 findings. componentize-py names the classes after the exported interface:
 `Rules` here, and the interface's resource `Prepared` in `rules.py`.
 """

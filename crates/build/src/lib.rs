@@ -46,7 +46,7 @@ pub fn is_component(bytes: &[u8]) -> bool {
 }
 
 /// The interfaces a component imports and exports, by name
-/// (`bulwark:rules/rules@0.2.0`), read from its type information without
+/// (`bulwark:rules/rules@0.3.0`), read from its type information without
 /// compiling it.
 ///
 /// # Errors

@@ -42,4 +42,13 @@ pub use crate::{
 };
 
 /// The version of the WIT package (`bulwark:rules`) this build speaks.
-pub const WIT_PACKAGE_VERSION: &str = "0.2.0";
+pub const WIT_PACKAGE_VERSION: &str = "0.3.0";
+
+/// The earlier versions of the WIT package whose modules this build still
+/// runs, newest first (`wit/v0.2.0`, `wit/v0.1.0`, frozen).
+pub const WIT_EARLIER_VERSIONS: [&str; 2] = ["0.2.0", "0.1.0"];
+
+/// How a refusal names the earlier versions: `@0.2.0 or @0.1.0`.
+pub fn wit_earlier_versions() -> String {
+    WIT_EARLIER_VERSIONS.map(|v| format!("@{v}")).join(" or ")
+}

@@ -18,7 +18,18 @@ pub(crate) mod v1 {
     pub(crate) use self::bulwark::rules::types as wit;
 }
 
-use bulwark_core::{InputKind, RuleMeta, Severity};
+/// `bulwark:rules@0.2.0`, frozen (`wit/v0.2.0`).
+pub(crate) mod v2 {
+    wasmtime::component::bindgen!({
+        path: "../../wit/v0.2.0",
+        world: "rule-module",
+    });
+    pub(crate) use self::bulwark::rules::types as wit;
+}
+
+use std::cell::OnceCell;
+
+use bulwark_core::{Document, InputKind, RuleMeta, Severity};
 use wasmtime::Store;
 use wasmtime::component::{InstancePre, ResourceAny};
 
@@ -30,8 +41,10 @@ pub(crate) use self::bulwark::rules::types as wit;
 pub(crate) enum Guest {
     /// `bulwark:rules@0.1.0`.
     V1(v1::RuleModule),
+    /// `bulwark:rules@0.2.0`.
+    V2(v2::RuleModule),
     /// The current version.
-    V2(RuleModule),
+    V3(RuleModule),
 }
 
 /// A module ready to instantiate, whichever contract version.
@@ -39,17 +52,22 @@ pub(crate) enum Guest {
 pub(crate) enum Pre {
     /// `bulwark:rules@0.1.0`.
     V1(v1::RuleModulePre<State>),
+    /// `bulwark:rules@0.2.0`.
+    V2(v2::RuleModulePre<State>),
     /// The current version.
-    V2(RuleModulePre<State>),
+    V3(RuleModulePre<State>),
 }
 
 impl Pre {
-    /// Binds `pre` to the current contract, else to 0.1.0; the error is the
-    /// current contract's when neither fits.
+    /// Binds `pre` to the current contract, else to an earlier one; the
+    /// error is the current contract's when none fits.
     pub(crate) fn new(pre: InstancePre<State>) -> wasmtime::Result<Pre> {
         match RuleModulePre::new(pre.clone()) {
-            Ok(v2) => Ok(Pre::V2(v2)),
-            Err(e) => v1::RuleModulePre::new(pre).map(Pre::V1).map_err(|_| e),
+            Ok(v3) => Ok(Pre::V3(v3)),
+            Err(e) => v2::RuleModulePre::new(pre.clone())
+                .map(Pre::V2)
+                .or_else(|_| v1::RuleModulePre::new(pre).map(Pre::V1))
+                .map_err(|_| e),
         }
     }
 
@@ -57,6 +75,7 @@ impl Pre {
         match self {
             Pre::V1(p) => p.instantiate(store).map(Guest::V1),
             Pre::V2(p) => p.instantiate(store).map(Guest::V2),
+            Pre::V3(p) => p.instantiate(store).map(Guest::V3),
         }
     }
 
@@ -65,6 +84,113 @@ impl Pre {
         match self {
             Pre::V1(_) => "0.1.0",
             Pre::V2(_) => "0.2.0",
+            Pre::V3(_) => bulwark_core::WIT_PACKAGE_VERSION,
+        }
+    }
+}
+
+/// Documents from sources this large or larger go to current modules as
+/// JSON text: the tree, four numbers a value, is two to six times the
+/// text's size, and the host holds it while the module holds its copy, so
+/// for a large document the smaller form is worth the module's parse.
+const TREE_BELOW: usize = 1024 * 1024;
+
+/// One document in the form each contract version receives, each made on
+/// first use and shared by every module of that version: modules built
+/// against 0.1.0 and 0.2.0 get JSON text, current ones a flat tree, or
+/// JSON text for Dockerfiles (whose text is the smaller form and which the
+/// SDK reads from text), for sources of [`TREE_BELOW`] or more, and for a
+/// document too large for the tree's 32-bit offsets.
+pub(crate) struct Handover<'a> {
+    doc: &'a Document,
+    v1: OnceCell<Option<v1::wit::Document>>,
+    v2: OnceCell<v2::wit::Document>,
+    v3: OnceCell<wit::Document>,
+}
+
+impl<'a> Handover<'a> {
+    pub(crate) fn new(doc: &'a Document) -> Handover<'a> {
+        Handover {
+            doc,
+            v1: OnceCell::new(),
+            v2: OnceCell::new(),
+            v3: OnceCell::new(),
+        }
+    }
+
+    fn path(&self) -> String {
+        self.doc.source.name().to_owned()
+    }
+
+    /// The JSON text, written once whichever version asks first.
+    fn json(&self) -> String {
+        if let Some(wit::Document {
+            content: wit::Content::Json(json),
+            ..
+        }) = self.v3.get()
+        {
+            return json.clone();
+        }
+        if let Some(v2) = self.v2.get() {
+            return v2.json.clone();
+        }
+        if let Some(Some(v1)) = self.v1.get() {
+            return v1.json.clone();
+        }
+        self.doc.to_json()
+    }
+
+    fn v1(&self) -> Option<&v1::wit::Document> {
+        self.v1
+            .get_or_init(|| {
+                Some(v1::wit::Document {
+                    kind: v1_kind(self.doc.kind.into())?,
+                    path: self.path(),
+                    json: self.json(),
+                })
+            })
+            .as_ref()
+    }
+
+    fn v2(&self) -> &v2::wit::Document {
+        self.v2.get_or_init(|| v2::wit::Document {
+            kind: v2_kind(self.doc.kind.into()),
+            path: self.path(),
+            json: self.json(),
+        })
+    }
+
+    fn v3(&self) -> &wit::Document {
+        self.v3.get_or_init(|| {
+            let tree = match self.doc.kind {
+                InputKind::Dockerfile => None,
+                _ if self.doc.source.text().len() >= TREE_BELOW => None,
+                _ => self.doc.root.to_tree(),
+            };
+            wit::Document {
+                kind: self.doc.kind.into(),
+                path: self.path(),
+                content: match tree {
+                    Some(t) => wit::Content::Tree(wit::Tree {
+                        nodes: t.nodes,
+                        strings: t.strings,
+                    }),
+                    None => wit::Content::Json(self.json()),
+                },
+            }
+        })
+    }
+
+    /// The size in bytes of what a module of `pre`'s version is handed, which
+    /// its deadlines scale with (making that form if not made yet).
+    pub(crate) fn size(&self, pre: &Pre) -> usize {
+        match pre {
+            Pre::V1(_) => self.v1().map_or(0, |d| d.json.len()),
+            Pre::V2(_) => self.v2().json.len(),
+            Pre::V3(_) => match &self.v3().content {
+                wit::Content::Json(json) => json.len(),
+                wit::Content::Tree(t) => t.nodes.len() * 4 + t.strings.len(),
+            },
         }
     }
 }
@@ -86,6 +212,12 @@ impl Guest {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
+            Guest::V3(g) => g
+                .bulwark_rules_rules()
+                .call_rules(store)?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         })
     }
 
@@ -94,30 +226,34 @@ impl Guest {
     pub(crate) fn prepare(
         &self,
         store: &mut Store<State>,
-        doc: &wit::Document,
+        doc: &Handover<'_>,
         opts: &wit::Options,
     ) -> wasmtime::Result<ResourceAny> {
         match self {
             Guest::V1(g) => {
-                let kind = v1_kind(doc.kind).ok_or_else(|| {
+                let doc = doc.v1().ok_or_else(|| {
                     wasmtime::Error::msg("a bulwark:rules@0.1.0 module cannot read this kind")
                 })?;
                 g.bulwark_rules_rules().prepared().call_constructor(
                     store,
-                    &v1::wit::Document {
-                        kind,
-                        path: doc.path.clone(),
-                        json: doc.json.clone(),
-                    },
+                    doc,
                     &v1::wit::Options {
                         settings: opts.settings.clone(),
                     },
                 )
             }
-            Guest::V2(g) => g
-                .bulwark_rules_rules()
-                .prepared()
-                .call_constructor(store, doc, opts),
+            Guest::V2(g) => g.bulwark_rules_rules().prepared().call_constructor(
+                store,
+                doc.v2(),
+                &v2::wit::Options {
+                    settings: opts.settings.clone(),
+                },
+            ),
+            Guest::V3(g) => {
+                g.bulwark_rules_rules()
+                    .prepared()
+                    .call_constructor(store, doc.v3(), opts)
+            }
         }
     }
 
@@ -134,6 +270,11 @@ impl Guest {
                 .call_evaluate(store, handle, id)
                 .map(from_v1),
             Guest::V2(g) => g
+                .bulwark_rules_rules()
+                .prepared()
+                .call_evaluate(store, handle, id)
+                .map(from_v2),
+            Guest::V3(g) => g
                 .bulwark_rules_rules()
                 .prepared()
                 .call_evaluate(store, handle, id),
@@ -155,7 +296,70 @@ impl Guest {
             Guest::V2(g) => g
                 .bulwark_rules_rules()
                 .prepared()
+                .call_evaluate_all(store, handle, ids)
+                .map(|all| all.into_iter().map(from_v2).collect()),
+            Guest::V3(g) => g
+                .bulwark_rules_rules()
+                .prepared()
                 .call_evaluate_all(store, handle, ids),
+        }
+    }
+}
+
+fn v2_kind(k: wit::InputKind) -> v2::wit::InputKind {
+    match k {
+        wit::InputKind::Dockerfile => v2::wit::InputKind::Dockerfile,
+        wit::InputKind::Compose => v2::wit::InputKind::Compose,
+        wit::InputKind::Kubernetes => v2::wit::InputKind::Kubernetes,
+        wit::InputKind::HelmValues => v2::wit::InputKind::HelmValues,
+        wit::InputKind::Image => v2::wit::InputKind::Image,
+    }
+}
+
+fn from_v2(r: Result<Vec<v2::wit::Finding>, v2::wit::RuleError>) -> Evaluated {
+    match r {
+        Ok(findings) => Ok(findings
+            .into_iter()
+            .map(|f| wit::Finding {
+                rule_id: f.rule_id,
+                message: f.message,
+                pointer: f.pointer,
+                detail: f.detail,
+                redact: f.redact,
+            })
+            .collect()),
+        Err(v2::wit::RuleError::InvalidDocument(m)) => Err(wit::RuleError::InvalidDocument(m)),
+        Err(v2::wit::RuleError::Internal(m)) => Err(wit::RuleError::Internal(m)),
+    }
+}
+
+impl From<v2::wit::RuleMeta> for RuleMeta {
+    fn from(m: v2::wit::RuleMeta) -> RuleMeta {
+        RuleMeta {
+            id: m.id,
+            title: m.title,
+            severity: match m.severity {
+                v2::wit::Severity::Info => Severity::Info,
+                v2::wit::Severity::Low => Severity::Low,
+                v2::wit::Severity::Medium => Severity::Medium,
+                v2::wit::Severity::High => Severity::High,
+                v2::wit::Severity::Critical => Severity::Critical,
+            },
+            kinds: m
+                .kinds
+                .into_iter()
+                .map(|k| match k {
+                    v2::wit::InputKind::Dockerfile => InputKind::Dockerfile,
+                    v2::wit::InputKind::Compose => InputKind::Compose,
+                    v2::wit::InputKind::Kubernetes => InputKind::Kubernetes,
+                    v2::wit::InputKind::HelmValues => InputKind::HelmValues,
+                    v2::wit::InputKind::Image => InputKind::Image,
+                })
+                .collect(),
+            controls: m.controls,
+            remediation: m.remediation,
+            explanation: m.explanation,
+            reads: m.reads,
         }
     }
 }

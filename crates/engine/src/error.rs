@@ -34,8 +34,9 @@ pub enum Error {
     },
     /// The component does not export the `bulwark:rules` interface.
     #[error(
-        "module `{module}` does not export the bulwark:rules@{} interface (nor @0.1.0)",
-        bulwark_core::WIT_PACKAGE_VERSION
+        "module `{module}` does not export the bulwark:rules@{} interface (nor {})",
+        bulwark_core::WIT_PACKAGE_VERSION,
+        bulwark_core::wit_earlier_versions()
     )]
     WrongWorld {
         /// The module's name.

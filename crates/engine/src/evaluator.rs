@@ -7,7 +7,7 @@ use bulwark_core::{Document, Finding, RuleFailure, RuleFailureKind, Span};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
-use crate::bindings::{Guest, wit};
+use crate::bindings::{Guest, Handover, wit};
 use crate::state::State;
 use crate::{Engine, Module};
 
@@ -178,12 +178,8 @@ impl<'a> Evaluator<'a> {
         if applicable.iter().all(Vec::is_empty) {
             return out;
         }
-        // Serialised once for every module.
-        let wit_doc = wit::Document {
-            kind: doc.kind.into(),
-            path: doc.source.name().to_owned(),
-            json: doc.to_json(),
-        };
+        // Written once for every module of a contract version.
+        let wit_doc = Handover::new(doc);
         self.current = settings.map(str::to_owned);
         for (index, rules) in applicable.iter().enumerate() {
             if !rules.is_empty() {
@@ -218,7 +214,7 @@ impl<'a> Evaluator<'a> {
         index: usize,
         rules: &[usize],
         doc: &Document,
-        wit_doc: &wit::Document,
+        wit_doc: &Handover<'_>,
         out: &mut Evaluation,
     ) {
         if self.run_together(index, rules, doc, wit_doc, out) == Outcome::Trapped {
@@ -248,13 +244,14 @@ impl<'a> Evaluator<'a> {
         &mut self,
         index: usize,
         doc: &Document,
-        wit_doc: &wit::Document,
+        wit_doc: &Handover<'_>,
         out: &mut Evaluation,
     ) -> Option<ResourceAny> {
         let engine = self.engine;
         let opts = wit::Options {
             settings: self.current.as_ref().unwrap_or(&self.settings).clone(),
         };
+        let size = wit_doc.size(&self.modules[index].pre);
         let live = match self.instance(index) {
             Ok(live) => live,
             Err(kind) => {
@@ -262,7 +259,7 @@ impl<'a> Evaluator<'a> {
                 return None;
             }
         };
-        live.arm(engine.prepare_deadline(wit_doc.json.len()));
+        live.arm(engine.prepare_deadline(size));
         match live.bindings.prepare(&mut live.store, wit_doc, &opts) {
             Ok(handle) => Some(handle),
             Err(e) => {
@@ -338,13 +335,15 @@ impl<'a> Evaluator<'a> {
         index: usize,
         rules: &[usize],
         doc: &Document,
-        wit_doc: &wit::Document,
+        wit_doc: &Handover<'_>,
         out: &mut Evaluation,
     ) -> Outcome {
         let Some(handle) = self.prepare(index, doc, wit_doc, out) else {
             return Outcome::Done;
         };
-        let deadline = self.engine.rule_deadline(wit_doc.json.len());
+        let deadline = self
+            .engine
+            .rule_deadline(wit_doc.size(&self.modules[index].pre));
         let ids: Vec<String> = rules
             .iter()
             .map(|&r| self.modules[index].rules[r].id.clone())
@@ -389,11 +388,11 @@ impl<'a> Evaluator<'a> {
         index: usize,
         rules: &[usize],
         doc: &Document,
-        wit_doc: &wit::Document,
+        wit_doc: &Handover<'_>,
         out: &mut Evaluation,
     ) {
         let engine = self.engine;
-        let deadline = engine.rule_deadline(wit_doc.json.len());
+        let deadline = engine.rule_deadline(wit_doc.size(&self.modules[index].pre));
         let mut prepared: Option<ResourceAny> = None;
         for &rule_index in rules {
             let handle = match prepared {

@@ -240,7 +240,7 @@ fn refuses_components_of_another_world_and_core_modules() {
     assert!(matches!(err, Error::WrongWorld { .. }), "{err:?}");
     assert!(
         err.to_string()
-            .contains("does not export the bulwark:rules@0.2.0 interface (nor @0.1.0)")
+            .contains("does not export the bulwark:rules@0.3.0 interface (nor @0.2.0 or @0.1.0)")
     );
     let err = engine().load("core", b"(module)").expect_err("refused");
     assert!(matches!(err, Error::Compile { .. }), "{err:?}");

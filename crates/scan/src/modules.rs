@@ -407,14 +407,15 @@ pub fn check_world(
             crate::error::chain(&e)
         ))
     })?;
-    let wanted = [
-        format!("bulwark:rules/rules@{}", bulwark_core::WIT_PACKAGE_VERSION),
-        "bulwark:rules/rules@0.1.0".to_owned(),
-    ];
+    let wanted: Vec<String> = std::iter::once(bulwark_core::WIT_PACKAGE_VERSION)
+        .chain(bulwark_core::WIT_EARLIER_VERSIONS)
+        .map(|v| format!("bulwark:rules/rules@{v}"))
+        .collect();
     if !exports.iter().any(|e| wanted.contains(e)) {
         return Err(refuse(format!(
-            "it does not export the bulwark:rules@{} interface (nor @0.1.0); it exports {}",
+            "it does not export the bulwark:rules@{} interface (nor {}); it exports {}",
             bulwark_core::WIT_PACKAGE_VERSION,
+            bulwark_core::wit_earlier_versions(),
             list(&exports)
         )));
     }

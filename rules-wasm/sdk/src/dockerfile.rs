@@ -459,7 +459,23 @@ impl Dockerfile {
     ///
     /// The JSON error when the text does not follow the schema.
     pub fn from_json(json: &str) -> Result<Dockerfile, serde_json::Error> {
-        let mut df: Dockerfile = serde_json::from_str(json)?;
+        Ok(serde_json::from_str::<Dockerfile>(json)?.with_pointers())
+    }
+
+    /// Reads the document from a tree and fills in every pointer (bulwark
+    /// hands Dockerfiles over as JSON text; a host may send a tree).
+    ///
+    /// # Errors
+    ///
+    /// The error when the tree does not follow the schema.
+    pub fn from_tree(tree: &crate::json::Tree) -> Result<Dockerfile, serde_json::Error> {
+        // Through the text: one deserialiser for both forms keeps every
+        // module's code smaller than a second one for values would.
+        Dockerfile::from_json(&tree.root().to_json())
+    }
+
+    fn with_pointers(self) -> Dockerfile {
+        let mut df = self;
         for (i, instr) in df.global_args.iter_mut().enumerate() {
             instr.assign_pointers(format!("/global_args/{i}"));
         }
@@ -470,7 +486,7 @@ impl Dockerfile {
                 instr.assign_pointers(format!("/stages/{s}/instructions/{i}"));
             }
         }
-        Ok(df)
+        df
     }
 
     /// The final stage: the image that ships.
@@ -524,6 +540,31 @@ impl Dockerfile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dockerfile_reads_the_same_from_a_tree() -> Result<(), String> {
+        let text = r#"{"directives":{},"escape":"\\","global_args":[],"stages":[{"index":0,
+            "name":null,"final":true,"from":{"image":"alpine","resolved":"alpine",
+            "registry":null,"repository":"alpine","tag":null,"digest":null,"stage":null,
+            "scratch":false,"platform":null,"unresolved":[],"flags":[]},"instructions":[
+            {"keyword":"RUN","flags":[{"name":"mount","value":"type=cache"}],
+             "args":"apk add \"x y\"","heredocs":[],"form":"shell","exec":null,
+             "script":"apk add \"x y\"","interpreter":"/bin/sh -c","commands":[{"argv":
+             ["apk","add","x y"],"env":[],"redirects":[],"list":0,"pipeline":0,
+             "position":0,"after":null,"parent":null}],"shell_error":null},
+            {"keyword":"USER","flags":[],"args":"1000","heredocs":[],"user":"1000",
+             "group":null,"resolved_user":"1000","resolved_group":null}]}]}"#;
+        let from_json = Dockerfile::from_json(text).map_err(|e| e.to_string())?;
+        let tree = crate::json::Tree::parse(text)?;
+        let handed = crate::json::Tree::from_parts(tree.nodes.clone(), tree.strings.clone())?;
+        let from_tree = Dockerfile::from_tree(&handed).map_err(|e| e.to_string())?;
+        assert_eq!(format!("{from_tree:?}"), format!("{from_json:?}"));
+        assert_eq!(
+            from_tree.stages[0].instructions[0].commands[0].pointer,
+            "/stages/0/instructions/0/commands/0"
+        );
+        Ok(())
+    }
 
     #[test]
     fn words_read_as_the_strings_they_were() -> Result<(), serde_json::Error> {

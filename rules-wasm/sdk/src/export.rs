@@ -28,7 +28,18 @@ impl<P: Pack> Guest for Exported<P> {
 impl<P: Pack> GuestPrepared for Prepared<P> {
     fn new(doc: wit::Document, opts: wit::Options) -> Self {
         Prepared {
-            doc: Document::parse(doc.kind, doc.path, &doc.json, &opts.settings),
+            doc: match doc.content {
+                wit::Content::Json(json) => {
+                    Document::parse(doc.kind, doc.path, &json, &opts.settings)
+                }
+                wit::Content::Tree(tree) => Document::from_tree(
+                    doc.kind,
+                    doc.path,
+                    tree.nodes,
+                    tree.strings,
+                    &opts.settings,
+                ),
+            },
             _pack: PhantomData,
         }
     }

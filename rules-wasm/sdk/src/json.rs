@@ -110,8 +110,11 @@ fn kind_bits(kind: Kind) -> u32 {
 /// A parsed JSON document.
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
-    nodes: Vec<Node>,
-    strings: String,
+    /// Four numbers a [`Node`] (`start`, `key_len`, `value`, `end`): the
+    /// layout in which the host hands a document over (`tree` in
+    /// `wit/rules.wit`), kept as it came.
+    pub(crate) nodes: Vec<u32>,
+    pub(crate) strings: String,
 }
 
 /// Upper bounds of what parsing `text` stores: its values (one per
@@ -165,7 +168,7 @@ impl Tree {
             pos: 0,
             depth: 0,
             tree: Tree {
-                nodes: Vec::with_capacity(values),
+                nodes: Vec::with_capacity(values.saturating_mul(4)),
                 strings: String::with_capacity(bytes),
             },
         };
@@ -175,6 +178,117 @@ impl Tree {
             return Err(parser.error("trailing characters after the document"));
         }
         Ok(parser.tree)
+    }
+
+    /// A tree the host wrote flat (`tree` in `wit/rules.wit`), checked
+    /// rather than trusted: every value's extent nests inside its parent's,
+    /// every text lies on character boundaries inside `strings`, numbers
+    /// are JSON numbers, array elements are unnamed, and nesting is at most
+    /// 512 levels, as [`Tree::parse`] would have it.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the first value that breaks the form.
+    pub fn from_parts(nodes: Vec<u32>, strings: String) -> Result<Tree, String> {
+        let tree = Tree { nodes, strings };
+        tree.check()?;
+        Ok(tree)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let count = self.nodes.len() / 4;
+        if !self.nodes.len().is_multiple_of(4) || count == 0 {
+            return Err(format!(
+                "a tree of {} numbers is not whole values",
+                self.nodes.len()
+            ));
+        }
+        let count = u32::try_from(count).map_err(|_| "a tree of too many values".to_owned())?;
+        // The containers open at the current value: (end, is an array).
+        let mut open: Vec<(u32, bool)> = Vec::new();
+        for index in 0..count {
+            let bad = |what: &str| format!("value {index} of the tree {what}");
+            while open.last().is_some_and(|&(end, _)| end == index) {
+                open.pop();
+            }
+            let node = self.node_at(index).ok_or_else(|| bad("is missing"))?;
+            let limit = open.last().map_or(count, |&(end, _)| end);
+            let in_array = open.last().is_none_or(|&(_, array)| array);
+            if node.end <= index || node.end > limit {
+                return Err(bad("ends outside its parent"));
+            }
+            if in_array && node.key_len != 0 {
+                return Err(bad("is an element with a name"));
+            }
+            let kind = node.value >> LEN_BITS;
+            if kind > 6 {
+                return Err(bad("has no kind"));
+            }
+            let kind = node.kind();
+            let len = node.value & LEN_MASK;
+            let start = node.start as usize;
+            let key_end = start.checked_add(node.key_len as usize);
+            let end = key_end.and_then(|k| k.checked_add(len as usize));
+            let (Some(key_end), Some(end)) = (key_end, end) else {
+                return Err(bad("has text outside the strings"));
+            };
+            if [start, key_end, end]
+                .iter()
+                .any(|&at| !self.strings.is_char_boundary(at))
+            {
+                return Err(bad("has text outside the strings or inside a character"));
+            }
+            match kind {
+                Kind::Array | Kind::Object => {
+                    if len != 0 {
+                        return Err(bad("is a container with text"));
+                    }
+                    open.push((node.end, kind == Kind::Array));
+                    if open.len() > MAX_DEPTH {
+                        return Err(bad(&format!("is nested deeper than {MAX_DEPTH} levels")));
+                    }
+                }
+                _ if node.end != index + 1 => return Err(bad("is a scalar with elements")),
+                Kind::Number
+                    if !self
+                        .strings
+                        .as_bytes()
+                        .get(key_end..end)
+                        .is_some_and(is_number) =>
+                {
+                    return Err(bad("is a malformed number"));
+                }
+                Kind::Null | Kind::Bool(_) if len != 0 => {
+                    return Err(bad("is a literal with text"));
+                }
+                _ => {}
+            }
+            if index == 0 && node.end != count {
+                return Err(bad("(the root) does not span the tree"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Value `index`, if the tree has it.
+    #[inline]
+    fn node_at(&self, index: u32) -> Option<Node> {
+        let at = (index as usize).checked_mul(4)?;
+        match self.nodes.get(at..at.checked_add(4)?)? {
+            &[start, key_len, value, end] => Some(Node {
+                start,
+                key_len,
+                value,
+                end,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The number of values.
+    #[inline]
+    fn count(&self) -> usize {
+        self.nodes.len() / 4
     }
 
     /// The document root.
@@ -235,26 +349,22 @@ impl Parser<'_> {
     /// Adds a value named `key` whose text (for strings and numbers) is the
     /// `len` bytes written after the key.
     fn push(&mut self, key: Str, kind: Kind, len: u32) -> Result<usize, String> {
-        let index = self.tree.nodes.len();
+        let index = self.tree.count();
         let end = u32::try_from(index + 1).map_err(|_| self.error("document too large"))?;
         if len > LEN_MASK {
             return Err(self.error("string longer than 512 MiB"));
         }
-        self.tree.nodes.push(Node {
-            start: key.start,
-            key_len: key.len,
-            value: kind_bits(kind) << LEN_BITS | len,
-            end,
-        });
+        self.tree
+            .nodes
+            .extend([key.start, key.len, kind_bits(kind) << LEN_BITS | len, end]);
         Ok(index)
     }
 
     /// Closes the container at `index` after its last child.
     fn close(&mut self, index: usize) -> Result<(), String> {
-        let end =
-            u32::try_from(self.tree.nodes.len()).map_err(|_| self.error("document too large"))?;
-        if let Some(node) = self.tree.nodes.get_mut(index) {
-            node.end = end;
+        let end = u32::try_from(self.tree.count()).map_err(|_| self.error("document too large"))?;
+        if let Some(word) = self.tree.nodes.get_mut(index * 4 + 3) {
+            *word = end;
         }
         self.depth -= 1;
         Ok(())
@@ -521,14 +631,10 @@ impl<'a> Json<'a> {
 
     #[inline]
     fn node(&self) -> Node {
-        self.tree
-            .nodes
-            .get(self.index as usize)
-            .copied()
-            .unwrap_or(Node {
-                end: self.index + 1,
-                ..Node::NULL
-            })
+        self.tree.node_at(self.index).unwrap_or(Node {
+            end: self.index + 1,
+            ..Node::NULL
+        })
     }
 
     fn at_index(&self, index: u32) -> Json<'a> {
@@ -540,7 +646,7 @@ impl<'a> Json<'a> {
 
     /// The children of a container, in document order.
     fn children(&self) -> impl Iterator<Item = u32> + use<'a> {
-        let nodes = &self.tree.nodes;
+        let tree = self.tree;
         let end = self.node().end;
         let mut next = self.index + 1;
         std::iter::from_fn(move || {
@@ -548,7 +654,7 @@ impl<'a> Json<'a> {
                 return None;
             }
             let child = next;
-            next = nodes.get(child as usize).map_or(end, |n| n.end);
+            next = tree.node_at(child).map_or(end, |n| n.end);
             Some(child)
         })
     }
@@ -596,12 +702,12 @@ impl<'a> Json<'a> {
         if self.node().kind() != Kind::Object {
             return None;
         }
-        let (nodes, strings) = (&self.tree.nodes, self.tree.strings.as_bytes());
+        let (tree, strings) = (self.tree, self.tree.strings.as_bytes());
         let want = key.as_bytes();
         // Lengths first: most members differ in length from the one sought.
         self.children()
             .find(|&c| {
-                nodes.get(c as usize).is_some_and(|n| {
+                tree.node_at(c).is_some_and(|n| {
                     let start = n.start as usize;
                     n.key_len as usize == want.len()
                         && strings.get(start..start + want.len()) == Some(want)
@@ -708,6 +814,39 @@ impl<'a> Json<'a> {
         self.node().kind() == Kind::Array
     }
 
+    /// The element as compact JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        let node = self.node();
+        match node.kind() {
+            Kind::Null => out.push_str("null"),
+            Kind::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            Kind::Number => out.push_str(self.tree.str(node.text())),
+            Kind::String => write_string(self.tree.str(node.text()), out),
+            Kind::Array | Kind::Object => {
+                let object = node.kind() == Kind::Object;
+                out.push(if object { '{' } else { '[' });
+                for (i, c) in self.children().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let child = self.at_index(c);
+                    if object {
+                        write_string(self.tree.str(child.node().key()), out);
+                        out.push(':');
+                    }
+                    child.write_json(out);
+                }
+                out.push(if object { '}' } else { ']' });
+            }
+        }
+    }
+
     /// A copy of the element as a `serde_json::Value`, to deserialise it
     /// into upstream types (see `kubernetes::Pod::typed_spec`). Pointers
     /// stay with the view: report findings through it.
@@ -730,9 +869,45 @@ impl<'a> Json<'a> {
     }
 }
 
+/// Appends `s` as a JSON string literal.
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_json_text_that_reads_back_the_same() {
+        for text in [
+            r#"{"a":[1,-2.5e3,"x\"y\\z\u00e9\n\t\r\u0001",null,true,{"b":{}}],"c":[],"":"k","f":false}"#,
+            r#"[[],{},[[]],"",0]"#,
+            "null",
+        ] {
+            let t = tree(text);
+            let written = t.root().to_json();
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&written).expect(&written),
+                serde_json::from_str::<serde_json::Value>(text).expect("json"),
+            );
+            assert_eq!(tree(&written).root().to_json(), written);
+        }
+    }
 
     fn tree(text: &str) -> Tree {
         Tree::parse(text).expect("json")
@@ -843,17 +1018,14 @@ mod tests {
         ] {
             let (values, bytes) = capacity(text.as_bytes());
             let t = tree(text);
-            assert!(
-                t.nodes.len() <= values && t.strings.len() <= bytes,
-                "{text}"
-            );
+            assert!(t.count() <= values && t.strings.len() <= bytes, "{text}");
             // Nothing grew past the first allocation.
-            assert_eq!(t.nodes.capacity(), values, "{text}");
+            assert_eq!(t.nodes.capacity(), values * 4, "{text}");
             assert_eq!(t.strings.capacity(), bytes, "{text}");
         }
         // Exact when no container is empty.
         let t = tree(r#"{"a":[1,2,{"b":"c"}]}"#);
-        assert_eq!(capacity(br#"{"a":[1,2,{"b":"c"}]}"#).0, t.nodes.len());
+        assert_eq!(capacity(br#"{"a":[1,2,{"b":"c"}]}"#).0, t.count());
     }
 
     #[test]
@@ -897,5 +1069,120 @@ mod tests {
             .expect("three");
         assert_eq!(three.pointer(), "/k/2/three");
         assert!(three.items()[0].is_null());
+    }
+
+    #[test]
+    fn a_tree_handed_over_reads_as_the_text_it_came_from() {
+        for text in [
+            r#"{"a":[1,-2.5e3,"x\"y\u00e9",null,true,{"b":{}}],"c":[],"":"k","f":false}"#,
+            r#"[[],{},[[]],"",0]"#,
+            r#""only""#,
+            "null",
+        ] {
+            let parsed = tree(text);
+            let handed =
+                Tree::from_parts(parsed.nodes.clone(), parsed.strings.clone()).expect(text);
+            assert_eq!(handed.root().to_value(), parsed.root().to_value(), "{text}");
+            assert_eq!(
+                handed.root().to_value(),
+                serde_json::from_str::<serde_json::Value>(text).expect("json")
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_tree_is_refused() {
+        let good = tree(r#"{"a":[1,"é"],"b":{"c":null}}"#);
+        // Values: 0 root, 1 a, 2 1, 3 "é", 4 b, 5 c.
+        let (nodes, strings) = (good.nodes.clone(), good.strings.clone());
+        Tree::from_parts(nodes.clone(), strings.clone()).expect("the tree as parsed");
+        let word = |value: usize, field: usize| value * 4 + field;
+        type Change = Box<dyn Fn(&mut Vec<u32>, &mut String)>;
+        let bad: Vec<(&str, Change)> = vec![
+            (
+                "not whole values",
+                Box::new(|n, _| {
+                    n.pop();
+                }),
+            ),
+            ("not whole values", Box::new(|n, _| n.clear())),
+            ("span the tree", Box::new(move |n, _| n[word(0, 3)] = 5)),
+            (
+                "outside its parent",
+                Box::new(move |n, _| n[word(1, 3)] = 5),
+            ),
+            (
+                "outside its parent",
+                Box::new(move |n, _| n[word(1, 3)] = 1),
+            ),
+            (
+                "outside its parent",
+                Box::new(move |n, _| n[word(5, 3)] = 7),
+            ),
+            (
+                "scalar with elements",
+                Box::new(move |n, _| n[word(2, 3)] = 4),
+            ),
+            (
+                "no kind",
+                Box::new(move |n, _| n[word(5, 2)] = 7 << LEN_BITS),
+            ),
+            (
+                "literal with text",
+                Box::new(move |n, _| {
+                    n[word(5, 0)] = 0;
+                    n[word(5, 2)] = 1;
+                }),
+            ),
+            (
+                "container with text",
+                Box::new(move |n, _| n[word(4, 2)] |= 1),
+            ),
+            (
+                "malformed number",
+                Box::new(|_, s| *s = s.replacen('1', "x", 1)),
+            ),
+            (
+                "element with a name",
+                Box::new(move |n, _| n[word(2, 1)] = 1),
+            ),
+            (
+                "outside the strings",
+                Box::new(move |n, _| n[word(5, 0)] = 1000),
+            ),
+            (
+                "outside the strings",
+                Box::new(move |n, _| n[word(5, 0)] = u32::MAX),
+            ),
+            // "é" is two bytes: one of them is inside the character.
+            (
+                "inside a character",
+                Box::new(move |n, _| n[word(3, 2)] -= 1),
+            ),
+        ];
+        for (why, change) in bad {
+            let (mut n, mut s) = (nodes.clone(), strings.clone());
+            change(&mut n, &mut s);
+            let e = Tree::from_parts(n, s).expect_err(why);
+            assert!(e.contains(why), "{why}: {e}");
+        }
+        // Nesting as deep as a parsed document may be, and no deeper.
+        let deep = |levels: usize| {
+            let t = tree(&format!("{}{}", "[".repeat(levels), "]".repeat(levels)));
+            Tree::from_parts(t.nodes, t.strings)
+        };
+        assert!(deep(MAX_DEPTH).is_ok());
+        let mut t = tree(&format!(
+            "{}{}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        ));
+        // One more level: a new root around the deepest document.
+        let count = t.count() as u32 + 1;
+        let mut nodes = vec![0, 0, 5 << LEN_BITS, count];
+        nodes.extend(t.nodes.chunks(4).flat_map(|n| [n[0], n[1], n[2], n[3] + 1]));
+        t.nodes = nodes;
+        let e = Tree::from_parts(t.nodes, t.strings).expect_err("too deep");
+        assert!(e.contains("nested deeper"), "{e}");
     }
 }

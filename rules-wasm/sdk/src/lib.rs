@@ -127,6 +127,15 @@ pub struct Document {
     parsed: Parsed,
 }
 
+/// The module's settings from their JSON text (an empty object when empty).
+fn parse_settings(settings: &str) -> Result<Value, String> {
+    if settings.trim().is_empty() {
+        Ok(Value::Object(Default::default()))
+    } else {
+        serde_json::from_str(settings).map_err(|e| format!("settings are not valid JSON: {e}"))
+    }
+}
+
 #[derive(Debug)]
 enum Parsed {
     Dockerfile(Box<dockerfile::Dockerfile>),
@@ -145,12 +154,7 @@ impl Document {
         json: &str,
         settings: &str,
     ) -> Result<Document, String> {
-        let settings = if settings.trim().is_empty() {
-            Value::Object(Default::default())
-        } else {
-            serde_json::from_str(settings)
-                .map_err(|e| format!("settings are not valid JSON: {e}"))?
-        };
+        let settings = parse_settings(settings)?;
         let parsed = match kind {
             InputKind::Dockerfile => Parsed::Dockerfile(Box::new(
                 dockerfile::Dockerfile::from_json(json)
@@ -159,6 +163,39 @@ impl Document {
             _ => Parsed::Json(
                 json::Tree::parse(json).map_err(|e| format!("document is not valid JSON: {e}"))?,
             ),
+        };
+        Ok(Document {
+            kind,
+            path,
+            settings,
+            parsed,
+        })
+    }
+
+    /// A document of `kind` from the flat tree the host wrote (`tree` in
+    /// `wit/rules.wit`: `nodes`, four numbers a value, and `strings`),
+    /// checked, then read as it is.
+    ///
+    /// # Errors
+    ///
+    /// A message when the tree is malformed or does not follow the schema
+    /// for `kind`.
+    pub fn from_tree(
+        kind: InputKind,
+        path: String,
+        nodes: Vec<u32>,
+        strings: String,
+        settings: &str,
+    ) -> Result<Document, String> {
+        let settings = parse_settings(settings)?;
+        let tree = json::Tree::from_parts(nodes, strings)
+            .map_err(|e| format!("document is not a valid tree: {e}"))?;
+        let parsed = match kind {
+            InputKind::Dockerfile => Parsed::Dockerfile(Box::new(
+                dockerfile::Dockerfile::from_tree(&tree)
+                    .map_err(|e| format!("dockerfile document: {e}"))?,
+            )),
+            _ => Parsed::Json(tree),
         };
         Ok(Document {
             kind,

@@ -205,21 +205,43 @@ pub fn check_fixture(rules: &[Rule], path: &Path) -> Outcome {
     let versions = namespace_versions(&documents);
     for doc in &documents {
         let settings = settings_for(doc, &versions);
-        let parsed =
-            match Document::parse(sdk_kind(doc.kind), name.clone(), &doc.to_json(), &settings) {
-                Ok(parsed) => parsed,
-                Err(e) => {
-                    outcome
-                        .errors
-                        .push(format!("the SDK refused a document: {e}"));
-                    continue;
-                }
-            };
+        // Both forms the host hands a document over in: JSON text, and the
+        // flat tree it sends modules of the current contract for every kind
+        // but Dockerfiles. Rules must not tell them apart.
+        let kind = sdk_kind(doc.kind);
+        let from_json = Document::parse(kind, name.clone(), &doc.to_json(), &settings);
+        let from_tree = match doc.root.to_tree() {
+            Some(t) => Document::from_tree(kind, name.clone(), t.nodes, t.strings, &settings),
+            None => Err("the document does not fit a tree".to_owned()),
+        };
+        let (from_json, from_tree) = match (from_json, from_tree) {
+            (Ok(json), Ok(tree)) => (json, tree),
+            (Err(e), _) | (_, Err(e)) => {
+                outcome
+                    .errors
+                    .push(format!("the SDK refused a document: {e}"));
+                continue;
+            }
+        };
+        let parsed = if doc.kind == bulwark_core::InputKind::Dockerfile {
+            &from_json
+        } else {
+            &from_tree
+        };
         for r in rules
             .iter()
             .filter(|r| r.id == rule && r.check.applies_to(parsed.kind))
         {
-            for f in r.run(&parsed).into_inner() {
+            let findings = r.run(parsed).into_inner();
+            if findings != r.run(&from_json).into_inner()
+                || findings != r.run(&from_tree).into_inner()
+            {
+                outcome.errors.push(format!(
+                    "{}: the document read from JSON text and from a tree gave different findings",
+                    r.id
+                ));
+            }
+            for f in findings {
                 match doc.span_of(&f.pointer) {
                     Some(span) => {
                         let at = doc.source.location(span);
