@@ -306,6 +306,46 @@ impl Guest {
     }
 }
 
+/// What a module of an earlier version returns, as the current version's
+/// types: the generated types differ by version, their shapes do not.
+macro_rules! earlier {
+    ($v:ident, $from:ident) => {
+        fn $from(r: Result<Vec<$v::wit::Finding>, $v::wit::RuleError>) -> Evaluated {
+            match r {
+                Ok(findings) => Ok(findings
+                    .into_iter()
+                    .map(|f| wit::Finding {
+                        rule_id: f.rule_id,
+                        message: f.message,
+                        pointer: f.pointer,
+                        detail: f.detail,
+                        redact: f.redact,
+                    })
+                    .collect()),
+                Err($v::wit::RuleError::InvalidDocument(m)) => {
+                    Err(wit::RuleError::InvalidDocument(m))
+                }
+                Err($v::wit::RuleError::Internal(m)) => Err(wit::RuleError::Internal(m)),
+            }
+        }
+
+        impl From<$v::wit::Severity> for Severity {
+            fn from(s: $v::wit::Severity) -> Severity {
+                match s {
+                    $v::wit::Severity::Info => Severity::Info,
+                    $v::wit::Severity::Low => Severity::Low,
+                    $v::wit::Severity::Medium => Severity::Medium,
+                    $v::wit::Severity::High => Severity::High,
+                    $v::wit::Severity::Critical => Severity::Critical,
+                }
+            }
+        }
+    };
+}
+
+earlier!(v1, from_v1);
+earlier!(v2, from_v2);
+
 fn v2_kind(k: wit::InputKind) -> v2::wit::InputKind {
     match k {
         wit::InputKind::Dockerfile => v2::wit::InputKind::Dockerfile,
@@ -316,35 +356,12 @@ fn v2_kind(k: wit::InputKind) -> v2::wit::InputKind {
     }
 }
 
-fn from_v2(r: Result<Vec<v2::wit::Finding>, v2::wit::RuleError>) -> Evaluated {
-    match r {
-        Ok(findings) => Ok(findings
-            .into_iter()
-            .map(|f| wit::Finding {
-                rule_id: f.rule_id,
-                message: f.message,
-                pointer: f.pointer,
-                detail: f.detail,
-                redact: f.redact,
-            })
-            .collect()),
-        Err(v2::wit::RuleError::InvalidDocument(m)) => Err(wit::RuleError::InvalidDocument(m)),
-        Err(v2::wit::RuleError::Internal(m)) => Err(wit::RuleError::Internal(m)),
-    }
-}
-
 impl From<v2::wit::RuleMeta> for RuleMeta {
     fn from(m: v2::wit::RuleMeta) -> RuleMeta {
         RuleMeta {
             id: m.id,
             title: m.title,
-            severity: match m.severity {
-                v2::wit::Severity::Info => Severity::Info,
-                v2::wit::Severity::Low => Severity::Low,
-                v2::wit::Severity::Medium => Severity::Medium,
-                v2::wit::Severity::High => Severity::High,
-                v2::wit::Severity::Critical => Severity::Critical,
-            },
+            severity: m.severity.into(),
             kinds: m
                 .kinds
                 .into_iter()
@@ -374,35 +391,12 @@ fn v1_kind(k: wit::InputKind) -> Option<v1::wit::InputKind> {
     })
 }
 
-fn from_v1(r: Result<Vec<v1::wit::Finding>, v1::wit::RuleError>) -> Evaluated {
-    match r {
-        Ok(findings) => Ok(findings
-            .into_iter()
-            .map(|f| wit::Finding {
-                rule_id: f.rule_id,
-                message: f.message,
-                pointer: f.pointer,
-                detail: f.detail,
-                redact: f.redact,
-            })
-            .collect()),
-        Err(v1::wit::RuleError::InvalidDocument(m)) => Err(wit::RuleError::InvalidDocument(m)),
-        Err(v1::wit::RuleError::Internal(m)) => Err(wit::RuleError::Internal(m)),
-    }
-}
-
 impl From<v1::wit::RuleMeta> for RuleMeta {
     fn from(m: v1::wit::RuleMeta) -> RuleMeta {
         RuleMeta {
             id: m.id,
             title: m.title,
-            severity: match m.severity {
-                v1::wit::Severity::Info => Severity::Info,
-                v1::wit::Severity::Low => Severity::Low,
-                v1::wit::Severity::Medium => Severity::Medium,
-                v1::wit::Severity::High => Severity::High,
-                v1::wit::Severity::Critical => Severity::Critical,
-            },
+            severity: m.severity.into(),
             kinds: m
                 .kinds
                 .into_iter()
