@@ -637,7 +637,7 @@ impl<'a> Json<'a> {
         })
     }
 
-    fn at_index(&self, index: u32) -> Json<'a> {
+    pub(crate) fn at_index(&self, index: u32) -> Json<'a> {
         Json {
             tree: self.tree,
             index,
@@ -657,6 +657,12 @@ impl<'a> Json<'a> {
             next = tree.node_at(child).map_or(end, |n| n.end);
             Some(child)
         })
+    }
+
+    /// Its position in the tree, to find it again with
+    /// [`Json::at_index`].
+    pub(crate) fn index(&self) -> u32 {
+        self.index
     }
 
     /// The root of the document this value is in.

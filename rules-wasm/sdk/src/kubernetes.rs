@@ -30,6 +30,76 @@ pub struct Object<'a> {
     /// The Pod Security Standards policy version the host asks for
     /// (`pss_version` in the settings); [`PssVersion::LATEST`] by default.
     pub pss_version: PssVersion,
+    /// Where its pod and containers are, when the document found them
+    /// once for every rule.
+    found: Option<&'a Found>,
+}
+
+/// Where a document's pod and containers are in its tree: found once per
+/// document ([`crate::Document::kubernetes`]) and shared by every rule of
+/// the pack, which would otherwise each look them up again.
+#[derive(Debug)]
+pub(crate) struct Found {
+    api_version: u32,
+    kind: u32,
+    pss_version: PssVersion,
+    pod: Option<FoundPod>,
+}
+
+#[derive(Debug)]
+struct FoundPod {
+    spec: u32,
+    metadata: Option<u32>,
+    containers: Vec<FoundContainer>,
+}
+
+#[derive(Debug)]
+struct FoundContainer {
+    at: u32,
+    group: ContainerGroup,
+    /// The name's value, when it is a string.
+    name_at: Option<u32>,
+}
+
+impl Found {
+    /// The views of the object at `root`, if it is one.
+    pub(crate) fn new(root: Json<'_>, settings: &serde_json::Value) -> Option<Found> {
+        let object = Object::new(root)?;
+        let index = |field: &str| root.get(field).map(|v| v.index());
+        Some(Found {
+            api_version: index("apiVersion")?,
+            kind: index("kind")?,
+            pss_version: PssVersion::from_settings(settings),
+            pod: object.pod().map(|pod| FoundPod {
+                spec: pod.spec.index(),
+                metadata: pod.metadata.map(|m| m.index()),
+                containers: pod
+                    .containers()
+                    .into_iter()
+                    .map(|c| FoundContainer {
+                        at: c.at.index(),
+                        group: c.group,
+                        name_at: c
+                            .at
+                            .get("name")
+                            .filter(|n| n.as_str().is_some())
+                            .map(|n| n.index()),
+                    })
+                    .collect(),
+            }),
+        })
+    }
+
+    /// The object at `root` (the root it was found in) with these views.
+    pub(crate) fn object<'a>(&'a self, root: Json<'a>) -> Object<'a> {
+        Object {
+            root,
+            api_version: root.at_index(self.api_version).as_str().unwrap_or(""),
+            kind: root.at_index(self.kind).as_str().unwrap_or(""),
+            pss_version: self.pss_version,
+            found: Some(self),
+        }
+    }
 }
 
 /// A version of the Pod Security Standards policy, as Kubernetes versions
@@ -94,6 +164,8 @@ pub struct Pod<'a> {
     pub spec: Json<'a>,
     /// The metadata of the pod (template), when present.
     pub metadata: Option<Json<'a>>,
+    /// Where its containers are, when found once for the document.
+    containers: Option<&'a [FoundContainer]>,
 }
 
 #[cfg(feature = "k8s-openapi")]
@@ -187,6 +259,7 @@ impl<'a> Object<'a> {
             api_version,
             kind,
             pss_version: PssVersion::LATEST,
+            found: None,
         })
     }
 
@@ -214,6 +287,14 @@ impl<'a> Object<'a> {
 
     /// The pod this object runs, for the built-in workload kinds.
     pub fn pod(&self) -> Option<Pod<'a>> {
+        if let Some(found) = self.found {
+            let pod = found.pod.as_ref()?;
+            return Some(Pod {
+                spec: self.root.at_index(pod.spec),
+                metadata: pod.metadata.map(|m| self.root.at_index(m)),
+                containers: Some(&pod.containers),
+            });
+        }
         let group = self.group();
         let path: &[&str] = match (group, self.kind) {
             ("", "Pod") => &[],
@@ -230,6 +311,7 @@ impl<'a> Object<'a> {
         spec.is_object().then(|| Pod {
             metadata: template.get("metadata"),
             spec,
+            containers: None,
         })
     }
 }
@@ -243,6 +325,19 @@ impl<'a> Pod<'a> {
     /// Every container: `containers`, then `initContainers`, then
     /// `ephemeralContainers`.
     pub fn containers(&self) -> Vec<Container<'a>> {
+        if let Some(found) = self.containers {
+            return found
+                .iter()
+                .map(|c| Container {
+                    at: self.spec.at_index(c.at),
+                    group: c.group,
+                    name: c
+                        .name_at
+                        .and_then(|n| self.spec.at_index(n).as_str())
+                        .unwrap_or(""),
+                })
+                .collect();
+        }
         [
             ContainerGroup::Containers,
             ContainerGroup::InitContainers,
@@ -386,6 +481,64 @@ mod tests {
         assert!(v.at_least(19) && !v.at_least(20));
         assert_eq!(PssVersion::from_settings(&json!({})), PssVersion::LATEST);
         assert!(PssVersion::LATEST.at_least(999));
+    }
+
+    /// The views a document finds once are the ones a rule would find.
+    #[test]
+    fn views_found_once_are_the_views_found_each_time() {
+        let objects = [
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"metadata": {"annotations": {"a": "b"}}, "spec": {
+                    "containers": [{"name": "app"}, {"image": "x"}, {"name": 7}],
+                    "initContainers": [{"name": "init"}],
+                    "ephemeralContainers": [{"name": "debug"}]}}}}),
+            json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                "spec": {"jobTemplate": {"spec": {"template": {"spec": pod_spec()}}}}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": "app"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}}),
+            json!({"apiVersion": "v1"}),
+        ];
+        let views = |o: &Object<'_>| {
+            let pod = o.pod();
+            let containers: Vec<String> = pod
+                .iter()
+                .flat_map(|p| p.containers())
+                .map(|c| format!("{} {:?} {}", c.at.pointer(), c.group, c.name))
+                .collect();
+            (
+                o.api_version.to_owned(),
+                o.kind.to_owned(),
+                o.pss_version,
+                pod.as_ref().map(|p| p.spec.pointer()),
+                pod.as_ref().and_then(|p| p.metadata.map(|m| m.pointer())),
+                containers,
+            )
+        };
+        for object in objects {
+            let doc = crate::Document::parse(
+                crate::InputKind::Kubernetes,
+                "x.yaml".into(),
+                &object.to_string(),
+                r#"{"pss_version": "v1.25"}"#,
+            )
+            .expect("document");
+            let tree = Tree::parse(&object.to_string()).expect("json");
+            let each_time = Object::new(Json::root(&tree)).map(|o| Object {
+                pss_version: PssVersion::parse("v1.25").expect("version"),
+                ..o
+            });
+            let found = doc.kubernetes();
+            assert_eq!(
+                found.as_ref().map(views),
+                each_time.as_ref().map(views),
+                "{object}"
+            );
+            // Asked again (by the next rule): the same.
+            assert_eq!(
+                doc.kubernetes().as_ref().map(views),
+                found.as_ref().map(views)
+            );
+        }
     }
 
     fn pod_spec() -> Value {

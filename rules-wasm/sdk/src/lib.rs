@@ -125,6 +125,8 @@ pub struct Document {
     /// Settings from the host configuration (a JSON object).
     pub settings: Value,
     parsed: Parsed,
+    /// The Kubernetes views, found on first use.
+    kubernetes: std::cell::OnceCell<Option<kubernetes::Found>>,
 }
 
 /// The module's settings from their JSON text (an empty object when empty).
@@ -169,6 +171,7 @@ impl Document {
             path,
             settings,
             parsed,
+            kubernetes: std::cell::OnceCell::new(),
         })
     }
 
@@ -202,6 +205,7 @@ impl Document {
             path,
             settings,
             parsed,
+            kubernetes: std::cell::OnceCell::new(),
         })
     }
 
@@ -246,15 +250,18 @@ impl Document {
     }
 
     /// The Kubernetes view, for `kubernetes` documents.
+    ///
+    /// Its pod and containers are found once for the document, whichever
+    /// rule asks first; every other rule reads them from there.
     pub fn kubernetes(&self) -> Option<kubernetes::Object<'_>> {
-        (self.kind == InputKind::Kubernetes)
-            .then(|| self.root())
-            .flatten()
-            .and_then(kubernetes::Object::new)
-            .map(|o| kubernetes::Object {
-                pss_version: kubernetes::PssVersion::from_settings(&self.settings),
-                ..o
-            })
+        if self.kind != InputKind::Kubernetes {
+            return None;
+        }
+        let root = self.root()?;
+        self.kubernetes
+            .get_or_init(|| kubernetes::Found::new(root, &self.settings))
+            .as_ref()
+            .map(|found| found.object(root))
     }
 }
 
