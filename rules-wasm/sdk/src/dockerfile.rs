@@ -559,6 +559,16 @@ mod tests {
         let handed = crate::json::Tree::from_parts(tree.nodes.clone(), tree.strings.clone())?;
         let from_tree = Dockerfile::from_tree(&handed).map_err(|e| e.to_string())?;
         assert_eq!(format!("{from_tree:?}"), format!("{from_json:?}"));
+        // A document handed over as a tree has the Dockerfile view.
+        let doc = crate::Document::from_tree(
+            crate::InputKind::Dockerfile,
+            "Dockerfile".into(),
+            tree.nodes.clone(),
+            tree.strings.clone(),
+            "",
+        )?;
+        let view = doc.dockerfile().ok_or("no Dockerfile view")?;
+        assert_eq!(format!("{view:?}"), format!("{from_json:?}"));
         assert_eq!(
             from_tree.stages[0].instructions[0].commands[0].pointer,
             "/stages/0/instructions/0/commands/0"

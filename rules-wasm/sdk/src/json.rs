@@ -913,6 +913,10 @@ mod tests {
             );
             assert_eq!(tree(&written).root().to_json(), written);
         }
+        // Escapes only what JSON requires: quotes, backslashes, control
+        // characters.
+        let text = r#"["a é\"\\\n\u0001\u001f ~"]"#;
+        assert_eq!(tree(text).root().to_json(), text);
     }
 
     fn tree(text: &str) -> Tree {
