@@ -309,7 +309,7 @@ impl Guest {
 /// What a module of an earlier version returns, as the current version's
 /// types: the generated types differ by version, their shapes do not.
 macro_rules! earlier {
-    ($v:ident, $from:ident) => {
+    ($v:ident, $from:ident, reads: |$m:ident| $reads:expr) => {
         fn $from(r: Result<Vec<$v::wit::Finding>, $v::wit::RuleError>) -> Evaluated {
             match r {
                 Ok(findings) => Ok(findings
@@ -340,11 +340,49 @@ macro_rules! earlier {
                 }
             }
         }
+
+        impl From<$v::wit::RuleMeta> for RuleMeta {
+            fn from($m: $v::wit::RuleMeta) -> RuleMeta {
+                RuleMeta {
+                    kinds: $m.kinds.iter().map(|&k| InputKind::from(k)).collect(),
+                    reads: $reads,
+                    id: $m.id,
+                    title: $m.title,
+                    severity: $m.severity.into(),
+                    controls: $m.controls,
+                    remediation: $m.remediation,
+                    explanation: $m.explanation,
+                }
+            }
+        }
     };
 }
 
-earlier!(v1, from_v1);
-earlier!(v2, from_v2);
+earlier!(v1, from_v1, reads: |m| Vec::new());
+earlier!(v2, from_v2, reads: |m| m.reads);
+
+impl From<v1::wit::InputKind> for InputKind {
+    fn from(k: v1::wit::InputKind) -> InputKind {
+        match k {
+            v1::wit::InputKind::Dockerfile => InputKind::Dockerfile,
+            v1::wit::InputKind::Compose => InputKind::Compose,
+            v1::wit::InputKind::Kubernetes => InputKind::Kubernetes,
+            v1::wit::InputKind::HelmValues => InputKind::HelmValues,
+        }
+    }
+}
+
+impl From<v2::wit::InputKind> for InputKind {
+    fn from(k: v2::wit::InputKind) -> InputKind {
+        match k {
+            v2::wit::InputKind::Dockerfile => InputKind::Dockerfile,
+            v2::wit::InputKind::Compose => InputKind::Compose,
+            v2::wit::InputKind::Kubernetes => InputKind::Kubernetes,
+            v2::wit::InputKind::HelmValues => InputKind::HelmValues,
+            v2::wit::InputKind::Image => InputKind::Image,
+        }
+    }
+}
 
 fn v2_kind(k: wit::InputKind) -> v2::wit::InputKind {
     match k {
@@ -356,31 +394,6 @@ fn v2_kind(k: wit::InputKind) -> v2::wit::InputKind {
     }
 }
 
-impl From<v2::wit::RuleMeta> for RuleMeta {
-    fn from(m: v2::wit::RuleMeta) -> RuleMeta {
-        RuleMeta {
-            id: m.id,
-            title: m.title,
-            severity: m.severity.into(),
-            kinds: m
-                .kinds
-                .into_iter()
-                .map(|k| match k {
-                    v2::wit::InputKind::Dockerfile => InputKind::Dockerfile,
-                    v2::wit::InputKind::Compose => InputKind::Compose,
-                    v2::wit::InputKind::Kubernetes => InputKind::Kubernetes,
-                    v2::wit::InputKind::HelmValues => InputKind::HelmValues,
-                    v2::wit::InputKind::Image => InputKind::Image,
-                })
-                .collect(),
-            controls: m.controls,
-            remediation: m.remediation,
-            explanation: m.explanation,
-            reads: m.reads,
-        }
-    }
-}
-
 fn v1_kind(k: wit::InputKind) -> Option<v1::wit::InputKind> {
     Some(match k {
         wit::InputKind::Dockerfile => v1::wit::InputKind::Dockerfile,
@@ -389,30 +402,6 @@ fn v1_kind(k: wit::InputKind) -> Option<v1::wit::InputKind> {
         wit::InputKind::HelmValues => v1::wit::InputKind::HelmValues,
         wit::InputKind::Image => return None,
     })
-}
-
-impl From<v1::wit::RuleMeta> for RuleMeta {
-    fn from(m: v1::wit::RuleMeta) -> RuleMeta {
-        RuleMeta {
-            id: m.id,
-            title: m.title,
-            severity: m.severity.into(),
-            kinds: m
-                .kinds
-                .into_iter()
-                .map(|k| match k {
-                    v1::wit::InputKind::Dockerfile => InputKind::Dockerfile,
-                    v1::wit::InputKind::Compose => InputKind::Compose,
-                    v1::wit::InputKind::Kubernetes => InputKind::Kubernetes,
-                    v1::wit::InputKind::HelmValues => InputKind::HelmValues,
-                })
-                .collect(),
-            controls: m.controls,
-            remediation: m.remediation,
-            explanation: m.explanation,
-            reads: Vec::new(),
-        }
-    }
 }
 
 impl From<wit::Severity> for Severity {

@@ -166,13 +166,7 @@ impl Document {
                 json::Tree::parse(json).map_err(|e| format!("document is not valid JSON: {e}"))?,
             ),
         };
-        Ok(Document {
-            kind,
-            path,
-            settings,
-            parsed,
-            kubernetes: std::cell::OnceCell::new(),
-        })
+        Ok(Document::assemble(kind, path, settings, parsed))
     }
 
     /// A document of `kind` from the flat tree the host wrote (`tree` in
@@ -200,13 +194,17 @@ impl Document {
             )),
             _ => Parsed::Json(tree),
         };
-        Ok(Document {
+        Ok(Document::assemble(kind, path, settings, parsed))
+    }
+
+    fn assemble(kind: InputKind, path: String, settings: Value, parsed: Parsed) -> Document {
+        Document {
             kind,
             path,
             settings,
             parsed,
             kubernetes: std::cell::OnceCell::new(),
-        })
+        }
     }
 
     /// The Dockerfile view, for `dockerfile` documents.
