@@ -38,6 +38,34 @@ fn text(value: &Value) -> &str {
     }
 }
 
+/// Names and texts up to this length are written once and shared; longer
+/// ones (scripts, arguments) rarely repeat and are not worth the lookup.
+const SHARED_UP_TO: usize = 48;
+
+/// Slots of the table of names and texts written, at most (a power of two;
+/// a smaller document gets a table the size of its number of values).
+const RECENT: usize = 4096;
+
+/// The hash of `key` and `text`, whose low bits pick their slot in the
+/// table of names and texts written.
+fn slot_of(key: &str, text: &str) -> usize {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(key.as_bytes());
+    hasher.write_u8(0xff);
+    hasher.write(text.as_bytes());
+    hasher.finish() as usize
+}
+
+/// Appends `key` then `text` to `strings`, returning where they start.
+fn append(strings: &mut String, key: &str, text: &str) -> Option<u32> {
+    let start = u32::try_from(strings.len()).ok()?;
+    strings.push_str(key);
+    strings.push_str(text);
+    u32::try_from(strings.len()).ok()?;
+    Some(start)
+}
+
 impl Node {
     /// The number of values in the tree and the bytes of its member names
     /// and scalar texts: the sizes of its [`FlatTree`].
@@ -56,9 +84,16 @@ impl Node {
         (values, bytes)
     }
 
-    /// The tree written flat, allocated once at its size; `None` when it
-    /// does not fit the form's 32-bit offsets (strings of 4 GiB, a text of
-    /// 512 MiB): such a document goes as JSON text.
+    /// The tree written flat, its values allocated once at their number;
+    /// `None` when it does not fit the form's 32-bit offsets (strings of 4
+    /// GiB, a text of 512 MiB): such a document goes as JSON text.
+    ///
+    /// A short name and text written before are not written again while
+    /// they are in a small table of recent ones: the value points at the
+    /// earlier copy (the form allows it). A Dockerfile
+    /// document names the same dozen members for every instruction and
+    /// repeats `RUN`, `shell` and `/bin/sh`; written once each, its strings
+    /// are its distinct texts.
     pub fn to_tree(&self) -> Option<FlatTree> {
         let (values, bytes) = self.tree_len();
         let words = values.checked_mul(4)?;
@@ -67,8 +102,13 @@ impl Node {
         }
         let mut tree = FlatTree {
             nodes: Vec::with_capacity(words),
-            strings: String::with_capacity(bytes),
+            strings: String::new(),
         };
+        // Where short names and texts were written, by their hash: a table
+        // of fixed size (a newer entry takes the slot of an older one), so
+        // the repeated ones are found and the unique ones cost no growth.
+        let slots = values.next_power_of_two().clamp(16, RECENT);
+        let mut recent: Vec<(&str, &str, u32)> = vec![("", "", u32::MAX); slots];
         // Values are written before their descendants; `end` is filled in
         // when the last descendant has been written.
         enum Step<'a> {
@@ -89,9 +129,18 @@ impl Node {
                     }
                     let at = tree.nodes.len();
                     let index = u32::try_from(at / 4).ok()?;
-                    let start = u32::try_from(tree.strings.len()).ok()?;
-                    tree.strings.push_str(key);
-                    tree.strings.push_str(value);
+                    let slot = (key.len() + value.len() <= SHARED_UP_TO)
+                        .then(|| recent.get_mut(slot_of(key, value) & (slots - 1)))
+                        .flatten();
+                    let start = match slot {
+                        Some(&mut (k, v, at)) if at != u32::MAX && k == key && v == value => at,
+                        Some(slot) => {
+                            let at = append(&mut tree.strings, key, value)?;
+                            *slot = (key, value, at);
+                            at
+                        }
+                        None => append(&mut tree.strings, key, value)?,
+                    };
                     tree.nodes.extend([
                         start,
                         key.len() as u32,
@@ -204,10 +253,57 @@ mod tests {
             let expected: serde_json::Value = serde_json::from_str(&node.to_json()).expect("json");
             assert_eq!(json_of(&tree), expected.to_string());
             let (values, bytes) = node.tree_len();
-            assert_eq!((tree.nodes.len(), tree.strings.len()), (values * 4, bytes));
+            assert_eq!(tree.nodes.len(), values * 4);
             assert_eq!(tree.nodes.capacity(), values * 4);
-            assert_eq!(tree.strings.capacity(), bytes);
+            assert!(tree.strings.len() <= bytes);
         }
+    }
+
+    #[test]
+    fn short_names_and_texts_are_written_once() {
+        let s = Span::new(0, 0);
+        let long = "x".repeat(SHARED_UP_TO + 1);
+        let instruction = |args: &str| {
+            Node::object(
+                s,
+                [
+                    ("keyword", Node::string(s, "RUN")),
+                    ("args", Node::string(s, args)),
+                    ("form", Node::string(s, "shell")),
+                    ("list", Node::int(s, 0)),
+                ],
+            )
+        };
+        let one = instruction("a").to_tree().expect("fits");
+        assert_eq!(one.strings, "keywordRUNargsaformshelllist0");
+        let three = Node::array(
+            s,
+            vec![instruction("a"), instruction("b"), instruction("a")],
+        )
+        .to_tree()
+        .expect("fits");
+        // The second instruction adds only its own arguments; the third
+        // nothing.
+        assert_eq!(three.strings, "keywordRUNargsaformshelllist0argsb");
+        let node = Node::array(s, vec![instruction(&long), instruction(&long)]);
+        let tree = node.to_tree().expect("fits");
+        assert_eq!(
+            tree.strings.matches(&long).count(),
+            2,
+            "long texts are not looked up"
+        );
+        // Every value still reads as written.
+        let expected: serde_json::Value = serde_json::from_str(&node.to_json()).expect("json");
+        assert_eq!(json_of(&tree), expected.to_string());
+        let node = Node::array(
+            s,
+            vec![instruction("b"), instruction("a"), instruction("b")],
+        );
+        let expected: serde_json::Value = serde_json::from_str(&node.to_json()).expect("json");
+        assert_eq!(
+            json_of(&node.to_tree().expect("fits")),
+            expected.to_string()
+        );
     }
 
     #[test]
