@@ -3,7 +3,7 @@
 //! failure. The files are made here, not committed; how long they take and
 //! how much memory they need is measured by `benches/large.sh`, not here.
 
-use crate::util::{bulwark, s, write};
+use crate::util::{Run, bulwark, s, write};
 use std::fmt::Write as _;
 
 /// The default `--max-file-size`.
@@ -43,12 +43,52 @@ fn values_files_of_millions_of_scalars_scan_without_a_rule_failure() {
             line
         }),
     );
-    let run = bulwark(&["scan", "--no-cache", "--format", "json", &s(dir.path())]);
+    let (run, report) = scan_without_failure(dir.path());
+    assert_eq!(report["summary"]["files"], 2);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// Scans `dir` (no cache, a JSON report) and checks that no rule failed and
+/// no input was refused.
+fn scan_without_failure(dir: &std::path::Path) -> (Run, serde_json::Value) {
+    let run = bulwark(&["scan", "--no-cache", "--format", "json", &s(dir)]);
     let report = run.json();
     assert_eq!(report["failures"], serde_json::json!([]), "{}", run.stderr);
     assert_eq!(report["errors"], serde_json::json!([]), "{}", run.stderr);
-    assert_eq!(report["summary"]["files"], 2);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    (run, report)
+}
+
+/// The rule IDs of a JSON report's findings.
+fn rule_ids(report: &serde_json::Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect()
+}
+
+#[test]
+fn a_dockerfile_of_half_a_million_instructions_scans_without_a_rule_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 495,000 `RUN` lines: 10.4 MB, the last within the file limit.
+    let mut text = String::from("FROM alpine:3.19\n");
+    for i in 0..495_000 {
+        let _ = writeln!(text, "RUN echo {i:06} done");
+    }
+    text.push_str("USER root\n");
+    assert!(text.len() < MAX_FILE_SIZE);
+    write(dir.path(), "Dockerfile", &text);
+    let (run, report) = scan_without_failure(dir.path());
+    // Every instruction was read: the last one is found, where it is.
+    let root = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule_id"] == "docker-user-root")
+        .unwrap_or_else(|| panic!("{:?}", rule_ids(&report)));
+    assert_eq!(root["line"], 495_002, "{root}");
+    assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
 #[test]
@@ -60,17 +100,9 @@ fn a_run_line_of_millions_of_words_scans_without_a_rule_failure() {
     text.push('\n');
     assert!(text.len() < MAX_FILE_SIZE);
     write(dir.path(), "Dockerfile", &text);
-    let run = bulwark(&["scan", "--no-cache", "--format", "json", &s(dir.path())]);
-    let report = run.json();
-    assert_eq!(report["failures"], serde_json::json!([]), "{}", run.stderr);
-    assert_eq!(report["errors"], serde_json::json!([]), "{}", run.stderr);
+    let (run, report) = scan_without_failure(dir.path());
     // The Dockerfile rules ran: the final stage runs as root.
-    let rules: Vec<&str> = report["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|f| f["rule_id"].as_str())
-        .collect();
+    let rules = rule_ids(&report);
     assert!(rules.contains(&"docker-user-root"), "{rules:?}");
     assert_eq!(run.code, 1, "{}", run.stderr);
 }

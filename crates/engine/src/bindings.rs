@@ -89,18 +89,20 @@ impl Pre {
     }
 }
 
-/// Documents from sources this large or larger go to current modules as
-/// JSON text: the tree, four numbers a value, is two to six times the
+/// YAML documents from sources this large or larger go to current modules
+/// as JSON text: the tree, four numbers a value, is two to six times the
 /// text's size, and the host holds it while the module holds its copy, so
 /// for a large document the smaller form is worth the module's parse.
+/// Dockerfiles always go as trees: the SDK reads a Dockerfile in place from
+/// its tree, so text would be parsed into one beside it (a 10 MB Dockerfile
+/// is 148 MB of JSON text and 207 MB of tree, and a module has 256 MiB).
 const TREE_BELOW: usize = 1024 * 1024;
 
 /// One document in the form each contract version receives, each made on
 /// first use and shared by every module of that version: modules built
 /// against 0.1.0 and 0.2.0 get JSON text, current ones a flat tree, or
-/// JSON text for Dockerfiles (whose text is the smaller form and which the
-/// SDK reads from text), for sources of [`TREE_BELOW`] or more, and for a
-/// document too large for the tree's 32-bit offsets.
+/// JSON text for YAML documents from sources of [`TREE_BELOW`] or more and
+/// for a document too large for the tree's 32-bit offsets.
 pub(crate) struct Handover<'a> {
     doc: &'a Document,
     v1: OnceCell<Option<v1::wit::Document>>,
@@ -163,7 +165,7 @@ impl<'a> Handover<'a> {
     fn v3(&self) -> &wit::Document {
         self.v3.get_or_init(|| {
             let tree = match self.doc.kind {
-                InputKind::Dockerfile => None,
+                InputKind::Dockerfile => self.doc.root.to_tree(),
                 _ if self.doc.source.text().len() >= TREE_BELOW => None,
                 _ => self.doc.root.to_tree(),
             };

@@ -33,31 +33,30 @@ pub(crate) struct Base {
 /// build is given: `None` for `scratch`, another stage, or a reference whose
 /// last path component (name, tag, digest) holds a build argument declared
 /// without a value.
-pub(crate) fn judge(df: &Dockerfile, from: &From) -> Option<Base> {
-    if from.stage.is_some() || from.scratch {
+pub(crate) fn judge(df: &Dockerfile, from: &From<'_>) -> Option<Base> {
+    if from.stage().is_some() || from.scratch() {
         return None;
     }
     let declared: Vec<&str> = df
-        .global_args
-        .iter()
-        .flat_map(|a| a.pairs.iter().map(|p| p.key.as_str()))
+        .global_args()
+        .flat_map(|a| a.pairs().into_iter().map(|p| p.key))
         .collect();
     let (unknown, undeclared): (Vec<String>, Vec<String>) = from
-        .unresolved
-        .iter()
-        .cloned()
+        .unresolved()
+        .into_iter()
+        .map(str::to_owned)
         .partition(|name| declared.contains(&name.as_str()));
-    let last = last_component(&from.image);
+    let last = last_component(from.image());
     if variables(last).iter().any(|v| unknown.contains(v)) {
         return None;
     }
     // Unresolved arguments expand to nothing in `resolved`, so its last
     // component is the one the build will use.
     let resolved_last = from
-        .resolved
+        .resolved()
         .rsplit('/')
         .next()
-        .unwrap_or(from.resolved.as_str());
+        .unwrap_or(from.resolved());
     let (name_tag, digest) = match resolved_last.split_once('@') {
         Some((n, d)) => (n, Some(d)),
         None => (resolved_last, None),

@@ -49,27 +49,29 @@ mod walk {
     use bulwark_sdk::dockerfile::{Command, Dockerfile, Instruction, Stage};
 
     /// Every (instruction, command) of the RUN instructions of every stage,
-    /// ONBUILD triggers included.
-    pub fn run_commands(df: &Dockerfile) -> Vec<(&Instruction, &Command)> {
+    /// ONBUILD triggers included. Walked, not collected: a Dockerfile of
+    /// half a million commands costs no vector of them.
+    pub fn run_commands(df: &Dockerfile) -> impl Iterator<Item = (Instruction<'_>, Command<'_>)> {
         df.all_instructions()
             .into_iter()
             .filter(|i| i.is("RUN"))
-            .flat_map(|i| i.commands.iter().map(move |c| (i, c)))
-            .collect()
+            .flat_map(|i| i.commands().into_iter().map(move |c| (i, c)))
     }
 
     /// The instructions of `stages`, in order (no triggers).
-    pub fn instructions<'a>(stages: &[&'a Stage]) -> Vec<&'a Instruction> {
-        stages.iter().flat_map(|s| s.instructions.iter()).collect()
+    pub fn instructions<'a, 's>(
+        stages: &'s [Stage<'a>],
+    ) -> impl DoubleEndedIterator<Item = Instruction<'a>> + use<'a, 's> {
+        stages.iter().flat_map(|s| s.instructions())
     }
 
     /// Every (instruction, command) of the RUN instructions of `stages`.
-    pub fn stage_run_commands<'a>(stages: &[&'a Stage]) -> Vec<(&'a Instruction, &'a Command)> {
+    pub fn stage_run_commands<'a, 's>(
+        stages: &'s [Stage<'a>],
+    ) -> impl Iterator<Item = (Instruction<'a>, Command<'a>)> + use<'a, 's> {
         instructions(stages)
-            .into_iter()
             .filter(|i| i.is("RUN"))
-            .flat_map(|i| i.commands.iter().map(move |c| (i, c)))
-            .collect()
+            .flat_map(|i| i.commands().into_iter().map(move |c| (i, c)))
     }
 }
 

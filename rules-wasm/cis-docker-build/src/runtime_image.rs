@@ -50,17 +50,20 @@ pub(crate) const TOOLS: [&str; 36] = [
 pub(crate) const SSH_SERVERS: [&str; 4] = ["openssh-server", "openssh", "dropbear", "ssh"];
 
 /// The system package commands of the final image, in order.
-pub(crate) fn final_package_commands(df: &Dockerfile) -> Vec<(&Command, PackageCommand)> {
+pub(crate) fn final_package_commands(df: &Dockerfile) -> Vec<(Command<'_>, PackageCommand)> {
     stage_run_commands(&df.final_chain())
-        .into_iter()
-        .filter_map(|(_, c)| packages::read(c).map(|p| (c, p)))
+        .filter_map(|(_, c)| packages::read(&c).map(|p| (c, p)))
         .filter(|(_, p)| p.manager.is_system())
         .collect()
 }
 
 /// Returns true if and only if a package command after position `after`
 /// removes `name`.
-pub(crate) fn removed_later(cmds: &[(&Command, PackageCommand)], after: usize, name: &str) -> bool {
+pub(crate) fn removed_later(
+    cmds: &[(Command<'_>, PackageCommand)],
+    after: usize,
+    name: &str,
+) -> bool {
     cmds[after + 1..].iter().any(|(_, p)| {
         p.action == Action::Remove && p.packages.iter().any(|(_, n)| is_package(n, name))
     })
@@ -81,7 +84,7 @@ pub(crate) const MANAGER_PATHS: [&str; 11] = [
     "/usr/bin/rpm",
 ];
 
-pub(crate) fn removes_manager(cmd: &Command) -> bool {
+pub(crate) fn removes_manager(cmd: &Command<'_>) -> bool {
     match packages::read(cmd) {
         Some(p) if p.action == Action::Remove => p.packages.iter().any(|(_, n)| {
             ["apk-tools", "apt", "dpkg", "yum", "dnf", "microdnf", "rpm"].contains(&n.as_str())
@@ -89,7 +92,7 @@ pub(crate) fn removes_manager(cmd: &Command) -> bool {
         Some(_) => false,
         None => {
             program(cmd).is_some_and(|(_, name)| name == "rm")
-                && cmd.argv.iter().any(|a| {
+                && cmd.argv().iter().any(|a| {
                     MANAGER_PATHS
                         .iter()
                         .any(|p| a.trim_end_matches('*').trim_end_matches('/').starts_with(p))

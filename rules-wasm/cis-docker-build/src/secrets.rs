@@ -4,7 +4,7 @@ use bulwark_sdk::command::basename;
 use bulwark_sdk::dockerfile::{Dockerfile, Instruction};
 
 /// ENV, ARG and LABEL instructions anywhere, ONBUILD triggers included.
-pub(crate) fn pair_instructions(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
+pub(crate) fn pair_instructions(df: &Dockerfile) -> impl Iterator<Item = Instruction<'_>> {
     df.all_instructions()
         .into_iter()
         .filter(|i| i.is("ENV") || i.is("ARG") || i.is("LABEL"))

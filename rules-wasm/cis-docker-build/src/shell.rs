@@ -17,10 +17,10 @@ pub(crate) fn disables_tls(name: &str, value: &str) -> bool {
     }
 }
 
-pub(crate) fn tls_option(cmd: &Command) -> Option<(usize, String)> {
+pub(crate) fn tls_option(cmd: &Command<'_>) -> Option<(usize, String)> {
     let (start, name) = program(cmd)?;
     let at = |pred: &dyn Fn(&str) -> bool| {
-        cmd.argv
+        cmd.argv()
             .iter()
             .enumerate()
             .skip(start + 1)
@@ -40,12 +40,12 @@ pub(crate) fn tls_option(cmd: &Command) -> Option<(usize, String)> {
             // `git config http.sslVerify false` needs the value after it.
             !word.eq_ignore_ascii_case("http.sslverify")
                 || cmd
-                    .argv
+                    .argv()
                     .get(i + 1)
                     .is_some_and(|v| v == "false" || v == "0")
         }),
         "npm" | "yarn" | "pnpm" => at(&|a| a == "strict-ssl")
-            .filter(|(i, _)| cmd.argv.get(i + 1).is_some_and(|v| v == "false"))
+            .filter(|(i, _)| cmd.argv().get(i + 1).is_some_and(|v| v == "false"))
             .or_else(|| at(&|a| a == "--strict-ssl=false")),
         _ => match packages::read(cmd) {
             Some(p) if p.manager == packages::Manager::Pip => {

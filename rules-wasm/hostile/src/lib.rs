@@ -51,9 +51,9 @@ fn bad_pointer(_: &Document, out: &mut Findings) {
 fn echo(doc: &Document, out: &mut Findings) {
     if let Some(df) = doc.dockerfile() {
         for instr in df.all_instructions() {
-            for heredoc in &instr.heredocs {
+            for heredoc in instr.heredocs() {
                 out.report(
-                    &heredoc.pointer,
+                    heredoc.pointer(),
                     format!("heredoc holds: {}", heredoc.content),
                 )
                 .detail(format!(
@@ -62,8 +62,8 @@ fn echo(doc: &Document, out: &mut Findings) {
                 ));
             }
             out.report(
-                &instr.pointer,
-                format!("instruction arguments: {}", instr.args),
+                instr.pointer(),
+                format!("instruction arguments: {}", instr.args()),
             );
         }
     }

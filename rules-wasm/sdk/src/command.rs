@@ -10,16 +10,16 @@ const WRAPPERS: [&str; 9] = [
 /// The program a command runs and the index of its name in `argv`, looking
 /// through wrappers (`sudo -E apt-get …`, `env A=b curl …`). The name is the
 /// basename (`/usr/bin/curl` → `curl`).
-pub fn program(cmd: &Command) -> Option<(usize, &str)> {
+pub fn program<'a>(cmd: &Command<'a>) -> Option<(usize, &'a str)> {
     let mut i = 0;
-    while let Some(word) = cmd.argv.get(i) {
+    while let Some(word) = cmd.argv().get(i) {
         let name = basename(word);
         if !WRAPPERS.contains(&name) {
             return Some((i, name));
         }
         i += 1;
         // Skip the wrapper's own options and `NAME=value` assignments.
-        while let Some(w) = cmd.argv.get(i) {
+        while let Some(w) = cmd.argv().get(i) {
             if w.starts_with('-') || (name == "env" && w.contains('=')) {
                 // `sudo -u user`, `nice -n 10` take a value.
                 if matches!(w, "-u" | "-g" | "-n" | "-o" | "-e" | "-i") && name != "env" {
@@ -42,11 +42,11 @@ pub fn basename(word: &str) -> &str {
 /// Returns true if and only if `cmd`'s arguments after the program include
 /// a short-option cluster containing `letter` (`-fsSLk` contains `k`) or the
 /// long option `long`.
-pub fn has_option(cmd: &Command, letter: Option<char>, long: &[&str]) -> bool {
+pub fn has_option(cmd: &Command<'_>, letter: Option<char>, long: &[&str]) -> bool {
     let Some((start, _)) = program(cmd) else {
         return false;
     };
-    cmd.argv.from(start + 1).any(|a| {
+    cmd.argv().from(start + 1).any(|a| {
         if let Some(name) = a.strip_prefix("--") {
             let name = name.split('=').next().unwrap_or(name);
             long.contains(&name)
@@ -74,11 +74,11 @@ pub fn is_interpreter(name: &str) -> bool {
 
 /// Returns true if and only if the command downloads something to its
 /// standard output (`curl URL`, `wget -O- URL`, `wget -qO - URL`).
-pub fn is_download_to_stdout(cmd: &Command) -> bool {
+pub fn is_download_to_stdout(cmd: &Command<'_>) -> bool {
     let Some((start, name)) = program(cmd) else {
         return false;
     };
-    let args = || cmd.argv.from(start + 1);
+    let args = || cmd.argv().from(start + 1);
     match name {
         // curl writes to stdout unless told to write a file.
         "curl" => {
@@ -104,18 +104,8 @@ pub fn is_download_to_stdout(cmd: &Command) -> bool {
 mod tests {
     use super::*;
 
-    fn cmd(argv: &[&str]) -> Command {
-        Command {
-            argv: argv.iter().collect(),
-            env: Vec::new(),
-            redirects: Vec::new(),
-            list: 0,
-            pipeline: 0,
-            position: 0,
-            after: None,
-            parent: None,
-            pointer: String::new(),
-        }
+    fn cmd(argv: &[&str]) -> Command<'static> {
+        crate::dockerfile::command_of(argv)
     }
 
     #[test]

@@ -1,204 +1,569 @@
 //! The typed view of `dockerfile` documents.
 //!
-//! Mirrors the JSON the host's Dockerfile parser produces (see
-//! `wit/documents.md`). Every struct carries its own JSON `pointer`, filled
-//! in after parsing, so a rule reports a finding with
-//! `out.report(&instruction.pointer, …)` without building paths by hand.
+//! Mirrors the document bulwark's Dockerfile parser produces (see
+//! `wit/documents.md`), read in place from the document's tree: a stage,
+//! an instruction, a shell command is a position in the tree, its fields
+//! are read when asked for, and its JSON pointer is spelled out only when a
+//! finding needs it (`out.report(&instruction.pointer(), …)`). A Dockerfile
+//! of half a million instructions costs the tree it came in plus four bytes
+//! an instruction, not a struct of strings per instruction and per command.
+//! The document's shape is checked once, when the view is made, so no
+//! accessor fails: a field the keyword does not have reads as empty.
 
-use std::collections::BTreeMap;
+use std::cell::Cell;
 
-use serde::Deserialize;
-
-use crate::pointer::join;
+use crate::json::{Json, Tree, same};
+use crate::pointer::{join_index, join_str};
 
 /// A parsed Dockerfile.
-#[derive(Debug, Clone, Deserialize)]
 pub struct Dockerfile {
-    /// Parser directives (`syntax`, `escape`, `check`).
-    #[serde(default)]
-    pub directives: BTreeMap<String, String>,
+    tree: Tree,
+    /// Tree positions of the `ARG` instructions before the first `FROM`.
+    global_args: Vec<u32>,
+    stages: Vec<StageAt>,
+    /// Tree positions of every stage's instructions, stage after stage: in
+    /// document order, so sorted.
+    instructions: Vec<u32>,
+}
+
+/// Where a stage is: its value, and its instructions' range of
+/// [`Dockerfile::instructions`].
+#[derive(Debug, Clone, Copy)]
+struct StageAt {
+    node: u32,
+    first: u32,
+    end: u32,
+}
+
+impl Dockerfile {
+    /// Parses the document JSON and checks it follows the schema.
+    ///
+    /// # Errors
+    ///
+    /// A message when the text is not JSON or does not follow the schema.
+    pub fn from_json(json: &str) -> Result<Dockerfile, String> {
+        Dockerfile::from_tree(Tree::parse(json)?)
+    }
+
+    /// The view of a parsed document, after checking it follows the
+    /// schema.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the first value that does not follow the schema.
+    pub fn from_tree(tree: Tree) -> Result<Dockerfile, String> {
+        let root = tree.root();
+        check_object(root, &DOCKERFILE)?;
+        let members = |name: &str| -> Vec<u32> {
+            root.get(name)
+                .map(|v| v.children().collect())
+                .unwrap_or_default()
+        };
+        let global_args = members("global_args");
+        let stage_nodes = members("stages");
+        let of = |node: u32| root.at_index(node).get("instructions");
+        // Counted first: one allocation at the size, not a vector doubling
+        // through half a million instructions.
+        let total = stage_nodes
+            .iter()
+            .filter_map(|&node| of(node))
+            .map(|list| list.children().count())
+            .sum();
+        let mut stages = Vec::with_capacity(stage_nodes.len());
+        let mut instructions = Vec::with_capacity(total);
+        for node in stage_nodes {
+            let first = count(instructions.len())?;
+            if let Some(list) = of(node) {
+                instructions.extend(list.children());
+            }
+            let end = count(instructions.len())?;
+            stages.push(StageAt { node, first, end });
+        }
+        Ok(Dockerfile {
+            tree,
+            global_args,
+            stages,
+            instructions,
+        })
+    }
+
+    fn json(&self, node: u32) -> Json<'_> {
+        self.tree.root().at_index(node)
+    }
+
+    /// The document root, for what the typed view does not cover.
+    pub fn root(&self) -> Json<'_> {
+        self.tree.root()
+    }
+
+    /// Parser directive `name` (`syntax`, `escape`, `check`).
+    pub fn directive(&self, name: &str) -> Option<&str> {
+        self.root()
+            .get("directives")
+            .and_then(|d| d.get(name))
+            .and_then(|v| v.as_str())
+    }
+
     /// The escape character.
-    pub escape: String,
+    pub fn escape(&self) -> &str {
+        text(self.root().get("escape"))
+    }
+
     /// `ARG` instructions before the first `FROM`.
-    #[serde(default)]
-    pub global_args: Vec<Instruction>,
+    pub fn global_args(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = Instruction<'_>> + ExactSizeIterator + Clone {
+        self.global_args
+            .iter()
+            .map(move |&node| Instruction { df: self, node })
+    }
+
     /// The build stages in order; the last one is the default target.
-    pub stages: Vec<Stage>,
+    pub fn stages(&self) -> impl DoubleEndedIterator<Item = Stage<'_>> + ExactSizeIterator + Clone {
+        (0..self.stages.len()).map(move |at| Stage { df: self, at })
+    }
+
+    /// Stage `at` (its position among the stages).
+    pub fn stage(&self, at: usize) -> Option<Stage<'_>> {
+        (at < self.stages.len()).then_some(Stage { df: self, at })
+    }
+
+    /// The final stage: the image that ships.
+    pub fn final_stage(&self) -> Option<Stage<'_>> {
+        self.stages()
+            .find(|s| s.is_final())
+            .or(self.stages().next_back())
+    }
+
+    /// `stage` and the stages it builds on, root first. Instructions of all
+    /// of them end up in `stage`'s image.
+    pub fn chain<'a>(&'a self, stage: Stage<'a>) -> Vec<Stage<'a>> {
+        let mut chain = vec![stage];
+        let mut current = stage;
+        while let Some(parent) = current.from().stage().and_then(|i| self.stage(i)) {
+            // Stages only refer backwards; guard against malformed input.
+            if parent.index() >= current.index() {
+                break;
+            }
+            chain.push(parent);
+            current = parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The final stage and the stages it builds on, root first.
+    pub fn final_chain(&self) -> Vec<Stage<'_>> {
+        self.final_stage()
+            .map(|s| self.chain(s))
+            .unwrap_or_default()
+    }
+
+    /// Every instruction of every stage, with ONBUILD triggers after their
+    /// ONBUILD instruction, plus the global ARGs first.
+    pub fn all_instructions(&self) -> Vec<Instruction<'_>> {
+        let mut out = Vec::with_capacity(self.global_args.len() + self.instructions.len());
+        out.extend(self.global_args());
+        for stage in self.stages() {
+            for instr in stage.instructions() {
+                out.push(instr);
+                // Only ONBUILD has a trigger: the keyword, its first member,
+                // is found at once; a missing member only after all of them.
+                if let Some(t) = instr.is("ONBUILD").then(|| instr.trigger()).flatten() {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    /// The pointer of the instruction at tree position `node`: a stage's,
+    /// a global `ARG`, or an ONBUILD trigger inside one of them.
+    fn instruction_pointer(&self, node: u32) -> String {
+        if let Ok(at) = self.instructions.binary_search(&node) {
+            let at = count(at).unwrap_or(u32::MAX);
+            let stage = self.stages.partition_point(|s| s.end <= at);
+            let first = self.stages.get(stage).map_or(0, |s| s.first);
+            return join_index(
+                &join_str(&join_index("/stages", stage), "instructions"),
+                (at - first) as usize,
+            );
+        }
+        if let Ok(at) = self.global_args.binary_search(&node) {
+            return join_index("/global_args", at);
+        }
+        // A trigger: inside the closest listed instruction before it.
+        let before = |list: &[u32]| {
+            let at = list.partition_point(|&n| n < node).checked_sub(1)?;
+            list.get(at).copied()
+        };
+        let Some(outer) = before(&self.instructions).max(before(&self.global_args)) else {
+            return String::new();
+        };
+        let mut pointer = self.instruction_pointer(outer);
+        let mut at = self.json(outer);
+        while at.index() != node {
+            match at.get("trigger") {
+                Some(t) if t.index() <= node && node < t.end() => {
+                    pointer = join_str(&pointer, "trigger");
+                    at = t;
+                }
+                _ => break,
+            }
+        }
+        pointer
+    }
+}
+
+/// A position as the view's 32-bit offsets count it (the tree's own).
+fn count(n: usize) -> Result<u32, String> {
+    u32::try_from(n).map_err(|_| "a Dockerfile of too many instructions".to_owned())
+}
+
+/// A string member's text; empty when absent or null.
+fn text(value: Option<Json<'_>>) -> &str {
+    value.and_then(|v| v.as_str()).unwrap_or("")
+}
+
+/// The strings of an array member (none when absent or null).
+fn strings(value: Option<Json<'_>>) -> Vec<&str> {
+    value
+        .map(|v| v.children().map(|c| text(Some(v.at_index(c)))).collect())
+        .unwrap_or_default()
+}
+
+/// The elements of an array member, with their positions.
+fn elements<'a>(value: Option<Json<'a>>) -> impl Iterator<Item = (u32, Json<'a>)> + 'a {
+    value
+        .into_iter()
+        .flat_map(|v| v.children().map(move |c| v.at_index(c)))
+        .zip(0..)
+        .map(|(v, i)| (i, v))
 }
 
 /// One build stage.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Stage {
-    /// Position among the stages.
-    pub index: usize,
+#[derive(Clone, Copy)]
+pub struct Stage<'a> {
+    df: &'a Dockerfile,
+    /// Its position among the stages.
+    at: usize,
+}
+
+impl<'a> Stage<'a> {
+    fn json(&self) -> Json<'a> {
+        self.df
+            .json(self.df.stages.get(self.at).map_or(0, |s| s.node))
+    }
+
+    /// Its position among the stages.
+    pub fn index(&self) -> usize {
+        self.json()
+            .get("index")
+            .and_then(|v| v.as_count())
+            .unwrap_or(self.at)
+    }
+
     /// The `AS` name.
-    pub name: Option<String>,
+    pub fn name(&self) -> Option<&'a str> {
+        self.json().get("name").and_then(|v| v.as_str())
+    }
+
     /// Whether this is the final stage (the image that ships).
-    #[serde(rename = "final")]
-    pub is_final: bool,
+    pub fn is_final(&self) -> bool {
+        self.json()
+            .get("final")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
     /// The `FROM` instruction.
-    pub from: From,
+    pub fn from(&self) -> From<'a> {
+        let from = self.json().get("from").unwrap_or(self.json());
+        From {
+            json: from,
+            stage: self.at,
+        }
+    }
+
     /// The instructions after `FROM`.
-    pub instructions: Vec<Instruction>,
+    pub fn instructions(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = Instruction<'a>> + ExactSizeIterator + Clone + use<'a>
+    {
+        let df = self.df;
+        let range = df
+            .stages
+            .get(self.at)
+            .map_or(0..0, |s| s.first as usize..s.end as usize);
+        df.instructions
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .map(move |&node| Instruction { df, node })
+    }
+
     /// JSON pointer to the stage.
-    #[serde(skip)]
-    pub pointer: String,
+    pub fn pointer(&self) -> String {
+        join_index("/stages", self.at)
+    }
 }
 
-/// What a stage builds on.
-#[derive(Debug, Clone, Deserialize)]
-pub struct From {
+impl PartialEq for Stage<'_> {
+    /// The same stage of the same document.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.df, other.df) && self.at == other.at
+    }
+}
+
+/// What a stage builds on: its `FROM` instruction.
+#[derive(Clone, Copy)]
+pub struct From<'a> {
+    json: Json<'a>,
+    stage: usize,
+}
+
+impl<'a> From<'a> {
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.json.get(name).and_then(|v| v.as_str())
+    }
+
     /// The image as written.
-    pub image: String,
-    /// The image with build arguments substituted.
-    pub resolved: String,
-    /// Registry host, when written.
-    pub registry: Option<String>,
-    /// Repository path.
-    pub repository: String,
-    /// Tag, when written.
-    pub tag: Option<String>,
-    /// Digest, when written.
-    pub digest: Option<String>,
-    /// The earlier stage this one is built on.
-    pub stage: Option<usize>,
-    /// `FROM scratch`.
-    pub scratch: bool,
-    /// `--platform`.
-    pub platform: Option<String>,
-    /// Build arguments the image refers to that have no value.
-    #[serde(default)]
-    pub unresolved: Vec<String>,
-    /// Flags of the `FROM` instruction.
-    #[serde(default)]
-    pub flags: Vec<Flag>,
-    /// JSON pointer to the `FROM` instruction.
-    #[serde(skip)]
-    pub pointer: String,
-}
+    pub fn image(&self) -> &'a str {
+        self.get("image").unwrap_or("")
+    }
 
-impl From {
+    /// The image with build arguments substituted.
+    pub fn resolved(&self) -> &'a str {
+        self.get("resolved").unwrap_or("")
+    }
+
+    /// Registry host, when written.
+    pub fn registry(&self) -> Option<&'a str> {
+        self.get("registry")
+    }
+
+    /// Repository path.
+    pub fn repository(&self) -> &'a str {
+        self.get("repository").unwrap_or("")
+    }
+
+    /// Tag, when written.
+    pub fn tag(&self) -> Option<&'a str> {
+        self.get("tag")
+    }
+
+    /// Digest, when written.
+    pub fn digest(&self) -> Option<&'a str> {
+        self.get("digest")
+    }
+
+    /// The earlier stage this one is built on.
+    pub fn stage(&self) -> Option<usize> {
+        self.json.get("stage").and_then(|v| v.as_count())
+    }
+
+    /// `FROM scratch`.
+    pub fn scratch(&self) -> bool {
+        self.json
+            .get("scratch")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
+    /// `--platform`.
+    pub fn platform(&self) -> Option<&'a str> {
+        self.get("platform")
+    }
+
+    /// Build arguments the image refers to that have no value.
+    pub fn unresolved(&self) -> Vec<&'a str> {
+        strings(self.json.get("unresolved"))
+    }
+
+    /// Flags of the `FROM` instruction.
+    pub fn flags(&self) -> Vec<Flag<'a>> {
+        flags(self.json.get("flags"))
+    }
+
     /// Returns true if and only if the stage builds on an external image
     /// (not `scratch`, not another stage) whose name fully resolved.
     pub fn is_external_image(&self) -> bool {
-        self.stage.is_none() && !self.scratch && self.unresolved.is_empty()
+        self.stage().is_none() && !self.scratch() && self.unresolved().is_empty()
+    }
+
+    /// JSON pointer to the `FROM` instruction.
+    pub fn pointer(&self) -> String {
+        join_str(&join_index("/stages", self.stage), "from")
     }
 
     /// JSON pointer to the image reference.
     pub fn image_pointer(&self) -> String {
-        join(&self.pointer, "image")
+        join_str(&self.pointer(), "image")
     }
 }
 
 /// An instruction flag.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Flag {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag<'a> {
     /// Name without dashes.
-    pub name: String,
+    pub name: &'a str,
     /// Value, `None` for a bare flag.
-    pub value: Option<String>,
+    pub value: Option<&'a str>,
+}
+
+fn flags(value: Option<Json<'_>>) -> Vec<Flag<'_>> {
+    elements(value)
+        .map(|(_, f)| Flag {
+            name: text(f.get("name")),
+            value: f.get("value").and_then(|v| v.as_str()),
+        })
+        .collect()
 }
 
 /// A `key=value` pair of ENV, LABEL or ARG.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Pair {
+#[derive(Clone, Copy)]
+pub struct Pair<'a> {
     /// The key.
-    pub key: String,
+    pub key: &'a str,
     /// The value; `None` for `ARG name` without default.
-    pub value: Option<String>,
-    /// JSON pointer to the pair.
-    #[serde(skip)]
-    pub pointer: String,
+    pub value: Option<&'a str>,
+    instruction: Instruction<'a>,
+    index: u32,
 }
 
-impl Pair {
+impl Pair<'_> {
+    /// JSON pointer to the pair.
+    pub fn pointer(&self) -> String {
+        self.instruction.member_pointer("pairs", self.index)
+    }
+
     /// JSON pointer to the value.
     pub fn value_pointer(&self) -> String {
-        join(&self.pointer, "value")
+        join_str(&self.pointer(), "value")
     }
 }
 
 /// A heredoc body attached to an instruction.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Heredoc {
+#[derive(Clone, Copy)]
+pub struct Heredoc<'a> {
     /// The delimiter.
-    pub name: String,
+    pub name: &'a str,
     /// The body.
-    pub content: String,
+    pub content: &'a str,
     /// `<<-`.
     pub strip_tabs: bool,
     /// False when the delimiter was quoted.
     pub expand: bool,
+    instruction: Instruction<'a>,
+    index: u32,
+}
+
+impl Heredoc<'_> {
     /// JSON pointer to the heredoc.
-    #[serde(skip)]
-    pub pointer: String,
+    pub fn pointer(&self) -> String {
+        self.instruction.member_pointer("heredocs", self.index)
+    }
 }
 
 /// A redirection of a shell command.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Redirect {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redirect<'a> {
     /// `>`, `>>`, `<`, `<<` …
-    pub op: String,
+    pub op: &'a str,
     /// File or descriptor.
-    pub target: String,
+    pub target: &'a str,
     /// Here-document or here-string body.
-    pub body: Option<String>,
+    pub body: Option<&'a str>,
 }
 
 /// An assignment before a command name (`DEBIAN_FRONTEND=noninteractive`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct EnvVar {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvVar<'a> {
     /// Variable name.
-    pub name: String,
+    pub name: &'a str,
     /// Value as written, unquoted.
-    pub value: String,
+    pub value: &'a str,
 }
 
-/// The words of a command line, unquoted, kept in one buffer: a command
-/// of a million arguments costs four bytes a word plus its text, not a heap
-/// string each (a 10 MB `RUN echo a a a …` line stays well inside a
-/// module's memory).
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Words {
-    /// Every word, one after the other.
-    text: String,
-    /// Where each word ends in `text` (it starts where the one before ends).
-    ends: Vec<u32>,
+/// The words of a command line, unquoted, read from the document where
+/// they are. Reading them in order costs a step a word, whichever way
+/// (`iter`, or `get` with rising indices): a command of millions of words
+/// is read once, not once a word.
+#[derive(Clone)]
+pub struct Words<'a> {
+    array: Json<'a>,
+    /// The last word `get` found: (its index, its tree position), where
+    /// the next `get` walks on from.
+    cursor: Cell<(u32, u32)>,
 }
 
-impl Words {
+impl<'a> Words<'a> {
+    fn new(array: Json<'a>) -> Words<'a> {
+        let first = if array.is_array() {
+            array.index() + 1
+        } else {
+            array.end()
+        };
+        Words {
+            array,
+            cursor: Cell::new((0, first)),
+        }
+    }
+
+    /// The end of the words' tree positions (none for a non-array).
+    fn end(&self) -> u32 {
+        if self.array.is_array() {
+            self.array.end()
+        } else {
+            0
+        }
+    }
+
     /// The number of words.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.iter().count()
     }
 
     /// Returns true if and only if there is no word.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.first().is_none()
     }
 
     /// Word `index`.
-    pub fn get(&self, index: usize) -> Option<&str> {
-        let end = *self.ends.get(index)? as usize;
-        let start = match index.checked_sub(1) {
-            Some(before) => *self.ends.get(before)? as usize,
-            None => 0,
-        };
-        self.text.get(start..end)
+    pub fn get(&self, index: usize) -> Option<&'a str> {
+        let index = u32::try_from(index).ok()?;
+        let end = self.end();
+        let (mut at, mut node) = self.cursor.get();
+        if index < at {
+            (at, node) = (0, self.array.index() + 1);
+        }
+        while at < index && node < end {
+            node = self.array.at_index(node).end();
+            at += 1;
+        }
+        self.cursor.set((at, node));
+        (at == index && node < end)
+            .then(|| self.array.at_index(node).as_str())
+            .flatten()
     }
 
     /// The first word (the command name), if any.
-    pub fn first(&self) -> Option<&str> {
+    pub fn first(&self) -> Option<&'a str> {
         self.get(0)
     }
 
     /// The words in order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone {
-        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+        let array = self.array;
+        let children = array.is_array().then(|| array.children());
+        children
+            .into_iter()
+            .flatten()
+            .map(move |c| array.at_index(c).as_str().unwrap_or(""))
     }
 
     /// The words from `index` on (none when `index` is past the end).
-    pub fn from(&self, index: usize) -> impl DoubleEndedIterator<Item = &str> + Clone {
+    pub fn from(&self, index: usize) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
         self.iter().skip(index)
     }
 
@@ -206,26 +571,15 @@ impl Words {
     pub fn contains(&self, word: &str) -> bool {
         self.iter().any(|w| w == word)
     }
-
-    /// Appends `word`.
-    ///
-    /// # Panics
-    ///
-    /// When the words together exceed 4 GiB.
-    pub fn push(&mut self, word: &str) {
-        self.text.push_str(word);
-        let end = u32::try_from(self.text.len()).expect("words under 4 GiB");
-        self.ends.push(end);
-    }
 }
 
-impl std::fmt::Debug for Words {
+impl std::fmt::Debug for Words<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
-impl std::ops::Index<usize> for Words {
+impl std::ops::Index<usize> for Words<'_> {
     type Output = str;
 
     /// Word `index`; panics when there is none, as a vector would (use
@@ -238,326 +592,627 @@ impl std::ops::Index<usize> for Words {
     }
 }
 
-impl<S: AsRef<str>> FromIterator<S> for Words {
-    fn from_iter<I: IntoIterator<Item = S>>(words: I) -> Words {
-        let mut out = Words::default();
-        for w in words {
-            out.push(w.as_ref());
-        }
-        out
-    }
-}
-
-impl<'de> Deserialize<'de> for Words {
-    /// A JSON array of strings, each appended to the buffer as read (no
-    /// string of its own is allocated, even for escaped text).
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Words, D::Error> {
-        struct Append<'w>(&'w mut Words);
-
-        impl<'de> serde::de::DeserializeSeed<'de> for Append<'_> {
-            type Value = ();
-            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-                d.deserialize_str(self)
-            }
-        }
-
-        impl serde::de::Visitor<'_> for Append<'_> {
-            type Value = ();
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<(), E> {
-                if self.0.text.len() + word.len() > u32::MAX as usize {
-                    return Err(E::custom("words over 4 GiB"));
-                }
-                self.0.push(word);
-                Ok(())
-            }
-        }
-
-        struct Seq;
-
-        impl<'de> serde::de::Visitor<'de> for Seq {
-            type Value = Words;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of strings")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Words, A::Error> {
-                let mut words = Words::default();
-                while seq.next_element_seed(Append(&mut words))?.is_some() {}
-                Ok(words)
-            }
-        }
-
-        deserializer.deserialize_seq(Seq)
-    }
-}
-
 /// One simple command of a RUN, CMD, ENTRYPOINT or HEALTHCHECK script.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Command {
+#[derive(Clone)]
+pub struct Command<'a> {
+    json: Json<'a>,
+    instruction: Instruction<'a>,
+    /// Its position among the instruction's commands.
+    index: u32,
+    argv: Words<'a>,
+}
+
+impl<'a> Command<'a> {
     /// Command name and arguments, unquoted.
-    pub argv: Words,
+    pub fn argv(&self) -> &Words<'a> {
+        &self.argv
+    }
+
     /// Assignments before the name.
-    #[serde(default)]
-    pub env: Vec<EnvVar>,
+    pub fn env(&self) -> Vec<EnvVar<'a>> {
+        elements(self.json.get("env"))
+            .map(|(_, e)| EnvVar {
+                name: text(e.get("name")),
+                value: text(e.get("value")),
+            })
+            .collect()
+    }
+
     /// Redirections.
-    #[serde(default)]
-    pub redirects: Vec<Redirect>,
+    pub fn redirects(&self) -> Vec<Redirect<'a>> {
+        elements(self.json.get("redirects"))
+            .map(|(_, r)| Redirect {
+                op: text(r.get("op")),
+                target: text(r.get("target")),
+                body: r.get("body").and_then(|v| v.as_str()),
+            })
+            .collect()
+    }
+
+    fn number(&self, name: &str) -> Option<usize> {
+        self.json.get(name).and_then(|v| v.as_count())
+    }
+
     /// Index of the and-or list (statement).
-    pub list: usize,
+    pub fn list(&self) -> usize {
+        self.number("list").unwrap_or(0)
+    }
+
     /// Index of the pipeline.
-    pub pipeline: usize,
+    pub fn pipeline(&self) -> usize {
+        self.number("pipeline").unwrap_or(0)
+    }
+
     /// Position within the pipeline.
-    pub position: usize,
+    pub fn position(&self) -> usize {
+        self.number("position").unwrap_or(0)
+    }
+
     /// Operator joining this command to the previous one.
-    pub after: Option<String>,
+    pub fn after(&self) -> Option<&'a str> {
+        self.json.get("after").and_then(|v| v.as_str())
+    }
+
     /// For commands nested in another's argument (`sh -c`, `$(…)`), the
     /// index of that command in the same list.
-    pub parent: Option<usize>,
-    /// JSON pointer to the command.
-    #[serde(skip)]
-    pub pointer: String,
-}
+    pub fn parent(&self) -> Option<usize> {
+        self.number("parent")
+    }
 
-impl Command {
+    /// The instruction whose script this command is part of.
+    pub fn instruction(&self) -> Instruction<'a> {
+        self.instruction
+    }
+
+    /// JSON pointer to the command.
+    pub fn pointer(&self) -> String {
+        self.instruction.member_pointer("commands", self.index)
+    }
+
     /// JSON pointer to argument `index` (0 is the command name).
     pub fn arg_pointer(&self, index: usize) -> String {
-        join(&join(&self.pointer, "argv"), index)
+        join_index(&join_str(&self.pointer(), "argv"), index)
     }
 
     /// JSON pointer to assignment `index`.
     pub fn env_pointer(&self, index: usize) -> String {
-        join(&join(&self.pointer, "env"), index)
+        join_index(&join_str(&self.pointer(), "env"), index)
     }
 }
 
 /// One instruction. Fields that do not apply to the keyword are empty.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Instruction {
-    /// Upper-case keyword.
-    pub keyword: String,
-    /// Flags.
-    #[serde(default)]
-    pub flags: Vec<Flag>,
-    /// Arguments after the flags, as written.
-    #[serde(default)]
-    pub args: String,
-    /// `exec` or `shell` (RUN, CMD, ENTRYPOINT, HEALTHCHECK CMD).
-    #[serde(default)]
-    pub form: Option<String>,
-    /// Exec-form arguments, or SHELL's.
-    #[serde(default)]
-    pub exec: Option<Vec<String>>,
-    /// Shell-form script.
-    #[serde(default)]
-    pub script: Option<String>,
-    /// The shell running a shell-form script.
-    #[serde(default)]
-    pub interpreter: Option<String>,
-    /// Simple commands of the script.
-    #[serde(default)]
-    pub commands: Vec<Command>,
-    /// Set when the script is not valid shell syntax.
-    #[serde(default)]
-    pub shell_error: Option<String>,
-    /// HEALTHCHECK NONE.
-    #[serde(default)]
-    pub none: Option<bool>,
-    /// ENV, LABEL and ARG pairs.
-    #[serde(default)]
-    pub pairs: Vec<Pair>,
-    /// COPY and ADD sources.
-    #[serde(default)]
-    pub sources: Vec<String>,
-    /// COPY and ADD destination.
-    #[serde(default)]
-    pub destination: Option<String>,
-    /// USER user, as written.
-    #[serde(default)]
-    pub user: Option<String>,
-    /// USER group, as written.
-    #[serde(default)]
-    pub group: Option<String>,
-    /// USER user with variables substituted.
-    #[serde(default)]
-    pub resolved_user: Option<String>,
-    /// USER group with variables substituted.
-    #[serde(default)]
-    pub resolved_group: Option<String>,
-    /// WORKDIR, STOPSIGNAL, MAINTAINER value.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// EXPOSE and VOLUME values.
-    #[serde(default)]
-    pub values: Vec<String>,
-    /// ONBUILD trigger.
-    #[serde(default)]
-    pub trigger: Option<Box<Instruction>>,
-    /// Heredoc bodies.
-    #[serde(default)]
-    pub heredocs: Vec<Heredoc>,
-    /// JSON pointer to the instruction.
-    #[serde(skip)]
-    pub pointer: String,
+#[derive(Clone, Copy)]
+pub struct Instruction<'a> {
+    df: &'a Dockerfile,
+    node: u32,
 }
 
-impl Instruction {
+impl PartialEq for Instruction<'_> {
+    /// The same instruction of the same document.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.df, other.df) && self.node == other.node
+    }
+}
+
+impl<'a> Instruction<'a> {
+    fn json(&self) -> Json<'a> {
+        self.df.json(self.node)
+    }
+
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.json().get(name).and_then(|v| v.as_str())
+    }
+
+    /// Upper-case keyword.
+    pub fn keyword(&self) -> &'a str {
+        // bulwark writes it first; every rule asks for it of every
+        // instruction.
+        let json = self.json();
+        let first = json.at_index(json.index() + 1);
+        if json.is_object()
+            && first.index() < json.end()
+            && same(first.key().as_bytes(), b"keyword")
+        {
+            return first.as_str().unwrap_or("");
+        }
+        self.get("keyword").unwrap_or("")
+    }
+
     /// Returns true if and only if the instruction has keyword `keyword`
     /// (upper case).
     pub fn is(&self, keyword: &str) -> bool {
-        self.keyword == keyword
+        same(self.keyword().as_bytes(), keyword.as_bytes())
+    }
+
+    /// Flags.
+    pub fn flags(&self) -> Vec<Flag<'a>> {
+        flags(self.json().get("flags"))
     }
 
     /// The value of flag `name`, `Some("")` for a bare flag.
-    pub fn flag(&self, name: &str) -> Option<&str> {
-        self.flags
-            .iter()
+    pub fn flag(&self, name: &str) -> Option<&'a str> {
+        self.flags()
+            .into_iter()
             .find(|f| f.name == name)
-            .map(|f| f.value.as_deref().unwrap_or(""))
+            .map(|f| f.value.unwrap_or(""))
+    }
+
+    /// Arguments after the flags, as written.
+    pub fn args(&self) -> &'a str {
+        self.get("args").unwrap_or("")
+    }
+
+    /// `exec` or `shell` (RUN, CMD, ENTRYPOINT, HEALTHCHECK CMD).
+    pub fn form(&self) -> Option<&'a str> {
+        self.get("form")
+    }
+
+    /// Exec-form arguments, or SHELL's.
+    pub fn exec(&self) -> Option<Vec<&'a str>> {
+        let exec = self.json().get("exec").filter(|v| v.is_array())?;
+        Some(strings(Some(exec)))
+    }
+
+    /// Shell-form script.
+    pub fn script(&self) -> Option<&'a str> {
+        self.get("script")
+    }
+
+    /// The shell running a shell-form script.
+    pub fn interpreter(&self) -> Option<&'a str> {
+        self.get("interpreter")
+    }
+
+    /// Simple commands of the script.
+    pub fn commands(&self) -> Vec<Command<'a>> {
+        let instruction = *self;
+        elements(self.json().get("commands"))
+            .map(|(index, json)| Command {
+                json,
+                instruction,
+                index,
+                argv: Words::new(json.get("argv").unwrap_or(json)),
+            })
+            .collect()
+    }
+
+    /// Set when the script is not valid shell syntax.
+    pub fn shell_error(&self) -> Option<&'a str> {
+        self.get("shell_error")
+    }
+
+    /// HEALTHCHECK NONE.
+    pub fn none(&self) -> Option<bool> {
+        self.json().get("none").and_then(|v| v.as_bool())
+    }
+
+    /// ENV, LABEL and ARG pairs.
+    pub fn pairs(&self) -> Vec<Pair<'a>> {
+        let instruction = *self;
+        elements(self.json().get("pairs"))
+            .map(|(index, p)| Pair {
+                key: text(p.get("key")),
+                value: p.get("value").and_then(|v| v.as_str()),
+                instruction,
+                index,
+            })
+            .collect()
+    }
+
+    /// COPY and ADD sources.
+    pub fn sources(&self) -> Vec<&'a str> {
+        strings(self.json().get("sources"))
+    }
+
+    /// COPY and ADD destination.
+    pub fn destination(&self) -> Option<&'a str> {
+        self.get("destination")
+    }
+
+    /// USER user, as written.
+    pub fn user(&self) -> Option<&'a str> {
+        self.get("user")
+    }
+
+    /// USER group, as written.
+    pub fn group(&self) -> Option<&'a str> {
+        self.get("group")
+    }
+
+    /// USER user with variables substituted.
+    pub fn resolved_user(&self) -> Option<&'a str> {
+        self.get("resolved_user")
+    }
+
+    /// USER group with variables substituted.
+    pub fn resolved_group(&self) -> Option<&'a str> {
+        self.get("resolved_group")
+    }
+
+    /// WORKDIR, STOPSIGNAL, MAINTAINER value.
+    pub fn value(&self) -> Option<&'a str> {
+        self.get("value")
+    }
+
+    /// EXPOSE and VOLUME values.
+    pub fn values(&self) -> Vec<&'a str> {
+        strings(self.json().get("values"))
+    }
+
+    /// ONBUILD trigger.
+    pub fn trigger(&self) -> Option<Instruction<'a>> {
+        let trigger = self.json().get("trigger").filter(|t| t.is_object())?;
+        Some(Instruction {
+            df: self.df,
+            node: trigger.index(),
+        })
+    }
+
+    /// Heredoc bodies.
+    pub fn heredocs(&self) -> Vec<Heredoc<'a>> {
+        let instruction = *self;
+        elements(self.json().get("heredocs"))
+            .map(|(index, h)| Heredoc {
+                name: text(h.get("name")),
+                content: text(h.get("content")),
+                strip_tabs: h.get("strip_tabs").and_then(|v| v.as_bool()) == Some(true),
+                expand: h.get("expand").and_then(|v| v.as_bool()) == Some(true),
+                instruction,
+                index,
+            })
+            .collect()
+    }
+
+    /// JSON pointer to the instruction.
+    pub fn pointer(&self) -> String {
+        self.df.instruction_pointer(self.node)
+    }
+
+    fn member_pointer(&self, member: &str, index: u32) -> String {
+        join_index(&join_str(&self.pointer(), member), index as usize)
     }
 
     /// JSON pointer to flag `index`.
     pub fn flag_pointer(&self, index: usize) -> String {
-        join(&join(&self.pointer, "flags"), index)
+        join_index(&join_str(&self.pointer(), "flags"), index)
     }
 
     /// JSON pointer to COPY/ADD source `index`.
     pub fn source_pointer(&self, index: usize) -> String {
-        join(&join(&self.pointer, "sources"), index)
+        join_index(&join_str(&self.pointer(), "sources"), index)
     }
 
     /// JSON pointer to EXPOSE/VOLUME value `index`.
     pub fn value_pointer(&self, index: usize) -> String {
-        join(&join(&self.pointer, "values"), index)
-    }
-
-    fn assign_pointers(&mut self, pointer: String) {
-        for (i, c) in self.commands.iter_mut().enumerate() {
-            c.pointer = join(&join(&pointer, "commands"), i);
-        }
-        for (i, p) in self.pairs.iter_mut().enumerate() {
-            p.pointer = join(&join(&pointer, "pairs"), i);
-        }
-        for (i, h) in self.heredocs.iter_mut().enumerate() {
-            h.pointer = join(&join(&pointer, "heredocs"), i);
-        }
-        if let Some(t) = &mut self.trigger {
-            t.assign_pointers(join(&pointer, "trigger"));
-        }
-        self.pointer = pointer;
+        join_index(&join_str(&self.pointer(), "values"), index)
     }
 }
 
-impl Dockerfile {
-    /// Parses the document JSON and fills in every pointer.
-    ///
-    /// # Errors
-    ///
-    /// The JSON error when the text does not follow the schema.
-    pub fn from_json(json: &str) -> Result<Dockerfile, serde_json::Error> {
-        Ok(serde_json::from_str::<Dockerfile>(json)?.with_pointers())
-    }
-
-    /// Reads the document from a tree and fills in every pointer (bulwark
-    /// hands Dockerfiles over as JSON text; a host may send a tree).
-    ///
-    /// # Errors
-    ///
-    /// The error when the tree does not follow the schema.
-    pub fn from_tree(tree: &crate::json::Tree) -> Result<Dockerfile, serde_json::Error> {
-        // Through the text: one deserialiser for both forms keeps every
-        // module's code smaller than a second one for values would.
-        Dockerfile::from_json(&tree.root().to_json())
-    }
-
-    fn with_pointers(self) -> Dockerfile {
-        let mut df = self;
-        for (i, instr) in df.global_args.iter_mut().enumerate() {
-            instr.assign_pointers(format!("/global_args/{i}"));
-        }
-        for (s, stage) in df.stages.iter_mut().enumerate() {
-            stage.pointer = format!("/stages/{s}");
-            stage.from.pointer = format!("/stages/{s}/from");
-            for (i, instr) in stage.instructions.iter_mut().enumerate() {
-                instr.assign_pointers(format!("/stages/{s}/instructions/{i}"));
+/// The views print as the document's JSON text of what they view.
+macro_rules! debug_as_json {
+    ($($view:ident),*) => {$(
+        impl std::fmt::Debug for $view<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.json().to_json())
             }
         }
-        df
-    }
+    )*};
+}
 
-    /// The final stage: the image that ships.
-    pub fn final_stage(&self) -> Option<&Stage> {
-        self.stages
-            .iter()
-            .find(|s| s.is_final)
-            .or(self.stages.last())
-    }
+debug_as_json!(Stage, Instruction);
 
-    /// `stage` and the stages it builds on, root first. Instructions of all
-    /// of them end up in `stage`'s image.
-    pub fn chain<'a>(&'a self, stage: &'a Stage) -> Vec<&'a Stage> {
-        let mut chain = vec![stage];
-        let mut current = stage;
-        while let Some(parent) = current.from.stage.and_then(|i| self.stages.get(i)) {
-            // Stages only refer backwards; guard against malformed input.
-            if parent.index >= current.index {
-                break;
-            }
-            chain.push(parent);
-            current = parent;
+impl std::fmt::Debug for From<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.json.to_json())
+    }
+}
+
+impl std::fmt::Debug for Command<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.json.to_json())
+    }
+}
+
+impl std::fmt::Debug for Pair<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pair")
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Heredoc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Heredoc")
+            .field("name", &self.name)
+            .field("content", &self.content)
+            .field("strip_tabs", &self.strip_tabs)
+            .field("expand", &self.expand)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Dockerfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.root().to_json())
+    }
+}
+
+// The schema, checked once when the view is made: required members are
+// present, every member the view reads has its type, unknown members are
+// ignored (a newer host may add some).
+
+#[derive(Clone, Copy)]
+enum Ty {
+    Str,
+    Bool,
+    Count,
+    /// An array of strings.
+    Strs,
+    /// An object of strings.
+    Map,
+    Obj(&'static [Field]),
+    /// An array of objects.
+    Objs(&'static [Field]),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Present, not null.
+    Required,
+    /// May be absent or null.
+    Nullable,
+    /// May be absent, not null.
+    Optional,
+}
+
+struct Field {
+    name: &'static str,
+    ty: Ty,
+    need: Need,
+}
+
+const fn field(name: &'static str, ty: Ty, need: Need) -> Field {
+    Field { name, ty, need }
+}
+
+use Need::{Nullable, Optional, Required};
+
+static DOCKERFILE: [Field; 4] = [
+    field("directives", Ty::Map, Optional),
+    field("escape", Ty::Str, Required),
+    field("global_args", Ty::Objs(&INSTRUCTION), Optional),
+    field("stages", Ty::Objs(&STAGE), Required),
+];
+
+static STAGE: [Field; 5] = [
+    field("index", Ty::Count, Required),
+    field("name", Ty::Str, Nullable),
+    field("final", Ty::Bool, Required),
+    field("from", Ty::Obj(&FROM), Required),
+    field("instructions", Ty::Objs(&INSTRUCTION), Required),
+];
+
+static FROM: [Field; 11] = [
+    field("image", Ty::Str, Required),
+    field("resolved", Ty::Str, Required),
+    field("registry", Ty::Str, Nullable),
+    field("repository", Ty::Str, Required),
+    field("tag", Ty::Str, Nullable),
+    field("digest", Ty::Str, Nullable),
+    field("stage", Ty::Count, Nullable),
+    field("scratch", Ty::Bool, Required),
+    field("platform", Ty::Str, Nullable),
+    field("unresolved", Ty::Strs, Optional),
+    field("flags", Ty::Objs(&FLAG), Optional),
+];
+
+static FLAG: [Field; 2] = [
+    field("name", Ty::Str, Required),
+    field("value", Ty::Str, Nullable),
+];
+
+static INSTRUCTION: [Field; 21] = [
+    field("keyword", Ty::Str, Required),
+    field("flags", Ty::Objs(&FLAG), Optional),
+    field("args", Ty::Str, Optional),
+    field("form", Ty::Str, Nullable),
+    field("exec", Ty::Strs, Nullable),
+    field("script", Ty::Str, Nullable),
+    field("interpreter", Ty::Str, Nullable),
+    field("commands", Ty::Objs(&COMMAND), Optional),
+    field("shell_error", Ty::Str, Nullable),
+    field("none", Ty::Bool, Nullable),
+    field("pairs", Ty::Objs(&PAIR), Optional),
+    field("sources", Ty::Strs, Optional),
+    field("destination", Ty::Str, Nullable),
+    field("user", Ty::Str, Nullable),
+    field("group", Ty::Str, Nullable),
+    field("resolved_user", Ty::Str, Nullable),
+    field("resolved_group", Ty::Str, Nullable),
+    field("value", Ty::Str, Nullable),
+    field("values", Ty::Strs, Optional),
+    field("trigger", Ty::Obj(&INSTRUCTION), Nullable),
+    field("heredocs", Ty::Objs(&HEREDOC), Optional),
+];
+
+static COMMAND: [Field; 8] = [
+    field("argv", Ty::Strs, Required),
+    field("env", Ty::Objs(&ENV_VAR), Optional),
+    field("redirects", Ty::Objs(&REDIRECT), Optional),
+    field("list", Ty::Count, Required),
+    field("pipeline", Ty::Count, Required),
+    field("position", Ty::Count, Required),
+    field("after", Ty::Str, Nullable),
+    field("parent", Ty::Count, Nullable),
+];
+
+static PAIR: [Field; 2] = [
+    field("key", Ty::Str, Required),
+    field("value", Ty::Str, Nullable),
+];
+
+static HEREDOC: [Field; 4] = [
+    field("name", Ty::Str, Required),
+    field("content", Ty::Str, Required),
+    field("strip_tabs", Ty::Bool, Required),
+    field("expand", Ty::Bool, Required),
+];
+
+static REDIRECT: [Field; 3] = [
+    field("op", Ty::Str, Required),
+    field("target", Ty::Str, Required),
+    field("body", Ty::Str, Nullable),
+];
+
+static ENV_VAR: [Field; 2] = [
+    field("name", Ty::Str, Required),
+    field("value", Ty::Str, Required),
+];
+
+fn check_object(value: Json<'_>, fields: &[Field]) -> Result<(), String> {
+    if !value.is_object() {
+        return Err(format!("{:?} is not an object", value.pointer()));
+    }
+    // At most 32 fields a record (21 for an instruction).
+    let mut seen = 0u32;
+    // The fields are listed in the order bulwark writes the members, so
+    // each member's field is looked for from the one after the last found:
+    // usually the first one tried.
+    let mut next = 0;
+    for child in value.children() {
+        let member = value.at_index(child);
+        let key = member.key().as_bytes();
+        let found = (next..fields.len())
+            .chain(0..next)
+            .find(|&i| fields.get(i).is_some_and(|f| same(f.name.as_bytes(), key)));
+        if let Some((i, f)) = found.and_then(|i| Some((i, fields.get(i)?))) {
+            seen |= 1 << i;
+            next = i + 1;
+            check_value(member, f)?;
         }
-        chain.reverse();
-        chain
     }
-
-    /// The final stage and the stages it builds on, root first.
-    pub fn final_chain(&self) -> Vec<&Stage> {
-        self.final_stage()
-            .map(|s| self.chain(s))
-            .unwrap_or_default()
+    match fields
+        .iter()
+        .enumerate()
+        .find(|&(i, f)| f.need == Required && seen & (1 << i) == 0)
+    {
+        Some((_, f)) => Err(format!("{:?} has no member {:?}", value.pointer(), f.name)),
+        None => Ok(()),
     }
+}
 
-    /// Every instruction of every stage, with ONBUILD triggers after their
-    /// ONBUILD instruction, plus the global ARGs first.
-    pub fn all_instructions(&self) -> Vec<&Instruction> {
-        let mut out: Vec<&Instruction> = self.global_args.iter().collect();
-        for stage in &self.stages {
-            for instr in &stage.instructions {
-                out.push(instr);
-                if let Some(t) = &instr.trigger {
-                    out.push(t);
-                }
+fn check_value(value: Json<'_>, field: &Field) -> Result<(), String> {
+    if value.is_null() {
+        return match field.need {
+            Nullable => Ok(()),
+            _ => Err(format!("{:?} is null", value.pointer())),
+        };
+    }
+    let all = |ok: &dyn Fn(Json<'_>) -> Result<(), String>| {
+        value.children().try_for_each(|c| ok(value.at_index(c)))
+    };
+    let string = |v: Json<'_>| match v.as_str() {
+        Some(_) => Ok(()),
+        None => Err(format!("{:?} is not a string", v.pointer())),
+    };
+    let fits = match field.ty {
+        Ty::Str => return string(value),
+        Ty::Bool => value.as_bool().is_some(),
+        Ty::Count => value.as_count().is_some(),
+        Ty::Strs if value.is_array() => return all(&string),
+        Ty::Map if value.is_object() => return all(&string),
+        Ty::Obj(fields) => return check_object(value, fields),
+        Ty::Objs(fields) if value.is_array() => return all(&|v| check_object(v, fields)),
+        Ty::Strs | Ty::Map | Ty::Objs(_) => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "{:?} is not {}",
+            value.pointer(),
+            match field.ty {
+                Ty::Bool => "a boolean",
+                Ty::Count => "a count",
+                Ty::Strs | Ty::Objs(_) => "an array",
+                _ => "an object",
             }
-        }
-        out
+        ))
     }
+}
+
+/// A command of `argv` alone, in a Dockerfile of one `RUN`, for tests of
+/// what reads commands (the document is kept for the test's lifetime).
+#[cfg(test)]
+pub(crate) fn command_of(argv: &[&str]) -> Command<'static> {
+    let argv = serde_json::to_string(argv).expect("words as JSON");
+    let json = format!(
+        r#"{{"escape":"\\","stages":[{{"index":0,"name":null,"final":true,
+        "from":{{"image":"x","resolved":"x","repository":"x","scratch":false}},
+        "instructions":[{{"keyword":"RUN","commands":[{{"argv":{argv},
+        "list":0,"pipeline":0,"position":0}}]}}]}}]}}"#
+    );
+    let df: &'static Dockerfile = Box::leak(Box::new(
+        Dockerfile::from_json(&json).expect("a Dockerfile"),
+    ));
+    df.stages()
+        .flat_map(|s| s.instructions())
+        .flat_map(|i| i.commands())
+        .next()
+        .expect("its command")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Two stages, a global ARG, flags, pairs, a heredoc, nested ONBUILD
+    /// triggers and commands, as the host writes them.
+    const DOCUMENT: &str = r#"{"directives":{"syntax":"docker/dockerfile:1"},"escape":"\\",
+        "global_args":[{"keyword":"ARG","flags":[],"args":"V=1","heredocs":[],
+            "pairs":[{"key":"V","value":"1"}]}],
+        "stages":[
+        {"index":0,"name":"build","final":false,"from":{"image":"golang:${V}",
+            "resolved":"golang:1","registry":null,"repository":"golang","tag":"1",
+            "digest":null,"stage":null,"scratch":false,"platform":"linux/amd64",
+            "unresolved":["X"],"flags":[{"name":"platform","value":"linux/amd64"}]},
+         "instructions":[
+            {"keyword":"RUN","flags":[{"name":"mount","value":"type=cache"},{"name":"link","value":null}],
+             "args":"A=b apk add \"x y\" >/dev/null","heredocs":[],"form":"shell","exec":null,
+             "script":"A=b apk add \"x y\" >/dev/null","interpreter":"/bin/sh -c",
+             "commands":[{"argv":["apk","add","x y"],"env":[{"name":"A","value":"b"}],
+                "redirects":[{"op":">","target":"/dev/null","body":null}],"list":0,"pipeline":0,
+                "position":0,"after":null,"parent":null},
+               {"argv":["sh","-c","id"],"env":[],"redirects":[],"list":1,"pipeline":1,
+                "position":2,"after":"&&","parent":0}],"shell_error":null},
+            {"keyword":"ONBUILD","flags":[],"args":"ONBUILD USER x","heredocs":[],
+             "trigger":{"keyword":"ONBUILD","flags":[],"args":"USER x","heredocs":[],
+                "trigger":{"keyword":"USER","flags":[],"args":"x","heredocs":[],"user":"x",
+                    "group":null,"resolved_user":"x","resolved_group":null}}}]},
+        {"index":1,"name":null,"final":true,"from":{"image":"build","resolved":"build",
+            "repository":"build","stage":0,"scratch":false},
+         "instructions":[
+            {"keyword":"COPY","flags":[],"args":"<<EOF /a","heredocs":[{"name":"EOF",
+                "content":"hi\n","strip_tabs":true,"expand":false,"fd":0}],"sources":["<<EOF"],
+                "destination":"/a"},
+            {"keyword":"HEALTHCHECK","flags":[],"args":"NONE","heredocs":[],"none":true},
+            {"keyword":"EXPOSE","flags":[],"args":"80 443","heredocs":[],"values":["80","443"],
+             "extra":{"a newer host":"may add members"}},
+            {"keyword":"CMD","flags":[],"args":"[\"a\"]","heredocs":[],"form":"exec",
+             "exec":["a"],"commands":[]}]}]}"#;
+
+    fn document() -> Dockerfile {
+        Dockerfile::from_json(DOCUMENT).expect("the document")
+    }
+
     #[test]
-    fn a_dockerfile_reads_the_same_from_a_tree() -> Result<(), String> {
-        let text = r#"{"directives":{},"escape":"\\","global_args":[],"stages":[{"index":0,
-            "name":null,"final":true,"from":{"image":"alpine","resolved":"alpine",
-            "registry":null,"repository":"alpine","tag":null,"digest":null,"stage":null,
-            "scratch":false,"platform":null,"unresolved":[],"flags":[]},"instructions":[
-            {"keyword":"RUN","flags":[{"name":"mount","value":"type=cache"}],
-             "args":"apk add \"x y\"","heredocs":[],"form":"shell","exec":null,
-             "script":"apk add \"x y\"","interpreter":"/bin/sh -c","commands":[{"argv":
-             ["apk","add","x y"],"env":[],"redirects":[],"list":0,"pipeline":0,
-             "position":0,"after":null,"parent":null}],"shell_error":null},
-            {"keyword":"USER","flags":[],"args":"1000","heredocs":[],"user":"1000",
-             "group":null,"resolved_user":"1000","resolved_group":null}]}]}"#;
-        let from_json = Dockerfile::from_json(text).map_err(|e| e.to_string())?;
-        let tree = crate::json::Tree::parse(text)?;
-        let handed = crate::json::Tree::from_parts(tree.nodes.clone(), tree.strings.clone())?;
-        let from_tree = Dockerfile::from_tree(&handed).map_err(|e| e.to_string())?;
+    fn a_dockerfile_reads_the_same_from_json_text_and_from_a_tree() -> Result<(), String> {
+        let from_json = document();
+        let tree = Tree::parse(DOCUMENT)?;
+        let handed = Tree::from_parts(tree.nodes.clone(), tree.strings.clone())?;
+        let from_tree = Dockerfile::from_tree(handed)?;
         assert_eq!(format!("{from_tree:?}"), format!("{from_json:?}"));
         // A document handed over as a tree has the Dockerfile view.
         let doc = crate::Document::from_tree(
@@ -569,23 +1224,256 @@ mod tests {
         )?;
         let view = doc.dockerfile().ok_or("no Dockerfile view")?;
         assert_eq!(format!("{view:?}"), format!("{from_json:?}"));
-        assert_eq!(
-            from_tree.stages[0].instructions[0].commands[0].pointer,
-            "/stages/0/instructions/0/commands/0"
-        );
+        let doc = crate::Document::parse(
+            crate::InputKind::Dockerfile,
+            "Dockerfile".into(),
+            DOCUMENT,
+            "",
+        )?;
+        let view = doc.dockerfile().ok_or("no Dockerfile view")?;
+        assert_eq!(format!("{view:?}"), format!("{from_json:?}"));
         Ok(())
     }
 
     #[test]
-    fn words_read_as_the_strings_they_were() -> Result<(), serde_json::Error> {
-        let words: Words = serde_json::from_str(r#"["apt-get", "", "a \"b\"", "é\u00e9", "-y"]"#)?;
+    fn stages_and_their_base_images_read_as_written() {
+        let df = document();
+        assert_eq!(df.escape(), "\\");
+        assert_eq!(df.directive("syntax"), Some("docker/dockerfile:1"));
+        assert_eq!(df.directive("check"), None);
+        assert_eq!(df.stages().len(), 2);
+        let [build, last] = [0, 1].map(|i| df.stage(i).expect("stage"));
+        assert!(df.stage(2).is_none());
+        assert_eq!(
+            (build.index(), build.name(), build.is_final()),
+            (0, Some("build"), false)
+        );
+        assert_eq!(
+            (last.index(), last.name(), last.is_final()),
+            (1, None, true)
+        );
+        assert_eq!(df.final_stage(), Some(last));
+        assert_eq!(df.chain(last), [build, last]);
+        assert_eq!(df.final_chain(), [build, last]);
+        assert_eq!(df.chain(build), [build]);
+        assert_eq!(last.pointer(), "/stages/1");
+
+        let from = build.from();
+        assert_eq!(
+            (from.image(), from.resolved(), from.repository()),
+            ("golang:${V}", "golang:1", "golang")
+        );
+        assert_eq!(
+            (from.registry(), from.tag(), from.digest()),
+            (None, Some("1"), None)
+        );
+        assert_eq!((from.stage(), from.scratch()), (None, false));
+        assert_eq!(from.platform(), Some("linux/amd64"));
+        assert_eq!(from.unresolved(), ["X"]);
+        assert_eq!(
+            from.flags(),
+            [Flag {
+                name: "platform",
+                value: Some("linux/amd64")
+            }]
+        );
+        assert!(!from.is_external_image(), "an unresolved argument");
+        assert_eq!(from.pointer(), "/stages/0/from");
+        assert_eq!(from.image_pointer(), "/stages/0/from/image");
+        let from = last.from();
+        assert_eq!(from.stage(), Some(0));
+        assert!(from.unresolved().is_empty() && from.flags().is_empty());
+        assert!(!from.is_external_image(), "another stage");
+    }
+
+    #[test]
+    fn instructions_read_their_fields_and_know_their_pointers() {
+        let df = document();
+        let all = df.all_instructions();
+        let keywords: Vec<&str> = all.iter().map(|i| i.keyword()).collect();
+        // Global ARGs first; a trigger after its ONBUILD (one level).
+        assert_eq!(
+            keywords,
+            [
+                "ARG",
+                "RUN",
+                "ONBUILD",
+                "ONBUILD",
+                "COPY",
+                "HEALTHCHECK",
+                "EXPOSE",
+                "CMD"
+            ]
+        );
+        let pointers: Vec<String> = all.iter().map(|i| i.pointer()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/global_args/0",
+                "/stages/0/instructions/0",
+                "/stages/0/instructions/1",
+                "/stages/0/instructions/1/trigger",
+                "/stages/1/instructions/0",
+                "/stages/1/instructions/1",
+                "/stages/1/instructions/2",
+                "/stages/1/instructions/3",
+            ]
+        );
+        let user = all[3].trigger().expect("the trigger's trigger");
+        assert_eq!(user.pointer(), "/stages/0/instructions/1/trigger/trigger");
+        assert_eq!((user.user(), user.group()), (Some("x"), None));
+        assert_eq!(
+            (user.resolved_user(), user.resolved_group()),
+            (Some("x"), None)
+        );
+        assert!(user.trigger().is_none());
+
+        let arg = all[0];
+        let pairs = arg.pairs();
+        assert_eq!((pairs[0].key, pairs[0].value), ("V", Some("1")));
+        assert_eq!(pairs[0].pointer(), "/global_args/0/pairs/0");
+        assert_eq!(pairs[0].value_pointer(), "/global_args/0/pairs/0/value");
+
+        let run = all[1];
+        assert!(run.is("RUN") && !run.is("run"));
+        assert_eq!(run.flag("mount"), Some("type=cache"));
+        assert_eq!(run.flag("link"), Some(""));
+        assert_eq!(run.flag("network"), None);
+        assert_eq!(run.flag_pointer(1), "/stages/0/instructions/0/flags/1");
+        assert_eq!((run.form(), run.exec()), (Some("shell"), None));
+        assert_eq!(run.script(), Some("A=b apk add \"x y\" >/dev/null"));
+        assert_eq!(run.args(), "A=b apk add \"x y\" >/dev/null");
+        assert_eq!(run.interpreter(), Some("/bin/sh -c"));
+        assert_eq!((run.shell_error(), run.none()), (None, None));
+
+        let copy = all[4];
+        assert_eq!(copy.sources(), ["<<EOF"]);
+        assert_eq!(copy.source_pointer(0), "/stages/1/instructions/0/sources/0");
+        assert_eq!(copy.destination(), Some("/a"));
+        let heredoc = copy.heredocs()[0];
+        assert_eq!(
+            (
+                heredoc.name,
+                heredoc.content,
+                heredoc.strip_tabs,
+                heredoc.expand
+            ),
+            ("EOF", "hi\n", true, false)
+        );
+        assert_eq!(heredoc.pointer(), "/stages/1/instructions/0/heredocs/0");
+        assert_eq!(all[5].none(), Some(true));
+        assert_eq!(all[6].values(), ["80", "443"]);
+        assert_eq!(all[6].value_pointer(1), "/stages/1/instructions/2/values/1");
+        assert_eq!(all[6].value(), None);
+        assert_eq!(all[7].exec(), Some(vec!["a"]));
+        assert!(all[7].commands().is_empty() && all[7].pairs().is_empty());
+        // What a keyword does not have reads as empty.
+        assert!(copy.flags().is_empty() && copy.values().is_empty() && copy.exec().is_none());
+        assert_eq!(
+            df.stages()
+                .map(|s| s.instructions().len())
+                .collect::<Vec<_>>(),
+            [2, 4]
+        );
+        assert_eq!(
+            df.stage(1)
+                .expect("stage")
+                .instructions()
+                .next_back()
+                .map(|i| i.keyword()),
+            Some("CMD")
+        );
+        assert_eq!(df.global_args().len(), 1);
+    }
+
+    #[test]
+    fn a_keyword_is_found_wherever_it_is_written() {
+        for (first, then) in [
+            (r#""keyword":"USER","args":"x""#, "first"),
+            (r#""args":"x","keyword":"USER""#, "last"),
+            (
+                r#""keywords":"RUN","keyword":"USER""#,
+                "after a longer name",
+            ),
+        ] {
+            let text =
+                DOCUMENT.replacen(r#""keyword":"COPY","flags":[],"args":"<<EOF /a""#, first, 1);
+            let df = Dockerfile::from_json(&text).expect(then);
+            let copy = df
+                .stage(1)
+                .and_then(|s| s.instructions().next())
+                .expect(then);
+            assert_eq!(copy.keyword(), "USER", "{then}");
+            assert!(
+                copy.is("USER") && !copy.is("USE") && !copy.is("COPY"),
+                "{then}"
+            );
+        }
+    }
+
+    #[test]
+    fn commands_read_their_words_assignments_and_redirects() {
+        let df = document();
+        let run = df
+            .stage(0)
+            .expect("stage")
+            .instructions()
+            .next()
+            .expect("RUN");
+        let commands = run.commands();
+        let [apk, sh] = [&commands[0], &commands[1]];
+        assert_eq!(apk.argv().iter().collect::<Vec<_>>(), ["apk", "add", "x y"]);
+        assert_eq!(
+            apk.env(),
+            [EnvVar {
+                name: "A",
+                value: "b"
+            }]
+        );
+        assert_eq!(
+            apk.redirects(),
+            [Redirect {
+                op: ">",
+                target: "/dev/null",
+                body: None
+            }]
+        );
+        assert_eq!((apk.list(), apk.pipeline(), apk.position()), (0, 0, 0));
+        assert_eq!((apk.after(), apk.parent()), (None, None));
+        assert_eq!((sh.list(), sh.pipeline(), sh.position()), (1, 1, 2));
+        assert_eq!((sh.after(), sh.parent()), (Some("&&"), Some(0)));
+        assert_eq!(sh.pointer(), "/stages/0/instructions/0/commands/1");
+        assert_eq!(
+            sh.arg_pointer(2),
+            "/stages/0/instructions/0/commands/1/argv/2"
+        );
+        assert_eq!(
+            apk.env_pointer(0),
+            "/stages/0/instructions/0/commands/0/env/0"
+        );
+        assert_eq!(sh.instruction(), run);
+        assert_eq!(format!("{sh:?}").matches("\"sh\"").count(), 1);
+    }
+
+    #[test]
+    fn words_read_in_any_order() {
+        let cmd = command_of(&["apt-get", "", "a \"b\"", "éé", "-y"]);
+        let words = cmd.argv();
         assert_eq!(words.len(), 5);
+        assert!(!words.is_empty());
         assert_eq!(
             words.iter().collect::<Vec<_>>(),
             ["apt-get", "", "a \"b\"", "éé", "-y"]
         );
+        // Forwards, backwards, past the end and back again.
         assert_eq!(words.get(2), Some("a \"b\""));
+        assert_eq!(words.get(3), Some("éé"));
+        assert_eq!(words.get(1), Some(""));
         assert_eq!(words.get(5), None);
+        assert_eq!(words.get(9), None);
+        assert_eq!(words.get(4), Some("-y"));
+        assert_eq!(words.get(0), Some("apt-get"));
+        assert_eq!(words.get(usize::MAX), None);
         assert_eq!(words.first(), Some("apt-get"));
         assert_eq!(&words[4], "-y");
         assert_eq!(words.from(3).collect::<Vec<_>>(), ["éé", "-y"]);
@@ -595,15 +1483,86 @@ mod tests {
             format!("{words:?}"),
             r#"["apt-get", "", "a \"b\"", "éé", "-y"]"#
         );
-        assert_eq!(
-            words,
-            ["apt-get", "", "a \"b\"", "éé", "-y"].iter().collect()
-        );
 
-        let empty: Words = serde_json::from_str("[]")?;
+        let cmd = command_of(&[]);
+        let empty = cmd.argv();
         assert!(empty.is_empty() && empty.first().is_none());
-        assert!(serde_json::from_str::<Words>(r#"["a", 1]"#).is_err());
-        assert!(serde_json::from_str::<Words>(r#""a""#).is_err());
-        Ok(())
+        assert_eq!(empty.len(), 0);
+        assert_eq!(empty.iter().count(), 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "word 3 of 3")]
+    fn a_word_past_the_end_panics_when_indexed() {
+        let cmd = command_of(&["a", "b", "c"]);
+        let _ = &cmd.argv()[3];
+    }
+
+    #[test]
+    fn documents_not_following_the_schema_are_refused() {
+        let refused = |from: &str, to: &str| {
+            assert!(DOCUMENT.contains(from), "{from}");
+            let text = DOCUMENT.replacen(from, to, 1);
+            Dockerfile::from_json(&text).expect_err(to)
+        };
+        assert_eq!(
+            refused(r#""escape":"\\","#, ""),
+            r#""" has no member "escape""#
+        );
+        assert_eq!(
+            refused(r#""keyword":"RUN""#, r#""keyword":1"#),
+            r#""/stages/0/instructions/0/keyword" is not a string"#
+        );
+        assert_eq!(
+            refused(r#""argv":["apk","add","x y"]"#, r#""argv":["apk",2]"#),
+            r#""/stages/0/instructions/0/commands/0/argv/1" is not a string"#
+        );
+        assert_eq!(
+            refused(r#""argv":["apk","add","x y"]"#, r#""argv":"apk""#),
+            r#""/stages/0/instructions/0/commands/0/argv" is not an array"#
+        );
+        assert_eq!(
+            refused(r#""list":1"#, r#""list":-1"#),
+            r#""/stages/0/instructions/0/commands/1/list" is not a count"#
+        );
+        assert_eq!(
+            refused(r#""final":true"#, r#""final":"yes""#),
+            r#""/stages/1/final" is not a boolean"#
+        );
+        assert_eq!(
+            refused(r#""flags":[],"args":"V=1""#, r#""flags":null,"args":"V=1""#),
+            r#""/global_args/0/flags" is null"#
+        );
+        assert_eq!(
+            refused(r#""flags":[],"args":"V=1""#, r#""flags":{},"args":"V=1""#),
+            r#""/global_args/0/flags" is not an array"#
+        );
+        assert_eq!(
+            refused(
+                r#""directives":{"syntax":"docker/dockerfile:1"}"#,
+                r#""directives":[]"#
+            ),
+            r#""/directives" is not an object"#
+        );
+        assert_eq!(
+            refused(r#""syntax":"docker/dockerfile:1""#, r#""syntax":1"#),
+            r#""/directives/syntax" is not a string"#
+        );
+        assert_eq!(
+            refused(
+                r#""trigger":{"keyword":"USER""#,
+                r#""trigger":{"keywords":"USER""#
+            ),
+            r#""/stages/0/instructions/1/trigger/trigger" has no member "keyword""#
+        );
+        assert_eq!(
+            refused(r#""scratch":false},"#, r#""scratch":false},"from":3,"#),
+            r#""/stages/1/from" is not an object"#
+        );
+        assert_eq!(
+            Dockerfile::from_json("[]").expect_err("an array"),
+            r#""" is not an object"#
+        );
+        assert!(Dockerfile::from_json("{").is_err(), "not JSON");
     }
 }

@@ -605,6 +605,13 @@ fn is_number(raw: &[u8]) -> bool {
     at == raw.len()
 }
 
+/// Whether `a` and `b` hold the same bytes, compared in line: member names
+/// and keywords are a few bytes, shorter than a call to `memcmp` costs.
+#[inline]
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// A value inside a document, with its pointer.
 ///
 /// Handing out a value costs nothing: it is a position in its [`Tree`]. The
@@ -645,7 +652,7 @@ impl<'a> Json<'a> {
     }
 
     /// The children of a container, in document order.
-    fn children(&self) -> impl Iterator<Item = u32> + use<'a> {
+    pub(crate) fn children(&self) -> impl Iterator<Item = u32> + Clone + use<'a> {
         let tree = self.tree;
         let end = self.node().end;
         let mut next = self.index + 1;
@@ -663,6 +670,34 @@ impl<'a> Json<'a> {
     /// [`Json::at_index`].
     pub(crate) fn index(&self) -> u32 {
         self.index
+    }
+
+    /// The position just past its last descendant: its next sibling's.
+    pub(crate) fn end(&self) -> u32 {
+        self.node().end
+    }
+
+    /// Its member name (empty for array elements and the root).
+    pub(crate) fn key(&self) -> &'a str {
+        self.tree.str(self.node().key())
+    }
+
+    /// The boolean, for booleans (no YAML 1.1 words: see
+    /// [`Json::truthy`]).
+    pub(crate) fn as_bool(&self) -> Option<bool> {
+        match self.node().kind() {
+            Kind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// A non-negative integer written as a JSON number.
+    pub(crate) fn as_count(&self) -> Option<usize> {
+        let node = self.node();
+        match node.kind() {
+            Kind::Number => self.tree.str(node.text()).parse().ok(),
+            _ => None,
+        }
     }
 
     /// The root of the document this value is in.
@@ -716,7 +751,9 @@ impl<'a> Json<'a> {
                 tree.node_at(c).is_some_and(|n| {
                     let start = n.start as usize;
                     n.key_len as usize == want.len()
-                        && strings.get(start..start + want.len()) == Some(want)
+                        && strings
+                            .get(start..start + want.len())
+                            .is_some_and(|name| same(name, want))
                 })
             })
             .map(|c| self.at_index(c))

@@ -28,9 +28,9 @@
 //!         remediation: "Pin a tag or digest.",
 //!         explanation: "…",
 //!         check: Check::Dockerfile(|df, out| {
-//!             for stage in &df.stages {
-//!                 if stage.from.tag.as_deref() == Some("latest") {
-//!                     out.report(&stage.from.pointer, "base image uses `latest`");
+//!             for stage in df.stages() {
+//!                 if stage.from().tag() == Some("latest") {
+//!                     out.report(stage.from().pointer(), "base image uses `latest`");
 //!                 }
 //!             }
 //!         }),
@@ -189,7 +189,7 @@ impl Document {
             .map_err(|e| format!("document is not a valid tree: {e}"))?;
         let parsed = match kind {
             InputKind::Dockerfile => Parsed::Dockerfile(Box::new(
-                dockerfile::Dockerfile::from_tree(&tree)
+                dockerfile::Dockerfile::from_tree(tree)
                     .map_err(|e| format!("dockerfile document: {e}"))?,
             )),
             _ => Parsed::Json(tree),

@@ -146,7 +146,7 @@ pub struct PackageCommand {
 }
 
 /// Reads `cmd` as a package-manager command.
-pub fn read(cmd: &Command) -> Option<PackageCommand> {
+pub fn read(cmd: &Command<'_>) -> Option<PackageCommand> {
     let (start, name) = program(cmd)?;
     let manager = Manager::from_program(name)?;
     let takes_value = manager.value_options();
@@ -154,11 +154,11 @@ pub fn read(cmd: &Command) -> Option<PackageCommand> {
     let mut packages = Vec::new();
     let mut options = Vec::new();
     let mut i = start + 1;
-    while let Some(word) = cmd.argv.get(i) {
+    while let Some(word) = cmd.argv().get(i) {
         if word.starts_with('-') && word.len() > 1 {
             options.push(word.to_owned());
             if takes_value.contains(&word) {
-                if let Some(v) = cmd.argv.get(i + 1) {
+                if let Some(v) = cmd.argv().get(i + 1) {
                     options.push(v.to_owned());
                 }
                 i += 1;
@@ -279,18 +279,8 @@ pub fn is_package(package: &str, name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn cmd(argv: &[&str]) -> Command {
-        Command {
-            argv: argv.iter().collect(),
-            env: Vec::new(),
-            redirects: Vec::new(),
-            list: 0,
-            pipeline: 0,
-            position: 0,
-            after: None,
-            parent: None,
-            pointer: String::new(),
-        }
+    fn cmd(argv: &[&str]) -> Command<'static> {
+        crate::dockerfile::command_of(argv)
     }
 
     #[test]

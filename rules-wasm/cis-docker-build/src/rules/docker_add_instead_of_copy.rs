@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
 fn check(df: &Dockerfile, out: &mut Findings) {
     for instr in df.all_instructions().into_iter().filter(|i| i.is("ADD")) {
         let has_checksum = instr.flag("checksum").is_some_and(|c| !c.is_empty());
-        for (i, source) in instr.sources.iter().enumerate() {
+        for (i, source) in instr.sources().iter().enumerate() {
             let pointer = instr.source_pointer(i);
             if source.starts_with("<<") {
                 // A heredoc: ADD behaves exactly as COPY; say so anyway.

@@ -17,8 +17,8 @@ pub const RULE: Rule = Rule {
 };
 
 fn check_latest(df: &Dockerfile, out: &mut Findings) {
-    for stage in &df.stages {
-        let from = &stage.from;
+    for stage in df.stages() {
+        let from = &stage.from();
         let Some(base) = judge(df, from) else {
             continue;
         };
@@ -29,7 +29,7 @@ fn check_latest(df: &Dockerfile, out: &mut Findings) {
                     from.image_pointer(),
                     format!(
                         "`{}` has no tag, so it pulls whatever `latest` is today{because}",
-                        base.shown(&from.image, &from.resolved)
+                        base.shown(from.image(), from.resolved())
                     ),
                 );
             }
@@ -38,7 +38,7 @@ fn check_latest(df: &Dockerfile, out: &mut Findings) {
                     from.image_pointer(),
                     format!(
                         "`{}` uses the mutable `latest` tag{because}",
-                        base.shown(&from.image, &from.resolved)
+                        base.shown(from.image(), from.resolved())
                     ),
                 );
             }

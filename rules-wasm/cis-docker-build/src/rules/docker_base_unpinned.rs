@@ -17,8 +17,8 @@ pub const RULE: Rule = Rule {
 };
 
 fn check_unpinned(df: &Dockerfile, out: &mut Findings) {
-    for stage in &df.stages {
-        let from = &stage.from;
+    for stage in df.stages() {
+        let from = &stage.from();
         // Images without a tag are reported by `docker-base-latest`.
         let Some(base) = judge(df, from).filter(|b| b.version == Version::Tag) else {
             continue;
@@ -27,7 +27,7 @@ fn check_unpinned(df: &Dockerfile, out: &mut Findings) {
             from.image_pointer(),
             format!(
                 "`{}` is not pinned by digest, so the tag can move under you{}",
-                base.shown(&from.image, &from.resolved),
+                base.shown(from.image(), from.resolved()),
                 base.because()
             ),
         );

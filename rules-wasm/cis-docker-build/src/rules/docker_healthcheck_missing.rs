@@ -21,21 +21,17 @@ fn check(df: &Dockerfile, out: &mut Findings) {
         return;
     };
     let chain = df.final_chain();
-    match instructions(&chain)
-        .into_iter()
-        .rev()
-        .find(|i| i.is("HEALTHCHECK"))
-    {
-        Some(hc) if hc.none == Some(true) => {
+    match instructions(&chain).rev().find(|i| i.is("HEALTHCHECK")) {
+        Some(hc) if hc.none() == Some(true) => {
             out.report(
-                &hc.pointer,
+                hc.pointer(),
                 "HEALTHCHECK NONE turns off health checking for the final image",
             );
         }
         Some(_) => {}
         None => {
             out.report(
-                &final_stage.from.pointer,
+                final_stage.from().pointer(),
                 "the final image defines no HEALTHCHECK",
             );
         }

@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
 
 fn check_pipe_to_shell(df: &Dockerfile, out: &mut Findings) {
     for instr in df.all_instructions().into_iter().filter(|i| i.is("RUN")) {
-        let cmds = &instr.commands;
+        let cmds = &instr.commands();
         for (i, cmd) in cmds.iter().enumerate() {
             if !is_download_to_stdout(cmd) {
                 continue;
@@ -27,22 +27,22 @@ fn check_pipe_to_shell(df: &Dockerfile, out: &mut Findings) {
             // `curl … | sh`: a later command of the same pipeline interprets it.
             let piped_into = cmds[i + 1..]
                 .iter()
-                .take_while(|c| c.pipeline == cmd.pipeline)
+                .take_while(|c| c.pipeline() == cmd.pipeline())
                 .filter_map(|c| program(c).map(|(_, n)| n))
                 .find(|n| is_interpreter(n));
             if let Some(shell) = piped_into {
                 out.report(
-                    &cmd.pointer,
+                    cmd.pointer(),
                     format!("`{fetcher}` output is piped into `{shell}` without verification"),
                 );
                 continue;
             }
             // `sh -c "$(curl …)"`, `bash <(curl …)`: nested in an interpreter.
-            if let Some(parent) = cmd.parent.and_then(|p| cmds.get(p))
+            if let Some(parent) = cmd.parent().and_then(|p| cmds.get(p))
                 && let Some((_, shell)) = program(parent).filter(|(_, n)| is_interpreter(n))
             {
                 out.report(
-                    &cmd.pointer,
+                    cmd.pointer(),
                     format!("`{shell}` runs what `{fetcher}` downloads without verification"),
                 );
             }

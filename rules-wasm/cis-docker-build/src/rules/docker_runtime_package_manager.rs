@@ -21,18 +21,17 @@ pub const RULE: Rule = Rule {
 
 fn check_package_manager(df: &Dockerfile, out: &mut Findings) {
     let chain = df.final_chain();
-    let commands = stage_run_commands(&chain);
-    let first_install = commands.iter().position(|(_, c)| {
+    let mut commands = stage_run_commands(&chain).map(|(_, c)| c);
+    let first_install = commands.find(|c| {
         packages::read(c).is_some_and(|p| p.manager.is_system() && p.action == Action::Install)
     });
-    let Some(first) = first_install else { return };
-    if commands[first..].iter().any(|(_, c)| removes_manager(c)) {
+    let Some(cmd) = first_install else { return };
+    if removes_manager(&cmd) || commands.any(|c| removes_manager(&c)) {
         return;
     }
-    let (_, cmd) = commands[first];
-    let manager = program(cmd).map_or("package manager", |(_, n)| n);
+    let manager = program(&cmd).map_or("package manager", |(_, n)| n);
     out.report(
-        &cmd.pointer,
+        cmd.pointer(),
         format!("the final image installs packages with `{manager}` and keeps the package manager"),
     )
     .detail(

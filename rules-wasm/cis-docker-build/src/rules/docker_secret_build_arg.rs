@@ -18,14 +18,13 @@ pub const RULE: Rule = Rule {
 
 fn check_build_arg(df: &Dockerfile, out: &mut Findings) {
     for instr in df.all_instructions().into_iter().filter(|i| i.is("ARG")) {
-        for pair in &instr.pairs {
+        for pair in &instr.pairs() {
             // A literal default is reported by `docker-secret-literal`.
             let literal = pair
                 .value
-                .as_deref()
                 .is_some_and(|v| is_literal(v) || known_format(v).is_some());
-            if is_secret_name(&pair.key) && !literal {
-                out.report(&pair.pointer, format!("build argument `{}` carries a secret into the build", pair.key))
+            if is_secret_name(pair.key) && !literal {
+                out.report(pair.pointer(), format!("build argument `{}` carries a secret into the build", pair.key))
                     .detail("build argument values are recorded in the image history (`docker history`) and in provenance attestations");
             }
         }

@@ -22,13 +22,13 @@ fn check_files(df: &Dockerfile, out: &mut Findings) {
         .into_iter()
         .filter(|i| i.is("COPY") || i.is("ADD"))
     {
-        for (i, source) in instr.sources.iter().enumerate() {
+        for (i, source) in instr.sources().iter().enumerate() {
             if is_secret_file(source) {
                 out.report(
                     instr.source_pointer(i),
                     format!(
                         "{} puts the credential file `{source}` into the image",
-                        instr.keyword
+                        instr.keyword()
                     ),
                 );
             }

@@ -21,15 +21,15 @@ pub const RULE: Rule = Rule {
 
 fn check_literal(df: &Dockerfile, out: &mut Findings) {
     for instr in pair_instructions(df) {
-        for pair in &instr.pairs {
-            let Some(value) = pair.value.as_deref() else {
+        for pair in &instr.pairs() {
+            let Some(value) = pair.value else {
                 continue;
             };
             let key = &pair.key;
             if let Some(kind) = known_format(value) {
                 out.report(
                     pair.value_pointer(),
-                    format!("{} `{key}` holds what looks like {kind}", instr.keyword),
+                    format!("{} `{key}` holds what looks like {kind}", instr.keyword()),
                 )
                 .redact(pair.value_pointer());
             } else if !instr.is("LABEL") && is_secret_name(key) && is_literal(value) {
@@ -38,16 +38,16 @@ fn check_literal(df: &Dockerfile, out: &mut Findings) {
                 } else {
                     "sets a literal secret"
                 };
-                out.report(pair.value_pointer(), format!("{} `{key}` {what}", instr.keyword))
+                out.report(pair.value_pointer(), format!("{} `{key}` {what}", instr.keyword()))
                     .detail("the value is stored in the image configuration and history, readable by anyone who can pull the image")
                     .redact(pair.value_pointer());
             }
         }
     }
     for (_, cmd) in run_commands(df) {
-        for (i, var) in cmd.env.iter().enumerate() {
-            if known_format(&var.value).is_some()
-                || (is_secret_name(&var.name) && is_literal(&var.value))
+        for (i, var) in cmd.env().iter().enumerate() {
+            if known_format(var.value).is_some()
+                || (is_secret_name(var.name) && is_literal(var.value))
             {
                 out.report(
                     cmd.env_pointer(i),
@@ -59,13 +59,13 @@ fn check_literal(df: &Dockerfile, out: &mut Findings) {
                 .redact(cmd.env_pointer(i));
             }
         }
-        for (i, word) in cmd.argv.iter().enumerate() {
+        for (i, word) in cmd.argv().iter().enumerate() {
             if let Some(kind) = known_format(word) {
                 out.report(
                     cmd.arg_pointer(i),
                     format!(
                         "`{}` is given what looks like {kind}, recorded in the image history",
-                        basename(&cmd.argv[0])
+                        basename(&cmd.argv()[0])
                     ),
                 )
                 .redact(cmd.arg_pointer(i));
@@ -74,26 +74,26 @@ fn check_literal(df: &Dockerfile, out: &mut Findings) {
     }
     for instr in df.all_instructions() {
         if instr.is("COPY") || instr.is("ADD") {
-            for (i, source) in instr.sources.iter().enumerate() {
+            for (i, source) in instr.sources().iter().enumerate() {
                 if let Some(kind) = known_format(source) {
                     out.report(
                         instr.source_pointer(i),
-                        format!("{} source holds {kind}", instr.keyword),
+                        format!("{} source holds {kind}", instr.keyword()),
                     )
                     .redact(instr.source_pointer(i));
                 }
             }
         }
-        for heredoc in &instr.heredocs {
-            if let Some(kind) = known_format(&heredoc.content) {
+        for heredoc in &instr.heredocs() {
+            if let Some(kind) = known_format(heredoc.content) {
                 out.report(
-                    &heredoc.pointer,
+                    heredoc.pointer(),
                     format!(
                         "the heredoc `{}` contains what looks like {kind}",
                         heredoc.name
                     ),
                 )
-                .redact(&heredoc.pointer);
+                .redact(heredoc.pointer());
             }
         }
     }

@@ -19,10 +19,10 @@ pub const RULE: Rule = Rule {
 
 fn check(df: &Dockerfile, out: &mut Findings) {
     for (_, cmd) in run_commands(df) {
-        let Some((start, name)) = program(cmd) else {
+        let Some((start, name)) = program(&cmd) else {
             continue;
         };
-        let args = || cmd.argv.from(start + 1);
+        let args = || cmd.argv().from(start + 1);
         match name {
             "chmod" => {
                 // The mode is the first argument that is not an option.
@@ -40,7 +40,7 @@ fn check(df: &Dockerfile, out: &mut Findings) {
             "install" => {
                 for (i, a) in args().enumerate() {
                     let mode = if a == "-m" || a == "--mode" {
-                        cmd.argv.get(start + 1 + i + 1).map(|m| (i + 1, m))
+                        cmd.argv().get(start + 1 + i + 1).map(|m| (i + 1, m))
                     } else {
                         a.strip_prefix("--mode=").map(|m| (i, m))
                     };
@@ -62,11 +62,11 @@ fn check(df: &Dockerfile, out: &mut Findings) {
         .into_iter()
         .filter(|i| i.is("COPY") || i.is("ADD"))
     {
-        for (i, flag) in instr.flags.iter().enumerate() {
-            if flag.name == "chmod" && flag.value.as_deref().is_some_and(sets_setid) {
+        for (i, flag) in instr.flags().iter().enumerate() {
+            if flag.name == "chmod" && flag.value.is_some_and(sets_setid) {
                 out.report(
                     instr.flag_pointer(i),
-                    format!("{} --chmod sets the setuid/setgid bit", instr.keyword),
+                    format!("{} --chmod sets the setuid/setgid bit", instr.keyword()),
                 );
             }
         }

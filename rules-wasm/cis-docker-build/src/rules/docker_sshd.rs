@@ -41,7 +41,7 @@ fn check_sshd(df: &Dockerfile, out: &mut Findings) {
     let chain = df.final_chain();
     for instr in instructions(&chain) {
         if instr.is("EXPOSE") {
-            for (i, port) in instr.values.iter().enumerate() {
+            for (i, port) in instr.values().iter().enumerate() {
                 if port.split('/').next() == Some("22") {
                     out.report(
                         instr.value_pointer(i),
@@ -51,11 +51,11 @@ fn check_sshd(df: &Dockerfile, out: &mut Findings) {
             }
         }
         if instr.is("CMD") || instr.is("ENTRYPOINT") {
-            for cmd in &instr.commands {
+            for cmd in &instr.commands() {
                 if program(cmd).is_some_and(|(_, n)| basename(n) == "sshd") {
                     out.report(
-                        &cmd.pointer,
-                        format!("{} starts an SSH daemon", instr.keyword),
+                        cmd.pointer(),
+                        format!("{} starts an SSH daemon", instr.keyword()),
                     );
                 }
             }

@@ -21,17 +21,17 @@ pub const RULE: Rule = Rule {
 
 fn check_tls(df: &Dockerfile, out: &mut Findings) {
     for (_, cmd) in run_commands(df) {
-        if let Some((i, word)) = tls_option(cmd) {
+        if let Some((i, word)) = tls_option(&cmd) {
             out.report(
                 cmd.arg_pointer(i),
                 format!(
                     "`{} {word}` turns off TLS certificate verification",
-                    basename(&cmd.argv[0])
+                    basename(&cmd.argv()[0])
                 ),
             );
         }
-        for (i, var) in cmd.env.iter().enumerate() {
-            if disables_tls(&var.name, &var.value) {
+        for (i, var) in cmd.env().iter().enumerate() {
+            if disables_tls(var.name, var.value) {
                 out.report(
                     cmd.env_pointer(i),
                     format!(
@@ -47,15 +47,16 @@ fn check_tls(df: &Dockerfile, out: &mut Findings) {
         .into_iter()
         .filter(|i| i.is("ENV") || i.is("ARG"))
     {
-        for pair in &instr.pairs {
+        for pair in &instr.pairs() {
             if let Some(value) = &pair.value
-                && disables_tls(&pair.key, value)
+                && disables_tls(pair.key, value)
             {
                 out.report(
-                    &pair.pointer,
+                    pair.pointer(),
                     format!(
                         "{} `{}={value}` turns off TLS certificate verification",
-                        instr.keyword, pair.key
+                        instr.keyword(),
+                        pair.key
                     ),
                 );
             }

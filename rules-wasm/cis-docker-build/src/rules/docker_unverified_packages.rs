@@ -20,18 +20,18 @@ pub const RULE: Rule = Rule {
 
 fn check_unverified(df: &Dockerfile, out: &mut Findings) {
     for (_, cmd) in run_commands(df) {
-        if let Some(pkg) = packages::read(cmd) {
-            for (i, word) in cmd.argv.iter().enumerate() {
+        if let Some(pkg) = packages::read(&cmd) {
+            for (i, word) in cmd.argv().iter().enumerate() {
                 if word.starts_with('-') && unverified_option(pkg.manager, word) {
                     out.report(
                         cmd.arg_pointer(i),
                         format!(
                             "`{word}` makes `{}` install packages without verifying signatures",
-                            &cmd.argv[0]
+                            &cmd.argv()[0]
                         ),
                     );
                 } else if i > 0
-                    && cmd.argv.get(i - 1) == Some("-o")
+                    && cmd.argv().get(i - 1) == Some("-o")
                     && unverified_option(pkg.manager, word)
                 {
                     out.report(
@@ -44,7 +44,7 @@ fn check_unverified(df: &Dockerfile, out: &mut Findings) {
         }
         // Repository definitions written by hand: `deb [trusted=yes] …`,
         // `gpgcheck=0` in a .repo file.
-        for (i, word) in cmd.argv.iter().enumerate().skip(1) {
+        for (i, word) in cmd.argv().iter().enumerate().skip(1) {
             // Both settings are `name=value`: a word without `=` is neither
             // (and costs no lower-cased copy).
             if !word.contains('=') {
@@ -63,11 +63,11 @@ fn check_unverified(df: &Dockerfile, out: &mut Findings) {
                 );
             }
         }
-        for redirect in &cmd.redirects {
-            let body = redirect.body.as_deref().unwrap_or("").to_ascii_lowercase();
+        for redirect in &cmd.redirects() {
+            let body = redirect.body.unwrap_or("").to_ascii_lowercase();
             if body.contains("trusted=yes") || body.replace(' ', "").contains("gpgcheck=0") {
                 out.report(
-                    &cmd.pointer,
+                    cmd.pointer(),
                     "a repository definition written here skips signature verification",
                 );
             }

@@ -19,9 +19,9 @@ pub const RULE: Rule = Rule {
 fn check_update_alone(df: &Dockerfile, out: &mut Findings) {
     for instr in df.all_instructions().into_iter().filter(|i| i.is("RUN")) {
         let read: Vec<_> = instr
-            .commands
-            .iter()
-            .filter_map(|c| packages::read(c).map(|p| (c, p)))
+            .commands()
+            .into_iter()
+            .filter_map(|c| packages::read(&c).map(|p| (c, p)))
             .collect();
         // One finding per package manager that only updates in this RUN:
         // refreshes its index or upgrades what is installed, and installs
@@ -38,8 +38,8 @@ fn check_update_alone(df: &Dockerfile, out: &mut Findings) {
                 .any(|(_, o)| o.manager == pkg.manager && o.action == Action::Install);
             if !installs {
                 reported.push(pkg.manager);
-                let words = cmd.argv.iter().take(2).collect::<Vec<_>>().join(" ");
-                out.report(&cmd.pointer, format!("`{words}` runs without an install in the same RUN, so a cached layer keeps a stale index and stale packages"));
+                let words = cmd.argv().iter().take(2).collect::<Vec<_>>().join(" ");
+                out.report(cmd.pointer(), format!("`{words}` runs without an install in the same RUN, so a cached layer keeps a stale index and stale packages"));
             }
         }
     }

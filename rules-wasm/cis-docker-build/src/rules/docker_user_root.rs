@@ -21,36 +21,28 @@ fn check(df: &Dockerfile, out: &mut Findings) {
         return;
     };
     let chain = df.final_chain();
-    let last_user = instructions(&chain)
-        .into_iter()
-        .rev()
-        .find(|i| i.is("USER"));
+    let last_user = instructions(&chain).rev().find(|i| i.is("USER"));
     match last_user {
         Some(instr) => {
-            let user = instr
-                .resolved_user
-                .as_deref()
-                .or(instr.user.as_deref())
-                .unwrap_or("");
+            let user = instr.resolved_user().or(instr.user()).unwrap_or("");
             if is_root(user) {
-                out.report(&instr.pointer, format!("the final image runs as `{user}`"))
+                out.report(instr.pointer(), format!("the final image runs as `{user}`"))
                     .detail("the last USER of the final stage names root, so every process in the container runs with uid 0");
             }
         }
         None => {
             // An image whose tag says it defaults to a non-root user
             // (distroless `:nonroot`, `:debug-nonroot`) is fine as it is.
-            let root = chain.first().map_or(&final_stage.from, |s| &s.from);
-            if root.tag.as_deref().is_some_and(|t| t.contains("nonroot")) {
+            let root = chain.first().map_or(final_stage.from(), |s| s.from());
+            if root.tag().is_some_and(|t| t.contains("nonroot")) {
                 return;
             }
             let name = final_stage
-                .name
-                .as_deref()
+                .name()
                 .map(|n| format!(" `{n}`"))
                 .unwrap_or_default();
             out.report(
-                &final_stage.from.pointer,
+                final_stage.from().pointer(),
                 format!("the final stage{name} sets no USER, so the container runs as root"),
             );
         }
