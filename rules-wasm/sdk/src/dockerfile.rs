@@ -12,7 +12,7 @@
 
 use std::cell::Cell;
 
-use crate::json::{Json, Tree, same};
+use crate::json::{Json, Shape, Tree, same};
 use crate::pointer::{join_index, join_str};
 
 /// A parsed Dockerfile.
@@ -24,6 +24,52 @@ pub struct Dockerfile {
     /// Tree positions of every stage's instructions, stage after stage: in
     /// document order, so sorted.
     instructions: Vec<u32>,
+    /// The keyword of each global `ARG` and each instruction, as its code
+    /// (see [`KEYWORDS`]): every rule asks every instruction for it.
+    global_codes: Vec<u8>,
+    codes: Vec<u8>,
+}
+
+/// The Dockerfile keywords, each known to the view by its place here
+/// (plus one; 0 for a keyword not listed, read from the tree when asked).
+const KEYWORDS: [&str; 18] = [
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
+/// The code of the keyword of the instruction at `json`.
+fn code_of(json: Json<'_>) -> u8 {
+    let keyword = read_keyword(json);
+    KEYWORDS
+        .iter()
+        .position(|k| same(k.as_bytes(), keyword.as_bytes()))
+        .map_or(0, |i| i as u8 + 1)
+}
+
+/// The keyword of the instruction at `json`, read from the tree.
+fn read_keyword(json: Json<'_>) -> &str {
+    // bulwark writes it first.
+    let first = json.at_index(json.index() + 1);
+    if json.is_object() && first.index() < json.end() && same(first.key().as_bytes(), b"keyword") {
+        return first.as_str().unwrap_or("");
+    }
+    json.get("keyword").and_then(|v| v.as_str()).unwrap_or("")
 }
 
 /// Where a stage is: its value, and its instructions' range of
@@ -79,11 +125,16 @@ impl Dockerfile {
             let end = count(instructions.len())?;
             stages.push(StageAt { node, first, end });
         }
+        let codes_of = |nodes: &[u32]| nodes.iter().map(|&n| code_of(root.at_index(n))).collect();
+        let global_codes = codes_of(&global_args);
+        let codes = codes_of(&instructions);
         Ok(Dockerfile {
             tree,
             global_args,
             stages,
             instructions,
+            global_codes,
+            codes,
         })
     }
 
@@ -115,7 +166,12 @@ impl Dockerfile {
     ) -> impl DoubleEndedIterator<Item = Instruction<'_>> + ExactSizeIterator + Clone {
         self.global_args
             .iter()
-            .map(move |&node| Instruction { df: self, node })
+            .zip(&self.global_codes)
+            .map(move |(&node, &code)| Instruction {
+                df: self,
+                node,
+                code,
+            })
     }
 
     /// The build stages in order; the last one is the default target.
@@ -295,11 +351,13 @@ impl<'a> Stage<'a> {
             .stages
             .get(self.at)
             .map_or(0..0, |s| s.first as usize..s.end as usize);
+        let codes = df.codes.get(range.clone()).unwrap_or_default();
         df.instructions
             .get(range)
             .unwrap_or_default()
             .iter()
-            .map(move |&node| Instruction { df, node })
+            .zip(codes)
+            .map(move |(&node, &code)| Instruction { df, node, code })
     }
 
     /// JSON pointer to the stage.
@@ -685,6 +743,8 @@ impl<'a> Command<'a> {
 pub struct Instruction<'a> {
     df: &'a Dockerfile,
     node: u32,
+    /// Its keyword's code (see [`KEYWORDS`]).
+    code: u8,
 }
 
 impl PartialEq for Instruction<'_> {
@@ -705,17 +765,14 @@ impl<'a> Instruction<'a> {
 
     /// Upper-case keyword.
     pub fn keyword(&self) -> &'a str {
-        // bulwark writes it first; every rule asks for it of every
-        // instruction.
-        let json = self.json();
-        let first = json.at_index(json.index() + 1);
-        if json.is_object()
-            && first.index() < json.end()
-            && same(first.key().as_bytes(), b"keyword")
+        match self
+            .code
+            .checked_sub(1)
+            .and_then(|i| KEYWORDS.get(i as usize))
         {
-            return first.as_str().unwrap_or("");
+            Some(keyword) => keyword,
+            None => read_keyword(self.json()),
         }
-        self.get("keyword").unwrap_or("")
     }
 
     /// Returns true if and only if the instruction has keyword `keyword`
@@ -845,6 +902,7 @@ impl<'a> Instruction<'a> {
         Some(Instruction {
             df: self.df,
             node: trigger.index(),
+            code: code_of(trigger),
         })
     }
 
@@ -1072,7 +1130,7 @@ static ENV_VAR: [Field; 2] = [
 ];
 
 fn check_object(value: Json<'_>, fields: &[Field]) -> Result<(), String> {
-    if !value.is_object() {
+    if value.peek().1 != Shape::Object {
         return Err(format!("{:?} is not an object", value.pointer()));
     }
     // At most 32 fields a record (21 for an instruction).
@@ -1083,14 +1141,14 @@ fn check_object(value: Json<'_>, fields: &[Field]) -> Result<(), String> {
     let mut next = 0;
     for child in value.children() {
         let member = value.at_index(child);
-        let key = member.key().as_bytes();
+        let (key, shape) = member.peek();
         let found = (next..fields.len())
             .chain(0..next)
             .find(|&i| fields.get(i).is_some_and(|f| same(f.name.as_bytes(), key)));
         if let Some((i, f)) = found.and_then(|i| Some((i, fields.get(i)?))) {
             seen |= 1 << i;
             next = i + 1;
-            check_value(member, f)?;
+            check_value(member, shape, f)?;
         }
     }
     match fields
@@ -1103,43 +1161,33 @@ fn check_object(value: Json<'_>, fields: &[Field]) -> Result<(), String> {
     }
 }
 
-fn check_value(value: Json<'_>, field: &Field) -> Result<(), String> {
-    if value.is_null() {
-        return match field.need {
-            Nullable => Ok(()),
-            _ => Err(format!("{:?} is null", value.pointer())),
-        };
-    }
-    let all = |ok: &dyn Fn(Json<'_>) -> Result<(), String>| {
-        value.children().try_for_each(|c| ok(value.at_index(c)))
+/// Checks `value`, a member of shape `shape`, against `field`.
+fn check_value(value: Json<'_>, shape: Shape, field: &Field) -> Result<(), String> {
+    let not = |what: &str| Err(format!("{:?} is not {what}", value.pointer()));
+    // Every element a string (of an array or an object).
+    let strings = || match value
+        .children()
+        .map(|c| value.at_index(c))
+        .find(|v| v.peek().1 != Shape::String)
+    {
+        Some(v) => Err(format!("{:?} is not a string", v.pointer())),
+        None => Ok(()),
     };
-    let string = |v: Json<'_>| match v.as_str() {
-        Some(_) => Ok(()),
-        None => Err(format!("{:?} is not a string", v.pointer())),
-    };
-    let fits = match field.ty {
-        Ty::Str => return string(value),
-        Ty::Bool => value.as_bool().is_some(),
-        Ty::Count => value.as_count().is_some(),
-        Ty::Strs if value.is_array() => return all(&string),
-        Ty::Map if value.is_object() => return all(&string),
-        Ty::Obj(fields) => return check_object(value, fields),
-        Ty::Objs(fields) if value.is_array() => return all(&|v| check_object(v, fields)),
-        Ty::Strs | Ty::Map | Ty::Objs(_) => false,
-    };
-    if fits {
-        Ok(())
-    } else {
-        Err(format!(
-            "{:?} is not {}",
-            value.pointer(),
-            match field.ty {
-                Ty::Bool => "a boolean",
-                Ty::Count => "a count",
-                Ty::Strs | Ty::Objs(_) => "an array",
-                _ => "an object",
-            }
-        ))
+    match (field.ty, shape) {
+        (_, Shape::Null) if field.need == Nullable => Ok(()),
+        (_, Shape::Null) => Err(format!("{:?} is null", value.pointer())),
+        (Ty::Str, Shape::String) | (Ty::Bool, Shape::Bool) => Ok(()),
+        (Ty::Str, _) => not("a string"),
+        (Ty::Bool, _) => not("a boolean"),
+        (Ty::Count, _) if value.as_count().is_some() => Ok(()),
+        (Ty::Count, _) => not("a count"),
+        (Ty::Strs, Shape::Array) | (Ty::Map, Shape::Object) => strings(),
+        (Ty::Obj(fields), _) => check_object(value, fields),
+        (Ty::Objs(fields), Shape::Array) => value
+            .children()
+            .try_for_each(|c| check_object(value.at_index(c), fields)),
+        (Ty::Strs | Ty::Objs(_), _) => not("an array"),
+        (Ty::Map, _) => not("an object"),
     }
 }
 
@@ -1409,6 +1457,18 @@ mod tests {
                 "{then}"
             );
         }
+        // A keyword the view does not know is read from the document.
+        let text = DOCUMENT.replacen(r#""keyword":"COPY""#, r#""keyword":"LATER""#, 1);
+        let df = Dockerfile::from_json(&text).expect("a document");
+        let later = df
+            .stage(1)
+            .and_then(|s| s.instructions().next())
+            .expect("it");
+        assert_eq!(later.keyword(), "LATER");
+        assert!(later.is("LATER") && !later.is("LATE") && !later.is("COPY"));
+        let all = df.all_instructions();
+        assert_eq!(all[3].keyword(), "ONBUILD", "a trigger's keyword");
+        assert!(all[3].trigger().is_some_and(|user| user.is("USER")));
     }
 
     #[test]

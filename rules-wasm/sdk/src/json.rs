@@ -605,6 +605,17 @@ fn is_number(raw: &[u8]) -> bool {
     at == raw.len()
 }
 
+/// What a value is, as [`Json::peek`] tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
 /// Whether `a` and `b` hold the same bytes, compared in line: member names
 /// and keywords are a few bytes, shorter than a call to `memcmp` costs.
 #[inline]
@@ -682,6 +693,28 @@ impl<'a> Json<'a> {
         self.tree.str(self.node().key())
     }
 
+    /// Its member name's bytes and what it is, from one read of its node:
+    /// for a check that visits every value of a document.
+    pub(crate) fn peek(&self) -> (&'a [u8], Shape) {
+        let node = self.node();
+        let start = node.start as usize;
+        let key = self
+            .tree
+            .strings
+            .as_bytes()
+            .get(start..start + node.key_len as usize)
+            .unwrap_or_default();
+        let shape = match node.kind() {
+            Kind::Null => Shape::Null,
+            Kind::Bool(_) => Shape::Bool,
+            Kind::Number => Shape::Number,
+            Kind::String => Shape::String,
+            Kind::Array => Shape::Array,
+            Kind::Object => Shape::Object,
+        };
+        (key, shape)
+    }
+
     /// The boolean, for booleans (no YAML 1.1 words: see
     /// [`Json::truthy`]).
     pub(crate) fn as_bool(&self) -> Option<bool> {
@@ -740,23 +773,29 @@ impl<'a> Json<'a> {
 
     /// Member `key` of an object.
     pub fn get(&self, key: &str) -> Option<Json<'a>> {
-        if self.node().kind() != Kind::Object {
+        let node = self.node();
+        if node.kind() != Kind::Object {
             return None;
         }
         let (tree, strings) = (self.tree, self.tree.strings.as_bytes());
         let want = key.as_bytes();
-        // Lengths first: most members differ in length from the one sought.
-        self.children()
-            .find(|&c| {
-                tree.node_at(c).is_some_and(|n| {
-                    let start = n.start as usize;
-                    n.key_len as usize == want.len()
-                        && strings
-                            .get(start..start + want.len())
-                            .is_some_and(|name| same(name, want))
-                })
-            })
-            .map(|c| self.at_index(c))
+        // Each member's node read once: its name, then where the next
+        // member starts. Lengths first: most members differ in length from
+        // the one sought.
+        let mut at = self.index + 1;
+        while at < node.end {
+            let member = tree.node_at(at)?;
+            let start = member.start as usize;
+            if member.key_len as usize == want.len()
+                && strings
+                    .get(start..start + want.len())
+                    .is_some_and(|name| same(name, want))
+            {
+                return Some(self.at_index(at));
+            }
+            at = member.end.max(at + 1);
+        }
+        None
     }
 
     /// The member at `path` below this value (object keys).
