@@ -63,12 +63,8 @@ fn code_of(json: Json<'_>) -> u8 {
 }
 
 /// The keyword of the instruction at `json`, read from the tree.
+/// (bulwark writes it first, where a lookup looks first.)
 fn read_keyword(json: Json<'_>) -> &str {
-    // bulwark writes it first.
-    let first = json.at_index(json.index() + 1);
-    if json.is_object() && first.index() < json.end() && same(first.key().as_bytes(), b"keyword") {
-        return first.as_str().unwrap_or("");
-    }
     json.get("keyword").and_then(|v| v.as_str()).unwrap_or("")
 }
 
@@ -258,14 +254,13 @@ impl Dockerfile {
         };
         let mut pointer = self.instruction_pointer(outer);
         let mut at = self.json(outer);
+        // Triggers are only ever handed out from their ONBUILD down.
         while at.index() != node {
-            match at.get("trigger") {
-                Some(t) if t.index() <= node && node < t.end() => {
-                    pointer = join_str(&pointer, "trigger");
-                    at = t;
-                }
-                _ => break,
-            }
+            let Some(trigger) = at.get("trigger") else {
+                break;
+            };
+            pointer = join_str(&pointer, "trigger");
+            at = trigger;
         }
         pointer
     }
@@ -1549,6 +1544,119 @@ mod tests {
         assert!(empty.is_empty() && empty.first().is_none());
         assert_eq!(empty.len(), 0);
         assert_eq!(empty.iter().count(), 0);
+    }
+
+    #[test]
+    fn views_are_equal_when_they_view_the_same_value_of_the_same_document() {
+        let (one, two) = (document(), document());
+        let [build, last] = [0, 1].map(|i| one.stage(i).expect("stage"));
+        assert_eq!(build, one.stage(0).expect("stage"));
+        assert_ne!(build, last);
+        assert_ne!(build, two.stage(0).expect("stage"), "another document");
+        let all = one.all_instructions();
+        assert_eq!(all[1], build.instructions().next().expect("RUN"));
+        assert_ne!(all[1], all[2]);
+        assert_ne!(all[1], two.all_instructions()[1], "another document");
+    }
+
+    #[test]
+    fn a_base_image_reads_its_registry_digest_and_scratch() {
+        let from = r#""from":{"image":"build","resolved":"build",
+            "repository":"build","stage":0,"scratch":false}"#;
+        assert!(DOCUMENT.contains(from));
+        let text = DOCUMENT.replacen(
+            from,
+            r#""from":{"image":"ghcr.io/a/b@sha256:0","resolved":"ghcr.io/a/b@sha256:0",
+            "registry":"ghcr.io","repository":"a/b","digest":"sha256:0","scratch":false}"#,
+            1,
+        );
+        let df = Dockerfile::from_json(&text).expect("a document");
+        let from = df.stage(1).expect("stage").from();
+        assert_eq!(
+            (from.registry(), from.digest()),
+            (Some("ghcr.io"), Some("sha256:0"))
+        );
+        assert_eq!(
+            (from.tag(), from.stage(), from.scratch()),
+            (None, None, false)
+        );
+        assert!(from.is_external_image());
+        assert!(format!("{from:?}").contains(r#""registry":"ghcr.io""#));
+        let text = text.replacen(
+            r#""digest":"sha256:0","scratch":false"#,
+            r#""scratch":true"#,
+            1,
+        );
+        let df = Dockerfile::from_json(&text).expect("a document");
+        let from = df.stage(1).expect("stage").from();
+        assert!(from.scratch() && !from.is_external_image());
+    }
+
+    #[test]
+    fn fields_most_instructions_leave_empty_read_when_set() {
+        let text = DOCUMENT
+            .replacen(r#""group":null"#, r#""group":"g""#, 1)
+            .replacen(r#""resolved_group":null"#, r#""resolved_group":"0""#, 1)
+            .replacen(
+                r#""shell_error":null"#,
+                r#""shell_error":"unexpected end""#,
+                1,
+            )
+            .replacen(
+                r#""args":"80 443","heredocs":[],"#,
+                r#""args":"80 443","heredocs":[],"value":"v","#,
+                1,
+            );
+        // -1, -1, +12 and +12 bytes: every replacement made.
+        assert_eq!(text.len(), DOCUMENT.len() + 22);
+        let df = Dockerfile::from_json(&text).expect("a document");
+        let all = df.all_instructions();
+        let user = all[3].trigger().expect("USER");
+        assert_eq!(
+            (user.group(), user.resolved_group()),
+            (Some("g"), Some("0"))
+        );
+        assert_eq!(all[1].shell_error(), Some("unexpected end"));
+        assert_eq!(all[6].value(), Some("v"));
+        // What the views print.
+        let pair = all[0].pairs()[0];
+        assert_eq!(
+            format!("{pair:?}"),
+            r#"Pair { key: "V", value: Some("1") }"#
+        );
+        let heredoc = all[4].heredocs()[0];
+        assert_eq!(
+            format!("{heredoc:?}"),
+            r#"Heredoc { name: "EOF", content: "hi\n", strip_tabs: true, expand: false }"#
+        );
+        assert!(format!("{df:?}").starts_with(r#"{"directives":{"syntax":"docker/dockerfile:1"}"#));
+        assert!(format!("{:?}", all[6]).contains(r#""value":"v""#));
+    }
+
+    #[test]
+    fn the_word_past_the_last_is_none_whatever_follows_the_words() {
+        let command = r#""argv":["sh","-c","id"],"env":[],"redirects":[],"list":1,"pipeline":1,
+                "position":2,"after":"&&","parent":0"#;
+        assert!(DOCUMENT.contains(command));
+        let text = DOCUMENT.replacen(
+            command,
+            r#""argv":["sh","-c"],"after":"&&","env":[],"redirects":[],"list":1,"pipeline":1,
+                "position":2,"parent":0"#,
+            1,
+        );
+        let df = Dockerfile::from_json(&text).expect("a document");
+        let run = df
+            .stage(0)
+            .and_then(|s| s.instructions().next())
+            .expect("RUN");
+        let sh = &run.commands()[1];
+        let words = sh.argv();
+        assert_eq!(words.get(1), Some("-c"));
+        assert_eq!(words.get(2), None);
+        assert_eq!(words.get(3), None);
+        assert_eq!(words.get(2), None);
+        assert_eq!(words.len(), 2);
+        assert_eq!(sh.after(), Some("&&"));
     }
 
     #[test]

@@ -688,11 +688,6 @@ impl<'a> Json<'a> {
         self.node().end
     }
 
-    /// Its member name (empty for array elements and the root).
-    pub(crate) fn key(&self) -> &'a str {
-        self.tree.str(self.node().key())
-    }
-
     /// Its member name's bytes and what it is, from one read of its node:
     /// for a check that visits every value of a document.
     pub(crate) fn peek(&self) -> (&'a [u8], Shape) {
@@ -973,6 +968,28 @@ fn write_string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_is_looked_for_in_its_object_only() -> Result<(), String> {
+        let tree = Tree::parse(r#"{"a":{"b":1},"c":2,"d":{},"e":[{"f":3}],"f":4}"#)?;
+        let root = tree.root();
+        let a = root.get("a").ok_or("a")?;
+        assert_eq!(a.get("b").and_then(|b| b.as_i64()), Some(1));
+        assert!(
+            a.get("c").is_none(),
+            "a sibling of the object is not its member"
+        );
+        let d = root.get("d").ok_or("d")?;
+        assert!(d.get("e").is_none() && d.get("f").is_none());
+        let e = root.get("e").ok_or("e")?;
+        assert!(e.get("f").is_none(), "an array has no members");
+        assert_eq!(root.get("f").and_then(|f| f.as_i64()), Some(4));
+        assert!(
+            root.get("b").is_none(),
+            "members of members are not members"
+        );
+        Ok(())
+    }
 
     #[test]
     fn writes_json_text_that_reads_back_the_same() {

@@ -284,6 +284,21 @@ mod tests {
     }
 
     #[test]
+    fn an_option_keeps_its_value() {
+        let read = read(&cmd(&[
+            "apt-get",
+            "-o",
+            "Acquire::Retries=3",
+            "install",
+            "-y",
+            "curl",
+        ]))
+        .expect("an apt-get command");
+        assert_eq!(read.options, ["-o", "Acquire::Retries=3", "-y"]);
+        assert_eq!(read.action, Action::Install);
+    }
+
+    #[test]
     fn reads_every_update_instruction() {
         let action = |argv: &[&str]| read(&cmd(argv)).map(|p| (p.manager, p.action));
         for (argv, manager, expected) in [
