@@ -5,7 +5,7 @@
 //! an instruction, a shell command is a position in the tree, its fields
 //! are read when asked for, and its JSON pointer is spelled out only when a
 //! finding needs it (`out.report(&instruction.pointer(), …)`). A Dockerfile
-//! of half a million instructions costs the tree it came in plus four bytes
+//! of half a million instructions costs the tree it came in plus five bytes
 //! an instruction, not a struct of strings per instruction and per command.
 //! The document's shape is checked once, when the view is made, so no
 //! accessor fails: a field the keyword does not have reads as empty.
