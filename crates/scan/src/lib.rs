@@ -58,6 +58,7 @@ pub mod evidence;
 mod fingerprint;
 pub mod harness;
 pub mod images;
+mod inflight;
 mod mask;
 pub mod modules;
 pub mod oci;
@@ -75,6 +76,7 @@ pub mod verify;
 pub use crate::builtin::{BUILTINS, Builtin};
 pub use crate::error::{Error, KeyError};
 pub use crate::images::Registries;
+pub use crate::inflight::IN_FLIGHT_BYTES;
 pub use crate::scanner::{
     Builtins, DEFAULT_MAX_FILE_SIZE, FileOutcome, Flow, Options, Prepared, Render, ReportedRule,
     Request, Run, STDIN, Scanner, ScannerBuilder,

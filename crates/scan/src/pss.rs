@@ -167,6 +167,14 @@ pub fn may_label(text: &[u8]) -> bool {
     memchr::memmem::find(text, PREFIX.as_bytes()).is_some()
 }
 
+/// Returns true if and only if `doc` is a `v1` Namespace: what
+/// [`Namespaces::add`] reads.
+pub(crate) fn is_namespace(doc: &Document) -> bool {
+    doc.kind == InputKind::Kubernetes
+        && doc.root.get("kind").and_then(Node::as_str) == Some("Namespace")
+        && doc.root.get("apiVersion").and_then(Node::as_str) == Some("v1")
+}
+
 impl Namespaces {
     /// The labels, the same text in every process (sorted by namespace).
     pub(crate) fn describe(&self) -> String {
@@ -179,10 +187,7 @@ impl Namespaces {
     /// version, a namespace labelled twice differently.
     pub fn add(&mut self, file: &str, documents: &[Document], notices: &mut Vec<String>) {
         for doc in documents {
-            if doc.kind != InputKind::Kubernetes
-                || doc.root.get("kind").and_then(Node::as_str) != Some("Namespace")
-                || doc.root.get("apiVersion").and_then(Node::as_str) != Some("v1")
-            {
+            if !is_namespace(doc) {
                 continue;
             }
             let Some(metadata) = doc.root.get("metadata") else {

@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use crate::baseline::{self, Baseline};
 use crate::builtin::{BUILTINS, Builtin};
 use crate::error::Error;
+use crate::inflight::{IN_FLIGHT_BYTES, InFlight};
 use crate::modules::{self, ExtraModule, Loaded as LoadedModules, ModuleSet, OciExtra, Origin};
 use crate::profile::Phases;
 use crate::select::{Choice, Plan};
@@ -904,12 +905,19 @@ impl Scanner {
         if !self.namespace_labels || self.plan.pss_only.is_empty() {
             return (namespaces, notices);
         }
+        // Files are parsed side by side within a budget, as in the run,
+        // and only their Namespaces kept.
+        let in_flight = InFlight::new(IN_FLIGHT_BYTES);
         let load = |name: &str, bytes: Vec<u8>| -> Option<Vec<bulwark_core::Document>> {
             if !crate::pss::may_label(&bytes) {
                 return None;
             }
+            let _permit = in_flight.take(bytes.len() as u64);
             match bulwark_inputs::load_bytes(name, Some(InputKind::Kubernetes), bytes) {
-                Ok(Loaded::Documents { documents, .. }) => Some(documents),
+                Ok(Loaded::Documents { mut documents, .. }) => {
+                    documents.retain(crate::pss::is_namespace);
+                    Some(documents)
+                }
                 _ => None,
             }
         };
@@ -951,6 +959,7 @@ impl Scanner {
             namespaces: None,
             dockerfile: None,
             results: None,
+            in_flight: InFlight::new(IN_FLIGHT_BYTES),
         }
     }
 
@@ -1072,6 +1081,8 @@ struct Context<'s> {
     dockerfile: Option<&'s Result<bulwark_core::Document, String>>,
     /// The result cache, when on.
     results: Option<crate::results::Results>,
+    /// The source bytes the workers hold parsed at once.
+    in_flight: InFlight,
 }
 
 impl Context<'_> {
@@ -1094,6 +1105,8 @@ impl Context<'_> {
         let scanner = self.scanner;
         let phases = self.phases;
         let mut key = None;
+        // Held until the file's report is drawn.
+        let mut permit = None;
         let input = phases.time(&phases.parse, || match job {
             Job::File(candidate) => match bulwark_inputs::read(candidate, &scanner.load_options) {
                 Ok(bulwark_inputs::Read::File(file)) => {
@@ -1109,6 +1122,7 @@ impl Context<'_> {
                         }
                         key = Some(k);
                     }
+                    permit = Some(self.in_flight.take(file.bytes().len() as u64));
                     Input::Loaded(file.parse())
                 }
                 Ok(bulwark_inputs::Read::Loaded(loaded)) => Input::Loaded(Ok(loaded)),
@@ -1143,6 +1157,7 @@ impl Context<'_> {
                         bulwark_inputs::ErrorKind::Empty,
                     ))
                 } else {
+                    permit = Some(self.in_flight.take(bytes.len() as u64));
                     bulwark_inputs::load_bytes(name, *kind, bytes)
                 })
             }
@@ -1159,6 +1174,7 @@ impl Context<'_> {
             // Drawn already: only counts travel on.
             outcome.report.findings = Vec::new();
         }
+        drop(permit);
         (outcome, parts)
     }
 
