@@ -302,3 +302,16 @@ impl ScanError {
         }
     }
 }
+
+/// `err` and its causes on one line, `: ` between them: how an error from
+/// a library reaches a report or a rule failure's message.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

@@ -28,7 +28,9 @@ mod tree;
 pub use crate::{
     coverage::{CoverageCounts, CoverageEntry, CoverageStatus, NotInput, Skip, SpecialFile},
     document::{Document, RENDERED_CHART_SUFFIX},
-    finding::{Finding, PssJudgement, RuleFailure, RuleFailureKind, ScanError, Traced},
+    finding::{
+        Finding, PssJudgement, RuleFailure, RuleFailureKind, ScanError, Traced, error_chain,
+    },
     mask::{mask_forms, mask_spans, secret_forms},
     node::{Node, Text, Value},
     rule::{InputKind, RuleMeta},

@@ -183,13 +183,14 @@ impl<'a> Handover<'a> {
         })
     }
 
-    /// The size in bytes of what a module of `pre`'s version is handed, which
-    /// its deadlines scale with (making that form if not made yet).
-    pub(crate) fn size(&self, pre: &Pre) -> usize {
-        match pre {
-            Pre::V1(_) => self.v1().map_or(0, |d| d.json.len()),
-            Pre::V2(_) => self.v2().json.len(),
-            Pre::V3(_) => match &self.v3().content {
+    /// The size in bytes of what a module built against `contract` (as
+    /// [`Pre::version`] names it) is handed, which its deadlines scale with
+    /// (making that form if not made yet).
+    pub(crate) fn size(&self, contract: &str) -> usize {
+        match contract {
+            "0.1.0" => self.v1().map_or(0, |d| d.json.len()),
+            "0.2.0" => self.v2().json.len(),
+            _ => match &self.v3().content {
                 wit::Content::Json(json) => json.len(),
                 wit::Content::Tree(t) => t.nodes.len() * 4 + t.strings.len(),
             },

@@ -1,9 +1,9 @@
 //! Loading a rule component: compile once, check its shape, read its rules.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use bulwark_core::RuleMeta;
+use bulwark_core::{RuleFailureKind, RuleMeta};
 use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
@@ -16,7 +16,9 @@ use crate::{Engine, Error};
 #[derive(Clone)]
 pub struct Module {
     pub(crate) name: String,
-    pub(crate) pre: Pre,
+    code: Code,
+    /// The contract version it was built against.
+    contract: &'static str,
     pub(crate) rules: Vec<RuleMeta>,
     /// Per rule, in `rules` order: what its findings share.
     pub(crate) shared: Vec<Shared>,
@@ -24,7 +26,38 @@ pub struct Module {
     pub(crate) label: Arc<str>,
     pub(crate) precompiled: bool,
     /// The component's imports and exports, by name.
-    pub(crate) interface: (Vec<String>, Vec<String>),
+    pub(crate) interface: Interface,
+}
+
+/// The names of a component's imports and of its exports.
+type Interface = (Vec<String>, Vec<String>);
+
+/// A module's code: linked when loaded, or on first use for a built-in
+/// module whose rules were declared ahead.
+#[derive(Clone)]
+enum Code {
+    Linked(Pre),
+    OnFirstUse(Arc<Deferred>),
+}
+
+/// A component embedded in the binary, linked on first use.
+struct Deferred {
+    bytes: &'static [u8],
+    sha256: &'static str,
+    precompiled: Option<&'static [u8]>,
+    linked: OnceLock<Result<Pre, String>>,
+}
+
+/// What loading a module reads from it, written down ahead of time for a
+/// built-in module ([`Module::declaration`], [`Engine::declare_embedded`]):
+/// its contract, its imports and exports, its rules.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Declaration {
+    contract: String,
+    imports: Vec<String>,
+    exports: Vec<String>,
+    rules: Vec<RuleMeta>,
 }
 
 /// The parts of a rule's metadata every one of its findings carries.
@@ -65,7 +98,37 @@ impl Module {
     /// The version of the `bulwark:rules` contract the module was built
     /// against (`0.1.0`, `0.2.0`).
     pub fn contract(&self) -> &'static str {
-        self.pre.version()
+        self.contract
+    }
+
+    /// The module's code, linked now if it was not yet (a built-in module
+    /// declared ahead is linked by the first worker that runs it).
+    pub(crate) fn pre(&self, engine: &Engine) -> Result<&Pre, RuleFailureKind> {
+        match &self.code {
+            Code::Linked(pre) => Ok(pre),
+            Code::OnFirstUse(deferred) => deferred
+                .linked
+                .get_or_init(|| engine.link_deferred(&self.name, self.contract, deferred))
+                .as_ref()
+                .map_err(|message| RuleFailureKind::Load {
+                    message: message.clone(),
+                }),
+        }
+    }
+
+    /// What loading the module read from it, as JSON: what
+    /// [`Engine::declare_embedded`] is given for a built-in module.
+    pub fn declaration(&self) -> String {
+        let declaration = Declaration {
+            contract: self.contract.to_owned(),
+            imports: self.interface.0.clone(),
+            exports: self.interface.1.clone(),
+            rules: self.rules.clone(),
+        };
+        // Strings, lists and enums only: serialising cannot fail.
+        let mut json = serde_json::to_string_pretty(&declaration).unwrap_or_default();
+        json.push('\n');
+        json
     }
 
     /// The rules the module declares, in its order.
@@ -80,7 +143,9 @@ impl Module {
     }
 
     /// Returns true if and only if the module was loaded from code compiled
-    /// ahead of time ([`Engine::load_precompiled`]), not compiled here.
+    /// ahead of time ([`Engine::load_precompiled`]), not compiled here; for
+    /// a module declared ahead ([`Engine::declare_embedded`]), not linked
+    /// yet, that it comes with such code.
     pub fn is_precompiled(&self) -> bool {
         self.precompiled
     }
@@ -167,12 +232,42 @@ impl Engine {
         bytes: &[u8],
         precompiled: &[u8],
     ) -> Result<Module, Error> {
+        // SAFETY: as the caller vouches.
+        #[allow(unsafe_code)]
+        let (component, mapped) = unsafe { self.embedded(name, bytes, None, precompiled)? };
+        self.link(name, component, mapped)
+    }
+
+    /// The component `precompiled` stands for: mapped from the cache when
+    /// `sha256` names it there (kept there first if it is not), else
+    /// `precompiled` as it is, else, when this engine cannot run that code,
+    /// `bytes` compiled. The flag is true when it is the precompiled code.
+    ///
+    /// # Safety
+    ///
+    /// As [`Engine::load_embedded`] (`sha256` as there, when given).
+    #[allow(unsafe_code)]
+    unsafe fn embedded(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        sha256: Option<&str>,
+        precompiled: &[u8],
+    ) -> Result<(Component, bool), Error> {
+        if let Some(sha256) = sha256
+            && let Some(component) = self
+                .cache
+                .as_ref()
+                .and_then(|cache| cache.embedded(&self.inner, sha256, precompiled))
+        {
+            return Ok((component, true));
+        }
         // SAFETY: the caller vouches for `precompiled`; wasmtime checks its
         // version, configuration and CPU features against this engine.
         #[allow(unsafe_code)]
         match unsafe { Component::deserialize(&self.inner, precompiled) } {
-            Ok(component) => self.link(name, component, true),
-            Err(_) => self.load(name, bytes),
+            Ok(component) => Ok((component, true)),
+            Err(_) => Ok((self.compile(name, bytes)?, false)),
         }
     }
 
@@ -201,22 +296,133 @@ impl Engine {
         sha256: &str,
         precompiled: &[u8],
     ) -> Result<Module, Error> {
-        if let Some(component) = self
-            .cache
-            .as_ref()
-            .and_then(|cache| cache.embedded(&self.inner, sha256, precompiled))
-        {
-            return self.link(name, component, true);
-        }
         // SAFETY: as the caller vouches.
         #[allow(unsafe_code)]
-        unsafe {
-            self.load_precompiled(name, bytes, precompiled)
-        }
+        let (component, mapped) = unsafe { self.embedded(name, bytes, Some(sha256), precompiled)? };
+        self.link(name, component, mapped)
     }
 
     /// Checks `component`'s imports and exports and reads its rules.
     fn link(&self, name: &str, component: Component, precompiled: bool) -> Result<Module, Error> {
+        let (pre, interface) = self.bind(name, &component)?;
+        let mut store = self.store();
+        let rules_error = |store: &Store<State>, e: wasmtime::Error| Error::Rules {
+            module: name.to_owned(),
+            kind: crate::evaluator::classify(self, store, &e),
+        };
+        let instance: Guest = pre
+            .instantiate(&mut store)
+            .map_err(|e| rules_error(&store, e))?;
+        store.set_epoch_deadline(self.startup_ticks());
+        let rules: Vec<RuleMeta> = instance
+            .rules(&mut store)
+            .map_err(|e| rules_error(&store, e))?;
+        check_rules(name, &rules)?;
+        Ok(Module {
+            name: name.to_owned(),
+            contract: pre.version(),
+            code: Code::Linked(pre),
+            shared: rules.iter().map(Shared::from).collect(),
+            rules,
+            label: name.into(),
+            precompiled,
+            interface,
+        })
+    }
+
+    /// A built-in module whose rules, contract and interface were written
+    /// down when it was built ([`Module::declaration`] of the same
+    /// component, `declaration`): nothing is mapped, compiled or run until
+    /// a document needs it, so a run pays only for the modules its inputs
+    /// use. The first use links it as [`Engine::load_embedded`] would
+    /// (from `precompiled` when there is one and it fits this engine) and
+    /// checks that it is built against the contract declared; if it cannot
+    /// be linked, every document it was to judge gets a rule failure.
+    ///
+    /// # Safety
+    ///
+    /// As [`Engine::load_embedded`], for `precompiled`; `declaration` must
+    /// be [`Module::declaration`] of `bytes` (a test must hold them equal:
+    /// the rules are not read from the module again).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRules`] for a declaration that does not parse or
+    /// breaks the limits [`Engine::load`] enforces.
+    #[allow(unsafe_code)]
+    pub unsafe fn declare_embedded(
+        &self,
+        name: &str,
+        bytes: &'static [u8],
+        sha256: &'static str,
+        precompiled: Option<&'static [u8]>,
+        declaration: &str,
+    ) -> Result<Module, Error> {
+        let invalid = |reason: String| Error::InvalidRules {
+            module: name.to_owned(),
+            reason,
+        };
+        let declared: Declaration = serde_json::from_str(declaration)
+            .map_err(|e| invalid(format!("its declaration does not parse: {e}")))?;
+        let contract = ["0.1.0", "0.2.0", bulwark_core::WIT_PACKAGE_VERSION]
+            .into_iter()
+            .find(|v| *v == declared.contract)
+            .ok_or_else(|| {
+                invalid(format!(
+                    "it declares contract `{}`",
+                    declared.contract.escape_debug()
+                ))
+            })?;
+        check_rules(name, &declared.rules)?;
+        Ok(Module {
+            name: name.to_owned(),
+            code: Code::OnFirstUse(Arc::new(Deferred {
+                bytes,
+                sha256,
+                precompiled,
+                linked: OnceLock::new(),
+            })),
+            contract,
+            shared: declared.rules.iter().map(Shared::from).collect(),
+            rules: declared.rules,
+            label: name.into(),
+            precompiled: precompiled.is_some(),
+            interface: (declared.imports, declared.exports),
+        })
+    }
+
+    /// Links a module declared by [`Engine::declare_embedded`], for its
+    /// first use.
+    fn link_deferred(
+        &self,
+        name: &str,
+        contract: &'static str,
+        deferred: &Deferred,
+    ) -> Result<Pre, String> {
+        let component = match deferred.precompiled {
+            // SAFETY: `declare_embedded`'s caller vouched for it.
+            #[allow(unsafe_code)]
+            Some(precompiled) => unsafe {
+                self.embedded(name, deferred.bytes, Some(deferred.sha256), precompiled)
+                    .map(|(component, _)| component)
+            },
+            None => self.compile(name, deferred.bytes),
+        };
+        let (pre, _) = component
+            .and_then(|c| self.bind(name, &c))
+            .map_err(|e| bulwark_core::error_chain(&e))?;
+        if pre.version() != contract {
+            return Err(format!(
+                "module `{name}` is built against bulwark:rules@{}, not the {contract} it declares",
+                pre.version()
+            ));
+        }
+        Ok(pre)
+    }
+
+    /// Checks `component`'s imports and exports: its code, ready to
+    /// instantiate, and the names of its imports and exports.
+    fn bind(&self, name: &str, component: &Component) -> Result<(Pre, Interface), Error> {
         // Interfaces that only define types (`bulwark:rules/types`) appear as
         // imports with nothing in them to call; anything else is a capability
         // a rule module must not have.
@@ -277,76 +483,13 @@ impl Engine {
                 })?;
         }
         let pre = linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .and_then(Pre::new)
             .map_err(|source| Error::WrongWorld {
                 module: name.to_owned(),
                 source,
             })?;
-
-        let mut store = self.store();
-        let rules_error = |store: &Store<State>, e: wasmtime::Error| Error::Rules {
-            module: name.to_owned(),
-            kind: crate::evaluator::classify(self, store, &e),
-        };
-        let instance: Guest = pre
-            .instantiate(&mut store)
-            .map_err(|e| rules_error(&store, e))?;
-        store.set_epoch_deadline(self.startup_ticks());
-        let rules: Vec<RuleMeta> = instance
-            .rules(&mut store)
-            .map_err(|e| rules_error(&store, e))?;
-
-        let invalid = |reason: String| Error::InvalidRules {
-            module: name.to_owned(),
-            reason,
-        };
-        if rules.is_empty() {
-            return Err(invalid("it declares no rules".to_owned()));
-        }
-        if rules.len() > MAX_RULES {
-            return Err(invalid(format!(
-                "it declares {} rules, over the limit of {MAX_RULES}",
-                rules.len()
-            )));
-        }
-        let mut seen = HashSet::new();
-        for rule in &rules {
-            if let Some(what) = over_limit(rule) {
-                return Err(invalid(format!(
-                    "rule `{}` has {what}",
-                    if is_rule_id(&rule.id) {
-                        rule.id.as_str()
-                    } else {
-                        "?"
-                    }
-                )));
-            }
-            if !is_rule_id(&rule.id) {
-                return Err(invalid(format!(
-                    "`{}` is not a kebab-case rule id",
-                    rule.id.escape_debug()
-                )));
-            }
-            if !seen.insert(rule.id.as_str()) {
-                return Err(invalid(format!("rule id `{}` is declared twice", rule.id)));
-            }
-            if rule.kinds.is_empty() {
-                return Err(invalid(format!(
-                    "rule `{}` applies to no input kind",
-                    rule.id
-                )));
-            }
-        }
-        Ok(Module {
-            name: name.to_owned(),
-            pre,
-            shared: rules.iter().map(Shared::from).collect(),
-            rules,
-            label: name.into(),
-            precompiled,
-            interface,
-        })
+        Ok((pre, interface))
     }
 
     /// Compiles `bytes`, or maps an earlier compilation from the cache.
@@ -374,6 +517,52 @@ impl Engine {
         store.set_epoch_deadline(self.startup_ticks());
         store
     }
+}
+
+/// Checks the rules a module declares against the contract's limits.
+fn check_rules(name: &str, rules: &[RuleMeta]) -> Result<(), Error> {
+    let invalid = |reason: String| Error::InvalidRules {
+        module: name.to_owned(),
+        reason,
+    };
+    if rules.is_empty() {
+        return Err(invalid("it declares no rules".to_owned()));
+    }
+    if rules.len() > MAX_RULES {
+        return Err(invalid(format!(
+            "it declares {} rules, over the limit of {MAX_RULES}",
+            rules.len()
+        )));
+    }
+    let mut seen = HashSet::new();
+    for rule in rules {
+        if let Some(what) = over_limit(rule) {
+            return Err(invalid(format!(
+                "rule `{}` has {what}",
+                if is_rule_id(&rule.id) {
+                    rule.id.as_str()
+                } else {
+                    "?"
+                }
+            )));
+        }
+        if !is_rule_id(&rule.id) {
+            return Err(invalid(format!(
+                "`{}` is not a kebab-case rule id",
+                rule.id.escape_debug()
+            )));
+        }
+        if !seen.insert(rule.id.as_str()) {
+            return Err(invalid(format!("rule id `{}` is declared twice", rule.id)));
+        }
+        if rule.kinds.is_empty() {
+            return Err(invalid(format!(
+                "rule `{}` applies to no input kind",
+                rule.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

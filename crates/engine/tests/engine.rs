@@ -317,3 +317,121 @@ fn embedded_code_is_kept_in_the_cache_and_mapped() -> Result<(), Box<dyn std::er
     assert!(load(engine(), &sha256)?.is_precompiled());
     Ok(())
 }
+
+/// A module known by its declaration runs as the loaded one does: the
+/// same findings, its code linked by the first evaluation, once.
+#[test]
+fn a_declared_module_is_linked_on_first_use_and_judges_alike() -> Result<(), Error> {
+    let declaration = CIS_MODULE.declaration();
+    // SAFETY: no precompiled code is given; `declaration` is the
+    // declaration of `CIS`.
+    #[allow(unsafe_code)]
+    let declared =
+        unsafe { engine().declare_embedded("cis-docker-build", CIS, "", None, &declaration)? };
+    assert_eq!(declared.rules(), CIS_MODULE.rules());
+    assert_eq!(declared.contract(), CIS_MODULE.contract());
+    assert_eq!(declared.interface(), CIS_MODULE.interface());
+    assert_eq!(declared.declaration(), declaration);
+
+    let source = Arc::new(SourceFile::new(
+        "Dockerfile",
+        "FROM node:latest\nENV API_TOKEN=abcd1234secret\nUSER root\n",
+    ));
+    let doc = bulwark_inputs::dockerfile::parse(source).expect("parses");
+    let found = |module: &Module| {
+        let modules = vec![module.clone()];
+        let out =
+            Evaluator::new(engine(), &modules, "{}").evaluate(&doc, &RuleSelection::all(&modules));
+        assert!(out.failures.is_empty(), "{:?}", out.failures);
+        out.findings
+            .iter()
+            .map(|f| (f.rule_id.to_string(), f.location.line, f.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let expected = found(&CIS_MODULE);
+    assert!(expected.len() >= 3, "{expected:?}");
+    // Twice: linked by the first evaluator, shared with the second.
+    assert_eq!(found(&declared), expected);
+    assert_eq!(found(&declared), expected);
+    Ok(())
+}
+
+/// A declaration that does not parse, names an unknown contract or
+/// breaks the limits on rules is refused when it is declared.
+#[test]
+fn refuses_declarations_that_are_not_one() {
+    let declaration = CIS_MODULE.declaration();
+    let refused = |text: &str| {
+        // SAFETY: no precompiled code is given.
+        #[allow(unsafe_code)]
+        let declared = unsafe { engine().declare_embedded("x", CIS, "", None, text) };
+        match declared {
+            Err(Error::InvalidRules { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(refused("{").contains("does not parse"));
+    assert!(
+        refused(&declaration.replace("\"contract\": \"", "\"contract\": \"9."))
+            .contains("contract `9.")
+    );
+    let no_rules = format!(
+        "{}\"rules\": []\n}}",
+        &declaration[..declaration.find("\"rules\"").expect("rules")]
+    );
+    assert!(
+        refused(&no_rules).contains("no rules"),
+        "{}",
+        refused(&no_rules)
+    );
+    assert!(
+        refused(&declaration.replace("docker-user-root", "Docker_User")).contains("kebab-case")
+    );
+}
+
+/// A declared module whose code cannot be linked, or is built against
+/// another contract than declared, fails every document it was to judge:
+/// the run fails closed, it does not pass on silence.
+#[test]
+fn a_declared_module_that_cannot_be_linked_fails_each_document() -> Result<(), Error> {
+    let declaration = CIS_MODULE.declaration();
+    let source = Arc::new(SourceFile::new(
+        "Dockerfile",
+        "FROM node:latest\nUSER root\n",
+    ));
+    let doc = bulwark_inputs::dockerfile::parse(source).expect("parses");
+    let earlier = declaration.replace(
+        &format!("\"contract\": \"{}\"", CIS_MODULE.contract()),
+        "\"contract\": \"0.2.0\"",
+    );
+    assert_ne!(earlier, declaration);
+    for (bytes, text, why) in [
+        (
+            &b"not a component"[..],
+            &declaration,
+            "not a valid WebAssembly component",
+        ),
+        (CIS, &earlier, "not the 0.2.0 it declares"),
+    ] {
+        // SAFETY: no precompiled code is given.
+        #[allow(unsafe_code)]
+        let declared =
+            unsafe { engine().declare_embedded("cis-docker-build", bytes, "", None, text)? };
+        let modules = vec![declared];
+        let mut evaluator = Evaluator::new(engine(), &modules, "{}");
+        for _ in 0..2 {
+            let out = evaluator.evaluate(&doc, &RuleSelection::all(&modules));
+            assert!(out.findings.is_empty(), "{:?}", out.findings);
+            match &out.failures[..] {
+                [failure] => match &failure.kind {
+                    RuleFailureKind::Load { message } => {
+                        assert!(message.contains(why), "{message}")
+                    }
+                    other => panic!("{other:?}"),
+                },
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    Ok(())
+}

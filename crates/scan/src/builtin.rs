@@ -18,16 +18,54 @@ pub struct Builtin {
     /// The component compiled ahead of time for this host's architecture
     /// by `bulwark_engine::precompile`, when it was.
     pub precompiled: Option<&'static [u8]>,
+    /// What loading the component reads from it (its contract, imports,
+    /// exports and rules: `bulwark_engine::Module::declaration`), written
+    /// by `cargo xtask build-rules` beside it, so a run knows the pack's
+    /// rules without loading it.
+    pub declaration: &'static str,
 }
 
 impl Builtin {
-    /// Loads the pack into `engine`, from its precompiled form when there
-    /// is one.
+    /// The pack in `engine`, known by its declaration: its code is mapped
+    /// (from its precompiled form when there is one) or compiled only
+    /// when a document of a kind its rules judge comes, so a run over
+    /// Dockerfiles alone never loads the Kubernetes packs.
     ///
     /// # Errors
     ///
     /// [`crate::Error::Builtin`]: only if the binary is broken.
     pub fn load(
+        &self,
+        engine: &bulwark_engine::Engine,
+    ) -> Result<bulwark_engine::Module, crate::Error> {
+        // SAFETY: `precompiled` was embedded in this binary at build time,
+        // produced by `bulwark_engine::precompile` from `self.bytes`, and
+        // `declaration` by `Module::declaration` of them (`cargo xtask
+        // build-rules`, both checked byte for byte in CI; a test holds the
+        // declaration equal to what loading the component reads).
+        #[allow(unsafe_code)]
+        let module = unsafe {
+            engine.declare_embedded(
+                self.name,
+                self.bytes,
+                self.sha256,
+                self.precompiled,
+                self.declaration,
+            )
+        };
+        module.map_err(|source| crate::Error::Builtin {
+            name: self.name.to_owned(),
+            source,
+        })
+    }
+
+    /// The pack loaded into `engine` now, its rules read from the
+    /// component: what [`Builtin::load`]'s declaration stands for.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Builtin`]: only if the binary is broken.
+    pub fn load_now(
         &self,
         engine: &bulwark_engine::Engine,
     ) -> Result<bulwark_engine::Module, crate::Error> {
@@ -64,6 +102,7 @@ macro_rules! builtin {
             ))),
             #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
             precompiled: None,
+            declaration: include_str!(concat!("../../../rules-wasm/dist/", $name, ".rules.json")),
         }
     };
 }
@@ -89,5 +128,39 @@ mod tests {
                 builtin.name
             );
         }
+    }
+
+    /// What a run knows of each pack without loading it is what loading
+    /// it reads; and a pack known by its declaration runs.
+    #[test]
+    fn declarations_are_what_loading_each_pack_reads() -> Result<(), crate::Error> {
+        let engine =
+            bulwark_engine::Engine::new(crate::modules::default_limits()).map_err(|source| {
+                crate::Error::Builtin {
+                    name: "engine".to_owned(),
+                    source,
+                }
+            })?;
+        for builtin in super::BUILTINS {
+            let loaded = builtin.load_now(&engine)?;
+            assert_eq!(
+                loaded.declaration(),
+                builtin.declaration,
+                "{}: rules-wasm/dist/{}.rules.json is stale: run `cargo xtask build-rules`",
+                builtin.name,
+                builtin.name
+            );
+            let declared = builtin.load(&engine)?;
+            assert_eq!(declared.rules(), loaded.rules(), "{}", builtin.name);
+            assert_eq!(declared.contract(), loaded.contract(), "{}", builtin.name);
+            assert_eq!(declared.interface(), loaded.interface(), "{}", builtin.name);
+            assert_eq!(
+                declared.declaration(),
+                builtin.declaration,
+                "{}",
+                builtin.name
+            );
+        }
+        Ok(())
     }
 }

@@ -180,12 +180,5 @@ pub enum KeyError {
 
 /// `err` and its causes on one line.
 pub(crate) fn chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
+    bulwark_core::error_chain(err)
 }

@@ -16,7 +16,6 @@ use std::time::Duration;
 use bulwark_core::{RuleFailure, RuleFailureKind};
 use bulwark_engine::{Cache, Engine, Limits, Module};
 use bulwark_evidence::VerifyingKey;
-use rayon::prelude::*;
 
 use crate::builtin::Builtin;
 use crate::error::{Error, KeyError};
@@ -155,11 +154,11 @@ impl ModuleSet<'_> {
         let engine = Engine::new(self.limits)
             .map_err(Error::Engine)?
             .with_cache(cache);
-        // Loaded side by side: mapping each precompiled component and
-        // listing its rules is most of a small scan's start.
+        // Known by their declarations: each is mapped and linked only when
+        // a document of a kind its rules judge comes.
         let mut modules = self
             .builtins
-            .par_iter()
+            .iter()
             .map(|builtin| builtin.load(&engine))
             .collect::<Result<Vec<_>, _>>()?;
         let mut origins: Vec<Origin> = self

@@ -7,6 +7,10 @@
 //! `bulwark` binary embeds the committed components, so building bulwark
 //! itself needs no wasm toolchain.
 //!
+//! For each built-in pack, what loading it reads (its contract, imports,
+//! exports and rules) is written beside it (`<name>.rules.json`): bulwark
+//! knows a pack by it and loads the pack only when a document needs it.
+//!
 //! The built-in packs are also compiled ahead of time for x86_64 Linux
 //! (`rules-wasm/dist/x86_64-unknown-linux-gnu/<name>.cwasm`, for any CPU of
 //! that architecture), so `bulwark` starts without compiling them; other
@@ -121,6 +125,11 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 
     let mut differing = Vec::new();
     let precompiled_dir = dist.join(PRECOMPILED_TARGET);
+    let engine = bulwark_engine::Engine::new(bulwark_engine::Limits {
+        timeout: std::time::Duration::from_secs(5),
+        memory: 256 << 20,
+    })
+    .map_err(|e| format!("the WebAssembly engine: {e}"))?;
     for (package, name, builtin) in RULE_CRATES {
         let core_path = out_dir.join(format!("{}.wasm", package.replace('-', "_")));
         let core = fs::read(&core_path)
@@ -131,6 +140,20 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             differing.push(name.to_owned());
         }
         if builtin {
+            // What loading it reads (contract, imports, exports, rules):
+            // bulwark knows a built-in pack by this until a document needs it.
+            let declaration = engine
+                .load(name, &component)
+                .map_err(|e| format!("{name}: loading it: {e}"))?
+                .declaration();
+            let label = format!("{name} (declaration)");
+            if !output.emit(
+                &label,
+                &dist.join(format!("{name}.rules.json")),
+                declaration.as_bytes(),
+            )? {
+                differing.push(label);
+            }
             let precompiled = bulwark_engine::precompile(name, &component, PRECOMPILED_TARGET)
                 .map_err(|e| format!("{name}: precompiling for {PRECOMPILED_TARGET}: {e}"))?;
             let label = format!("{name} ({PRECOMPILED_TARGET})");
