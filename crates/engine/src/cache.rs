@@ -143,11 +143,7 @@ fn map(engine: &wasmtime::Engine, path: &Path) -> Option<Component> {
 
 /// The SHA-256 of `bytes`, lowercase hex.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let mut hex = String::with_capacity(64);
-    for b in Sha256::digest(bytes) {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    hex
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Writes `bytes` to `path` through a temporary file renamed into place,

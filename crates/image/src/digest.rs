@@ -6,16 +6,7 @@ use sha2::{Digest as _, Sha256};
 
 /// `sha256:<hex>` of `bytes`.
 pub fn sha256(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
 /// Returns true if and only if `digest` is `sha256:` and 64 lowercase hex
@@ -58,7 +49,7 @@ impl<R: Read> Hashing<R> {
     pub fn finish(mut self) -> std::io::Result<(String, u64)> {
         std::io::copy(&mut self, &mut std::io::sink())?;
         Ok((
-            format!("sha256:{}", hex(&self.hasher.finalize())),
+            format!("sha256:{}", hex::encode(self.hasher.finalize())),
             self.count,
         ))
     }

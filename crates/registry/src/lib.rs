@@ -481,12 +481,7 @@ fn reqwest_header(media_type: &str) -> Option<http::HeaderValue> {
 /// `sha256:HEX` of `bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
     use sha2::Digest as _;
-    let mut out = String::with_capacity(71);
-    out.push_str("sha256:");
-    for b in sha2::Sha256::digest(bytes) {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
 }
 
 fn bytes_empty() -> bytes::Bytes {

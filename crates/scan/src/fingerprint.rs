@@ -54,16 +54,15 @@ fn assign_with<T>(
         let line = source
             .map(|s| line_text(s, line, redactions))
             .unwrap_or_default();
-        let occurrence = seen.entry((rule_id.to_owned(), line.clone())).or_insert(0);
         let mut hash = Sha256::new();
         for part in [rule_id.as_bytes(), file.as_bytes(), line.as_bytes()] {
             hash.update(part);
             hash.update([0]);
         }
+        let occurrence = seen.entry((rule_id.to_owned(), line)).or_insert(0);
         hash.update(occurrence.to_le_bytes());
         *occurrence += 1;
-        let digest = hash.finalize();
-        let print = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let print = hex::encode(&hash.finalize()[..16]);
         set(item, print);
     }
 }
@@ -81,8 +80,20 @@ fn line_text(source: &SourceFile, line: usize, redactions: &[Span]) -> String {
         .filter(|s| s.start < end && s.end > start)
         .map(|s| Span::new(s.start.max(start) - start, s.end.min(end) - start))
         .collect();
-    let masked = mask_spans(text.get(start..end).unwrap_or_default(), &here);
-    masked.split_whitespace().collect::<Vec<_>>().join(" ")
+    let line = text.get(start..end).unwrap_or_default();
+    let masked = if here.is_empty() {
+        std::borrow::Cow::Borrowed(line)
+    } else {
+        std::borrow::Cow::Owned(mask_spans(line, &here))
+    };
+    let mut collapsed = String::with_capacity(masked.len());
+    for word in masked.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
 }
 
 #[cfg(test)]
@@ -140,5 +151,33 @@ mod tests {
         let edited = prints("FROM a\nUSER 0\nRUN x\nRUN x\n", &[("r1", 2)]);
         assert_ne!(before[0], edited[0]);
         assert_eq!(before[0].len(), 32);
+    }
+
+    /// The line is read masked and with its whitespace collapsed: another
+    /// secret, or other spacing, is the same line; other text is not.
+    #[test]
+    fn read_the_line_masked_and_collapsed() {
+        let print = |text: &str, secret: Option<(usize, usize)>| {
+            let source = SourceFile::new("Dockerfile", text);
+            let mut findings = vec![finding(&source, "r", 2)];
+            let start = source.line_starts()[1];
+            let secrets: Vec<Span> = secret
+                .map(|(a, b)| Span::new(start + a, start + b))
+                .into_iter()
+                .collect();
+            assign(&mut findings, Some(&source), &secrets);
+            findings.remove(0).fingerprint
+        };
+        let one = print("FROM a\nENV K=secret-one\n", Some((6, 16)));
+        assert_eq!(one, print("FROM a\nENV K=secret-two\n", Some((6, 16))));
+        assert_ne!(one, print("FROM a\nENV K=secret-one\n", None));
+        assert_eq!(
+            print("FROM a\nRUN  a \t b\n", None),
+            print("FROM a\nRUN a b\n", None)
+        );
+        assert_ne!(
+            print("FROM a\nRUN a b\n", None),
+            print("FROM a\nRUN ab\n", None)
+        );
     }
 }

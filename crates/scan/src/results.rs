@@ -129,11 +129,7 @@ impl Results {
         let mut hasher = sha2::Sha256::new();
         hasher.update(head.as_bytes());
         hasher.update(bytes);
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(hasher.finalize())
     }
 
     fn path(&self, key: &str) -> PathBuf {
