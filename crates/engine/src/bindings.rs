@@ -80,11 +80,36 @@ impl Pre {
     }
 
     /// The contract version the module was built against.
-    pub(crate) fn version(&self) -> &'static str {
+    pub(crate) fn contract(&self) -> Contract {
         match self {
-            Pre::V1(_) => "0.1.0",
-            Pre::V2(_) => "0.2.0",
-            Pre::V3(_) => bulwark_core::WIT_PACKAGE_VERSION,
+            Pre::V1(_) => Contract::V1,
+            Pre::V2(_) => Contract::V2,
+            Pre::V3(_) => Contract::V3,
+        }
+    }
+}
+
+/// A version of the `bulwark:rules` contract bulwark runs modules of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Contract {
+    /// `bulwark:rules@0.1.0`.
+    V1,
+    /// `bulwark:rules@0.2.0`.
+    V2,
+    /// The current version.
+    V3,
+}
+
+impl Contract {
+    /// Every version, the current first.
+    pub(crate) const ALL: [Contract; 3] = [Contract::V3, Contract::V2, Contract::V1];
+
+    /// The version's number.
+    pub(crate) fn version(self) -> &'static str {
+        match self {
+            Contract::V1 => "0.1.0",
+            Contract::V2 => "0.2.0",
+            Contract::V3 => bulwark_core::WIT_PACKAGE_VERSION,
         }
     }
 }
@@ -183,14 +208,14 @@ impl<'a> Handover<'a> {
         })
     }
 
-    /// The size in bytes of what a module built against `contract` (as
-    /// [`Pre::version`] names it) is handed, which its deadlines scale with
-    /// (making that form if not made yet).
-    pub(crate) fn size(&self, contract: &str) -> usize {
+    /// The size in bytes of what a module built against `contract` is
+    /// handed, which its deadlines scale with (making that form if not made
+    /// yet).
+    pub(crate) fn size(&self, contract: Contract) -> usize {
         match contract {
-            "0.1.0" => self.v1().map_or(0, |d| d.json.len()),
-            "0.2.0" => self.v2().json.len(),
-            _ => match &self.v3().content {
+            Contract::V1 => self.v1().map_or(0, |d| d.json.len()),
+            Contract::V2 => self.v2().json.len(),
+            Contract::V3 => match &self.v3().content {
                 wit::Content::Json(json) => json.len(),
                 wit::Content::Tree(t) => t.nodes.len() * 4 + t.strings.len(),
             },

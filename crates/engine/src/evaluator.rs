@@ -251,7 +251,7 @@ impl<'a> Evaluator<'a> {
         let opts = wit::Options {
             settings: self.current.as_ref().unwrap_or(&self.settings).clone(),
         };
-        let size = wit_doc.size(self.modules[index].contract());
+        let size = wit_doc.size(self.modules[index].contract);
         let live = match self.instance(index) {
             Ok(live) => live,
             Err(kind) => {
@@ -343,7 +343,7 @@ impl<'a> Evaluator<'a> {
         };
         let deadline = self
             .engine
-            .rule_deadline(wit_doc.size(self.modules[index].contract()));
+            .rule_deadline(wit_doc.size(self.modules[index].contract));
         let ids: Vec<String> = rules
             .iter()
             .map(|&r| self.modules[index].rules[r].id.clone())
@@ -392,7 +392,7 @@ impl<'a> Evaluator<'a> {
         out: &mut Evaluation,
     ) {
         let engine = self.engine;
-        let deadline = engine.rule_deadline(wit_doc.size(self.modules[index].contract()));
+        let deadline = engine.rule_deadline(wit_doc.size(self.modules[index].contract));
         let mut prepared: Option<ResourceAny> = None;
         for &rule_index in rules {
             let handle = match prepared {

@@ -8,7 +8,7 @@ use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 
-use crate::bindings::{Guest, Pre};
+use crate::bindings::{Contract, Guest, Pre};
 use crate::state::State;
 use crate::{Engine, Error};
 
@@ -18,7 +18,7 @@ pub struct Module {
     pub(crate) name: String,
     code: Code,
     /// The contract version it was built against.
-    contract: &'static str,
+    pub(crate) contract: Contract,
     pub(crate) rules: Vec<RuleMeta>,
     /// Per rule, in `rules` order: what its findings share.
     pub(crate) shared: Vec<Shared>,
@@ -98,7 +98,7 @@ impl Module {
     /// The version of the `bulwark:rules` contract the module was built
     /// against (`0.1.0`, `0.2.0`).
     pub fn contract(&self) -> &'static str {
-        self.contract
+        self.contract.version()
     }
 
     /// The module's code, linked now if it was not yet (a built-in module
@@ -120,7 +120,7 @@ impl Module {
     /// [`Engine::declare_embedded`] is given for a built-in module.
     pub fn declaration(&self) -> String {
         let declaration = Declaration {
-            contract: self.contract.to_owned(),
+            contract: self.contract.version().to_owned(),
             imports: self.interface.0.clone(),
             exports: self.interface.1.clone(),
             rules: self.rules.clone(),
@@ -320,7 +320,7 @@ impl Engine {
         check_rules(name, &rules)?;
         Ok(Module {
             name: name.to_owned(),
-            contract: pre.version(),
+            contract: pre.contract(),
             code: Code::Linked(pre),
             shared: rules.iter().map(Shared::from).collect(),
             rules,
@@ -364,9 +364,9 @@ impl Engine {
         };
         let declared: Declaration = serde_json::from_str(declaration)
             .map_err(|e| invalid(format!("its declaration does not parse: {e}")))?;
-        let contract = ["0.1.0", "0.2.0", bulwark_core::WIT_PACKAGE_VERSION]
+        let contract = Contract::ALL
             .into_iter()
-            .find(|v| *v == declared.contract)
+            .find(|c| c.version() == declared.contract)
             .ok_or_else(|| {
                 invalid(format!(
                     "it declares contract `{}`",
@@ -396,7 +396,7 @@ impl Engine {
     fn link_deferred(
         &self,
         name: &str,
-        contract: &'static str,
+        contract: Contract,
         deferred: &Deferred,
     ) -> Result<Pre, String> {
         let component = match deferred.precompiled {
@@ -411,10 +411,11 @@ impl Engine {
         let (pre, _) = component
             .and_then(|c| self.bind(name, &c))
             .map_err(|e| bulwark_core::error_chain(&e))?;
-        if pre.version() != contract {
+        if pre.contract() != contract {
             return Err(format!(
-                "module `{name}` is built against bulwark:rules@{}, not the {contract} it declares",
-                pre.version()
+                "module `{name}` is built against bulwark:rules@{}, not the {} it declares",
+                pre.contract().version(),
+                contract.version()
             ));
         }
         Ok(pre)
