@@ -103,16 +103,8 @@ fn render_findings(findings: &[Finding]) -> io::Result<Vec<u8>> {
         if i > 0 {
             out.extend_from_slice(b",\n");
         }
-        let text = serde_json::to_vec_pretty(finding).map_err(io::Error::other)?;
-        // JSON strings hold no raw line breaks, so every line break in the
-        // text is between tokens.
-        for (j, line) in text.split(|&b| b == b'\n').enumerate() {
-            if j > 0 {
-                out.push(b'\n');
-            }
-            out.extend_from_slice(b"    ");
-            out.extend_from_slice(line);
-        }
+        out.extend_from_slice(b"    ");
+        crate::pretty::nested(&mut out, finding, 2)?;
     }
     Ok(out)
 }

@@ -27,6 +27,7 @@ pub mod junit;
 pub mod locate;
 pub mod markdown;
 pub mod model;
+mod pretty;
 pub mod sarif;
 #[cfg(test)]
 mod tests;

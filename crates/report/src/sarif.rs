@@ -406,18 +406,10 @@ fn suppressed_result(run: &Sarif, lookup: &mut Lookup<'_>, s: &Suppressed) -> Va
 }
 
 /// Pretty-printed `value` with every line after the first indented by
-/// `indent` more spaces.
+/// `indent` more spaces (an even number).
 fn indented(value: &Value, indent: usize) -> io::Result<Vec<u8>> {
-    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    let pad = vec![b' '; indent];
-    let mut out = Vec::with_capacity(text.len());
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(&pad);
-        }
-        out.extend_from_slice(line);
-    }
+    let mut out = Vec::new();
+    crate::pretty::nested(&mut out, value, indent / 2)?;
     Ok(out)
 }
 
@@ -451,7 +443,7 @@ fn render_results(run: &Sarif, findings: &[Finding]) -> io::Result<Vec<u8>> {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(b"        ");
-        out.extend_from_slice(&indented(&finding_result(run, &mut lookup, f), 8)?);
+        crate::pretty::nested(&mut out, &finding_result(run, &mut lookup, f), 4)?;
     }
     Ok(out)
 }
