@@ -67,6 +67,14 @@ fn assign_with<T>(
     }
 }
 
+/// Whether `print` has a fingerprint's shape: the hex of 16 bytes.
+pub(crate) fn well_formed(print: &str) -> bool {
+    print.len() == 32
+        && print
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Line `line` (1-based) of `source`, masked and with whitespace collapsed.
 fn line_text(source: &SourceFile, line: usize, redactions: &[Span]) -> String {
     let starts = source.line_starts();
@@ -150,7 +158,9 @@ mod tests {
         assert_ne!(before[1], before[2], "two identical lines still differ");
         let edited = prints("FROM a\nUSER 0\nRUN x\nRUN x\n", &[("r1", 2)]);
         assert_ne!(before[0], edited[0]);
-        assert_eq!(before[0].len(), 32);
+        assert!(before.iter().all(|p| well_formed(p)));
+        assert!(!well_formed("0123456789ABCDEF0123456789abcdef"));
+        assert!(!well_formed(&before[0][1..]));
     }
 
     /// The line is read masked and with its whitespace collapsed: another

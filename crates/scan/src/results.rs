@@ -12,8 +12,11 @@
 //! evaluations are kept: a file with an input error, a rule failure or a
 //! notice is evaluated again next time, as is an image. An entry that does
 //! not parse, is of another format or names another key is ignored and
-//! rewritten: it is never trusted. Reports, fingerprints, baselines and
-//! severities are made from it exactly as from a fresh evaluation.
+//! rewritten: it is never trusted. Its findings keep the fingerprints they
+//! were given (which depend on nothing the key does not bind); reports,
+//! baselines and severities are made from it exactly as from a fresh
+//! evaluation. Findings are kept as arrays, not objects: reading the
+//! entries is most of what a cached run does.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,7 +27,7 @@ use bulwark_core::{
 use serde::{Deserialize, Serialize};
 
 /// The shape of a record; entries of another are ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The result cache of one run.
 #[derive(Debug, Clone)]
@@ -77,22 +80,36 @@ struct KeptRule {
     module: String,
 }
 
+/// One finding, as a JSON array rather than an object: an entry holds
+/// tens of thousands, and reading is most of a cached run, member names
+/// and all.
 #[derive(Serialize, Deserialize)]
-struct KeptFinding {
+struct KeptFinding(
     /// Its rule, in [`Record::rules`].
-    rule: usize,
-    severity: Severity,
-    location: Location,
-    template: Option<String>,
-    message: String,
-    detail: Option<String>,
-    pointer: String,
-    kind: InputKind,
-    span: (usize, usize),
-    redactions: Vec<(usize, usize)>,
-    pss: Option<PssJudgement>,
-    traced: Option<Traced>,
-}
+    usize,
+    Severity,
+    /// Line, column, end line, end column.
+    (usize, usize, usize, usize),
+    /// The template.
+    Option<String>,
+    /// The message.
+    String,
+    /// The detail.
+    Option<String>,
+    /// The pointer.
+    String,
+    InputKind,
+    /// The span.
+    (usize, usize),
+    /// The redactions.
+    Vec<(usize, usize)>,
+    /// The fingerprint, as assigned when the entry was kept: it depends on
+    /// nothing the key does not bind (the rule, the file's name and text,
+    /// the secrets' spans, the findings before it).
+    String,
+    Option<PssJudgement>,
+    Option<Traced>,
+);
 
 #[derive(Serialize, Deserialize)]
 struct KeptSuppressed {
@@ -178,19 +195,23 @@ impl Results {
         let findings: Vec<KeptFinding> = entry
             .findings
             .iter()
-            .map(|f| KeptFinding {
-                rule: rule_of(f),
-                severity: f.severity,
-                location: f.location,
-                template: f.template.clone(),
-                message: f.message.clone(),
-                detail: f.detail.clone(),
-                pointer: f.pointer.clone(),
-                kind: f.kind,
-                span: span(f.span),
-                redactions: f.redactions.iter().copied().map(span).collect(),
-                pss: f.pss.clone(),
-                traced: f.traced.clone(),
+            .map(|f| {
+                let l = f.location;
+                KeptFinding(
+                    rule_of(f),
+                    f.severity,
+                    (l.line, l.column, l.end_line, l.end_column),
+                    f.template.clone(),
+                    f.message.clone(),
+                    f.detail.clone(),
+                    f.pointer.clone(),
+                    f.kind,
+                    span(f.span),
+                    f.redactions.iter().copied().map(span).collect(),
+                    f.fingerprint.clone(),
+                    f.pss.clone(),
+                    f.traced.clone(),
+                )
             })
             .collect();
         let record = Record {
@@ -278,30 +299,52 @@ fn sound(key: &str, bytes: &[u8]) -> Option<Entry> {
         .findings
         .into_iter()
         .map(|f| {
-            let (rule_id, title, controls, remediation, module) = rules.get(f.rule)?.clone();
+            let KeptFinding(
+                rule,
+                severity,
+                (line, column, end_line, end_column),
+                template,
+                message,
+                detail,
+                pointer,
+                kind,
+                (start, end),
+                redactions,
+                fingerprint,
+                pss,
+                traced,
+            ) = f;
+            let (rule_id, title, controls, remediation, module) = rules.get(rule)?.clone();
+            if !crate::fingerprint::well_formed(&fingerprint) {
+                return None;
+            }
             Some(Finding {
                 rule_id,
-                severity: f.severity,
+                severity,
                 title,
                 controls,
                 file: file.clone(),
-                location: f.location,
-                template: f.template,
-                message: f.message,
-                detail: f.detail,
+                location: Location {
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                },
+                template,
+                message,
+                detail,
                 remediation,
                 module,
-                pointer: f.pointer,
-                fingerprint: String::new(),
-                kind: f.kind,
-                span: Span::new(f.span.0, f.span.1),
-                redactions: f
-                    .redactions
+                pointer,
+                fingerprint,
+                kind,
+                span: Span::new(start, end),
+                redactions: redactions
                     .into_iter()
                     .map(|(a, b)| Span::new(a, b))
                     .collect(),
-                pss: f.pss,
-                traced: f.traced,
+                pss,
+                traced,
             })
         })
         .collect::<Option<Vec<Finding>>>()?;
@@ -382,6 +425,71 @@ mod tests {
         assert!(results.get(&key).is_none());
         results.put(&key, keep());
         assert!(results.get(&key).is_some());
+        Ok(())
+    }
+
+    /// A finding is kept with its fingerprint and read back whole; one
+    /// whose fingerprint is not one, or whose rule is not in the entry,
+    /// makes the entry unsound.
+    #[test]
+    fn findings_are_kept_with_their_fingerprints() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let results = Results::new(dir.path().to_path_buf(), "run");
+        let key = results.key("Dockerfile", None, b"FROM a\nUSER root\n");
+        let finding = Finding {
+            rule_id: "user".into(),
+            severity: Severity::High,
+            title: "t".into(),
+            controls: Arc::from(vec!["CIS 4.1".to_owned()]),
+            file: "Dockerfile".into(),
+            location: Location {
+                line: 2,
+                column: 1,
+                end_line: 2,
+                end_column: 10,
+            },
+            template: None,
+            message: "runs as root".to_owned(),
+            detail: Some("d".to_owned()),
+            remediation: "r".into(),
+            module: "m".into(),
+            pointer: "/stages/0".to_owned(),
+            fingerprint: "0123456789abcdef0123456789abcdef".to_owned(),
+            kind: InputKind::Dockerfile,
+            span: Span::new(7, 16),
+            redactions: vec![Span::new(12, 16)],
+            pss: None,
+            traced: None,
+        };
+        let findings = [finding.clone()];
+        results.put(
+            &key,
+            Keep {
+                findings: &findings,
+                ..keep()
+            },
+        );
+        let entry = results.get(&key).ok_or("kept")?;
+        assert_eq!(entry.findings, findings);
+
+        let path = results.path(&key);
+        let text = std::fs::read_to_string(&path)?;
+        for broken in [
+            text.replace("0123456789abcdef0123456789abcdef", "not a fingerprint"),
+            text.replace("[0,\"high\"", "[1,\"high\""),
+        ] {
+            assert_ne!(broken, text);
+            std::fs::write(&path, broken)?;
+            assert!(results.get(&key).is_none());
+            results.put(
+                &key,
+                Keep {
+                    findings: &findings,
+                    ..keep()
+                },
+            );
+            assert_eq!(std::fs::read_to_string(&path)?, text);
+        }
         Ok(())
     }
 }

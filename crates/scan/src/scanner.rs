@@ -1641,16 +1641,18 @@ fn fingerprinted(
 /// A file's report from its result-cache entry. The entry was kept from a
 /// report [`prepare_report`] made of the same bytes under the same key
 /// (bulwark's version, the modules, the settings): its findings sorted,
-/// their messages and details masked, its secrets' spans all there (the
-/// rules' and the detector's). Only the fingerprints, which are not kept,
-/// are assigned again; the file's text is not searched for secrets again.
+/// their messages and details masked, their fingerprints assigned, its
+/// secrets' spans all there (the rules' and the detector's). The file's
+/// text is not searched for secrets again.
 fn kept_report(
     findings: Vec<Finding>,
     source: Option<Arc<SourceFile>>,
     secrets: Vec<Span>,
 ) -> (FileReport, crate::mask::Masker) {
     let masker = crate::mask::Masker::new(source.as_deref().map(SourceFile::text), &secrets);
-    (fingerprinted(findings, Vec::new(), source, secrets), masker)
+    let mut report = FileReport::new(findings, Vec::new(), source, Vec::new());
+    report.secrets = secrets;
+    (report, masker)
 }
 
 /// The files `candidate` read, with their digests, named relative to the
