@@ -25,9 +25,20 @@ use crate::error::ErrorKind;
 use crate::fs::special;
 
 /// The canonical work tree of the git repository `dir` is in, if any.
+/// Found by looking upwards for the repository, without opening it (its
+/// configuration, references and object database), which took most of a
+/// one-file scan's discovery; only a directory that looks like a bare
+/// repository, whose configuration may still name a work tree, is opened.
 pub(super) fn work_tree(dir: &Path) -> Option<PathBuf> {
-    let repo = gix::discover(dir).ok()?;
-    repo.workdir()?.canonicalize().ok()
+    let (path, _trust) = gix::discover::upwards(dir).ok()?;
+    let work_dir = match path {
+        gix::discover::repository::Path::WorkTree(work_dir)
+        | gix::discover::repository::Path::LinkedWorkTree { work_dir, .. } => work_dir,
+        gix::discover::repository::Path::Repository(_) => {
+            gix::discover(dir).ok()?.workdir()?.to_path_buf()
+        }
+    };
+    work_dir.canonicalize().ok()
 }
 
 /// An opened repository and its index's paths.
