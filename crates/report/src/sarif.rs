@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::io;
 
 use bulwark_core::{Finding, RuleMeta, Severity};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::locate::{Locator, Lookup};
@@ -186,28 +187,88 @@ fn rule_descriptor(rule: &SarifRule) -> Value {
     descriptor
 }
 
+/// An artifact location: a URI, relative to the repository root when
+/// `%SRCROOT%` is its base.
+#[derive(Serialize, Clone)]
+struct Artifact {
+    uri: String,
+    #[serde(rename = "uriBaseId", skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
 /// An artifact location for `path`, relative to the repository root.
-fn in_repository(path: &str) -> Value {
-    json!({"uri": crate::locate::percent_encode(path), "uriBaseId": "%SRCROOT%"})
+fn in_repository(path: &str) -> Artifact {
+    Artifact {
+        uri: crate::locate::percent_encode(path),
+        uri_base_id: Some("%SRCROOT%"),
+    }
 }
 
 /// An artifact location for the reported file `name`.
-fn artifact(lookup: &mut Lookup<'_>, name: &str) -> Value {
+fn artifact(lookup: &mut Lookup<'_>, name: &str) -> Artifact {
     match lookup.relative(name) {
         Some(path) => in_repository(&path),
-        None => json!({"uri": crate::locate::percent_encode(&name.replace('\\', "/"))}),
+        None => Artifact {
+            uri: crate::locate::percent_encode(&name.replace('\\', "/")),
+            uri_base_id: None,
+        },
     }
 }
 
-fn region(line: usize, column: usize, end: Option<(usize, usize)>) -> Value {
-    let mut region = json!({"startLine": line.max(1), "startColumn": column.max(1)});
-    if let (Some((end_line, end_column)), Some(object)) = (end, region.as_object_mut())
-        && (end_line, end_column) > (line, column)
-    {
-        object.insert("endLine".into(), json!(end_line));
-        object.insert("endColumn".into(), json!(end_column.max(1)));
+/// A region; its end only when it is past its start. Members are written
+/// in name order, as every object of the log is.
+#[derive(Serialize)]
+struct Region {
+    #[serde(rename = "endColumn", skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+    #[serde(rename = "endLine", skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(rename = "startColumn", skip_serializing_if = "Option::is_none")]
+    start_column: Option<usize>,
+    #[serde(rename = "startLine")]
+    start_line: usize,
+}
+
+fn region(line: usize, column: usize, end: Option<(usize, usize)>) -> Region {
+    let end = end.filter(|&e| e > (line, column));
+    Region {
+        end_column: end.map(|(_, c)| c.max(1)),
+        end_line: end.map(|(l, _)| l),
+        start_column: Some(column.max(1)),
+        start_line: line.max(1),
     }
-    region
+}
+
+#[derive(Serialize)]
+struct Physical {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct Located {
+    #[serde(rename = "physicalLocation")]
+    physical_location: Physical,
+}
+
+#[derive(Serialize)]
+struct Related {
+    id: u32,
+    message: Message,
+    #[serde(rename = "physicalLocation")]
+    physical_location: ArtifactOnly,
+}
+
+#[derive(Serialize)]
+struct ArtifactOnly {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: Artifact,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
 }
 
 /// The result's locations, and the related location of its template.
@@ -216,7 +277,7 @@ fn locations(
     file: &str,
     template: Option<&str>,
     at: (usize, usize, Option<(usize, usize)>),
-) -> (Value, Option<Value>, Option<String>) {
+) -> ([Located; 1], Option<[Related; 1]>, Option<String>) {
     let (line, column, end) = at;
     let in_chart = template.and_then(|t| lookup.chart_template(file, t));
     let related = template.map(|t| {
@@ -225,35 +286,47 @@ fn locations(
         // relative to a chart this run did not see, so no base.
         let artifact = match &in_chart {
             Some(path) => in_repository(path),
-            None => json!({"uri": crate::locate::percent_encode(t)}),
+            None => Artifact {
+                uri: crate::locate::percent_encode(t),
+                uri_base_id: None,
+            },
         };
-        json!([{
-            "id": 1,
-            "physicalLocation": {"artifactLocation": artifact},
-            "message": {"text": "the Helm template this document was rendered from"},
-        }])
+        [Related {
+            id: 1,
+            message: Message {
+                text: "the Helm template this document was rendered from".to_owned(),
+            },
+            physical_location: ArtifactOnly {
+                artifact_location: artifact,
+            },
+        }]
     });
     match in_chart {
         // The chart's rendered output is no file in the repository: the
         // finding is put on its template, and the message says which line
         // of the rendered output it is on.
         Some(path) => (
-            json!([{
-                "physicalLocation": {
-                    "artifactLocation": in_repository(&path),
-                    "region": {"startLine": 1},
-                }
-            }]),
+            [Located {
+                physical_location: Physical {
+                    artifact_location: in_repository(&path),
+                    region: Region {
+                        end_column: None,
+                        end_line: None,
+                        start_column: None,
+                        start_line: 1,
+                    },
+                },
+            }],
             related,
             Some(format!(" (line {line} of the chart as rendered)")),
         ),
         None => (
-            json!([{
-                "physicalLocation": {
-                    "artifactLocation": artifact(lookup, file),
-                    "region": region(line, column, end),
-                }
-            }]),
+            [Located {
+                physical_location: Physical {
+                    artifact_location: artifact(lookup, file),
+                    region: region(line, column, end),
+                },
+            }],
             related,
             None,
         ),
@@ -269,49 +342,97 @@ struct Said<'a> {
     fingerprint: &'a str,
 }
 
-fn result(
+/// `partialFingerprints`: bulwark's, under [`FINGERPRINT_KEY`].
+struct Fingerprints<'a>(&'a str);
+
+impl Serialize for Fingerprints<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(FINGERPRINT_KEY, self.0)?;
+        map.end()
+    }
+}
+
+/// One result, its members in name order; `P` its properties.
+#[derive(Serialize)]
+struct Out<'a, P> {
+    level: &'static str,
+    locations: [Located; 1],
+    message: Message,
+    #[serde(
+        rename = "partialFingerprints",
+        skip_serializing_if = "Option::is_none"
+    )]
+    partial_fingerprints: Option<Fingerprints<'a>>,
+    properties: P,
+    #[serde(rename = "relatedLocations", skip_serializing_if = "Option::is_none")]
+    related_locations: Option<[Related; 1]>,
+    #[serde(rename = "ruleId")]
+    rule_id: &'a str,
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<Value>,
+}
+
+/// A suppressed result's properties.
+#[derive(Serialize)]
+struct SeverityOnly {
+    severity: String,
+}
+
+/// A finding's properties, in name order. The judgement and the trace are
+/// objects written in name order too, as values.
+#[derive(Serialize)]
+struct FindingProperties<'a> {
+    controls: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    pointer: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pss: Option<Value>,
+    severity: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    traced: Option<Value>,
+}
+
+fn result<'a, P>(
     run: &Sarif,
     lookup: &mut Lookup<'_>,
-    said: Said<'_>,
+    said: Said<'a>,
     file: &str,
     template: Option<&str>,
     at: (usize, usize, Option<(usize, usize)>),
-) -> Map<String, Value> {
+    properties: P,
+) -> Out<'a, P> {
     let Said {
         rule_id,
         severity,
         text,
         fingerprint,
     } = said;
-    let (locations, related, suffix) = locations(lookup, file, template, at);
-    let mut result = Map::new();
-    result.insert("ruleId".into(), json!(rule_id));
-    if let Some(index) = run.index.get(rule_id) {
-        result.insert("ruleIndex".into(), json!(index));
+    let (locations, related_locations, suffix) = locations(lookup, file, template, at);
+    Out {
+        level: level(severity),
+        locations,
+        message: Message {
+            text: text + suffix.as_deref().unwrap_or_default(),
+        },
+        partial_fingerprints: (!fingerprint.is_empty()).then_some(Fingerprints(fingerprint)),
+        properties,
+        related_locations,
+        rule_id,
+        rule_index: run.index.get(rule_id).copied(),
+        suppressions: None,
     }
-    result.insert("level".into(), json!(level(severity)));
-    result.insert(
-        "message".into(),
-        json!({"text": text + suffix.as_deref().unwrap_or_default()}),
-    );
-    result.insert("locations".into(), locations);
-    if let Some(related) = related {
-        result.insert("relatedLocations".into(), related);
-    }
-    if !fingerprint.is_empty() {
-        result.insert(
-            "partialFingerprints".into(),
-            json!({FINGERPRINT_KEY: fingerprint}),
-        );
-    }
-    result.insert(
-        "properties".into(),
-        json!({"severity": severity.to_string()}),
-    );
-    result
 }
 
-fn finding_result(run: &Sarif, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
+fn finding_result<'a>(
+    run: &Sarif,
+    lookup: &mut Lookup<'_>,
+    f: &'a Finding,
+) -> Out<'a, FindingProperties<'a>> {
     let mut text = f.message.clone();
     if let Some(detail) = &f.detail {
         text.push('\n');
@@ -336,7 +457,15 @@ fn finding_result(run: &Sarif, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
             ),
         ),
     };
-    let mut result = result(
+    let properties = FindingProperties {
+        controls: &f.controls,
+        image: f.traced.as_ref().map(|_| &*f.file),
+        pointer: &f.pointer,
+        pss: f.pss.as_ref().map(|pss| json!(pss)),
+        severity: f.severity.to_string(),
+        traced: f.traced.as_ref().map(|traced| json!(traced)),
+    };
+    result(
         run,
         lookup,
         Said {
@@ -348,22 +477,15 @@ fn finding_result(run: &Sarif, lookup: &mut Lookup<'_>, f: &Finding) -> Value {
         file,
         f.template.as_deref().filter(|_| f.traced.is_none()),
         at,
-    );
-    if let Some(Value::Object(properties)) = result.get_mut("properties") {
-        properties.insert("controls".into(), json!(f.controls));
-        properties.insert("pointer".into(), json!(f.pointer));
-        if let Some(pss) = &f.pss {
-            properties.insert("pss".into(), json!(pss));
-        }
-        if let Some(traced) = &f.traced {
-            properties.insert("image".into(), json!(f.file));
-            properties.insert("traced".into(), json!(traced));
-        }
-    }
-    Value::Object(result)
+        properties,
+    )
 }
 
-fn suppressed_result(run: &Sarif, lookup: &mut Lookup<'_>, s: &Suppressed) -> Value {
+fn suppressed_result<'a>(
+    run: &Sarif,
+    lookup: &mut Lookup<'_>,
+    s: &'a Suppressed,
+) -> Out<'a, SeverityOnly> {
     let mut result = result(
         run,
         lookup,
@@ -376,6 +498,9 @@ fn suppressed_result(run: &Sarif, lookup: &mut Lookup<'_>, s: &Suppressed) -> Va
         &s.file,
         s.template.as_deref(),
         (s.line, s.column, Some(s.end)),
+        SeverityOnly {
+            severity: s.severity.to_string(),
+        },
     );
     let mut properties = Map::new();
     properties.insert("declaredAt".into(), json!(s.declared_at));
@@ -393,21 +518,18 @@ fn suppressed_result(run: &Sarif, lookup: &mut Lookup<'_>, s: &Suppressed) -> Va
     if let Some(expires) = &s.expires {
         properties.insert("expires".into(), json!(expires));
     }
-    result.insert(
-        "suppressions".into(),
-        json!([{
-            "kind": if s.kind == SuppressionKind::Exception { "external" } else { "inSource" },
-            "status": "accepted",
-            "justification": s.reason,
-            "properties": properties,
-        }]),
-    );
-    Value::Object(result)
+    result.suppressions = Some(json!([{
+        "kind": if s.kind == SuppressionKind::Exception { "external" } else { "inSource" },
+        "status": "accepted",
+        "justification": s.reason,
+        "properties": properties,
+    }]));
+    result
 }
 
 /// Pretty-printed `value` with every line after the first indented by
 /// `indent` more spaces (an even number).
-fn indented(value: &Value, indent: usize) -> io::Result<Vec<u8>> {
+fn indented(value: &impl Serialize, indent: usize) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
     crate::pretty::nested(&mut out, value, indent / 2)?;
     Ok(out)
@@ -462,9 +584,15 @@ fn write_tail(out: &mut dyn io::Write, run: &Sarif, any: bool, tail: Tail<'_>) -
     let mut notifications = Vec::new();
     for e in tail.errors {
         let mut location = Map::new();
-        location.insert("artifactLocation".into(), artifact(&mut lookup, &e.file));
+        location.insert(
+            "artifactLocation".into(),
+            json!(artifact(&mut lookup, &e.file)),
+        );
         if let Some(line) = e.line {
-            location.insert("region".into(), region(line, e.column.unwrap_or(1), None));
+            location.insert(
+                "region".into(),
+                json!(region(line, e.column.unwrap_or(1), None)),
+            );
         }
         notifications.push(json!({
             "level": "error",
