@@ -204,14 +204,19 @@ fn in_repository(path: &str) -> Artifact {
     }
 }
 
+/// An artifact location for `path`, with no base.
+fn unbased(path: &str) -> Artifact {
+    Artifact {
+        uri: crate::locate::percent_encode(path),
+        uri_base_id: None,
+    }
+}
+
 /// An artifact location for the reported file `name`.
 fn artifact(lookup: &mut Lookup<'_>, name: &str) -> Artifact {
     match lookup.relative(name) {
         Some(path) => in_repository(&path),
-        None => Artifact {
-            uri: crate::locate::percent_encode(&name.replace('\\', "/")),
-            uri_base_id: None,
-        },
+        None => unbased(&name.replace('\\', "/")),
     }
 }
 
@@ -286,10 +291,7 @@ fn locations(
         // relative to a chart this run did not see, so no base.
         let artifact = match &in_chart {
             Some(path) => in_repository(path),
-            None => Artifact {
-                uri: crate::locate::percent_encode(t),
-                uri_base_id: None,
-            },
+            None => unbased(t),
         };
         [Related {
             id: 1,
@@ -527,11 +529,11 @@ fn suppressed_result<'a>(
     result
 }
 
-/// Pretty-printed `value` with every line after the first indented by
-/// `indent` more spaces (an even number).
-fn indented(value: &impl Serialize, indent: usize) -> io::Result<Vec<u8>> {
+/// Pretty-printed `value` as if it sat `depth` levels deep (see
+/// [`crate::pretty::nested`]).
+fn indented(value: &impl Serialize, depth: usize) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
-    crate::pretty::nested(&mut out, value, indent / 2)?;
+    crate::pretty::nested(&mut out, value, depth)?;
     Ok(out)
 }
 
@@ -548,10 +550,10 @@ fn write_header(out: &mut dyn io::Write, run: &Sarif) -> io::Result<()> {
         out,
         "{{\n  \"$schema\": \"{SCHEMA_URI}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": "
     )?;
-    out.write_all(&indented(&json!({ "driver": driver }), 6)?)?;
+    out.write_all(&indented(&json!({ "driver": driver }), 3)?)?;
     if let Some(root) = run.locator.root_uri() {
         out.write_all(b",\n      \"originalUriBaseIds\": ")?;
-        out.write_all(&indented(&json!({"%SRCROOT%": {"uri": root}}), 6)?)?;
+        out.write_all(&indented(&json!({"%SRCROOT%": {"uri": root}}), 3)?)?;
     }
     out.write_all(b",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [")
 }
@@ -577,7 +579,7 @@ fn write_tail(out: &mut dyn io::Write, run: &Sarif, any: bool, tail: Tail<'_>) -
     let mut lookup = run.locator.lookup();
     for s in tail.suppressed {
         out.write_all(if any { b",\n        " } else { b"\n        " })?;
-        out.write_all(&indented(&suppressed_result(run, &mut lookup, s), 8)?)?;
+        out.write_all(&indented(&suppressed_result(run, &mut lookup, s), 4)?)?;
         any = true;
     }
     out.write_all(if any { b"\n      ],\n" } else { b"],\n" })?;
@@ -626,7 +628,7 @@ fn write_tail(out: &mut dyn io::Write, run: &Sarif, any: bool, tail: Tail<'_>) -
         "toolExecutionNotifications": notifications,
     }]);
     out.write_all(b"      \"invocations\": ")?;
-    out.write_all(&indented(&invocation, 6)?)?;
+    out.write_all(&indented(&invocation, 3)?)?;
     let properties = json!({
         "verdict": tail.summary.verdict,
         "summary": tail.summary,
@@ -635,6 +637,6 @@ fn write_tail(out: &mut dyn io::Write, run: &Sarif, any: bool, tail: Tail<'_>) -
         "coverage": bulwark_core::CoverageCounts::of(tail.coverage),
     });
     out.write_all(b",\n      \"properties\": ")?;
-    out.write_all(&indented(&properties, 6)?)?;
+    out.write_all(&indented(&properties, 3)?)?;
     out.write_all(b"\n    }\n  ]\n}\n")
 }

@@ -1621,18 +1621,18 @@ pub(crate) fn prepare_report(
             e.message = m;
         }
     }
-    (fingerprinted(findings, errors, source, secrets), masker)
+    crate::fingerprint::assign(&mut findings, source.as_deref(), &secrets);
+    (file_report(findings, errors, source, secrets), masker)
 }
 
-/// The report of a file whose findings are sorted and masked: their
-/// fingerprints assigned, the secrets' spans kept for drawing snippets.
-fn fingerprinted(
-    mut findings: Vec<Finding>,
+/// The report of a file whose findings are sorted, masked and
+/// fingerprinted, the secrets' spans kept for drawing snippets.
+fn file_report(
+    findings: Vec<Finding>,
     errors: Vec<ScanError>,
     source: Option<Arc<SourceFile>>,
     secrets: Vec<Span>,
 ) -> FileReport {
-    crate::fingerprint::assign(&mut findings, source.as_deref(), &secrets);
     let mut report = FileReport::new(findings, errors, source, Vec::new());
     report.secrets = secrets;
     report
@@ -1650,9 +1650,7 @@ fn kept_report(
     secrets: Vec<Span>,
 ) -> (FileReport, crate::mask::Masker) {
     let masker = crate::mask::Masker::new(source.as_deref().map(SourceFile::text), &secrets);
-    let mut report = FileReport::new(findings, Vec::new(), source, Vec::new());
-    report.secrets = secrets;
-    (report, masker)
+    (file_report(findings, Vec::new(), source, secrets), masker)
 }
 
 /// The files `candidate` read, with their digests, named relative to the
