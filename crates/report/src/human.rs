@@ -4,19 +4,24 @@
 //! Source text is masked before rendering wherever any finding marked a
 //! secret, so a snippet never shows a secret value, even one another rule
 //! points near. The look of the output is pinned in one place:
-//! [`codespan_config`].
+//! [`codespan_config`]. The common diagnostic (one label on one line of
+//! ASCII text) is written directly, byte for byte as codespan draws it
+//! (`draw.rs`, checked against codespan by a property test); every other
+//! goes to codespan.
 
+use std::borrow::Cow;
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bulwark_core::{Finding, InputKind, RuleFailure, ScanError, Severity, SourceFile};
-use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
+use codespan_reporting::diagnostic::{Diagnostic, Severity as Level};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config, DisplayStyle};
 
 use rayon::prelude::*;
 
+use crate::draw::{self, Drawing, Shown};
 use crate::escape::{self, inline};
 use crate::format::{Format, Sequence, Writer};
 use crate::model::{FileReport, Tail};
@@ -74,76 +79,84 @@ fn write_errors(out: &mut dyn WriteColor, errors: &[ScanError]) -> io::Result<()
     let config = codespan_config();
     let files = SimpleFiles::<String, String>::new();
     for error in errors {
-        term::emit_to_write_style(out, &config, &files, &input_error(error, None, None, None))
-            .map_err(|e| io::Error::other(e.to_string()))?;
+        term::emit_to_write_style(
+            out,
+            &config,
+            &files,
+            &input_error(error, None).diagnostic(0),
+        )
+        .map_err(|e| io::Error::other(e.to_string()))?;
     }
     Ok(())
 }
 
 /// Draws one file's input errors and findings, its text masked wherever
 /// any of its findings marked a secret. A file with many findings is drawn
-/// in parallel, a chunk at a time.
+/// in parallel, a chunk at a time. Each diagnostic is drawn by
+/// [`draw::draw`] when it has the common shape, else by codespan.
 fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>> {
-    let config = codespan_config();
-    let mut files = SimpleFiles::new();
     let source = file.source.as_ref();
     // Masked, then made safe to print: offsets into the file's text are
     // mapped through `shown`.
     let shown = source.map(|s| escape::Source::new(&mask_spans(s.text(), &file.secrets)));
-    let id = source.zip(shown.as_ref()).map(|(source, shown)| {
-        files.add(inline(source.name()).into_owned(), shown.text().to_owned())
-    });
+    let name = source.map(|s| inline(s.name()));
+    let lines = name
+        .as_deref()
+        .zip(shown.as_ref())
+        .map(|(name, shown)| Shown::new(name, shown.text()));
+    // codespan's copy of the file, made the first time it is needed.
+    let files: OnceLock<SimpleFiles<String, String>> = OnceLock::new();
+    let config = codespan_config();
     // The snippet is shown for diagnostics in the file the source is.
-    let here = |name: &str| {
-        source
-            .filter(|s| s.name() == name)
-            .and_then(|s| id.map(|id| (id, s)))
-    };
-    let emit = |out: &mut dyn WriteColor, d: &Diagnostic<usize>| -> io::Result<()> {
-        term::emit_to_write_style(out, &config, &files, d)
-            .map_err(|e| io::Error::other(e.to_string()))
-    };
-    let new_buffer = || {
-        if color {
+    let here = |name: &str| source.filter(|s| s.name() == name).zip(shown.as_ref());
+    let emit = |out: &mut Vec<u8>, d: &Drawing<'_>, labelled: bool| -> io::Result<()> {
+        let lines = lines.as_ref().filter(|_| labelled);
+        if draw::draw(out, d, lines, color) {
+            return Ok(());
+        }
+        let files = files.get_or_init(|| {
+            let mut files = SimpleFiles::new();
+            if let Some(lines) = &lines {
+                files.add(lines.name().to_owned(), lines.text().to_owned());
+            }
+            files
+        });
+        let mut buffer = if color {
             Buffer::ansi()
         } else {
             Buffer::no_color()
-        }
+        };
+        term::emit_to_write_style(&mut buffer, &config, files, &d.diagnostic(0))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        out.extend_from_slice(buffer.as_slice());
+        Ok(())
     };
-    let mut buffer = new_buffer();
-    let shown = shown.as_ref();
+    let mut out = Vec::new();
     for error in &file.errors {
         let at = here(&error.file);
-        emit(
-            &mut buffer,
-            &input_error(error, at.map(|(id, _)| id), at.map(|(_, s)| s), shown),
-        )?;
+        emit(&mut out, &input_error(error, at), at.is_some())?;
     }
-    let draw = |out: &mut dyn WriteColor, finding: &Finding| {
+    let drawn = |out: &mut Vec<u8>, finding: &Finding| {
         let at = here(&finding.file);
-        emit(
-            out,
-            &finding_diagnostic(finding, at.map(|(id, _)| id), at.map(|(_, s)| s), shown),
-        )
+        emit(out, &finding_drawing(finding, at), at.is_some())
     };
     if file.findings.len() <= RENDER_CHUNK {
         for finding in &file.findings {
-            draw(&mut buffer, finding)?;
+            drawn(&mut out, finding)?;
         }
-        return Ok(buffer.into_inner());
+        return Ok(out);
     }
-    let mut out = buffer.into_inner();
     for chunk in file.findings.chunks(RENDER_CHUNK) {
-        let drawn: Vec<io::Result<Buffer>> = chunk
+        let parts: Vec<io::Result<Vec<u8>>> = chunk
             .par_iter()
             .map(|finding| {
-                let mut buffer = new_buffer();
-                draw(&mut buffer, finding)?;
-                Ok(buffer)
+                let mut part = Vec::new();
+                drawn(&mut part, finding)?;
+                Ok(part)
             })
             .collect();
-        for buffer in drawn {
-            out.extend_from_slice(buffer?.as_slice());
+        for part in parts {
+            out.extend_from_slice(&part?);
         }
     }
     Ok(out)
@@ -170,31 +183,34 @@ fn write_tail(out: &mut dyn WriteColor, tail: Tail<'_>) -> io::Result<()> {
     summary(out, tail)
 }
 
-fn finding_diagnostic(
-    f: &Finding,
-    file: Option<usize>,
-    source: Option<&Arc<SourceFile>>,
-    shown: Option<&escape::Source>,
-) -> Diagnostic<usize> {
+/// A finding as drawn: the snippet is shown when `at` (its file's source and
+/// shown text) is known, else its location is a note.
+fn finding_drawing<'a>(
+    f: &'a Finding,
+    at: Option<(&Arc<SourceFile>, &escape::Source)>,
+) -> Drawing<'a> {
     let mut notes = Vec::new();
-    if file.is_none() {
-        notes.push(format!(
+    if at.is_none() {
+        notes.push(Cow::Owned(format!(
             "at {}:{}:{}",
             inline(&f.file),
             f.location.line,
             f.location.column
-        ));
+        )));
     }
     if let Some(template) = &f.template {
-        notes.push(format!("rendered from template {}", inline(template)));
+        notes.push(Cow::Owned(format!(
+            "rendered from template {}",
+            inline(template)
+        )));
     }
     if let Some(traced) = &f.traced {
-        notes.push(inline(&traced.to_string()).into_owned());
+        notes.push(Cow::Owned(inline(&traced.to_string()).into_owned()));
     }
     if let Some(detail) = &f.detail {
-        notes.push(inline(detail).into_owned());
+        notes.push(inline(detail));
     }
-    notes.push(match &f.pss {
+    notes.push(Cow::Owned(match &f.pss {
         Some(pss) => format!(
             "{} · {} · judged at {}",
             f.severity,
@@ -202,19 +218,16 @@ fn finding_diagnostic(
             inline(&pss.to_string())
         ),
         None => format!("{} · {}", f.severity, inline(&f.controls.join(", "))),
-    });
-    notes.push(format!("help: {}", inline(&f.remediation)));
-    let mut d = Diagnostic::new(level(f.severity))
-        .with_code(inline(&f.rule_id).into_owned())
-        .with_message(inline(&f.message).into_owned())
-        .with_notes(notes);
-    if let (Some(id), Some(shown)) = (file, shown) {
-        d = d.with_labels(vec![
-            Label::primary(id, shown.range(first_line(f, source)))
-                .with_message(inline(&f.title).into_owned()),
-        ]);
+    }));
+    notes.push(Cow::Owned(format!("help: {}", inline(&f.remediation))));
+    Drawing {
+        level: level(f.severity),
+        code: inline(&f.rule_id),
+        message: inline(&f.message),
+        label: at
+            .map(|(source, shown)| (shown.range(first_line(f, Some(source))), inline(&f.title))),
+        notes,
     }
-    d
 }
 
 /// In YAML documents, the finding's span cut at the end of its first line:
@@ -235,17 +248,19 @@ fn first_line(f: &Finding, source: Option<&Arc<SourceFile>>) -> std::ops::Range<
     }
 }
 
-fn input_error(
-    e: &ScanError,
-    file: Option<usize>,
-    source: Option<&Arc<SourceFile>>,
-    shown: Option<&escape::Source>,
-) -> Diagnostic<usize> {
-    let d = Diagnostic::error()
-        .with_code(format!("input-error: {}", inline(&e.code)))
-        .with_message(inline(&e.message).into_owned());
-    match (file, source, shown, e.line) {
-        (Some(id), Some(src), Some(shown), Some(line)) => {
+fn input_error<'a>(
+    e: &'a ScanError,
+    at: Option<(&Arc<SourceFile>, &escape::Source)>,
+) -> Drawing<'a> {
+    let mut d = Drawing {
+        level: Level::Error,
+        code: Cow::Owned(format!("input-error: {}", inline(&e.code))),
+        message: inline(&e.message),
+        label: None,
+        notes: Vec::new(),
+    };
+    match (at, e.line) {
+        (Some((src, shown)), Some(line)) => {
             let start = src.line_starts().get(line - 1).copied().unwrap_or(0);
             let offset = src.text()[start..]
                 .char_indices()
@@ -255,10 +270,13 @@ fn input_error(
                 .chars()
                 .next()
                 .map_or(offset, |c| offset + c.len_utf8());
-            d.with_labels(vec![Label::primary(id, shown.range(offset..end))])
+            d.label = Some((shown.range(offset..end), Cow::Borrowed("")));
         }
-        _ => d.with_notes(vec![format!("in {}", inline(&e.location()))]),
+        _ => d
+            .notes
+            .push(Cow::Owned(format!("in {}", inline(&e.location())))),
     }
+    d
 }
 
 fn failure_diagnostic(f: &RuleFailure) -> Diagnostic<usize> {

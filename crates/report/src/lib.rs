@@ -18,6 +18,7 @@
 //! and only displayed; choosing formats is the caller's business.
 #![deny(missing_docs)]
 
+mod draw;
 pub mod escape;
 mod format;
 pub mod github;
