@@ -39,7 +39,7 @@ pub use crate::{
         SuppressionKind, Tally, Verdict, sort_findings, sort_problems,
     },
     severity::{ParseSeverityError, Severity},
-    source::{Location, SourceFile, Span},
+    source::{Location, SourceFile, Span, line_starts},
     tree::{FlatTree, TREE_LEN_BITS},
 };
 

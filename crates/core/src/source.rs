@@ -74,9 +74,7 @@ impl SourceFile {
     /// Wraps `text` under the display name `name`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = line_starts(&text);
         SourceFile {
             name: name.into(),
             text,
@@ -152,6 +150,14 @@ impl SourceFile {
     }
 }
 
+/// Byte offsets at which each line of `text` starts: 0, and after every
+/// `\n`.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +176,9 @@ mod tests {
         assert_eq!(file.line_span(1), Some(Span::new(3, 6)));
         assert_eq!(file.line_span(2), Some(Span::new(8, 8)));
         assert_eq!(file.line_span(4), None);
+        assert_eq!(file.line_starts(), [0, 3, 8, 9]);
+        assert_eq!(line_starts(""), [0]);
+        assert_eq!(line_starts("\n\n"), [0, 1, 2]);
     }
 
     #[test]

@@ -60,15 +60,26 @@ impl Drawing<'_> {
 pub(crate) struct Shown<'a> {
     name: &'a str,
     text: &'a str,
-    starts: Vec<usize>,
+    starts: Cow<'a, [usize]>,
 }
 
 impl<'a> Shown<'a> {
     pub fn new(name: &'a str, text: &'a str) -> Shown<'a> {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Shown { name, text, starts }
+        Shown {
+            name,
+            text,
+            starts: Cow::Owned(bulwark_core::line_starts(text)),
+        }
+    }
+
+    /// `text` whose lines start at `starts`, already found.
+    pub fn with_starts(name: &'a str, text: &'a str, starts: &'a [usize]) -> Shown<'a> {
+        debug_assert_eq!(starts, bulwark_core::line_starts(text));
+        Shown {
+            name,
+            text,
+            starts: Cow::Borrowed(starts),
+        }
     }
 
     pub fn name(&self) -> &'a str {

@@ -98,12 +98,20 @@ fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>> {
     let source = file.source.as_ref();
     // Masked, then made safe to print: offsets into the file's text are
     // mapped through `shown`.
-    let shown = source.map(|s| escape::Source::new(&mask_spans(s.text(), &file.secrets)));
+    let shown = source.map(|s| escape::Source::new(mask_spans(s.text(), &file.secrets)));
     let name = source.map(|s| inline(s.name()));
-    let lines = name
-        .as_deref()
-        .zip(shown.as_ref())
-        .map(|(name, shown)| Shown::new(name, shown.text()));
+    let lines = match (source, name.as_deref(), shown.as_ref()) {
+        // Masking keeps every offset when it keeps the length (a character
+        // masked is one byte); so does making it safe when nothing was
+        // replaced: the source's lines are the shown text's.
+        (Some(source), Some(name), Some(shown))
+            if shown.unchanged() && shown.text().len() == source.text().len() =>
+        {
+            Some(Shown::with_starts(name, shown.text(), source.line_starts()))
+        }
+        (_, Some(name), Some(shown)) => Some(Shown::new(name, shown.text())),
+        _ => None,
+    };
     // codespan's copy of the file, made the first time it is needed.
     let files: OnceLock<SimpleFiles<String, String>> = OnceLock::new();
     let config = codespan_config();

@@ -1,6 +1,6 @@
 //! The result cache: what a file's evaluation gave (its findings and
 //! suppressions as its report has them, secrets masked, and the spans of
-//! its secrets), kept in the cache directory (`DIR/results/KEY.json`) and
+//! its secrets), kept in the cache directory (`DIR/results/KEY.entry`) and
 //! reused when nothing it depends on changed. No secret's text is written.
 //!
 //! The key binds the file's bytes and name, the kind it was declared as,
@@ -15,19 +15,26 @@
 //! rewritten: it is never trusted. Its findings keep the fingerprints they
 //! were given (which depend on nothing the key does not bind); reports,
 //! baselines and severities are made from it exactly as from a fresh
-//! evaluation. Findings are kept as arrays, not objects: reading the
-//! entries is most of what a cached run does.
+//! evaluation.
+//!
+//! Reading the entries is most of what a cached run does, so an entry is
+//! binary: a header naming the format ([`MAGIC`]), the record in postcard
+//! (fields in order, integers as varints, strings as length and bytes;
+//! nothing to unescape, no member names to match), and a CRC-32 of all that
+//! precedes it. An entry cut short (a reader meeting one still being
+//! written), damaged anywhere, or left with bytes over is unsound.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use bulwark_core::{
-    Finding, InputKind, Location, PssJudgement, Severity, Span, Suppressed, Traced,
+    Finding, InputKind, Location, PssJudgement, Severity, Span, Suppressed, SuppressionKind, Traced,
 };
 use serde::{Deserialize, Serialize};
 
-/// The shape of a record; entries of another are ignored.
-const FORMAT: u32 = 3;
+/// What every entry starts with: the format's name and version. Entries
+/// of another format (the JSON of earlier versions included) are unsound.
+const MAGIC: &[u8] = b"bulwark results 4\n";
 
 /// The result cache of one run.
 #[derive(Debug, Clone)]
@@ -56,9 +63,12 @@ pub(crate) struct Keep<'a> {
     pub(crate) secrets: &'a [Span],
 }
 
+/// An entry's record. Every type in it serialises every field, always, in
+/// order: postcard has no names to skip by, so the core types that leave
+/// empty fields out of JSON are mirrored here ([`KeptPss`], [`KeptTraced`],
+/// [`KeptSuppressed`]).
 #[derive(Serialize, Deserialize)]
 struct Record {
-    format: u32,
     key: String,
     kind: Option<InputKind>,
     documents: usize,
@@ -80,9 +90,7 @@ struct KeptRule {
     module: String,
 }
 
-/// One finding, as a JSON array rather than an object: an entry holds
-/// tens of thousands, and reading is most of a cached run, member names
-/// and all.
+/// One finding.
 #[derive(Serialize, Deserialize)]
 struct KeptFinding(
     /// Its rule, in [`Record::rules`].
@@ -107,16 +115,117 @@ struct KeptFinding(
     /// nothing the key does not bind (the rule, the file's name and text,
     /// the secrets' spans, the findings before it).
     String,
-    Option<PssJudgement>,
-    Option<Traced>,
+    Option<KeptPss>,
+    Option<KeptTraced>,
 );
 
+/// A [`PssJudgement`]: level, version, mode, namespace.
+#[derive(Serialize, Deserialize)]
+struct KeptPss(String, String, String, Option<String>);
+
+impl KeptPss {
+    fn of(p: &PssJudgement) -> KeptPss {
+        KeptPss(
+            p.level.clone(),
+            p.version.clone(),
+            p.mode.clone(),
+            p.namespace.clone(),
+        )
+    }
+
+    fn into_core(self) -> PssJudgement {
+        let KeptPss(level, version, mode, namespace) = self;
+        PssJudgement {
+            level,
+            version,
+            mode,
+            namespace,
+        }
+    }
+}
+
+/// A [`Traced`]: the Dockerfile, its line, the instruction, the base image.
+#[derive(Serialize, Deserialize)]
+struct KeptTraced(String, usize, String, Option<String>);
+
+impl KeptTraced {
+    fn of(t: &Traced) -> KeptTraced {
+        KeptTraced(
+            t.dockerfile.clone(),
+            t.line,
+            t.instruction.clone(),
+            t.base_image.clone(),
+        )
+    }
+
+    fn into_core(self) -> Traced {
+        let KeptTraced(dockerfile, line, instruction, base_image) = self;
+        Traced {
+            dockerfile,
+            line,
+            instruction,
+            base_image,
+        }
+    }
+}
+
+/// A [`Suppressed`], every field.
 #[derive(Serialize, Deserialize)]
 struct KeptSuppressed {
-    #[serde(flatten)]
-    suppressed: Suppressed,
+    rule_id: String,
+    severity: Severity,
+    file: String,
+    line: usize,
+    column: usize,
     end: (usize, usize),
     template: Option<String>,
+    fingerprint: String,
+    message: String,
+    kind: SuppressionKind,
+    reason: String,
+    owner: Option<String>,
+    expires: Option<String>,
+    declared_at: String,
+}
+
+impl KeptSuppressed {
+    fn of(s: &Suppressed) -> KeptSuppressed {
+        KeptSuppressed {
+            rule_id: s.rule_id.to_string(),
+            severity: s.severity,
+            file: s.file.to_string(),
+            line: s.line,
+            column: s.column,
+            end: s.end,
+            template: s.template.clone(),
+            fingerprint: s.fingerprint.clone(),
+            message: s.message.clone(),
+            kind: s.kind,
+            reason: s.reason.clone(),
+            owner: s.owner.clone(),
+            expires: s.expires.clone(),
+            declared_at: s.declared_at.clone(),
+        }
+    }
+
+    fn into_core(self) -> Suppressed {
+        Suppressed {
+            rule_id: Arc::from(self.rule_id),
+            severity: self.severity,
+            file: Arc::from(self.file),
+            line: self.line,
+            column: self.column,
+            end: self.end,
+            template: self.template,
+            fingerprint: self.fingerprint,
+            message: self.message,
+            kind: self.kind,
+            reason: self.reason,
+            owner: self.owner,
+            expires: self.expires,
+            declared_at: self.declared_at,
+        }
+    }
 }
 
 fn span(s: Span) -> (usize, usize) {
@@ -132,25 +241,24 @@ impl Results {
         }
     }
 
-    /// The key of the file `name` with `bytes`, declared as `kind`.
-    pub(crate) fn key(&self, name: &str, kind: Option<InputKind>, bytes: &[u8]) -> String {
-        let head = format!(
-            "{}\0{}\0{}\0{}\0",
-            self.run,
-            name,
-            kind.map(|k| k.to_string()).unwrap_or_default(),
-            bytes.len()
-        );
-        // Hashed as it stands, without copying the file.
-        use sha2::Digest as _;
-        let mut hasher = sha2::Sha256::new();
-        hasher.update(head.as_bytes());
-        hasher.update(bytes);
-        hex::encode(hasher.finalize())
+    /// The key of the file `name` whose bytes have the SHA-256 `digest`
+    /// (hex; the digest its evidence subject names, computed once),
+    /// declared as `kind`.
+    pub(crate) fn key(&self, name: &str, kind: Option<InputKind>, digest: &str) -> String {
+        bulwark_evidence::sha256_hex(
+            format!(
+                "{}\0{}\0{}\0{}",
+                self.run,
+                name,
+                kind.map(|k| k.to_string()).unwrap_or_default(),
+                digest
+            )
+            .as_bytes(),
+        )
     }
 
     fn path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("{key}.json"))
+        self.dir.join(format!("{key}.entry"))
     }
 
     /// The entry kept under `key`, if there is a sound one. One that is
@@ -209,13 +317,12 @@ impl Results {
                     span(f.span),
                     f.redactions.iter().copied().map(span).collect(),
                     f.fingerprint.clone(),
-                    f.pss.clone(),
-                    f.traced.clone(),
+                    f.pss.as_ref().map(KeptPss::of),
+                    f.traced.as_ref().map(KeptTraced::of),
                 )
             })
             .collect();
         let record = Record {
-            format: FORMAT,
             key: key.to_owned(),
             kind: entry.kind,
             documents: entry.documents,
@@ -226,18 +333,10 @@ impl Results {
                 .unwrap_or_default(),
             rules,
             findings,
-            suppressed: entry
-                .suppressed
-                .iter()
-                .map(|s| KeptSuppressed {
-                    suppressed: s.clone(),
-                    end: s.end,
-                    template: s.template.clone(),
-                })
-                .collect(),
+            suppressed: entry.suppressed.iter().map(KeptSuppressed::of).collect(),
             secrets: entry.secrets.iter().copied().map(span).collect(),
         };
-        if let Ok(bytes) = serde_json::to_vec(&record) {
+        if let Some(bytes) = encode(&record) {
             self.write(key, &bytes);
         }
     }
@@ -246,7 +345,7 @@ impl Results {
     /// (mode 0600): one directory operation per entry instead of a
     /// temporary file and a rename, which made writing the entries of a
     /// first run cost as much as evaluating the files. A reader that meets
-    /// an entry still being written sees JSON cut short, which is unsound
+    /// an entry still being written sees it cut short, which is unsound
     /// and evaluated again; an entry already there (another run's) is left
     /// as it is. The directory is made (private) with the first entry.
     fn write(&self, key: &str, bytes: &[u8]) {
@@ -273,10 +372,32 @@ impl Results {
     }
 }
 
+/// `record` as an entry: [`MAGIC`], the record, the CRC-32 of both.
+fn encode(record: &Record) -> Option<Vec<u8>> {
+    let mut bytes = postcard::to_extend(record, MAGIC.to_vec()).ok()?;
+    let sum = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&sum.to_le_bytes());
+    Some(bytes)
+}
+
+/// The record `bytes` hold, if they are a whole entry: [`MAGIC`], a
+/// record and nothing more, and a checksum that matches.
+fn decode(bytes: &[u8]) -> Option<Record> {
+    let (body, sum) = bytes.split_last_chunk::<4>()?;
+    let payload = body.strip_prefix(MAGIC)?;
+    if crc32fast::hash(body) != u32::from_le_bytes(*sum) {
+        return None;
+    }
+    match postcard::take_from_bytes::<Record>(payload) {
+        Ok((record, [])) => Some(record),
+        _ => None,
+    }
+}
+
 /// The entry `bytes` hold, if they are a sound record of `key`.
 fn sound(key: &str, bytes: &[u8]) -> Option<Entry> {
-    let record: Record = serde_json::from_slice(bytes).ok()?;
-    if record.format != FORMAT || record.key != key {
+    let record = decode(bytes)?;
+    if record.key != key {
         return None;
     }
     // Each rule's shared text once, shared by its findings.
@@ -295,73 +416,65 @@ fn sound(key: &str, bytes: &[u8]) -> Option<Entry> {
         })
         .collect();
     let file: Arc<str> = Arc::from(record.file);
-    let findings = record
-        .findings
-        .into_iter()
-        .map(|f| {
-            let KeptFinding(
-                rule,
-                severity,
-                (line, column, end_line, end_column),
-                template,
-                message,
-                detail,
-                pointer,
-                kind,
-                (start, end),
-                redactions,
-                fingerprint,
-                pss,
-                traced,
-            ) = f;
-            let (rule_id, title, controls, remediation, module) = rules.get(rule)?.clone();
-            if !crate::fingerprint::well_formed(&fingerprint) {
-                return None;
-            }
-            Some(Finding {
-                rule_id,
-                severity,
-                title,
-                controls,
-                file: file.clone(),
-                location: Location {
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                },
-                template,
-                message,
-                detail,
-                remediation,
-                module,
-                pointer,
-                fingerprint,
-                kind,
-                span: Span::new(start, end),
-                redactions: redactions
-                    .into_iter()
-                    .map(|(a, b)| Span::new(a, b))
-                    .collect(),
-                pss,
-                traced,
-            })
-        })
-        .collect::<Option<Vec<Finding>>>()?;
-    let suppressed = record
-        .suppressed
-        .into_iter()
-        .map(|s| Suppressed {
-            end: s.end,
-            template: s.template,
-            ..s.suppressed
-        })
-        .collect();
+    let mut findings = Vec::with_capacity(record.findings.len());
+    for kept in record.findings {
+        let KeptFinding(
+            rule,
+            severity,
+            (line, column, end_line, end_column),
+            template,
+            message,
+            detail,
+            pointer,
+            kind,
+            (start, end),
+            redactions,
+            fingerprint,
+            pss,
+            traced,
+        ) = kept;
+        let (rule_id, title, controls, remediation, module) = rules.get(rule)?.clone();
+        if !crate::fingerprint::well_formed(&fingerprint) {
+            return None;
+        }
+        findings.push(Finding {
+            rule_id,
+            severity,
+            title,
+            controls,
+            file: file.clone(),
+            location: Location {
+                line,
+                column,
+                end_line,
+                end_column,
+            },
+            template,
+            message,
+            detail,
+            remediation,
+            module,
+            pointer,
+            fingerprint,
+            kind,
+            span: Span::new(start, end),
+            redactions: redactions
+                .into_iter()
+                .map(|(a, b)| Span::new(a, b))
+                .collect(),
+            pss: pss.map(KeptPss::into_core),
+            traced: traced.map(KeptTraced::into_core),
+        });
+    }
     Some(Entry {
         kind: record.kind,
         documents: record.documents,
         findings,
-        suppressed,
+        suppressed: record
+            .suppressed
+            .into_iter()
+            .map(KeptSuppressed::into_core)
+            .collect(),
         secrets: record
             .secrets
             .into_iter()
@@ -392,7 +505,11 @@ mod tests {
     {
         let dir = tempfile::tempdir()?;
         let results = Results::new(dir.path().join("cache"), "run");
-        let key = results.key("Dockerfile", None, b"FROM scratch\n");
+        let key = results.key(
+            "Dockerfile",
+            None,
+            &bulwark_evidence::sha256_hex(b"FROM scratch\n"),
+        );
         assert!(results.get(&key).is_none());
         results.put(&key, keep());
         let path = results.path(&key);
@@ -435,7 +552,11 @@ mod tests {
     fn findings_are_kept_with_their_fingerprints() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let results = Results::new(dir.path().to_path_buf(), "run");
-        let key = results.key("Dockerfile", None, b"FROM a\nUSER root\n");
+        let key = results.key(
+            "Dockerfile",
+            None,
+            &bulwark_evidence::sha256_hex(b"FROM a\nUSER root\n"),
+        );
         let finding = Finding {
             rule_id: "user".into(),
             severity: Severity::High,
@@ -458,38 +579,104 @@ mod tests {
             kind: InputKind::Dockerfile,
             span: Span::new(7, 16),
             redactions: vec![Span::new(12, 16)],
-            pss: None,
-            traced: None,
+            pss: Some(PssJudgement {
+                level: "restricted".to_owned(),
+                version: "latest".to_owned(),
+                mode: "enforce".to_owned(),
+                namespace: Some("web".to_owned()),
+            }),
+            traced: Some(Traced {
+                dockerfile: "Dockerfile".to_owned(),
+                line: 1,
+                instruction: "FROM a".to_owned(),
+                base_image: Some("a".to_owned()),
+            }),
         };
         let findings = [finding.clone()];
+        let suppressed = [Suppressed {
+            rule_id: "user".into(),
+            severity: Severity::High,
+            file: "Dockerfile".into(),
+            line: 2,
+            column: 1,
+            end: (2, 10),
+            template: Some("t.yaml".to_owned()),
+            fingerprint: "0123456789abcdef0123456789abcdef".to_owned(),
+            message: "runs as root".to_owned(),
+            kind: SuppressionKind::Exception,
+            reason: "why".to_owned(),
+            owner: Some("team".to_owned()),
+            expires: Some("2030-01-01".to_owned()),
+            declared_at: "bulwark.toml:3".to_owned(),
+        }];
         results.put(
             &key,
             Keep {
                 findings: &findings,
+                suppressed: &suppressed,
                 ..keep()
             },
         );
         let entry = results.get(&key).ok_or("kept")?;
         assert_eq!(entry.findings, findings);
+        assert_eq!(entry.suppressed, suppressed);
 
         let path = results.path(&key);
-        let text = std::fs::read_to_string(&path)?;
-        for broken in [
-            text.replace("0123456789abcdef0123456789abcdef", "not a fingerprint"),
-            text.replace("[0,\"high\"", "[1,\"high\""),
-        ] {
-            assert_ne!(broken, text);
-            std::fs::write(&path, broken)?;
-            assert!(results.get(&key).is_none());
+        let written = std::fs::read(&path)?;
+        let damage: [fn(&mut KeptFinding); 2] =
+            [|f| f.10 = "not a fingerprint".to_owned(), |f| f.0 = 1];
+        for damage in damage {
+            let mut record = decode(&written).ok_or("decodes")?;
+            damage(record.findings.first_mut().ok_or("a finding")?);
+            let broken = encode(&record).ok_or("encodes")?;
+            std::fs::write(&path, &broken)?;
+            assert!(decode(&broken).is_some(), "a whole entry");
+            assert!(results.get(&key).is_none(), "but not a sound one");
             results.put(
                 &key,
                 Keep {
                     findings: &findings,
+                    suppressed: &suppressed,
                     ..keep()
                 },
             );
-            assert_eq!(std::fs::read_to_string(&path)?, text);
+            assert_eq!(std::fs::read(&path)?, written);
         }
+        Ok(())
+    }
+
+    /// An entry with any one byte changed, cut short anywhere, or with a
+    /// byte over is unsound; the pristine one reads back.
+    #[test]
+    fn damage_anywhere_makes_an_entry_unsound() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let results = Results::new(dir.path().to_path_buf(), "run");
+        let key = results.key(
+            "Dockerfile",
+            None,
+            &bulwark_evidence::sha256_hex(b"FROM a\n"),
+        );
+        results.put(
+            &key,
+            Keep {
+                secrets: &[Span::new(1, 3)],
+                ..keep()
+            },
+        );
+        let written = std::fs::read(results.path(&key))?;
+        assert!(sound(&key, &written).is_some_and(|e| e.secrets == [Span::new(1, 3)]));
+        assert!(sound("another key", &written).is_none());
+        for i in 0..written.len() {
+            for bit in [0x01, 0x80] {
+                let mut broken = written.clone();
+                broken[i] ^= bit;
+                assert!(sound(&key, &broken).is_none(), "byte {i} ^ {bit:#x}");
+            }
+            assert!(sound(&key, &written[..i]).is_none(), "cut at {i}");
+        }
+        let mut longer = written.clone();
+        longer.push(0);
+        assert!(sound(&key, &longer).is_none());
         Ok(())
     }
 }

@@ -1113,12 +1113,17 @@ impl Context<'_> {
                     if let Some(results) = &self.results
                         && file.declared() != Some(InputKind::Image)
                     {
-                        let k = results.key(&candidate.display, file.declared(), file.bytes());
+                        let digest = bulwark_evidence::sha256_hex(file.bytes());
+                        let k = results.key(&candidate.display, file.declared(), &digest);
                         if let Some(entry) = results.get(&k)
                             && let Ok(text) = std::str::from_utf8(file.bytes())
                         {
                             let source = Arc::new(SourceFile::new(&candidate.display, text));
-                            return Input::Cached { entry, source };
+                            return Input::Cached {
+                                entry,
+                                source,
+                                digest,
+                            };
                         }
                         key = Some(k);
                     }
@@ -1193,12 +1198,12 @@ impl Context<'_> {
             (Job::File(candidate), Some(root), Input::Loaded(loaded)) => {
                 subjects(root, candidate, loaded)
             }
-            (Job::File(candidate), Some(_), Input::Cached { source, .. }) => vec![(
+            (Job::File(candidate), Some(_), Input::Cached { digest, .. }) => vec![(
                 candidate
                     .relative
                     .clone()
                     .unwrap_or_else(|| candidate.display.clone()),
-                bulwark_evidence::sha256_hex(source.text().as_bytes()),
+                digest.clone(),
             )],
             (Job::Image(_), _, Input::Loaded(loaded)) => crate::images::subjects(loaded),
             _ => Vec::new(),
@@ -1219,7 +1224,7 @@ impl Context<'_> {
         };
         let cached = matches!(input, Input::Cached { .. });
         let evaluated = match input {
-            Input::Cached { entry, source } => Evaluated::from_cache(entry, source),
+            Input::Cached { entry, source, .. } => Evaluated::from_cache(entry, source),
             Input::Loaded(loaded) => phases.time(&phases.evaluate, || {
                 self.evaluate(loaded, evaluator, config_path.as_deref(), known_kind)
             }),
@@ -1533,6 +1538,8 @@ enum Input {
     Cached {
         entry: crate::results::Entry,
         source: Arc<SourceFile>,
+        /// The SHA-256 of its bytes (hex), its evidence subject's digest.
+        digest: String,
     },
 }
 

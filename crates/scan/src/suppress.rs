@@ -279,9 +279,7 @@ mod tests {
     }
 
     fn starts(text: &str) -> Vec<usize> {
-        std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect()
+        bulwark_core::line_starts(text)
     }
 
     #[test]
