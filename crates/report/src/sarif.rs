@@ -20,6 +20,8 @@ use std::io;
 
 use bulwark_core::{Finding, RuleMeta, Severity};
 use serde::Serialize;
+
+use crate::pretty::Pretty;
 use serde_json::{Map, Value, json};
 
 use crate::locate::{Locator, Lookup};
@@ -189,7 +191,7 @@ fn rule_descriptor(rule: &SarifRule) -> Value {
 
 /// An artifact location: a URI, relative to the repository root when
 /// `%SRCROOT%` is its base.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Debug)]
 struct Artifact {
     uri: String,
     #[serde(rename = "uriBaseId", skip_serializing_if = "Option::is_none")]
@@ -222,7 +224,7 @@ fn artifact(lookup: &mut Lookup<'_>, name: &str) -> Artifact {
 
 /// A region; its end only when it is past its start. Members are written
 /// in name order, as every object of the log is.
-#[derive(Serialize)]
+#[derive(Serialize, Debug)]
 struct Region {
     #[serde(rename = "endColumn", skip_serializing_if = "Option::is_none")]
     end_column: Option<usize>,
@@ -399,6 +401,168 @@ struct FindingProperties<'a> {
     traced: Option<Value>,
 }
 
+/// Written member for member as its `Serialize` form is, with
+/// [`Pretty`]: a result is written for every finding, and serde_json would
+/// escape each of its member names byte by byte. The `Serialize` forms
+/// stay the reference; a test writes generated results both ways.
+trait Hand {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()>;
+}
+
+impl Hand for Artifact {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()> {
+        w.begin_object();
+        w.member("uri");
+        w.string(&self.uri);
+        if let Some(base) = self.uri_base_id {
+            w.member("uriBaseId");
+            w.string(base);
+        }
+        w.end_object();
+        Ok(())
+    }
+}
+
+impl Hand for Region {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()> {
+        w.begin_object();
+        for (name, value) in [
+            ("endColumn", self.end_column),
+            ("endLine", self.end_line),
+            ("startColumn", self.start_column),
+            ("startLine", Some(self.start_line)),
+        ] {
+            if let Some(value) = value {
+                w.member(name);
+                w.number(value);
+            }
+        }
+        w.end_object();
+        Ok(())
+    }
+}
+
+impl Hand for Message {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()> {
+        w.begin_object();
+        w.member("text");
+        w.string(&self.text);
+        w.end_object();
+        Ok(())
+    }
+}
+
+impl Hand for Located {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()> {
+        let physical = &self.physical_location;
+        w.begin_object();
+        w.member("physicalLocation");
+        w.begin_object();
+        w.member("artifactLocation");
+        physical.artifact_location.hand(w)?;
+        w.member("region");
+        physical.region.hand(w)?;
+        w.end_object();
+        w.end_object();
+        Ok(())
+    }
+}
+
+impl Hand for Related {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()> {
+        w.begin_object();
+        w.member("id");
+        w.number(self.id as usize);
+        w.member("message");
+        self.message.hand(w)?;
+        w.member("physicalLocation");
+        w.begin_object();
+        w.member("artifactLocation");
+        self.physical_location.artifact_location.hand(w)?;
+        w.end_object();
+        w.end_object();
+        Ok(())
+    }
+}
+
+impl Hand for FindingProperties<'_> {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()> {
+        w.begin_object();
+        w.member("controls");
+        w.begin_array();
+        for control in self.controls {
+            w.item();
+            w.string(control);
+        }
+        w.end_array();
+        if let Some(image) = self.image {
+            w.member("image");
+            w.string(image);
+        }
+        w.member("pointer");
+        w.string(self.pointer);
+        if let Some(pss) = &self.pss {
+            w.member("pss");
+            w.value(pss)?;
+        }
+        w.member("severity");
+        w.string(&self.severity);
+        if let Some(traced) = &self.traced {
+            w.member("traced");
+            w.value(traced)?;
+        }
+        w.end_object();
+        Ok(())
+    }
+}
+
+/// A one-element array of `item`.
+fn one(w: &mut Pretty<'_>, item: &impl Hand) -> io::Result<()> {
+    w.begin_array();
+    w.item();
+    item.hand(w)?;
+    w.end_array();
+    Ok(())
+}
+
+impl<P: Hand> Hand for Out<'_, P> {
+    fn hand(&self, w: &mut Pretty<'_>) -> io::Result<()> {
+        w.begin_object();
+        w.member("level");
+        w.string(self.level);
+        w.member("locations");
+        let [located] = &self.locations;
+        one(w, located)?;
+        w.member("message");
+        self.message.hand(w)?;
+        if let Some(Fingerprints(fingerprint)) = &self.partial_fingerprints {
+            w.member("partialFingerprints");
+            w.begin_object();
+            w.member(FINGERPRINT_KEY);
+            w.string(fingerprint);
+            w.end_object();
+        }
+        w.member("properties");
+        self.properties.hand(w)?;
+        if let Some([related]) = &self.related_locations {
+            w.member("relatedLocations");
+            one(w, related)?;
+        }
+        w.member("ruleId");
+        w.string(self.rule_id);
+        if let Some(index) = self.rule_index {
+            w.member("ruleIndex");
+            w.number(index);
+        }
+        if let Some(suppressions) = &self.suppressions {
+            w.member("suppressions");
+            w.value(suppressions)?;
+        }
+        w.end_object();
+        Ok(())
+    }
+}
+
 fn result<'a, P>(
     run: &Sarif,
     lookup: &mut Lookup<'_>,
@@ -567,7 +731,7 @@ fn render_results(run: &Sarif, findings: &[Finding]) -> io::Result<Vec<u8>> {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(b"        ");
-        crate::pretty::nested(&mut out, &finding_result(run, &mut lookup, f), 4)?;
+        finding_result(run, &mut lookup, f).hand(&mut Pretty::new(&mut out, 4))?;
     }
     Ok(out)
 }
@@ -639,4 +803,111 @@ fn write_tail(out: &mut dyn io::Write, run: &Sarif, any: bool, tail: Tail<'_>) -
     out.write_all(b",\n      \"properties\": ")?;
     out.write_all(&indented(&properties, 3)?)?;
     out.write_all(b"\n    }\n  ]\n}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(&["a", "Z9", " ", "\"", "\\", "\n", "\u{1}", "é", "%20", "/"][..]),
+            0..6,
+        )
+        .prop_map(|p| p.concat())
+    }
+
+    fn artifact() -> impl Strategy<Value = Artifact> {
+        (text(), any::<bool>()).prop_map(|(uri, based)| Artifact {
+            uri,
+            uri_base_id: based.then_some("%SRCROOT%"),
+        })
+    }
+
+    fn region() -> impl Strategy<Value = Region> {
+        (
+            prop::option::of(0usize..1000),
+            prop::option::of(0usize..100_000),
+            prop::option::of(0usize..1000),
+            0usize..100_000,
+        )
+            .prop_map(|(end_column, end_line, start_column, start_line)| Region {
+                end_column,
+                end_line,
+                start_column,
+                start_line,
+            })
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        (text(), prop::option::of(text()), 0u32..5).prop_map(
+            |(a, b, n)| json!({"level": a, "namespace": b, "n": n, "empty": [], "list": [a, {}]}),
+        )
+    }
+
+    proptest! {
+        /// A finding's result written by hand is what serde_json writes
+        /// of its `Serialize` form, at the depth results sit.
+        #[test]
+        fn results_by_hand_are_what_serde_json_writes(
+            level in prop::sample::select(&["error", "warning", "note"][..]),
+            artifact in artifact(),
+            region in region(),
+            message in text(),
+            fingerprint in prop::option::of("[0-9a-f]{32}"),
+            controls in prop::collection::vec(text(), 0..3),
+            image in prop::option::of(text()),
+            pointer in text(),
+            pss in prop::option::of(value()),
+            severity in text(),
+            traced in prop::option::of(value()),
+            related in prop::option::of((0u32..3, text(), artifact())),
+            rule_id in text(),
+            rule_index in prop::option::of(0usize..500),
+            suppressions in prop::option::of(value()),
+            depth in 0usize..6,
+        ) {
+            let out = Out {
+                level,
+                locations: [Located {
+                    physical_location: Physical {
+                        artifact_location: artifact,
+                        region,
+                    },
+                }],
+                message: Message { text: message },
+                partial_fingerprints: fingerprint.as_deref().map(Fingerprints),
+                properties: FindingProperties {
+                    controls: &controls,
+                    image: image.as_deref(),
+                    pointer: &pointer,
+                    pss,
+                    severity,
+                    traced,
+                },
+                related_locations: related.map(|(id, text, artifact)| {
+                    [Related {
+                        id,
+                        message: Message { text },
+                        physical_location: ArtifactOnly {
+                            artifact_location: artifact,
+                        },
+                    }]
+                }),
+                rule_id: &rule_id,
+                rule_index,
+                suppressions,
+            };
+            let mut expected = Vec::new();
+            crate::pretty::nested(&mut expected, &out, depth)?;
+            let mut written = Vec::new();
+            out.hand(&mut Pretty::new(&mut written, depth))?;
+            prop_assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&expected)
+            );
+        }
+    }
 }
