@@ -11,6 +11,8 @@ use std::io;
 use bulwark_core::Finding;
 use serde::Serialize;
 
+use crate::pretty::Pretty;
+
 use codespan_reporting::term::termcolor::WriteColor;
 
 use crate::format::{Format, Sequence, Writer};
@@ -104,9 +106,72 @@ fn render_findings(findings: &[Finding]) -> io::Result<Vec<u8>> {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(b"    ");
-        crate::pretty::nested(&mut out, finding, 2)?;
+        by_hand(&mut Pretty::new(&mut out, 2), finding)?;
     }
     Ok(out)
+}
+
+/// `f` written member for member as its `Serialize` form is (see
+/// [`Pretty`]): a report holds tens of thousands, and serde_json would
+/// escape every member name byte by byte. The judgement and the trace,
+/// small and rare, go through serde_json. A test writes generated findings
+/// both ways.
+fn by_hand(w: &mut Pretty<'_>, f: &Finding) -> io::Result<()> {
+    w.begin_object();
+    w.member("rule_id");
+    w.string(&f.rule_id);
+    w.member("severity");
+    w.string(f.severity.as_str());
+    w.member("title");
+    w.string(&f.title);
+    w.member("controls");
+    w.begin_array();
+    for control in f.controls.iter() {
+        w.item();
+        w.string(control);
+    }
+    w.end_array();
+    w.member("file");
+    w.string(&f.file);
+    for (name, n) in [
+        ("line", f.location.line),
+        ("column", f.location.column),
+        ("end_line", f.location.end_line),
+        ("end_column", f.location.end_column),
+    ] {
+        w.member(name);
+        w.number(n);
+    }
+    if let Some(template) = &f.template {
+        w.member("template");
+        w.string(template);
+    }
+    w.member("message");
+    w.string(&f.message);
+    if let Some(detail) = &f.detail {
+        w.member("detail");
+        w.string(detail);
+    }
+    w.member("remediation");
+    w.string(&f.remediation);
+    w.member("module");
+    w.string(&f.module);
+    w.member("pointer");
+    w.string(&f.pointer);
+    if !f.fingerprint.is_empty() {
+        w.member("fingerprint");
+        w.string(&f.fingerprint);
+    }
+    if let Some(pss) = &f.pss {
+        w.member("pss");
+        w.value(pss)?;
+    }
+    if let Some(traced) = &f.traced {
+        w.member("traced");
+        w.value(traced)?;
+    }
+    w.end_object();
+    Ok(())
 }
 
 fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> io::Result<()> {
@@ -121,4 +186,83 @@ fn write_tail(out: &mut dyn io::Write, any: bool, tail: Tail<'_>) -> io::Result<
         coverage: bulwark_core::Coverage::of(tail.coverage),
     })?)?;
     out.write_all(b"\n}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use bulwark_core::{InputKind, Location, PssJudgement, Severity, Span, Traced};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(&["a", "Z9", " ", "\"", "\\", "\n", "\u{1}", "é", "/"][..]),
+            0..6,
+        )
+        .prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        /// A finding written by hand is what serde_json writes of it.
+        #[test]
+        fn findings_by_hand_are_what_serde_json_writes(
+            strings in prop::collection::vec(text(), 9),
+            controls in prop::collection::vec(text(), 0..3),
+            severity in prop::sample::select(&[Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical][..]),
+            numbers in prop::collection::vec(0usize..100_000, 5),
+            template in prop::option::of(text()),
+            detail in prop::option::of(text()),
+            fingerprint in prop::sample::select(&["", "0123456789abcdef0123456789abcdef"][..]),
+            namespace in prop::option::of(prop::option::of(text())),
+            traced in prop::option::of(prop::option::of(text())),
+            depth in 0usize..5,
+        ) {
+            let finding = Finding {
+                rule_id: Arc::from(strings[0].as_str()),
+                severity,
+                title: Arc::from(strings[1].as_str()),
+                controls: Arc::from(controls),
+                file: Arc::from(strings[2].as_str()),
+                location: Location {
+                    line: numbers[0],
+                    column: numbers[1],
+                    end_line: numbers[2],
+                    end_column: numbers[3],
+                },
+                template,
+                message: strings[3].clone(),
+                detail,
+                remediation: Arc::from(strings[4].as_str()),
+                module: Arc::from(strings[5].as_str()),
+                pointer: strings[6].clone(),
+                fingerprint: fingerprint.to_owned(),
+                kind: InputKind::Kubernetes,
+                span: Span::new(0, 1),
+                redactions: Vec::new(),
+                pss: namespace.map(|namespace| PssJudgement {
+                    level: strings[7].clone(),
+                    version: "latest".to_owned(),
+                    mode: "enforce".to_owned(),
+                    namespace,
+                }),
+                traced: traced.map(|base_image| Traced {
+                    dockerfile: strings[8].clone(),
+                    line: numbers[4],
+                    instruction: "RUN x".to_owned(),
+                    base_image,
+                }),
+            };
+            let mut expected = Vec::new();
+            crate::pretty::nested(&mut expected, &finding, depth)?;
+            let mut written = Vec::new();
+            by_hand(&mut Pretty::new(&mut written, depth), &finding)?;
+            prop_assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&expected)
+            );
+        }
+    }
 }
