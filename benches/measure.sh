@@ -7,13 +7,13 @@ measure() {
   shift
   : >"$tmp/samples"
   for _ in $(seq "$n"); do
-    # Wall time from the clock in nanoseconds (/usr/bin/time rounds to 10 ms),
-    # peak RSS from /usr/bin/time.
+    # Wall time from bash's clock (no process started to read it;
+    # /usr/bin/time rounds to 10 ms), peak RSS from /usr/bin/time.
     local start end
-    start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$tmp/one" "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    echo "$(((end - start) / 1000)) $(tail -n 1 "$tmp/one")" >>"$tmp/samples"
+    start=${EPOCHREALTIME/[^0-9]/}
+    /usr/bin/time -f "%M" -o "$tmp/rss" "$@" >/dev/null 2>&1 || true
+    end=${EPOCHREALTIME/[^0-9]/}
+    echo "$((end - start)) $(tail -n 1 "$tmp/rss")" >>"$tmp/samples"
   done
   python3 - "$tmp/samples" <<'PY'
 import statistics, sys
