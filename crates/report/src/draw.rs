@@ -24,6 +24,8 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
 use codespan_reporting::term::WriteStyle;
 use codespan_reporting::term::termcolor::{Buffer, WriteColor};
 
+use crate::text::push_number;
+
 /// What one diagnostic says, before it is drawn either way.
 #[derive(Debug, Clone)]
 pub(crate) struct Drawing<'a> {
@@ -196,21 +198,6 @@ impl Styles {
 
 fn level_index(level: Level) -> Option<usize> {
     LEVELS.iter().position(|l| *l == level)
-}
-
-fn push_number(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        // `n % 10` is below ten.
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 fn digits(n: usize) -> usize {

@@ -220,19 +220,7 @@ impl<'o> Pretty<'o> {
     }
 
     pub(crate) fn number(&mut self, n: usize) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            // `n % 10` is below ten.
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.out.extend_from_slice(&digits[i..]);
+        crate::text::push_number(self.out, n);
     }
 
     /// Any other value, through serde_json.

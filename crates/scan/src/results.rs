@@ -487,6 +487,13 @@ fn sound(key: &str, bytes: &[u8]) -> Option<Entry> {
 mod tests {
     use super::*;
 
+    /// A cache under `dir/cache` and the key of a Dockerfile with `text`.
+    fn dockerfile_cache(dir: &tempfile::TempDir, text: &[u8]) -> (Results, String) {
+        let results = Results::new(dir.path().join("cache"), "run");
+        let key = results.key("Dockerfile", None, &bulwark_evidence::sha256_hex(text));
+        (results, key)
+    }
+
     fn keep() -> Keep<'static> {
         Keep {
             kind: Some(InputKind::Dockerfile),
@@ -504,12 +511,7 @@ mod tests {
     fn entries_are_created_once_and_unsound_ones_removed() -> Result<(), Box<dyn std::error::Error>>
     {
         let dir = tempfile::tempdir()?;
-        let results = Results::new(dir.path().join("cache"), "run");
-        let key = results.key(
-            "Dockerfile",
-            None,
-            &bulwark_evidence::sha256_hex(b"FROM scratch\n"),
-        );
+        let (results, key) = dockerfile_cache(&dir, b"FROM scratch\n");
         assert!(results.get(&key).is_none());
         results.put(&key, keep());
         let path = results.path(&key);
@@ -551,12 +553,7 @@ mod tests {
     #[test]
     fn findings_are_kept_with_their_fingerprints() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let results = Results::new(dir.path().to_path_buf(), "run");
-        let key = results.key(
-            "Dockerfile",
-            None,
-            &bulwark_evidence::sha256_hex(b"FROM a\nUSER root\n"),
-        );
+        let (results, key) = dockerfile_cache(&dir, b"FROM a\nUSER root\n");
         let finding = Finding {
             rule_id: "user".into(),
             severity: Severity::High,
@@ -650,12 +647,7 @@ mod tests {
     #[test]
     fn damage_anywhere_makes_an_entry_unsound() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let results = Results::new(dir.path().to_path_buf(), "run");
-        let key = results.key(
-            "Dockerfile",
-            None,
-            &bulwark_evidence::sha256_hex(b"FROM a\n"),
-        );
+        let (results, key) = dockerfile_cache(&dir, b"FROM a\n");
         results.put(
             &key,
             Keep {
