@@ -24,6 +24,7 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as Level};
 use codespan_reporting::term::WriteStyle;
 use codespan_reporting::term::termcolor::{Buffer, WriteColor};
 
+use crate::escape;
 use crate::text::push_number;
 
 /// What one diagnostic says, before it is drawn either way.
@@ -119,7 +120,7 @@ impl<'a> Shown<'a> {
             .text
             .get(bytes.clone())?
             .trim_end_matches(['\n', '\r', '\0']);
-        if !line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        if !escape::plain(line, false) {
             return None;
         }
         // Every byte of the line's range is one character: the line and

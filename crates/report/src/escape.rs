@@ -43,7 +43,7 @@ pub fn is_unsafe(c: char) -> bool {
 /// a line break or tab when `breaks`: no character in it is unsafe. Most
 /// text is, and this is much cheaper than decoding it character by
 /// character (a block at a time, without a branch per byte).
-fn plain(text: &str, breaks: bool) -> bool {
+pub(crate) fn plain(text: &str, breaks: bool) -> bool {
     text.as_bytes().chunks(64).all(|block| {
         block.iter().fold(true, |ok, &b| {
             ok & ((b.wrapping_sub(0x20) < 0x5f) | (breaks & ((b == b'\n') | (b == b'\t'))))

@@ -118,10 +118,11 @@ fn render_file(file: &FileReport, color: bool) -> io::Result<Vec<u8>> {
     // The snippet is shown for diagnostics in the file the source is.
     let here = |name: &str| source.filter(|s| s.name() == name).zip(shown.as_ref());
     let emit = |out: &mut Vec<u8>, d: &Drawing<'_>, labelled: bool| -> io::Result<()> {
-        let lines = lines.as_ref().filter(|_| labelled);
-        if draw::draw(out, d, lines, color) {
+        if draw::draw(out, d, lines.as_ref().filter(|_| labelled), color) {
             return Ok(());
         }
+        // The file whatever the first diagnostic to need it, so that its
+        // id (0) is good for every label after.
         let files = files.get_or_init(|| {
             let mut files = SimpleFiles::new();
             if let Some(lines) = &lines {
