@@ -44,16 +44,28 @@ const SECRET_WORDS: [&str; 14] = [
 ];
 
 /// What every word of [`SECRET_WORDS`] and pair of [`SECRET_PAIRS`]
-/// contains (checked by a test).
+/// contains, as [`has_secret_stem`] looks for them (both checked by tests).
+#[cfg(test)]
 const SECRET_STEMS: [&str; 7] = ["pass", "pwd", "psw", "secret", "token", "key", "credential"];
 
-/// Returns true if and only if ASCII `haystack` contains ASCII `needle`,
-/// ignoring case.
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+/// Returns true if and only if `name` contains one of [`SECRET_STEMS`],
+/// ASCII case ignored: one pass over its bytes, each looked at by the
+/// stems its letter starts (a test checks this against the stems).
+fn has_secret_stem(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let at = |i: usize, rest: &[u8]| {
+        bytes
+            .get(i + 1..i + 1 + rest.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(rest))
+    };
+    (0..bytes.len()).any(|i| match bytes[i].to_ascii_lowercase() {
+        b'p' => at(i, b"ass") || at(i, b"wd") || at(i, b"sw"),
+        b's' => at(i, b"ecret"),
+        b't' => at(i, b"oken"),
+        b'k' => at(i, b"ey"),
+        b'c' => at(i, b"redential"),
+        _ => false,
+    })
 }
 
 /// Word pairs that make a name a secret's name (`api_key`, `private-key`).
@@ -132,7 +144,7 @@ pub fn is_secret_name(name: &str) -> bool {
     // without any cannot be a secret's name: most names are answered here
     // without splitting them into words. (Non-ASCII names take the long
     // way: some characters lower-case to ASCII, `K` KELVIN SIGN to `k`.)
-    if name.is_ascii() && !SECRET_STEMS.iter().any(|s| contains_ignore_case(name, s)) {
+    if name.is_ascii() && !has_secret_stem(name) {
         return false;
     }
     let words = words(name);
@@ -440,6 +452,61 @@ mod tests {
         // Names that only a non-ASCII character makes secret still are.
         assert!(is_secret_name("API_\u{212a}EY"));
         assert!(!is_secret_name("DATABASE_HOST"));
+    }
+
+    /// A small deterministic generator (xorshift) for the tests below.
+    pub(crate) struct Rng(pub(crate) u64);
+
+    impl Rng {
+        pub(crate) fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// `has_secret_stem` answers what looking for each of
+    /// [`SECRET_STEMS`], case ignored, answers: on names made of the
+    /// stems, their beginnings and ends, in every case, between other
+    /// letters and separators.
+    #[test]
+    fn the_stem_check_finds_every_stem_and_nothing_else() {
+        let mut pieces: Vec<String> = ["_", "-", ".", "a", "Z", "9", "\u{e9}", "\u{212a}", "ey"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for stem in SECRET_STEMS {
+            assert!(stem.bytes().all(|b| b.is_ascii_lowercase()), "{stem}");
+            for i in 0..=stem.len() {
+                for part in [&stem[..i], &stem[i..]] {
+                    let mut capitalised = part.to_string();
+                    if let Some(first) = capitalised.get_mut(..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    pieces.extend([part.to_string(), part.to_ascii_uppercase(), capitalised]);
+                }
+            }
+        }
+        let naive = |name: &str| {
+            SECRET_STEMS.iter().any(|stem| {
+                name.as_bytes()
+                    .windows(stem.len())
+                    .any(|w| w.eq_ignore_ascii_case(stem.as_bytes()))
+            })
+        };
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let (mut with, mut without) = (0, 0);
+        for _ in 0..50_000 {
+            let name: String = (0..1 + rng.below(4))
+                .map(|_| pieces[rng.below(pieces.len())].as_str())
+                .collect();
+            let expected = naive(&name);
+            assert_eq!(has_secret_stem(&name), expected, "{name:?}");
+            if expected { with += 1 } else { without += 1 }
+        }
+        // Both answers were asked for, often.
+        assert!(with > 5_000 && without > 5_000, "{with} {without}");
     }
 
     #[test]

@@ -21,6 +21,86 @@ use std::ops::Range;
 
 use crate::{TOKEN_FORMATS, is_alnum, is_literal, is_secret_name, is_token_char};
 
+/// Where `needle` (not empty, ASCII) first occurs in `hay`: what
+/// `str::find` answers, without building a two-way searcher for every
+/// line and value (that set-up had cost more than the search on the short
+/// texts searched here). Candidates are found by the needle's least common
+/// byte in configuration text ([`commonness`]: `B` of `-----BEGIN `, `/`
+/// of `://`, not the space or colon on every line), with the standard
+/// library's `memchr`.
+fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    debug_assert!(!n.is_empty() && n.is_ascii());
+    let matches_at =
+        |start: usize| h.len() - start >= n.len() && h[start..].iter().zip(n).all(|(a, b)| a == b);
+    let (anchor, &rare) = n.iter().enumerate().min_by_key(|&(_, &b)| commonness(b))?;
+    // Each occurrence of the rare byte, left to right (searching on from
+    // just past an ASCII byte, always a character boundary), is where a
+    // match would have it.
+    let mut from = 0;
+    while let Some(at) = hay[from..].find(char::from(rare)) {
+        let at = from + at;
+        if let Some(start) = at.checked_sub(anchor)
+            && matches_at(start)
+        {
+            return Some(start);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// How common a byte is in configuration text, roughly: 2 for the space,
+/// the line break, YAML's punctuation and the commonest letters, 1 for
+/// other lower-case letters, digits and path punctuation, 0 for the rest.
+fn commonness(b: u8) -> u8 {
+    match b {
+        b' ' | b'\n' | b':' | b'-' | b'"' | b'a' | b'e' | b'i' | b'n' | b'o' | b'r' | b's'
+        | b't' => 2,
+        b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' => 1,
+        _ => 0,
+    }
+}
+
+/// `s` without its leading whitespace, as `str::trim_start` gives it; the
+/// usual case (ASCII spaces, then an ASCII character that is not
+/// whitespace) is answered byte by byte.
+fn trim_start(s: &str) -> &str {
+    let spaces = s.bytes().take_while(|&b| b == b' ').count();
+    let rest = &s[spaces..];
+    match rest.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !char::from(b).is_whitespace() => rest,
+        None => rest,
+        Some(_) => rest.trim_start(),
+    }
+}
+
+/// The first two bytes of a token of [`TOKEN_FORMATS`], a Slack token
+/// (`xo`) or a JSON Web Token (`ey`).
+const TOKEN_PAIRS: [[u8; 2]; TOKEN_FORMATS.len() + 2] = {
+    let mut pairs = [*b"xo"; TOKEN_FORMATS.len() + 2];
+    pairs[1] = *b"ey";
+    let mut i = 0;
+    while i < TOKEN_FORMATS.len() {
+        let prefix = TOKEN_FORMATS[i].prefix.as_bytes();
+        pairs[i + 2] = [prefix[0], prefix[1]];
+        i += 1;
+    }
+    pairs
+};
+
+/// Bytes a token of [`TOKEN_PAIRS`] starts with: the only word starts
+/// worth a closer look.
+const TOKEN_STARTS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < TOKEN_PAIRS.len() {
+        table[TOKEN_PAIRS[i][0] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// The byte ranges of every secret [`find`] recognises in `text`, sorted,
 /// overlapping ranges merged. Each range lies on character boundaries.
 pub fn find(text: &str) -> Vec<Range<usize>> {
@@ -48,19 +128,19 @@ fn pem_blocks(text: &str, out: &mut Vec<Range<usize>>) {
         return;
     }
     let mut from = 0;
-    while let Some(at) = text[from..].find("-----BEGIN ") {
+    while let Some(at) = find_str(&text[from..], "-----BEGIN ") {
         let start = from + at;
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         if !text[start..line_end].contains("PRIVATE KEY") {
             from = start + 1;
             continue;
         }
-        let end = match text[line_end..].find("-----END ") {
+        let end = match find_str(&text[line_end..], "-----END ") {
             Some(i) => {
                 let end_marker = line_end + i;
                 // Through the closing dashes of the END line.
                 let rest = &text[end_marker + 9..];
-                let close = rest.find("-----").map(|j| end_marker + 9 + j + 5);
+                let close = find_str(rest, "-----").map(|j| end_marker + 9 + j + 5);
                 let eol = rest.find('\n').map(|j| end_marker + 9 + j);
                 match (close, eol) {
                     (Some(c), Some(e)) if c <= e => c,
@@ -95,9 +175,15 @@ fn run(s: &str, class: impl Fn(char) -> bool) -> (usize, usize) {
 fn tokens(text: &str, out: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
-        // A word starts here: no ASCII letter or digit before (a multi-byte
-        // character's last byte is not one either).
-        if !b.is_ascii_alphanumeric() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+        // A word starts here, with a byte a token can start with: no ASCII
+        // letter or digit before (a multi-byte character's last byte is
+        // not one either).
+        if !TOKEN_STARTS[usize::from(b)]
+            || (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+            || !bytes
+                .get(i + 1)
+                .is_some_and(|&next| TOKEN_PAIRS.contains(&[b, next]))
+        {
             continue;
         }
         let rest = &text[i..];
@@ -150,7 +236,12 @@ fn url_passwords(text: &str, out: &mut Vec<Range<usize>>) {
     if text.len() < 7 {
         return;
     }
-    for (i, _) in text.match_indices("://") {
+    // `://` cannot overlap itself, so every occurrence is one found after
+    // the last.
+    let mut from = 0;
+    while let Some(at) = find_str(&text[from..], "://") {
+        let i = from + at;
+        from = i + 3;
         let start = i + 3;
         let authority_len = text[start..]
             .find(|c: char| {
@@ -183,8 +274,25 @@ fn is_name_char(c: char) -> bool {
 /// Named assignments, line by line.
 fn assignments(text: &str, out: &mut Vec<Range<usize>>) {
     let lines: Vec<(usize, &str)> = lines(text).collect();
+    // Lines with a `--` are few: they are found in one pass over the text
+    // rather than by searching every line.
+    let mut dashes = {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let at = from + find_str(&text[from..], "--")?;
+            from = at + 2;
+            Some(at)
+        })
+        .peekable()
+    };
     for (index, &(offset, line)) in lines.iter().enumerate() {
-        for (sep_at, sep) in line.char_indices().filter(|(_, c)| matches!(c, '=' | ':')) {
+        // Both separators are ASCII: a byte equal to one is the character.
+        let separators = line
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'=' || b == b':')
+            .map(|(at, b)| (at, char::from(b)));
+        for (sep_at, sep) in separators {
             let Some(name) = name_before(line, sep_at) else {
                 continue;
             };
@@ -221,7 +329,10 @@ fn assignments(text: &str, out: &mut Vec<Range<usize>>) {
                 out.push(base + value.start..base + value.end);
             }
         }
-        flag_values(line, offset, out);
+        while dashes.next_if(|&at| at < offset).is_some() {}
+        if dashes.peek().is_some_and(|&at| at < offset + line.len()) {
+            flag_values(line, offset, out);
+        }
         name_value_pair(&lines, index, out);
     }
 }
@@ -271,13 +382,17 @@ fn name_before(line: &str, sep_at: usize) -> Option<&str> {
         let name = &inner[open + 1..];
         return (!name.is_empty() && name.chars().all(is_name_char)).then_some(name);
     }
-    let start = before
-        .char_indices()
+    // Name characters are ASCII; a byte of a multi-byte character is not
+    // one, so counting bytes from the end stops where the characters do.
+    let len = before
+        .bytes()
         .rev()
-        .take_while(|(_, c)| is_name_char(*c))
-        .last()
-        .map(|(i, _)| i)?;
-    let name = before[start..].trim_start_matches(['-', '.']);
+        .take_while(|&b| is_name_char(char::from(b)))
+        .count();
+    if len == 0 {
+        return None;
+    }
+    let name = before[before.len() - len..].trim_start_matches(['-', '.']);
     (!name.is_empty()).then_some(name)
 }
 
@@ -294,7 +409,7 @@ fn value_after(after: &str, sep: char) -> Option<Range<usize>> {
     }
     // A template (`{{ .Values.password }}`) is one value, spaces and all.
     if rest.starts_with("{{")
-        && let Some(close) = rest.find("}}")
+        && let Some(close) = find_str(rest, "}}")
     {
         return Some(lead..lead + close + 2);
     }
@@ -304,10 +419,13 @@ fn value_after(after: &str, sep: char) -> Option<Range<usize>> {
         })
         .unwrap_or(rest.len())
     } else {
-        let mut end = rest.find(" #").unwrap_or(rest.len());
+        let mut end = find_str(rest, " #").unwrap_or(rest.len());
         end = rest[..end].trim_end().len();
         // Flow collections and JSON: the value ends at `,`, `}` or `]`.
-        if let Some(i) = rest[..end].find([',', '}', ']']) {
+        if let Some(i) = rest.as_bytes()[..end]
+            .iter()
+            .position(|b| matches!(b, b',' | b'}' | b']'))
+        {
             end = rest[..i].trim_end().len();
         }
         end
@@ -360,19 +478,11 @@ fn block_scalar(
 /// word.
 fn flag_values(line: &str, offset: usize, out: &mut Vec<Range<usize>>) {
     // Where `--` starts, left to right, not overlapping (as `match_indices`
-    // would find them, without building a searcher for every line).
-    let bytes = line.as_bytes();
-    let mut dashes = Vec::new();
-    let mut at = 0;
-    while at + 1 < bytes.len() {
-        if bytes[at] == b'-' && bytes[at + 1] == b'-' {
-            dashes.push(at);
-            at += 2;
-        } else {
-            at += 1;
-        }
-    }
-    for i in dashes {
+    // would find them).
+    let mut from = 0;
+    while let Some(at) = find_str(&line[from..], "--") {
+        let i = from + at;
+        from = i + 2;
         if !line[..i]
             .chars()
             .next_back()
@@ -407,7 +517,11 @@ fn flag_values(line: &str, offset: usize, out: &mut Vec<Range<usize>>) {
 /// The value of a secret's name as YAML reads it: `name: X` with `X` a
 /// plain or quoted scalar.
 fn yaml_scalar<'a>(line: &'a str, key: &str) -> Option<(usize, &'a str)> {
-    let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
+    let mut trimmed = trim_start(line);
+    while let Some(rest) = trimmed.strip_prefix("- ") {
+        trimmed = rest;
+    }
+    let trimmed = trim_start(trimmed);
     let at = line.len() - trimmed.len();
     let rest = trimmed.strip_prefix(key)?.strip_prefix(':')?;
     let value = value_after(rest, ':')?;
@@ -419,8 +533,8 @@ fn yaml_scalar<'a>(line: &'a str, key: &str) -> Option<(usize, &'a str)> {
 fn name_value_pair(lines: &[(usize, &str)], index: usize, out: &mut Vec<Range<usize>>) {
     let (_, line) = lines[index];
     // Flow style: `{name: DB_PASSWORD, value: hunter2}` on one line.
-    if line.trim_start().starts_with(['{', '-'])
-        && let (Some(n), Some(v)) = (line.find("name:"), line.find("value:"))
+    if trim_start(line).starts_with(['{', '-'])
+        && let (Some(n), Some(v)) = (find_str(line, "name:"), find_str(line, "value:"))
         && n < v
     {
         let name_rest = &line[n + 5..];
@@ -592,6 +706,109 @@ mod tests {
         assert_eq!(found("- {name: API_TOKEN, value: abc123}"), ["abc123"]);
         let other = "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: pw}\n";
         assert_eq!(found(other), Vec::<&str>::new());
+    }
+
+    /// `find_str` answers what `str::find` answers, for every needle the
+    /// detector searches for, on texts that hold them, their parts and
+    /// multi-byte characters.
+    #[test]
+    fn the_substring_search_agrees_with_str_find() {
+        let needles = [
+            "-----BEGIN ",
+            "-----END ",
+            "-----",
+            "://",
+            "--",
+            " #",
+            "}}",
+            "name:",
+            "value:",
+        ];
+        let mut pieces = vec!["a", "B", " ", "\n", "é", "€", "😀", "-", ":", "/", "#", "}"];
+        pieces.extend(needles);
+        pieces.extend(needles.iter().map(|n| &n[1..]));
+        pieces.extend(needles.iter().map(|n| &n[..n.len() - 1]));
+        let mut rng = crate::tests::Rng(0x9e37_79b9_7f4a_7c15);
+        for round in 0..20_000 {
+            // Long texts too: past the lengths where `memchr` reads
+            // words at a time.
+            let count = if round % 10 == 0 {
+                60
+            } else {
+                1 + rng.below(8)
+            };
+            let hay: String = (0..count)
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            for needle in needles {
+                assert_eq!(
+                    find_str(&hay, needle),
+                    hay.find(needle),
+                    "{hay:?} {needle:?}"
+                );
+            }
+        }
+    }
+
+    /// `trim_start` trims what `str::trim_start` trims: ASCII and other
+    /// whitespace, before and after the spaces it skips itself.
+    #[test]
+    fn trimming_agrees_with_str_trim_start() {
+        let pieces = [
+            " ", "\t", "\r", "\u{b}", "\u{c}", "\u{a0}", "\u{3000}", "a", "-", "é", "",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}x");
+                    assert_eq!(trim_start(&text), text.trim_start(), "{text:?}");
+                }
+            }
+        }
+    }
+
+    /// A key block ends with its closing dashes, whatever follows them on
+    /// the line.
+    #[test]
+    fn a_key_block_ends_at_its_closing_dashes() {
+        let text = "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY----- tail\nnext\n";
+        assert_eq!(
+            found(text),
+            ["-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----"]
+        );
+    }
+
+    /// `--flag value` pairs are found on every line that has them,
+    /// whatever other lines hold dashes.
+    #[test]
+    fn finds_flags_on_every_line() {
+        let text = "a--b\n  --password hunter2\n- x -- y --token abc1\n--\n--secret s3cr3t";
+        assert_eq!(found(text), ["hunter2", "abc1", "s3cr3t"]);
+    }
+
+    /// Every credential format is found where a word starts, and only
+    /// there.
+    #[test]
+    fn finds_every_token_format() {
+        for f in &crate::TOKEN_FORMATS {
+            let c = ['A', 'a', '0']
+                .into_iter()
+                .find(|&c| (f.class)(c))
+                .unwrap_or('A');
+            let token = format!("{}{}", f.prefix, c.to_string().repeat(f.min_len));
+            assert_eq!(
+                found(&format!("x {token} y")),
+                [token.as_str()],
+                "{}",
+                f.prefix
+            );
+            assert_eq!(
+                found(&format!("x9{token} y")),
+                Vec::<&str>::new(),
+                "{}",
+                f.prefix
+            );
+        }
     }
 
     #[test]
