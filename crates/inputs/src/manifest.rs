@@ -306,7 +306,14 @@ const STRUCTURAL_FIELDS: [&str; 48] = [
 ];
 
 fn has_template(s: &str) -> bool {
-    s.find("{{").is_some_and(|open| s[open..].contains("}}"))
+    // Pair by pair rather than through `str::find`, which sets up a
+    // substring searcher for every key and string of every document.
+    let pair = |b: u8| move |w: &[u8]| w[0] == b && w[1] == b;
+    let bytes = s.as_bytes();
+    bytes
+        .windows(2)
+        .position(pair(b'{'))
+        .is_some_and(|open| bytes[open..].windows(2).any(pair(b'}')))
 }
 
 /// Where `node` holds template syntax that cannot be text: in a key, in
@@ -340,6 +347,28 @@ fn find_template(node: &Node, templates: Templates) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `has_template` answers what finding `{{` and then `}}` as
+    /// substrings answers, on every text of up to seven braces and letters.
+    #[test]
+    fn template_syntax_is_found_as_substrings_find_it() {
+        let mut texts = vec![String::new()];
+        for _ in 0..7 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, String::len))
+                .flat_map(|t| ['{', '}', 'a'].map(|c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            let expected = text
+                .find("{{")
+                .is_some_and(|open| text[open..].contains("}}"));
+            assert_eq!(has_template(text), expected, "{text:?}");
+        }
+        assert!(texts.len() > 3_000);
+    }
 
     /// The documents, or the first error.
     fn docs(name: &str, text: &str, declared: Option<InputKind>) -> Result<Vec<Document>, Error> {

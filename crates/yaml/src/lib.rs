@@ -615,6 +615,11 @@ fn number(text: &str) -> Option<Text> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
+    // Every form below starts with a digit or a point after its sign: most
+    // plain scalars (names, images, paths) are answered here.
+    if !matches!(digits.as_bytes().first(), Some(b'0'..=b'9' | b'.')) {
+        return None;
+    }
     if let Some(hex) = text.strip_prefix("0x") {
         return u64::from_str_radix(hex, 16)
             .ok()
@@ -710,9 +715,9 @@ mod tests {
     fn resolves_core_schema_scalars() {
         assert_eq!(
             json(
-                "a: 1\nb: -0x1F\nc: 0o17\nd: 1.5\ne: .inf\nf: yes\ng: true\nh: ~\ni: '2'\nj: 007\nk: 1e3\n"
+                "a: 1\nb: -0x1F\nc: 0o17\nd: 1.5\ne: .inf\nf: yes\ng: true\nh: ~\ni: '2'\nj: 007\nk: 1e3\nl: .5\nm: -.5e1\nn: +7\no: e3\np: x1\n"
             ),
-            r#"{"a":1,"b":"-0x1F","c":15,"d":1.5,"e":".inf","f":"yes","g":true,"h":null,"i":"2","j":7,"k":1000.0}"#
+            r#"{"a":1,"b":"-0x1F","c":15,"d":1.5,"e":".inf","f":"yes","g":true,"h":null,"i":"2","j":7,"k":1000.0,"l":0.5,"m":-5.0,"n":7,"o":"e3","p":"x1"}"#
         );
         assert_eq!(
             json("a: !!str 12\nb: !!int \"12\"\n"),
