@@ -138,12 +138,21 @@ fn normalize(path: &Path) -> PathBuf {
 /// Percent-encodes everything but unreserved characters and `/`, for a
 /// path in a URI reference.
 pub fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+    let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/');
+    // Most paths have nothing to encode: copied whole (a SARIF log encodes
+    // its file's path for every result).
+    if path.bytes().all(kept) {
+        return path.to_owned();
+    }
+    let mut out = String::with_capacity(path.len() + 8);
     for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+        if kept(b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out
@@ -179,5 +188,22 @@ mod tests {
         );
         assert_eq!(locator.root_uri().as_deref(), Some("file:///repo/"));
         assert_eq!(percent_encode("a b/<c>"), "a%20b/%3Cc%3E");
+        assert_eq!(percent_encode("d/a-b_c.~E9/x.yaml"), "d/a-b_c.~E9/x.yaml");
+        assert_eq!(percent_encode("é%"), "%C3%A9%25");
+        // Each byte alone, and after a path that needs nothing encoded.
+        for b in 0..=127u8 {
+            let c = char::from(b);
+            let expected = if c.is_ascii_alphanumeric() || "-._~/".contains(c) {
+                c.to_string()
+            } else {
+                format!("%{b:02X}")
+            };
+            assert_eq!(percent_encode(&c.to_string()), expected, "{b}");
+            assert_eq!(
+                percent_encode(&format!("a/b{c}")),
+                format!("a/b{expected}"),
+                "{b}"
+            );
+        }
     }
 }
