@@ -97,6 +97,7 @@ impl Error {
             }
             bulwark_yaml::ErrorKind::ComplexKey => ErrorKind::ComplexKey,
             bulwark_yaml::ErrorKind::AliasBomb(n) => ErrorKind::AliasBomb(n),
+            bulwark_yaml::ErrorKind::AliasText(n) => ErrorKind::AliasText(n),
             bulwark_yaml::ErrorKind::TooDeep(n) => ErrorKind::TooDeep(n),
             other => ErrorKind::Yaml(other.to_string()),
         };
@@ -160,6 +161,16 @@ pub enum ErrorKind {
         /// The file's size.
         size: u64,
         /// The limit.
+        limit: u64,
+    },
+    /// The document a file makes cannot fit in a rule module's memory.
+    #[error(
+        "this Dockerfile's document holds more than {values} values by this instruction: at 16 bytes each, more than the {limit} bytes a rule module may use (--rule-memory); split the file or raise --rule-memory"
+    )]
+    DocumentTooLarge {
+        /// Values of the document when the limit was passed.
+        values: u64,
+        /// The rule modules' memory limit, in bytes.
         limit: u64,
     },
     /// The input is empty (standard input with nothing on it).
@@ -237,6 +248,9 @@ pub enum ErrorKind {
     /// Aliases expand to too many nodes.
     #[error("aliases expand to more than {0} nodes (an alias bomb?); refusing the file")]
     AliasBomb(usize),
+    /// Aliases copy too much text (the same code as [`ErrorKind::AliasBomb`]).
+    #[error("aliases copy more than {0} bytes of text (an alias bomb?); refusing the file")]
+    AliasText(usize),
     /// Collections nested too deeply.
     #[error("collections nested more than {0} levels deep")]
     TooDeep(usize),
@@ -272,6 +286,7 @@ impl ErrorKind {
             ErrorKind::Binary => "binary",
             ErrorKind::InvalidUtf8 { .. } => "invalid-utf8",
             ErrorKind::TooLarge { .. } => "too-large",
+            ErrorKind::DocumentTooLarge { .. } => "document-too-large",
             ErrorKind::Empty => "empty-input",
             ErrorKind::UnknownKind => "unknown-kind",
             ErrorKind::Image(_) => "image-unreadable",
@@ -287,7 +302,7 @@ impl ErrorKind {
             ErrorKind::Yaml(_) => "yaml-syntax",
             ErrorKind::DuplicateKey { .. } => "duplicate-key",
             ErrorKind::ComplexKey => "complex-key",
-            ErrorKind::AliasBomb(_) => "alias-bomb",
+            ErrorKind::AliasBomb(_) | ErrorKind::AliasText(_) => "alias-bomb",
             ErrorKind::TooDeep(_) => "too-deep",
             ErrorKind::UnrenderedTemplate => "unrendered-template",
             ErrorKind::Helm(_) => "helm-failed",
@@ -340,6 +355,9 @@ impl ErrorKind {
             ErrorKind::TooLarge { .. } => {
                 "The input is larger than `--max-file-size` (default 10 MiB, `limits.max-file-size` in `.bulwark.yaml`). Checked before reading."
             }
+            ErrorKind::DocumentTooLarge { .. } => {
+                "A Dockerfile within `--max-file-size` whose document (every instruction, its shell commands and words, as rule modules read it) cannot fit in a rule module's memory (`--rule-memory`, default 256 MiB), at 16 bytes a value at least. Found while the document is built, at the instruction that passes the limit, so the rest is never built; no rule could have judged it. Split the file or raise `--rule-memory`."
+            }
             ErrorKind::Empty => {
                 "Standard input was empty: the command meant to produce it probably failed (`helm template … | bulwark scan -` without `set -o pipefail`). An empty input never passes."
             }
@@ -381,8 +399,8 @@ impl ErrorKind {
                 "A YAML mapping names the same key twice: readers disagree on which value wins, so bulwark refuses the document."
             }
             ErrorKind::ComplexKey => "A YAML mapping key that is a list or mapping.",
-            ErrorKind::AliasBomb(_) => {
-                "YAML aliases expanding to too many nodes (a \"billion laughs\" document)."
+            ErrorKind::AliasBomb(_) | ErrorKind::AliasText(_) => {
+                "YAML aliases expanding to too many nodes, or copying too much text (a \"billion laughs\" document)."
             }
             ErrorKind::TooDeep(_) => "YAML collections nested deeper than any real manifest.",
             ErrorKind::UnrenderedTemplate => {
@@ -418,6 +436,10 @@ impl ErrorKind {
             ErrorKind::Binary,
             ErrorKind::InvalidUtf8 { offset: 0 },
             ErrorKind::TooLarge { size: 0, limit: 0 },
+            ErrorKind::DocumentTooLarge {
+                values: 0,
+                limit: 0,
+            },
             ErrorKind::Empty,
             ErrorKind::UnknownKind,
             ErrorKind::Image(String::new()),

@@ -55,6 +55,9 @@ pub enum ErrorKind {
     /// Aliases expand to too many nodes.
     #[error("aliases expand to more than {0} nodes (an alias bomb?); refusing the file")]
     AliasBomb(usize),
+    /// Aliases copy too much text.
+    #[error("aliases copy more than {0} bytes of text (an alias bomb?); refusing the file")]
+    AliasText(usize),
     /// Collections nested too deeply.
     #[error("collections nested more than {0} levels deep")]
     TooDeep(usize),
@@ -80,6 +83,12 @@ pub const MAX_DEPTH: usize = 100;
 /// Most nodes that aliases may expand to in one file.
 pub const MAX_ALIAS_NODES: usize = 250_000;
 
+/// Most bytes of text (member names, strings, numbers) that aliases may
+/// copy in one file. An alias is expanded into a copy of what its anchor
+/// holds, so a few nodes can stand for any amount of text: one anchored
+/// string of 1 MiB named 2,000 times is 2 GB of copies from a file of 1 MB.
+pub const MAX_ALIAS_TEXT: usize = 16 << 20;
+
 /// One document of a YAML stream.
 #[derive(Debug, Clone)]
 pub struct YamlDocument {
@@ -95,7 +104,8 @@ pub struct YamlDocument {
 ///
 /// An [`Error`] at the offending line for syntax errors, tabs used as
 /// indentation, duplicate keys, complex keys, too-deep nesting and aliases
-/// expanding past [`MAX_ALIAS_NODES`].
+/// expanding past [`MAX_ALIAS_NODES`] or copying more than
+/// [`MAX_ALIAS_TEXT`].
 pub fn parse_stream(file: &SourceFile) -> Result<Vec<YamlDocument>, Error> {
     Builder::new(file, 0..file.text().len()).run()
 }
@@ -233,6 +243,8 @@ struct Builder<'a> {
     /// of two duplicates.
     key_starts: Vec<usize>,
     anchors: HashMap<usize, (Node, usize)>,
+    /// Bytes of text aliases have copied so far.
+    expanded_text: usize,
     expanded: usize,
     docs: Vec<YamlDocument>,
     root: Option<Node>,
@@ -268,6 +280,7 @@ impl<'a> Builder<'a> {
             fields: Vec::new(),
             key_starts: Vec::new(),
             anchors: HashMap::new(),
+            expanded_text: 0,
             expanded: 0,
             docs: Vec::new(),
             root: None,
@@ -355,7 +368,13 @@ impl<'a> Builder<'a> {
                             self.error_at(span.start, ErrorKind::AliasBomb(MAX_ALIAS_NODES))
                         );
                     }
+                    // Within the node bound, so the walk is too.
+                    let text = node.tree_len().1;
+                    if self.expanded_text + text > MAX_ALIAS_TEXT {
+                        return Err(self.error_at(span.start, ErrorKind::AliasText(MAX_ALIAS_TEXT)));
+                    }
                     self.expanded += size;
+                    self.expanded_text += text;
                     let node = node.clone();
                     if self.expecting_key() {
                         self.key(node_key(&node), span)?;
@@ -844,6 +863,28 @@ mod tests {
         }
         let e = error(&text);
         assert!(matches!(e.kind(), ErrorKind::AliasBomb(_)), "{e}");
+    }
+
+    /// Few nodes, much text: an anchored string named again and again is
+    /// copied each time.
+    #[test]
+    fn bounds_text_copied_by_aliases() {
+        let long = "a".repeat(1 << 20);
+        let names = |n: usize| "- *x\n".repeat(n);
+        // 16 copies of 1 MiB: exactly the bound, which counts only copies
+        // (not the anchor's own text).
+        let within = format!("x: &x \"{long}\"\ny:\n{}", names(16));
+        assert_eq!(parse(&within).map(|d| d.len()).ok(), Some(1));
+        let over = format!("x: &x \"{long}\"\ny:\n{}", names(17));
+        let e = error(&over);
+        assert!(
+            matches!(e.kind(), ErrorKind::AliasText(MAX_ALIAS_TEXT)),
+            "{e}"
+        );
+        assert_eq!(e.line, 19, "at the alias that goes over: {e}");
+        // Text inside an anchored collection counts too.
+        let keys = format!("x: &x [\"{long}\", b]\ny:\n{}", names(17));
+        assert!(matches!(error(&keys).kind(), ErrorKind::AliasText(_)));
     }
 
     #[test]
