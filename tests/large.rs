@@ -106,3 +106,73 @@ fn a_run_line_of_millions_of_words_scans_without_a_rule_failure() {
     assert!(rules.contains(&"docker-user-root"), "{rules:?}");
     assert_eq!(run.code, 1, "{}", run.stderr);
 }
+
+/// Scans `dir` (no cache, a JSON report, `extra` flags) expecting one input
+/// error of `code` and no rule failure: the verdict is refused for the
+/// input, never blamed on a module.
+fn scan_refused(dir: &std::path::Path, extra: &[&str], code: &str) -> serde_json::Value {
+    let mut args = vec!["scan", "--no-cache", "--format", "json"];
+    args.extend_from_slice(extra);
+    let path = s(dir);
+    args.push(&path);
+    let run = bulwark(&args);
+    let report = run.json();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(report["failures"], serde_json::json!([]), "{}", run.stderr);
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["code"], code, "{errors:?}");
+    errors[0].clone()
+}
+
+#[test]
+fn a_dockerfile_whose_document_cannot_fit_the_rule_memory_is_refused_where_it_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 100,000 one-word `RUN` lines: 23 values each in the document, 37 MB
+    // of a module's tree against 16 MiB of rule memory. (At the default
+    // 256 MiB, 1.75 million such lines fit in the 10 MiB file limit and
+    // had taken 3.4 GB and a rule failure: `benches/large.sh`.)
+    let mut text = String::from("FROM alpine:3.19\n");
+    text.push_str(&"RUN a\n".repeat(100_000));
+    write(dir.path(), "Dockerfile", &text);
+    let error = scan_refused(
+        dir.path(),
+        &["--rule-memory", "16MiB"],
+        "document-too-large",
+    );
+    let line = error["line"].as_u64().unwrap_or(0);
+    // Refused partway: the rest of the file was never built.
+    assert!((2..100_000).contains(&line), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--rule-memory")),
+        "{error}"
+    );
+    // With room for it, the same file scans.
+    let run = bulwark(&[
+        "scan",
+        "--no-cache",
+        "--format",
+        "json",
+        "--rule-memory",
+        "128MiB",
+        &s(dir.path()),
+    ]);
+    let report = run.json();
+    assert_eq!(report["errors"], serde_json::json!([]), "{}", run.stderr);
+    assert_eq!(report["failures"], serde_json::json!([]), "{}", run.stderr);
+}
+
+#[test]
+fn aliases_that_copy_a_long_text_many_times_are_refused_as_an_alias_bomb() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 1 MB of file: one anchored string of 1 MiB, named 2,000 times. Each
+    // alias is a copy, 2 GB in all; it had taken 4 GB and a rule failure.
+    let mut text = format!("x: &x \"{}\"\ny:\n", "a".repeat(1 << 20));
+    text.push_str(&"- *x\n".repeat(2_000));
+    write(dir.path(), "values.yaml", &text);
+    let error = scan_refused(dir.path(), &[], "alias-bomb");
+    // The 17th alias is the one past 16 MiB of copies.
+    assert_eq!(error["line"], 19, "{error}");
+}

@@ -83,7 +83,21 @@ pub(crate) struct Base {
 /// malformed exec form, unterminated heredocs, instructions before the first
 /// `FROM`, missing arguments, or no stage at all.
 pub fn parse(source: Arc<SourceFile>) -> Result<Document, Error> {
-    let dockerfile = parse_dockerfile(&source)?;
+    parse_within(source, None)
+}
+
+/// [`parse`], refusing a Dockerfile whose document cannot fit in
+/// `rule_memory` bytes of a rule module's memory: each value takes 16
+/// bytes of it in the tree a module is handed (`bulwark:rules@0.3.0`), so
+/// more values than `rule_memory / 16` can never be judged. The count is
+/// kept as instructions become nodes, and the parse stops at the one that
+/// passes it: the host never builds more of such a document than that.
+///
+/// # Errors
+///
+/// As [`parse`], and [`ErrorKind::DocumentTooLarge`] at that instruction.
+pub fn parse_within(source: Arc<SourceFile>, rule_memory: Option<u64>) -> Result<Document, Error> {
+    let dockerfile = parse_dockerfile(&source, rule_memory)?;
     let root = node::to_node(dockerfile, &source);
     Ok(Document {
         kind: InputKind::Dockerfile,
@@ -115,7 +129,49 @@ impl Scope {
     }
 }
 
-pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error> {
+/// Bytes a value takes in a module's tree (`start`, `key-len`, `kind-len`,
+/// `end`), before any text.
+const TREE_BYTES_PER_VALUE: u64 = 16;
+
+/// Counts the values of the document as its nodes are made, against the
+/// most a rule module's memory can hold.
+struct Budget {
+    values: u64,
+    most: Option<u64>,
+    limit: u64,
+}
+
+impl Budget {
+    fn new(rule_memory: Option<u64>) -> Budget {
+        Budget {
+            values: 0,
+            most: rule_memory.map(|m| m / TREE_BYTES_PER_VALUE),
+            limit: rule_memory.unwrap_or(0),
+        }
+    }
+
+    /// Adds `node`'s values; the error when they no longer fit.
+    fn add(&mut self, node: &Node, source: &SourceFile, at: usize) -> Result<(), Error> {
+        self.values += node::values(node);
+        match self.most {
+            Some(most) if self.values > most => Err(error_at(
+                source,
+                at,
+                ErrorKind::DocumentTooLarge {
+                    values: most,
+                    limit: self.limit,
+                },
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn parse_dockerfile(
+    source: &SourceFile,
+    rule_memory: Option<u64>,
+) -> Result<Dockerfile, Error> {
+    let mut budget = Budget::new(rule_memory);
     let raw = lines::lex(source).map_err(|(offset, kind)| error_at(source, offset, kind))?;
     let escape = raw.escape;
     let default_shell = vec![Text::const_new("/bin/sh"), Text::const_new("-c")];
@@ -190,7 +246,9 @@ pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error>
                         global_defaults.insert(pair.key.value.clone(), v);
                     }
                 }
-                global_args.push(node::instruction(&instr, None));
+                let made = node::instruction(&instr, None);
+                budget.add(&made, source, instr.span.start)?;
+                global_args.push(made);
             }
             (_, None) => {
                 return Err(error_at(
@@ -243,9 +301,9 @@ pub(crate) fn parse_dockerfile(source: &SourceFile) -> Result<Dockerfile, Error>
                         .span
                         .cover(instr.heredocs.last().map_or(instr.span, |h| h.span)),
                 );
-                stage
-                    .instructions
-                    .push(node::instruction(&instr, resolved_user.as_ref()));
+                let made = node::instruction(&instr, resolved_user.as_ref());
+                budget.add(&made, source, instr.span.start)?;
+                stage.instructions.push(made);
             }
         }
     }

@@ -26,4 +26,6 @@ pub use crate::discover::{
     Candidate, Discovered, Discovery, Exclude, Exclusion, GitContext, Root, git_context,
 };
 pub use crate::error::{CodeInfo, Error, ErrorKind};
-pub use crate::load::{LoadOptions, Loaded, Read, ReadFile, load, load_bytes, read};
+pub use crate::load::{
+    LoadOptions, Loaded, Read, ReadFile, load, load_bytes, load_bytes_within, read,
+};

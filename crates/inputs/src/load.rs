@@ -32,6 +32,9 @@ pub struct LoadOptions {
     pub max_file_size: u64,
     /// How Helm charts are rendered.
     pub helm: crate::helm::Helm,
+    /// The rule modules' memory: a Dockerfile whose document cannot fit in
+    /// it is refused while it is built ([`ErrorKind::DocumentTooLarge`]).
+    pub rule_memory: Option<u64>,
 }
 
 /// Reads and parses `candidate`.
@@ -68,6 +71,7 @@ pub struct ReadFile {
     unknown: bool,
     templates: Templates,
     bytes: Vec<u8>,
+    rule_memory: Option<u64>,
 }
 
 impl ReadFile {
@@ -87,7 +91,13 @@ impl ReadFile {
     ///
     /// As [`load`].
     pub fn parse(self) -> Result<Loaded, Error> {
-        match load_bytes_as(&self.display, self.declared, self.bytes, self.templates) {
+        match load_bytes_as(
+            &self.display,
+            self.declared,
+            self.bytes,
+            self.templates,
+            self.rule_memory,
+        ) {
             // A walked file that held no document of interest is not an input.
             Err(e) if matches!(e.kind(), ErrorKind::UnknownKind) && self.unknown => {
                 Ok(Loaded::NotInput(NotInput::Unrecognised))
@@ -195,6 +205,7 @@ pub fn read(candidate: &Candidate, options: &LoadOptions) -> Result<Read, Error>
         unknown,
         templates,
         bytes,
+        rule_memory: options.rule_memory,
     }))
 }
 
@@ -205,7 +216,22 @@ pub fn read(candidate: &Candidate, options: &LoadOptions) -> Result<Read, Error>
 /// As [`load`]; content that is neither a Dockerfile nor YAML holding a
 /// Compose file or Kubernetes object is [`ErrorKind::UnknownKind`].
 pub fn load_bytes(name: &str, kind: Option<InputKind>, bytes: Vec<u8>) -> Result<Loaded, Error> {
-    load_bytes_as(name, kind, bytes, Templates::Text)
+    load_bytes_as(name, kind, bytes, Templates::Text, None)
+}
+
+/// [`load_bytes`], refusing a Dockerfile whose document cannot fit in
+/// `rule_memory` ([`LoadOptions::rule_memory`]).
+///
+/// # Errors
+///
+/// As [`load_bytes`], and [`ErrorKind::DocumentTooLarge`].
+pub fn load_bytes_within(
+    name: &str,
+    kind: Option<InputKind>,
+    bytes: Vec<u8>,
+    rule_memory: Option<u64>,
+) -> Result<Loaded, Error> {
+    load_bytes_as(name, kind, bytes, Templates::Text, rule_memory)
 }
 
 fn load_bytes_as(
@@ -213,6 +239,7 @@ fn load_bytes_as(
     kind: Option<InputKind>,
     bytes: Vec<u8>,
     templates: Templates,
+    rule_memory: Option<u64>,
 ) -> Result<Loaded, Error> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let (line, column) = line_col(&bytes, nul);
@@ -227,7 +254,7 @@ fn load_bytes_as(
     let source = Arc::new(SourceFile::new(name, text));
     let parsed = match kind {
         Some(InputKind::Dockerfile) => {
-            let doc = crate::dockerfile::parse(source.clone())
+            let doc = crate::dockerfile::parse_within(source.clone(), rule_memory)
                 .map_err(|e| e.with_source(source.clone()))?;
             crate::manifest::Parsed {
                 documents: vec![doc],

@@ -315,6 +315,7 @@ impl ScannerBuilder {
             load_options: LoadOptions {
                 kind: options.kind,
                 max_file_size,
+                rule_memory: Some(memory),
                 helm: Helm {
                     unrendered: if config.as_ref().and_then(|c| c.skip_unrendered_charts)
                         == Some(true)
@@ -601,7 +602,7 @@ impl Scanner {
                 bulwark_inputs::ErrorKind::Empty,
             ))
         } else {
-            bulwark_inputs::load_bytes(name, kind, bytes)
+            bulwark_inputs::load_bytes_within(name, kind, bytes, self.load_options.rule_memory)
         };
         let mut evaluator = Evaluator::new(&self.loaded.engine, self.modules(), &self.settings);
         let phases = Phases::new(false);
@@ -1163,7 +1164,12 @@ impl Context<'_> {
                     ))
                 } else {
                     permit = Some(self.in_flight.take(bytes.len() as u64));
-                    bulwark_inputs::load_bytes(name, *kind, bytes)
+                    bulwark_inputs::load_bytes_within(
+                        name,
+                        *kind,
+                        bytes,
+                        self.scanner.load_options.rule_memory,
+                    )
                 })
             }
         });

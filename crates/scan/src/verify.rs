@@ -284,6 +284,7 @@ fn uncovered_input(
             .as_u64()
             .unwrap_or(crate::scanner::DEFAULT_MAX_FILE_SIZE),
         helm: bulwark_inputs::helm::Helm::default(),
+        rule_memory: predicate.configuration.settings["rule_memory"].as_u64(),
     };
     for candidate in &found.candidates {
         let Some(name) = candidate.relative.as_deref() else {

@@ -4,7 +4,7 @@
 //! (`wit/documents.md`); every node carries the span of the construct it
 //! describes, so any JSON pointer a rule returns maps to source.
 
-use bulwark_core::{Node, SourceFile, Span, Text};
+use bulwark_core::{Node, SourceFile, Span, Text, Value};
 
 use super::instruction::{Body, CommandLine, Instruction, Spanned};
 use super::shell::{Script, SimpleCommand};
@@ -43,6 +43,16 @@ pub(crate) fn to_node(df: Dockerfile, source: &SourceFile) -> Node {
             ),
         ],
     )
+}
+
+/// The values of `node`, itself included: what it adds to the tree a rule
+/// module is handed.
+pub(crate) fn values(node: &Node) -> u64 {
+    1 + match &node.value {
+        Value::Array(items) => items.iter().map(values).sum(),
+        Value::Object(fields) => fields.iter().map(|(_, n)| values(n)).sum(),
+        _ => 0,
+    }
 }
 
 fn string(s: &Spanned) -> Node {

@@ -336,3 +336,56 @@ fn parses_a_real_world_multi_stage_dockerfile() {
     let (_, json) = doc(text);
     insta::assert_json_snapshot!(json);
 }
+
+/// A document that cannot fit in a rule module's memory is refused at the
+/// instruction whose values pass `rule_memory / 16`, and not before.
+#[test]
+fn refuses_a_document_past_the_rule_memory_at_the_instruction_that_passes_it() {
+    let mut text = String::from("ARG V=1\nFROM alpine\n");
+    for i in 0..40 {
+        text.push_str(if i % 2 == 0 {
+            "RUN a\n"
+        } else {
+            "RUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+        });
+    }
+    let source = || Arc::new(SourceFile::new("Dockerfile", text.clone()));
+    let whole = super::parse_within(source(), None).expect("parses without a limit");
+    // The values each counted node holds: the global ARG, then the stage's
+    // instructions (the FROM line is the stage's own).
+    let items = |node: Option<&bulwark_core::Node>| match node.map(|n| &n.value) {
+        Some(bulwark_core::Value::Array(items)) => items.clone(),
+        other => panic!("not an array: {other:?}"),
+    };
+    let mut counted: Vec<u64> = items(whole.root.get("global_args"))
+        .iter()
+        .map(super::node::values)
+        .collect();
+    let stage = items(whole.root.get("stages")).remove(0);
+    counted.extend(
+        items(stage.get("instructions"))
+            .iter()
+            .map(super::node::values),
+    );
+    assert_eq!(counted.len(), 41);
+    assert!(counted.iter().all(|&v| v > 5), "{counted:?}");
+    // Lines: ARG 1, FROM 2, the instructions from 3.
+    let line_of = |i: usize| if i == 0 { 1 } else { i + 2 };
+    for fit in [1, 2, 7, 20] {
+        let values: u64 = counted[..fit].iter().sum();
+        // Exactly the values of the first `fit`: those fit, the next passes.
+        let limit = values * 16 + 15;
+        let e = super::parse_within(source(), Some(limit)).expect_err("too large");
+        assert!(
+            matches!(e.kind(), ErrorKind::DocumentTooLarge { values: v, limit: l }
+                if (*v, *l) == (values, limit)),
+            "{e}"
+        );
+        assert_eq!(e.line(), Some(line_of(fit)), "{e}");
+        assert_eq!(e.column(), Some(1), "{e}");
+    }
+    let all: u64 = counted.iter().sum();
+    let fits = super::parse_within(source(), Some(all * 16)).expect("exactly fits");
+    assert_eq!(fits.root.to_json(), whole.root.to_json());
+    assert!(super::parse_within(source(), Some(all * 16 - 1)).is_err());
+}
