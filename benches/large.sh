@@ -12,6 +12,17 @@
 # sequences and one of 1.6 million scalars under 270,000 keys (9.9 MB
 # each). Targets: no rule failure, ≤ 2 s and ≤ 250 MB each. The last
 # column is the same scan with `--parse-only`: the host's share.
+#
+# Two hostile inputs follow, which must be refused as input (exit 2), fast
+# and in bounded memory, never as a rule failure: 1.75 million `RUN a`
+# lines (10.5 MB, within the file limit, whose document cannot fit in a
+# module's 256 MiB: `document-too-large`) and an anchored string of 1 MiB
+# named 2,000 times in a 1 MB values file (`alias-bomb`); so must a 1.4 KB
+# Dockerfile whose seven `ENV` lines each name the one before ten times,
+# and one of a 2.3 MB environment inherited by 20,000 stages
+# (`expansion-bomb`), and a `SHELL` of one 5 MiB word before 300,000 `RUN`
+# lines (`document-too-large`). A `SHELL` of 200,000 words before 20,000
+# `RUN` lines (0.9 MB) scans.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,17 +59,35 @@ with open(f"{work}/values-keys.yaml", "w") as f:
             break
         f.write(line)
         i += 1
+with open(f"{work}/run-a.Dockerfile", "w") as f:
+    f.write("FROM alpine:3.19\n" + "RUN a\n" * ((10 * 1024 * 1024 - 100) // 6))
+with open(f"{work}/alias-text.yaml", "w") as f:
+    f.write("x: &x \"" + "a" * (1 << 20) + "\"\ny:\n" + "- *x\n" * 2000)
+with open(f"{work}/env-chain.Dockerfile", "w") as f:
+    f.write("FROM alpine\nENV a0=" + "x" * 1000 + "\n")
+    for i in range(1, 8):
+        f.write(f"ENV a{i}=" + ("${a%d}" % (i - 1)) * 10 + "\n")
+    f.write("RUN true\n")
+with open(f"{work}/stage-chain.Dockerfile", "w") as f:
+    f.write("FROM alpine AS s0\nENV " + " ".join(f"e{i}=x" for i in range(200000)) + "\n")
+    for i in range(20000):
+        f.write(f"FROM s{i} AS s{i + 1}\n")
+with open(f"{work}/long-shell.Dockerfile", "w") as f:
+    f.write("FROM alpine\nSHELL [\"/bin/" + "s" * (5 << 20) + "\", \"-c\"]\n" + "RUN a\n" * 300000)
+with open(f"{work}/wide-shell.Dockerfile", "w") as f:
+    f.write("FROM alpine\nSHELL [" + ",".join(["\"a\""] * 200000) + "]\n" + "RUN a\n" * 20000)
 PY
 
 printf '| input | size | wall | peak RSS | exit | rule failures | `--parse-only` wall, peak RSS |\n| --- | --- | --- | --- | --- | --- | --- |\n'
-for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yaml; do
+for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yaml run-a.Dockerfile alias-text.yaml env-chain.Dockerfile stage-chain.Dockerfile long-shell.Dockerfile wide-shell.Dockerfile; do
   file=$work/$name
   kind=()
   case $name in *.Dockerfile) kind=(--kind dockerfile) ;; *) kind=(--kind helm-values) ;; esac
   read -r secs kib < <(measure "$runs" "$bulwark" scan --no-cache --format json "${kind[@]}" "$file")
   code=0
   "$bulwark" scan --no-cache --format json "${kind[@]}" "$file" >"$tmp/report.json" 2>/dev/null || code=$?
-  failures=$(python3 -c 'import json,sys; print("; ".join(" ".join(str(x) for x in (f["module"], f.get("rule_id"), f["kind"]) if x) for f in json.load(open(sys.argv[1]))["failures"]) or "none")' "$tmp/report.json")
+  # Rule failures, then the input errors' codes.
+  failures=$(python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); print(("; ".join(" ".join(str(x) for x in (f["module"], f.get("rule_id"), f["kind"]) if x) for f in r["failures"]) or "none") + "".join(" (input error: " + e["code"] + ", line " + str(e.get("line")) + ")" for e in r["errors"]))' "$tmp/report.json")
   size=$(python3 -c 'import os,sys; print(f"{os.path.getsize(sys.argv[1])/1e6:.1f} MB")' "$file")
   # The host's share: reading and parsing alone, no module run.
   read -r psecs pkib < <(measure "$runs" "$bulwark" scan --no-cache --parse-only "${kind[@]}" "$file")

@@ -176,3 +176,19 @@ fn aliases_that_copy_a_long_text_many_times_are_refused_as_an_alias_bomb() {
     // The 17th alias is the one past 16 MiB of copies.
     assert_eq!(error["line"], 19, "{error}");
 }
+
+#[test]
+fn variables_that_name_each_other_many_times_are_refused_as_an_expansion_bomb() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 1.4 KB: each ENV names the one before ten times, so the seventh
+    // would hold 10 GB (it had taken all of that, or aborted the process).
+    let mut text = format!("FROM alpine:3.19\nENV a0={}\n", "x".repeat(1000));
+    for i in 1..8 {
+        let _ = writeln!(text, "ENV a{i}={}", format!("${{a{}}}", i - 1).repeat(10));
+    }
+    text.push_str("USER $a7\n");
+    write(dir.path(), "Dockerfile", &text);
+    let error = scan_refused(dir.path(), &[], "expansion-bomb");
+    // a4 holds 10 MB; a5 is the first past 16 MiB of copies.
+    assert_eq!(error["line"], 7, "{error}");
+}

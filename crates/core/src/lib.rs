@@ -40,7 +40,7 @@ pub use crate::{
     },
     severity::{ParseSeverityError, Severity},
     source::{Location, SourceFile, Span, line_starts},
-    tree::{FlatTree, TREE_LEN_BITS},
+    tree::{FlatTree, SHARED_UP_TO as TREE_SHARED_UP_TO, TREE_LEN_BITS},
 };
 
 /// The version of the WIT package (`bulwark:rules`) this build speaks.

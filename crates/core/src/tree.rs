@@ -38,9 +38,10 @@ fn text(value: &Value) -> &str {
     }
 }
 
-/// Names and texts up to this length are written once and shared; longer
-/// ones (scripts, arguments) rarely repeat and are not worth the lookup.
-const SHARED_UP_TO: usize = 48;
+/// Names and texts up to this length (a member name and its value's text
+/// together) are written once and shared; longer ones (scripts, arguments)
+/// rarely repeat and are not worth the lookup: each is written whole.
+pub const SHARED_UP_TO: usize = 48;
 
 /// Slots of the table of names and texts written, at most (a power of two;
 /// a smaller document gets a table the size of its number of values).

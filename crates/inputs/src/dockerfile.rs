@@ -87,11 +87,12 @@ pub fn parse(source: Arc<SourceFile>) -> Result<Document, Error> {
 }
 
 /// [`parse`], refusing a Dockerfile whose document cannot fit in
-/// `rule_memory` bytes of a rule module's memory: each value takes 16
-/// bytes of it in the tree a module is handed (`bulwark:rules@0.3.0`), so
-/// more values than `rule_memory / 16` can never be judged. The count is
-/// kept as instructions become nodes, and the parse stops at the one that
-/// passes it: the host never builds more of such a document than that.
+/// `rule_memory` bytes of a rule module's memory: the tree a module is
+/// handed (`bulwark:rules@0.3.0`) takes 16 bytes a value, and a text too
+/// long to share is written whole each time, so a document needing more
+/// than `rule_memory` can never be judged. The count is kept as
+/// instructions become nodes, and the parse stops at the one that passes
+/// it: the host never builds more of such a document than that.
 ///
 /// # Errors
 ///
@@ -119,49 +120,71 @@ struct Scope {
     args: HashMap<Text, String>,
     /// Environment, inherited by stages built on this one.
     env: HashMap<Text, String>,
-    shell: Vec<Text>,
+    /// Shared: every instruction of the stage is read with it.
+    shell: Arc<[Text]>,
 }
 
 impl Scope {
     /// The value of `name`; ENV overrides ARG, as in BuildKit.
-    fn get(&self, name: &str) -> Option<String> {
-        self.env.get(name).or_else(|| self.args.get(name)).cloned()
+    fn get(&self, name: &str) -> Option<&String> {
+        self.env.get(name).or_else(|| self.args.get(name))
     }
 }
 
-/// Bytes a value takes in a module's tree (`start`, `key-len`, `kind-len`,
-/// `end`), before any text.
-const TREE_BYTES_PER_VALUE: u64 = 16;
+/// Most bytes of text that substituting variables and starting stages on
+/// earlier ones may copy in one Dockerfile. Each `$NAME` is a copy of its
+/// value, and a stage built on another copies its environment: a file of
+/// a kilobyte whose `ENV` lines each name the one before ten times holds a
+/// value of 10 GB by its seventh, and a stage chain copies an environment
+/// once per stage.
+pub const MAX_COPIED: usize = 16 << 20;
 
-/// Counts the values of the document as its nodes are made, against the
-/// most a rule module's memory can hold.
+/// What a copied environment entry costs besides its text (its slot).
+const ENTRY_COST: usize = 32;
+
+/// The text copied so far by substitutions and inherited scopes, against
+/// [`MAX_COPIED`].
+#[derive(Default)]
+struct Copies(std::cell::Cell<usize>);
+
+impl Copies {
+    /// Counts `bytes` about to be copied; false once past the bound.
+    fn charge(&self, bytes: usize) -> bool {
+        let total = self.0.get().saturating_add(bytes);
+        self.0.set(total);
+        total <= MAX_COPIED
+    }
+
+    /// A copy of `value`, while within the bound (past it, nothing: the
+    /// parse then stops at [`Copies::check`]).
+    fn take(&self, value: Option<&String>) -> Option<String> {
+        value.filter(|v| self.charge(v.len())).cloned()
+    }
+
+    /// The error, at `at`, once the bound has been passed.
+    fn check(&self, source: &SourceFile, at: usize) -> Result<(), Error> {
+        if self.0.get() > MAX_COPIED {
+            return Err(error_at(source, at, ErrorKind::ExpansionBomb(MAX_COPIED)));
+        }
+        Ok(())
+    }
+}
+
+/// Counts what the document needs of a module's memory as its nodes are
+/// made ([`node::tree_bytes`]), against the most a module may use.
 struct Budget {
-    values: u64,
-    most: Option<u64>,
-    limit: u64,
+    bytes: u64,
+    limit: Option<u64>,
 }
 
 impl Budget {
-    fn new(rule_memory: Option<u64>) -> Budget {
-        Budget {
-            values: 0,
-            most: rule_memory.map(|m| m / TREE_BYTES_PER_VALUE),
-            limit: rule_memory.unwrap_or(0),
-        }
-    }
-
-    /// Adds `node`'s values; the error when they no longer fit.
+    /// Adds `node`'s bytes; the error when they no longer fit.
     fn add(&mut self, node: &Node, source: &SourceFile, at: usize) -> Result<(), Error> {
-        self.values += node::values(node);
-        match self.most {
-            Some(most) if self.values > most => Err(error_at(
-                source,
-                at,
-                ErrorKind::DocumentTooLarge {
-                    values: most,
-                    limit: self.limit,
-                },
-            )),
+        self.bytes += node::tree_bytes("", node);
+        match self.limit {
+            Some(limit) if self.bytes > limit => {
+                Err(error_at(source, at, ErrorKind::DocumentTooLarge { limit }))
+            }
             _ => Ok(()),
         }
     }
@@ -171,20 +194,24 @@ pub(crate) fn parse_dockerfile(
     source: &SourceFile,
     rule_memory: Option<u64>,
 ) -> Result<Dockerfile, Error> {
-    let mut budget = Budget::new(rule_memory);
+    let mut budget = Budget {
+        bytes: 0,
+        limit: rule_memory,
+    };
     let raw = lines::lex(source).map_err(|(offset, kind)| error_at(source, offset, kind))?;
     let escape = raw.escape;
-    let default_shell = vec![Text::const_new("/bin/sh"), Text::const_new("-c")];
+    let default_shell: Arc<[Text]> = Arc::new([Text::const_new("/bin/sh"), Text::const_new("-c")]);
     let mut global_args = Vec::new();
     let mut global_defaults: HashMap<Text, String> = HashMap::new();
     let mut stages: Vec<Stage> = Vec::new();
+    // The first stage of each name, lower-cased: `FROM name` finds it
+    // without going through every stage before.
+    let mut stage_names: HashMap<String, usize> = HashMap::new();
+    let copies = Copies::default();
 
     let first_offset = raw.instructions.first().map_or(0, |i| i.span.start);
     for raw_instruction in raw.instructions {
-        let shell = stages
-            .last()
-            .map_or(&default_shell, |s| &s.scope.shell)
-            .clone();
+        let shell = Arc::clone(stages.last().map_or(&default_shell, |s| &s.scope.shell));
         let ctx = Context {
             escape,
             shell: &shell,
@@ -193,14 +220,11 @@ pub(crate) fn parse_dockerfile(
             .map_err(|(offset, kind)| error_at(source, offset, kind))?;
         match (&instr.body, stages.last_mut()) {
             (Body::From { image, name }, _) => {
-                let lookup = |n: &str| global_defaults.get(n).cloned();
+                let lookup = |n: &str| copies.take(global_defaults.get(n));
                 let expanded = words::expand(&image.value, escape, &lookup);
+                copies.check(source, instr.span.start)?;
                 let resolved = expanded.value;
-                let stage_ref = stages.iter().position(|s| {
-                    s.name
-                        .as_ref()
-                        .is_some_and(|n| n.value.eq_ignore_ascii_case(&resolved))
-                });
+                let stage_ref = stage_names.get(&resolved.to_ascii_lowercase()).copied();
                 let platform = instr
                     .flags
                     .iter()
@@ -209,13 +233,22 @@ pub(crate) fn parse_dockerfile(
                 // Environment and shell carry over to a stage built on
                 // another; build arguments do not.
                 let scope = match stage_ref.and_then(|i| stages.get(i)) {
-                    Some(parent) => Scope {
-                        args: HashMap::new(),
-                        env: parent.scope.env.clone(),
-                        shell: parent.scope.shell.clone(),
-                    },
+                    Some(parent) => {
+                        let env = &parent.scope.env;
+                        copies.charge(
+                            env.iter()
+                                .map(|(k, v)| k.len() + v.len() + ENTRY_COST)
+                                .sum(),
+                        );
+                        copies.check(source, instr.span.start)?;
+                        Scope {
+                            args: HashMap::new(),
+                            env: env.clone(),
+                            shell: Arc::clone(&parent.scope.shell),
+                        }
+                    }
                     None => Scope {
-                        shell: default_shell.clone(),
+                        shell: Arc::clone(&default_shell),
                         ..Scope::default()
                     },
                 };
@@ -228,6 +261,11 @@ pub(crate) fn parse_dockerfile(
                     unresolved: expanded.unresolved,
                 };
                 let name = name.clone();
+                if let Some(name) = &name {
+                    stage_names
+                        .entry(name.value.as_str().to_ascii_lowercase())
+                        .or_insert(stages.len());
+                }
                 stages.push(Stage {
                     index: stages.len(),
                     name,
@@ -241,8 +279,9 @@ pub(crate) fn parse_dockerfile(
             (Body::Pairs(pairs), None) if instr.keyword == "ARG" => {
                 for pair in pairs {
                     if let Some(value) = &pair.value {
-                        let lookup = |n: &str| global_defaults.get(n).cloned();
+                        let lookup = |n: &str| copies.take(global_defaults.get(n));
                         let v = words::expand(&value.value, escape, &lookup).value;
+                        copies.check(source, instr.span.start)?;
                         global_defaults.insert(pair.key.value.clone(), v);
                     }
                 }
@@ -267,8 +306,9 @@ pub(crate) fn parse_dockerfile(
                         for pair in pairs {
                             let value = match &pair.value {
                                 Some(v) => Some(v.value.to_string()),
-                                None => global_defaults.get(pair.key.value.as_str()).cloned(),
+                                None => copies.take(global_defaults.get(pair.key.value.as_str())),
                             };
+                            copies.check(source, instr.span.start)?;
                             if let Some(v) = value {
                                 scope.args.insert(pair.key.value.clone(), v);
                             }
@@ -277,8 +317,9 @@ pub(crate) fn parse_dockerfile(
                     Body::Pairs(pairs) if instr.keyword == "ENV" => {
                         for pair in pairs {
                             if let Some(v) = &pair.value {
-                                let lookup = |n: &str| scope.get(n);
+                                let lookup = |n: &str| copies.take(scope.get(n));
                                 let expanded = words::expand(&v.value, '\0', &lookup).value;
+                                copies.check(source, instr.span.start)?;
                                 scope.env.insert(pair.key.value.clone(), expanded);
                             }
                         }
@@ -287,11 +328,12 @@ pub(crate) fn parse_dockerfile(
                         scope.shell = args.iter().map(|a| a.value.clone()).collect();
                     }
                     Body::User { user, group } => {
-                        let lookup = |n: &str| scope.get(n);
+                        let lookup = |n: &str| copies.take(scope.get(n));
                         let u = words::expand(&user.value, '\0', &lookup).value;
                         let g = group
                             .as_ref()
                             .map(|g| words::expand(&g.value, '\0', &lookup).value);
+                        copies.check(source, instr.span.start)?;
                         resolved_user = Some((u, g));
                     }
                     _ => {}

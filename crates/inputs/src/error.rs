@@ -163,13 +163,16 @@ pub enum ErrorKind {
         /// The limit.
         limit: u64,
     },
+    /// Variable substitution copies too much text.
+    #[error(
+        "substituting variables (and starting stages on earlier ones) copies more than {0} bytes of text in this Dockerfile (an expansion bomb?); refusing the file"
+    )]
+    ExpansionBomb(usize),
     /// The document a file makes cannot fit in a rule module's memory.
     #[error(
-        "this Dockerfile's document holds more than {values} values by this instruction: at 16 bytes each, more than the {limit} bytes a rule module may use (--rule-memory); split the file or raise --rule-memory"
+        "by this instruction, this Dockerfile's document needs more than the {limit} bytes a rule module may use (--rule-memory) for the tree it is handed (16 bytes a value, and its long texts); split the file or raise --rule-memory"
     )]
     DocumentTooLarge {
-        /// Values of the document when the limit was passed.
-        values: u64,
         /// The rule modules' memory limit, in bytes.
         limit: u64,
     },
@@ -287,6 +290,7 @@ impl ErrorKind {
             ErrorKind::InvalidUtf8 { .. } => "invalid-utf8",
             ErrorKind::TooLarge { .. } => "too-large",
             ErrorKind::DocumentTooLarge { .. } => "document-too-large",
+            ErrorKind::ExpansionBomb(_) => "expansion-bomb",
             ErrorKind::Empty => "empty-input",
             ErrorKind::UnknownKind => "unknown-kind",
             ErrorKind::Image(_) => "image-unreadable",
@@ -355,8 +359,11 @@ impl ErrorKind {
             ErrorKind::TooLarge { .. } => {
                 "The input is larger than `--max-file-size` (default 10 MiB, `limits.max-file-size` in `.bulwark.yaml`). Checked before reading."
             }
+            ErrorKind::ExpansionBomb(_) => {
+                "A Dockerfile whose variable references (`$NAME`, `${NAME}`) and stages built on earlier stages, which copy the earlier stage's environment, copy more than 16 MiB of text in all: each reference is a copy of its value, so a few lines that each name the one before several times hold gigabytes. No real Dockerfile comes near it."
+            }
             ErrorKind::DocumentTooLarge { .. } => {
-                "A Dockerfile within `--max-file-size` whose document (every instruction, its shell commands and words, as rule modules read it) cannot fit in a rule module's memory (`--rule-memory`, default 256 MiB), at 16 bytes a value at least. Found while the document is built, at the instruction that passes the limit, so the rest is never built; no rule could have judged it. Split the file or raise `--rule-memory`."
+                "A Dockerfile within `--max-file-size` whose document (every instruction, its shell commands and words, as rule modules read it) cannot fit in a rule module's memory (`--rule-memory`, default 256 MiB): the tree a module is handed takes 16 bytes a value, and texts too long to share are written whole. Found while the document is built, at the instruction that passes the limit, so the rest is never built; no rule could have judged it. Split the file or raise `--rule-memory`."
             }
             ErrorKind::Empty => {
                 "Standard input was empty: the command meant to produce it probably failed (`helm template … | bulwark scan -` without `set -o pipefail`). An empty input never passes."
@@ -436,10 +443,8 @@ impl ErrorKind {
             ErrorKind::Binary,
             ErrorKind::InvalidUtf8 { offset: 0 },
             ErrorKind::TooLarge { size: 0, limit: 0 },
-            ErrorKind::DocumentTooLarge {
-                values: 0,
-                limit: 0,
-            },
+            ErrorKind::DocumentTooLarge { limit: 0 },
+            ErrorKind::ExpansionBomb(0),
             ErrorKind::Empty,
             ErrorKind::UnknownKind,
             ErrorKind::Image(String::new()),

@@ -4,7 +4,7 @@
 //! (`wit/documents.md`); every node carries the span of the construct it
 //! describes, so any JSON pointer a rule returns maps to source.
 
-use bulwark_core::{Node, SourceFile, Span, Text, Value};
+use bulwark_core::{Node, SourceFile, Span, TREE_SHARED_UP_TO, Text, Value};
 
 use super::instruction::{Body, CommandLine, Instruction, Spanned};
 use super::shell::{Script, SimpleCommand};
@@ -45,12 +45,25 @@ pub(crate) fn to_node(df: Dockerfile, source: &SourceFile) -> Node {
     )
 }
 
-/// The values of `node`, itself included: what it adds to the tree a rule
-/// module is handed.
-pub(crate) fn values(node: &Node) -> u64 {
-    1 + match &node.value {
-        Value::Array(items) => items.iter().map(values).sum(),
-        Value::Object(fields) => fields.iter().map(|(_, n)| values(n)).sum(),
+/// The bytes `node` (itself included, under member name `key`) adds to
+/// the tree a rule module is handed, at least: 16 a value, and a member
+/// name with its text when they are too long to be shared (written whole
+/// each time; shorter ones may be written once for the whole document).
+pub(crate) fn tree_bytes(key: &str, node: &Node) -> u64 {
+    let text = match &node.value {
+        Value::String(t) | Value::Number(t) => t.len(),
+        _ => 0,
+    };
+    let written = key.len() + text;
+    let own = 16
+        + if written > TREE_SHARED_UP_TO {
+            written as u64
+        } else {
+            0
+        };
+    own + match &node.value {
+        Value::Array(items) => items.iter().map(|n| tree_bytes("", n)).sum(),
+        Value::Object(fields) => fields.iter().map(|(k, n)| tree_bytes(k, n)).sum(),
         _ => 0,
     }
 }

@@ -338,7 +338,7 @@ fn parses_a_real_world_multi_stage_dockerfile() {
 }
 
 /// A document that cannot fit in a rule module's memory is refused at the
-/// instruction whose values pass `rule_memory / 16`, and not before.
+/// instruction whose tree passes `rule_memory`, and not before.
 #[test]
 fn refuses_a_document_past_the_rule_memory_at_the_instruction_that_passes_it() {
     let mut text = String::from("ARG V=1\nFROM alpine\n");
@@ -351,41 +351,130 @@ fn refuses_a_document_past_the_rule_memory_at_the_instruction_that_passes_it() {
     }
     let source = || Arc::new(SourceFile::new("Dockerfile", text.clone()));
     let whole = super::parse_within(source(), None).expect("parses without a limit");
-    // The values each counted node holds: the global ARG, then the stage's
-    // instructions (the FROM line is the stage's own).
     let items = |node: Option<&bulwark_core::Node>| match node.map(|n| &n.value) {
         Some(bulwark_core::Value::Array(items)) => items.clone(),
         other => panic!("not an array: {other:?}"),
     };
+    // What each counted node needs: the global ARG, then the stage's
+    // instructions (the FROM line is the stage's own).
+    let size = |n: &bulwark_core::Node| super::node::tree_bytes("", n);
     let mut counted: Vec<u64> = items(whole.root.get("global_args"))
         .iter()
-        .map(super::node::values)
+        .map(size)
         .collect();
     let stage = items(whole.root.get("stages")).remove(0);
-    counted.extend(
-        items(stage.get("instructions"))
-            .iter()
-            .map(super::node::values),
-    );
+    counted.extend(items(stage.get("instructions")).iter().map(size));
     assert_eq!(counted.len(), 41);
-    assert!(counted.iter().all(|&v| v > 5), "{counted:?}");
     // Lines: ARG 1, FROM 2, the instructions from 3.
     let line_of = |i: usize| if i == 0 { 1 } else { i + 2 };
     for fit in [1, 2, 7, 20] {
-        let values: u64 = counted[..fit].iter().sum();
-        // Exactly the values of the first `fit`: those fit, the next passes.
-        let limit = values * 16 + 15;
+        // Exactly what the first `fit` need: those fit, the next passes.
+        let limit: u64 = counted[..fit].iter().sum();
         let e = super::parse_within(source(), Some(limit)).expect_err("too large");
         assert!(
-            matches!(e.kind(), ErrorKind::DocumentTooLarge { values: v, limit: l }
-                if (*v, *l) == (values, limit)),
+            matches!(e.kind(), ErrorKind::DocumentTooLarge { limit: l } if *l == limit),
             "{e}"
         );
         assert_eq!(e.line(), Some(line_of(fit)), "{e}");
         assert_eq!(e.column(), Some(1), "{e}");
     }
     let all: u64 = counted.iter().sum();
-    let fits = super::parse_within(source(), Some(all * 16)).expect("exactly fits");
+    let fits = super::parse_within(source(), Some(all)).expect("exactly fits");
     assert_eq!(fits.root.to_json(), whole.root.to_json());
-    assert!(super::parse_within(source(), Some(all * 16 - 1)).is_err());
+    assert!(super::parse_within(source(), Some(all - 1)).is_err());
+}
+
+/// What a node needs of a module's tree, against the tree written: 16
+/// bytes a value, and a name with its text written whole when too long
+/// to share.
+#[test]
+fn tree_bytes_counts_values_and_the_texts_written_whole() {
+    let long = "x".repeat(100);
+    let (d, _) = doc(&format!("FROM alpine\nRUN echo {long}\nUSER a\n"));
+    let tree = d.root.to_tree().expect("tree");
+    let values = (tree.nodes.len() / 4) as u64;
+    let counted = super::node::tree_bytes("", &d.root);
+    // Every value counted; of the text, at least the long script (its
+    // member name with it) and at most the text as written.
+    assert!(counted >= values * 16 + ("script".len() + "echo ".len() + 100) as u64);
+    assert!(
+        counted <= values * 16 + tree.strings.len() as u64,
+        "{counted}"
+    );
+    // Short texts are not counted: they may be written once for all.
+    let (short, _) = doc("FROM alpine\nRUN a\n");
+    let tree = short.root.to_tree().expect("tree");
+    assert_eq!(
+        super::node::tree_bytes("", &short.root),
+        (tree.nodes.len() / 4) as u64 * 16
+    );
+}
+
+/// Substitutions copy their values; past 16 MiB of copies in a file the
+/// parse stops, at the instruction that passes it, whichever copies it.
+#[test]
+fn bounds_the_text_copied_by_substitution_and_inherited_environments() {
+    let kib = "x".repeat(1024);
+    let refs = |name: &str, n: usize| format!("${{{name}}}").repeat(n);
+    // ENV: ten references a line, each line naming the one before.
+    let mut text = format!("FROM alpine\nENV a0={kib}\n");
+    for i in 1..=5 {
+        text.push_str(&format!("ENV a{i}={}\n", refs(&format!("a{}", i - 1), 10)));
+    }
+    let e = err(&text);
+    assert!(
+        matches!(e.kind(), ErrorKind::ExpansionBomb(super::MAX_COPIED)),
+        "{e}"
+    );
+    // a4 holds 10,000 KiB (11,110 KiB copied so far); a5 would copy ten
+    // times that.
+    assert_eq!(e.line(), Some(7), "{e}");
+    // Within the bound, the values are whole.
+    let (_, json) = doc(&format!(
+        "FROM alpine\nENV a={kib}\nENV b={}\nUSER $b\n",
+        refs("a", 4)
+    ));
+    let user = &json["stages"][0]["instructions"][2]["resolved_user"];
+    assert_eq!(user.as_str().map(str::len), Some(4096));
+    // Global ARG defaults, in FROM and in a stage's ARG.
+    let mut text = format!("ARG a0={kib}\n");
+    for i in 1..=5 {
+        text.push_str(&format!("ARG a{i}={}\n", refs(&format!("a{}", i - 1), 10)));
+    }
+    text.push_str("FROM alpine\n");
+    assert_eq!(err(&text).line(), Some(6));
+    let text = format!(
+        "ARG big={}\n{}",
+        "y".repeat(1 << 20),
+        "FROM alpine\nARG big\n".repeat(20)
+    );
+    let e = err(&text);
+    assert!(matches!(e.kind(), ErrorKind::ExpansionBomb(_)), "{e}");
+    assert_eq!(e.line(), Some(1 + 2 * 17), "the 17th stage's ARG: {e}");
+    // A stage built on another copies its environment.
+    let mut text = format!("FROM alpine AS s0\nENV e={}\n", "z".repeat(1 << 20));
+    for i in 0..20 {
+        text.push_str(&format!("FROM s{i} AS s{}\n", i + 1));
+    }
+    let e = err(&text);
+    assert!(matches!(e.kind(), ErrorKind::ExpansionBomb(_)), "{e}");
+    assert_eq!(e.line(), Some(2 + 16), "the 16th inheriting stage: {e}");
+}
+
+/// A stage is found by name however many stages came before, the first
+/// of a name, case ignored; the shell carries over, shared.
+#[test]
+fn finds_stages_by_name_and_carries_the_shell_over() {
+    let (_, json) = doc(concat!(
+        "FROM alpine AS Build\nSHELL [\"/bin/bash\", \"-c\"]\nENV A=1\n",
+        "FROM alpine AS build\n",
+        "FROM BUILD\nRUN echo $A\n",
+    ));
+    assert_eq!(
+        json["stages"][2]["from"]["stage"], 0,
+        "{}",
+        json["stages"][2]
+    );
+    let run = &json["stages"][2]["instructions"][0];
+    assert_eq!(run["interpreter"], "/bin/bash", "{run}");
 }
