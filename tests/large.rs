@@ -192,3 +192,32 @@ fn variables_that_name_each_other_many_times_are_refused_as_an_expansion_bomb() 
     // a4 holds 10 MB; a5 is the first past 16 MiB of copies.
     assert_eq!(error["line"], 7, "{error}");
 }
+
+#[test]
+fn scripts_nested_past_the_parsers_depth_are_split_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 60 KB: 20,000 nested groups, command substitutions and defaults had
+    // overflowed the shell parser's stack and aborted the whole scan.
+    let n = 20_000;
+    let runs = [
+        format!("RUN {}true; {}", "{ ".repeat(n), "}; ".repeat(n)),
+        format!("RUN echo {}x{}", "$(echo ".repeat(n), ")".repeat(n)),
+        format!("RUN echo \"{}x{}\"", "${a:-".repeat(n), "}".repeat(n)),
+    ];
+    write(
+        dir.path(),
+        "Dockerfile",
+        &format!("FROM alpine:3.19\n{}\nUSER app\n", runs.join("\n")),
+    );
+    let (run, _) = scan_without_failure(dir.path());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // In FROM, ARG, ENV and USER, bulwark substitutes variables itself.
+    let deep = format!(
+        "FROM alpine:3.19\nENV x={}x{}\n",
+        "${a:-".repeat(n),
+        "}".repeat(n)
+    );
+    write(dir.path(), "Dockerfile", &deep);
+    let error = scan_refused(dir.path(), &[], "substitution-too-deep");
+    assert_eq!(error["line"], 2, "{error}");
+}

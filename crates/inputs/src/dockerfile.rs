@@ -168,6 +168,22 @@ impl Copies {
         }
         Ok(())
     }
+
+    /// `expanded`, once it is within the bound and whole (its defaults
+    /// nested no deeper than [`words::MAX_SUBSTITUTION_DEPTH`]).
+    fn checked(
+        &self,
+        expanded: words::Expanded,
+        source: &SourceFile,
+        at: usize,
+    ) -> Result<words::Expanded, Error> {
+        self.check(source, at)?;
+        if expanded.too_deep {
+            let depth = words::MAX_SUBSTITUTION_DEPTH;
+            return Err(error_at(source, at, ErrorKind::SubstitutionTooDeep(depth)));
+        }
+        Ok(expanded)
+    }
 }
 
 /// Counts what the document needs of a module's memory as its nodes are
@@ -222,7 +238,7 @@ pub(crate) fn parse_dockerfile(
             (Body::From { image, name }, _) => {
                 let lookup = |n: &str| copies.take(global_defaults.get(n));
                 let expanded = words::expand(&image.value, escape, &lookup);
-                copies.check(source, instr.span.start)?;
+                let expanded = copies.checked(expanded, source, instr.span.start)?;
                 let resolved = expanded.value;
                 let stage_ref = stage_names.get(&resolved.to_ascii_lowercase()).copied();
                 let platform = instr
@@ -280,8 +296,8 @@ pub(crate) fn parse_dockerfile(
                 for pair in pairs {
                     if let Some(value) = &pair.value {
                         let lookup = |n: &str| copies.take(global_defaults.get(n));
-                        let v = words::expand(&value.value, escape, &lookup).value;
-                        copies.check(source, instr.span.start)?;
+                        let v = words::expand(&value.value, escape, &lookup);
+                        let v = copies.checked(v, source, instr.span.start)?.value;
                         global_defaults.insert(pair.key.value.clone(), v);
                     }
                 }
@@ -318,8 +334,9 @@ pub(crate) fn parse_dockerfile(
                         for pair in pairs {
                             if let Some(v) = &pair.value {
                                 let lookup = |n: &str| copies.take(scope.get(n));
-                                let expanded = words::expand(&v.value, '\0', &lookup).value;
-                                copies.check(source, instr.span.start)?;
+                                let expanded = words::expand(&v.value, '\0', &lookup);
+                                let expanded =
+                                    copies.checked(expanded, source, instr.span.start)?.value;
                                 scope.env.insert(pair.key.value.clone(), expanded);
                             }
                         }
@@ -329,11 +346,21 @@ pub(crate) fn parse_dockerfile(
                     }
                     Body::User { user, group } => {
                         let lookup = |n: &str| copies.take(scope.get(n));
-                        let u = words::expand(&user.value, '\0', &lookup).value;
-                        let g = group
-                            .as_ref()
-                            .map(|g| words::expand(&g.value, '\0', &lookup).value);
-                        copies.check(source, instr.span.start)?;
+                        let at = instr.span.start;
+                        let u = copies.checked(
+                            words::expand(&user.value, '\0', &lookup),
+                            source,
+                            at,
+                        )?;
+                        let g = match group {
+                            Some(g) => Some(
+                                copies
+                                    .checked(words::expand(&g.value, '\0', &lookup), source, at)?
+                                    .value,
+                            ),
+                            None => None,
+                        };
+                        let u = u.value;
                         resolved_user = Some((u, g));
                     }
                     _ => {}

@@ -168,6 +168,9 @@ pub enum ErrorKind {
         "substituting variables (and starting stages on earlier ones) copies more than {0} bytes of text in this Dockerfile (an expansion bomb?); refusing the file"
     )]
     ExpansionBomb(usize),
+    /// `${NAME:-…}` defaults nested too deeply.
+    #[error("`${{NAME:-…}}` defaults or alternatives nested more than {0} levels deep")]
+    SubstitutionTooDeep(usize),
     /// The document a file makes cannot fit in a rule module's memory.
     #[error(
         "by this instruction, this Dockerfile's document needs more than the {limit} bytes a rule module may use (--rule-memory) for the tree it is handed (16 bytes a value, and its long texts); split the file or raise --rule-memory"
@@ -291,6 +294,7 @@ impl ErrorKind {
             ErrorKind::TooLarge { .. } => "too-large",
             ErrorKind::DocumentTooLarge { .. } => "document-too-large",
             ErrorKind::ExpansionBomb(_) => "expansion-bomb",
+            ErrorKind::SubstitutionTooDeep(_) => "substitution-too-deep",
             ErrorKind::Empty => "empty-input",
             ErrorKind::UnknownKind => "unknown-kind",
             ErrorKind::Image(_) => "image-unreadable",
@@ -361,6 +365,9 @@ impl ErrorKind {
             }
             ErrorKind::ExpansionBomb(_) => {
                 "A Dockerfile whose variable references (`$NAME`, `${NAME}`) and stages built on earlier stages, which copy the earlier stage's environment, copy more than 16 MiB of text in all: each reference is a copy of its value, so a few lines that each name the one before several times hold gigabytes. No real Dockerfile comes near it."
+            }
+            ErrorKind::SubstitutionTooDeep(_) => {
+                "A Dockerfile variable reference whose default or alternative (`${NAME:-…}`, `${NAME:+…}`) nests others more than 32 levels deep, in `FROM`, `ARG`, `ENV` or `USER`: far past any real file, and each level would be read again."
             }
             ErrorKind::DocumentTooLarge { .. } => {
                 "A Dockerfile within `--max-file-size` whose document (every instruction, its shell commands and words, as rule modules read it) cannot fit in a rule module's memory (`--rule-memory`, default 256 MiB): the tree a module is handed takes 16 bytes a value, and texts too long to share are written whole. Found while the document is built, at the instruction that passes the limit, so the rest is never built; no rule could have judged it. Split the file or raise `--rule-memory`."
@@ -445,6 +452,7 @@ impl ErrorKind {
             ErrorKind::TooLarge { size: 0, limit: 0 },
             ErrorKind::DocumentTooLarge { limit: 0 },
             ErrorKind::ExpansionBomb(0),
+            ErrorKind::SubstitutionTooDeep(0),
             ErrorKind::Empty,
             ErrorKind::UnknownKind,
             ErrorKind::Image(String::new()),

@@ -160,19 +160,28 @@ impl Walker {
         let text = script.text();
         match plain_words(text) {
             Some(words) => self.plain(script, &words, parent, depth),
-            None if text.len() > MAX_PARSED => {
+            None => {
+                let why = if text.len() > MAX_PARSED {
+                    format!(
+                        "the script is {} bytes, more than the {MAX_PARSED} the shell parser \
+                         is given",
+                        text.len()
+                    )
+                } else if nesting(text) > MAX_PARSE_DEPTH {
+                    format!(
+                        "the script nests more than {MAX_PARSE_DEPTH} levels deep (`$(…)`, \
+                         `${{…}}`, `(…)`, `{{ …; }}`, `if`, `case`, loops, nested backquotes)"
+                    )
+                } else {
+                    return self.parsed(script, parent, depth);
+                };
                 // A nested script brush cannot take is passed over, as one
                 // it cannot parse is.
                 if parent.is_none() {
-                    self.error = Some(format!(
-                        "the script is {} bytes, more than the {MAX_PARSED} the shell parser \
-                         is given; its commands are split approximately",
-                        text.len()
-                    ));
+                    self.error = Some(format!("{why}; its commands are split approximately"));
                     self.fallback(script);
                 }
             }
-            None => self.parsed(script, parent, depth),
         }
     }
 
@@ -560,6 +569,130 @@ impl Walker {
 /// split by [`Walker::fallback`] instead, with `shell_error` saying so.
 const MAX_PARSED: usize = 1 << 20;
 
+/// The deepest nesting a script brush is given may have, as [`nesting`]
+/// counts it. Brush's tokenizer and parser recurse once or more for each
+/// level: a `RUN` line of a thousand nested `{ …; }` or `if`s, or three
+/// thousand `$(…)`, overflowed the stack and aborted the whole scan. Real
+/// scripts stay within a handful.
+const MAX_PARSE_DEPTH: usize = 100;
+
+/// How deeply `text` nests, counted from above (never less than brush
+/// recurses through). Each `(` and `{` (of `$(…)`, `$((…))`, `${…}`,
+/// subshells and groups) opens a level, closed only by its own bracket;
+/// `if`, `case`, `while`, `until`, `for` and `select` in a command's place
+/// open one, closed only by `fi`, `esac` or `done` (so a `case` pattern's
+/// `)` closes nothing); a double-quoted string opens one; a backquote opens
+/// one until the next, and an escaped one (how backquotes nest) for good.
+/// Single-quoted text, escaped characters and comments are passed over.
+/// After a here-document (`<<`), whose body is text the scan cannot tell
+/// apart, nothing closes any more.
+fn nesting(text: &str) -> usize {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Open {
+        Paren,
+        Brace,
+        Word,
+        Quote,
+        Tick,
+    }
+    let bytes = text.as_bytes();
+    let mut open: Vec<Open> = Vec::new();
+    let (mut deepest, mut sealed) = (0usize, false);
+    // Whether the next word is in a command's place, where a reserved word
+    // is one.
+    let mut at_command = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let quoted = open.last() == Some(&Open::Quote);
+        // Closes the innermost level when it is of `kind`.
+        let close = |kind: Open, open: &mut Vec<Open>, sealed: bool| {
+            if !sealed && open.last() == Some(&kind) {
+                open.pop();
+            }
+        };
+        match b {
+            b'\\' => {
+                if bytes.get(i + 1) == Some(&b'`') {
+                    open.push(Open::Tick);
+                }
+                i += 1;
+            }
+            b'"' if quoted => close(Open::Quote, &mut open, sealed),
+            b'"' => open.push(Open::Quote),
+            b'`' if open.last() == Some(&Open::Tick) => close(Open::Tick, &mut open, sealed),
+            b'`' => open.push(Open::Tick),
+            b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{')) => {}
+            _ if quoted => {}
+            b'\'' => {
+                i += bytes[i + 1..]
+                    .iter()
+                    .position(|&c| c == b'\'')
+                    .map_or(bytes.len(), |p| p + 1);
+            }
+            b'#' if i == 0
+                || bytes[i - 1].is_ascii_whitespace()
+                || b";&|()".contains(&bytes[i - 1]) =>
+            {
+                i += bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .unwrap_or(bytes.len() - i);
+                at_command = true;
+                continue;
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => sealed = true,
+            _ => {}
+        }
+        if !quoted {
+            match b {
+                b'(' => open.push(Open::Paren),
+                b'{' => open.push(Open::Brace),
+                b')' => close(Open::Paren, &mut open, sealed),
+                b'}' => close(Open::Brace, &mut open, sealed),
+                _ => {}
+            }
+        } else if b == b'(' || b == b'{' {
+            // `$(` and `${` inside double quotes.
+            if i > 0 && bytes[i - 1] == b'$' {
+                open.push(if b == b'(' { Open::Paren } else { Open::Brace });
+            }
+        }
+        if !quoted && (b.is_ascii_alphanumeric() || b == b'_') {
+            let start = i;
+            while bytes
+                .get(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            {
+                i += 1;
+            }
+            let word = &bytes[start..i];
+            if at_command {
+                match word {
+                    b"if" | b"case" | b"while" | b"until" | b"for" | b"select" => {
+                        open.push(Open::Word)
+                    }
+                    b"fi" | b"esac" | b"done" => close(Open::Word, &mut open, sealed),
+                    _ => {}
+                }
+            }
+            // After these, a command comes next.
+            at_command = at_command
+                && matches!(
+                    word,
+                    b"if" | b"then" | b"else" | b"elif" | b"do" | b"while" | b"until" | b"time"
+                );
+            deepest = deepest.max(open.len());
+            continue;
+        }
+        if !b.is_ascii_whitespace() || b == b'\n' {
+            at_command = b";&|(){}!\n".contains(&b);
+        }
+        deepest = deepest.max(open.len());
+        i += 1;
+    }
+    deepest
+}
+
 /// Shell words that are reserved in a command's first position.
 const RESERVED: [&str; 17] = [
     "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
@@ -813,6 +946,81 @@ mod tests {
         ] {
             assert_eq!(plain_words(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn nesting_counts_every_level_brush_recurses_through() {
+        let cases = [
+            ("apt-get install -y curl", 0),
+            ("echo $(date) ${HOME}", 1),
+            ("echo $(( (1 + 2) * 3 ))", 3),
+            ("{ a; } && ( b )", 1),
+            ("if a; then if b; then c; fi; fi", 2),
+            ("if if a; then b; fi; then c; fi", 2),
+            ("for x in 1 2; do while a; do b; done; done", 2),
+            // A pattern's `)` closes nothing.
+            ("case x in a) b;; esac", 1),
+            ("case x in a) case y in b) c;; esac;; esac", 2),
+            ("! if a; then b; fi", 1),
+            // Words that are not in a command's place open nothing.
+            ("echo if for while case; echo done", 0),
+            // Escaped backquotes open for good.
+            ("echo `a \\`b\\` c`", 3),
+            // Quoted and commented brackets are text.
+            ("echo '(((' \"((\" \\(", 1),
+            ("echo $(a \")\" $(b \")\" $(c)))", 3),
+            ("$( # )\n$( # )\n", 2),
+            ("a ) ) ) (", 1),
+            // After a here-document, nothing closes.
+            ("cat <<E\n)\nE\n$(a)$(b)", 2),
+        ];
+        for (text, want) in cases {
+            assert_eq!(nesting(text), want, "{text}");
+        }
+    }
+
+    /// Scripts nested past the bound are split approximately instead of
+    /// being given to brush, whose recursion overflowed the stack on them;
+    /// at the bound, brush parses them.
+    #[test]
+    fn a_script_nested_too_deeply_for_brush_is_split_approximately() {
+        let forms: [(&str, &str, &str); 6] = [
+            ("echo $(echo ", "x", ")"),
+            ("{ ", "true; ", "}; "),
+            ("echo ${a:-", "x", "}"),
+            ("( ", "true ", ") "),
+            ("if true; then ", "true; ", "fi; "),
+            ("while a; do ", "b; ", "done; "),
+        ];
+        for (open, middle, close) in forms {
+            let nest = |n: usize| format!("{}{middle}{}", open.repeat(n), close.repeat(n));
+            for n in [MAX_PARSE_DEPTH + 1, 20_000] {
+                let s = parse_str(&nest(n));
+                let error = s.error.as_deref().unwrap_or_default();
+                assert!(
+                    error.contains("nests more than 100 levels"),
+                    "{open}: {error}"
+                );
+                assert!(!s.commands.is_empty(), "{open}");
+            }
+            // At the bound, brush is given it (and its stack holds).
+            let at = nest(MAX_PARSE_DEPTH);
+            assert!(nesting(&at) <= MAX_PARSE_DEPTH, "{open}");
+            assert_eq!(parse_str(&at).error, None, "{open}");
+        }
+        // At the bound: parsed, the innermost command found.
+        let at = format!(
+            "{}true; {}",
+            "{ ".repeat(MAX_PARSE_DEPTH),
+            "}; ".repeat(MAX_PARSE_DEPTH)
+        );
+        let s = parse_str(&at);
+        assert_eq!((s.error.as_deref(), argvs(&s)), (None, vec![vec!["true"]]));
+        // Nested scripts too: `sh -c` of a deep script is passed over.
+        let deep = format!("sh -c '{}'", "( ".repeat(200) + &") ".repeat(200));
+        let s = parse_str(&deep);
+        assert_eq!(s.error, None);
+        assert_eq!(argvs(&s)[0][0], "sh");
     }
 
     #[test]

@@ -112,7 +112,16 @@ pub(crate) struct Expanded {
     pub value: String,
     /// Variables that were referenced but have no value in scope.
     pub unresolved: Vec<String>,
+    /// A default or alternative nested past [`MAX_SUBSTITUTION_DEPTH`]
+    /// was met (and left out): the word is not what a build would see.
+    pub too_deep: bool,
 }
+
+/// Deepest nesting of `${NAME:-…}` defaults and alternatives substituted.
+/// Each level is substituted by a call of its own, over its own copy of
+/// the text inside it, so without a bound a line of `${a:-${a:-…}}` took
+/// memory growing with the square of its length, or the whole stack.
+pub(crate) const MAX_SUBSTITUTION_DEPTH: usize = 32;
 
 /// Unquotes `word` and substitutes `$VAR`, `${VAR}`, `${VAR:-default}`,
 /// `${VAR-default}`, `${VAR:+alt}`, `${VAR+alt}` and `${VAR:?message}` using
@@ -122,6 +131,16 @@ pub(crate) fn expand(
     word: &str,
     escape: char,
     lookup: &dyn Fn(&str) -> Option<String>,
+) -> Expanded {
+    expand_at(word, escape, lookup, 0)
+}
+
+/// [`expand`] at `level` defaults and alternatives deep.
+fn expand_at(
+    word: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    level: usize,
 ) -> Expanded {
     let mut out = Expanded::default();
     let chars: Vec<char> = word.chars().collect();
@@ -155,7 +174,7 @@ pub(crate) fn expand(
             '"' | '\'' if quote.is_none() => quote = Some(c),
             '$' => {
                 i += 1;
-                i = expand_variable(&chars, i, escape, lookup, &mut out);
+                i = expand_variable(&chars, i, escape, lookup, level, &mut out);
                 continue;
             }
             _ => out.value.push(c),
@@ -172,6 +191,7 @@ fn expand_variable(
     mut i: usize,
     escape: char,
     lookup: &dyn Fn(&str) -> Option<String>,
+    level: usize,
     out: &mut Expanded,
 ) -> usize {
     let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
@@ -206,9 +226,14 @@ fn expand_variable(
         let set = value.is_some();
         let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
         let expand_arg = |out: &mut Expanded| {
-            let nested = expand(arg, escape, lookup);
+            if level >= MAX_SUBSTITUTION_DEPTH {
+                out.too_deep = true;
+                return;
+            }
+            let nested = expand_at(arg, escape, lookup, level + 1);
             out.value.push_str(&nested.value);
             out.unresolved.extend(nested.unresolved);
+            out.too_deep |= nested.too_deep;
         };
         match op {
             "-" if !set => expand_arg(out),
@@ -289,5 +314,27 @@ mod tests {
         assert_eq!(missing.value, "img:");
         assert_eq!(missing.unresolved, vec!["MISSING"]);
         assert_eq!(e("a${B").value, "a${B");
+    }
+
+    /// Defaults nest up to the bound, and past it the word says so.
+    #[test]
+    fn bounds_the_nesting_of_defaults() {
+        let lookup = |_: &str| None;
+        let nested = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+        let within = expand(&nested(MAX_SUBSTITUTION_DEPTH), '\\', &lookup);
+        assert_eq!((within.value.as_str(), within.too_deep), ("x", false));
+        assert_eq!(within.unresolved.len(), 0);
+        let over = expand(&nested(MAX_SUBSTITUTION_DEPTH + 1), '\\', &lookup);
+        assert!(over.too_deep);
+        assert_eq!(over.value, "");
+        // Alternatives count too; a deep one not taken is never read.
+        let set = |_: &str| Some("v".to_owned());
+        let alt = format!("{}y{}", "${A:+".repeat(40), "}".repeat(40));
+        assert!(expand(&alt, '\\', &set).too_deep);
+        let untaken = format!("${{A:-{}}}", nested(40));
+        assert_eq!(expand(&untaken, '\\', &set).value, "v");
+        // A deep line is read in time linear in its length.
+        let deep = expand(&nested(200_000), '\\', &lookup);
+        assert!(deep.too_deep);
     }
 }
