@@ -22,7 +22,9 @@
 # and one of a 2.3 MB environment inherited by 20,000 stages
 # (`expansion-bomb`), and a `SHELL` of one 5 MiB word before 300,000 `RUN`
 # lines (`document-too-large`). A `SHELL` of 200,000 words before 20,000
-# `RUN` lines (0.9 MB) scans.
+# `RUN` lines (0.9 MB) scans, as do `RUN` lines of 10 MB repeating what the
+# secret detector looks for (`-----BEGIN `, `password=`, `password: `,
+# `password={{`, `eyJ-`, `AIza-`), which had taken minutes each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,12 +76,17 @@ with open(f"{work}/stage-chain.Dockerfile", "w") as f:
         f.write(f"FROM s{i} AS s{i + 1}\n")
 with open(f"{work}/long-shell.Dockerfile", "w") as f:
     f.write("FROM alpine\nSHELL [\"/bin/" + "s" * (5 << 20) + "\", \"-c\"]\n" + "RUN a\n" * 300000)
+for name, piece in [("begin", "-----BEGIN "), ("assign", "password="), ("colon", "password: "),
+                    ("template", "password={{"), ("jwt", "eyJ-"), ("prefix", "AIza-")]:
+    with open(f"{work}/secret-{name}.Dockerfile", "w") as f:
+        n = (10 * 1024 * 1024 - 100) // len(piece)
+        f.write("FROM alpine\nRUN echo " + piece * n + "\n")
 with open(f"{work}/wide-shell.Dockerfile", "w") as f:
     f.write("FROM alpine\nSHELL [" + ",".join(["\"a\""] * 200000) + "]\n" + "RUN a\n" * 20000)
 PY
 
 printf '| input | size | wall | peak RSS | exit | rule failures | `--parse-only` wall, peak RSS |\n| --- | --- | --- | --- | --- | --- | --- |\n'
-for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yaml run-a.Dockerfile alias-text.yaml env-chain.Dockerfile stage-chain.Dockerfile long-shell.Dockerfile wide-shell.Dockerfile; do
+for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yaml run-a.Dockerfile alias-text.yaml env-chain.Dockerfile stage-chain.Dockerfile long-shell.Dockerfile wide-shell.Dockerfile secret-begin.Dockerfile secret-assign.Dockerfile secret-colon.Dockerfile secret-template.Dockerfile secret-jwt.Dockerfile secret-prefix.Dockerfile; do
   file=$work/$name
   kind=()
   case $name in *.Dockerfile) kind=(--kind dockerfile) ;; *) kind=(--kind helm-values) ;; esac

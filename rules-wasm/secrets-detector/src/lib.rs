@@ -213,10 +213,13 @@ pub fn is_literal(value: &str) -> bool {
     {
         return false;
     }
-    !matches!(
-        v.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "null" | "none" | "~"
-    )
+    // The words are five letters at most: a longer value is not lowered
+    // (a copy of every value, however long, had been made here).
+    !(v.len() <= 5
+        && matches!(
+            v.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "null" | "none" | "~"
+        ))
 }
 
 /// Returns true if and only if `v` reads as a path to a file or directory
@@ -233,8 +236,7 @@ fn is_file_path(v: &str) -> bool {
     let Some(rest) = rest else {
         return false;
     };
-    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let name_like = |s: &&str| {
+    let name_like = |s: &str| {
         s.len() <= 40
             && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'))
@@ -242,9 +244,16 @@ fn is_file_path(v: &str) -> bool {
             // path segments are words.
             && s.chars().filter(char::is_ascii_uppercase).count() * 3 <= s.len().max(1)
     };
-    !segments.is_empty()
-        && segments.iter().all(name_like)
-        && (segments.len() >= 2 || v.ends_with('/') || segments.iter().any(|s| s.contains('.')))
+    // Segment by segment, stopping at the first that is not name-like.
+    let (mut segments, mut dotted) = (0usize, false);
+    for s in rest.split('/').filter(|s| !s.is_empty()) {
+        if !name_like(s) {
+            return false;
+        }
+        segments += 1;
+        dotted |= s.contains('.');
+    }
+    segments > 0 && (segments >= 2 || v.ends_with('/') || dotted)
 }
 
 /// A token recognised by its vendor prefix.
@@ -380,10 +389,14 @@ fn has_prefixed_run(value: &str, prefix: &str, min_len: usize, class: fn(char) -
             .chars()
             .next_back()
             .is_none_or(|c| !c.is_ascii_alphanumeric());
+        // Counting stops at `min_len`: counting each run to its end had
+        // taken time growing with the square of a run of prefixes
+        // (`AIza-AIza-…`).
         at_word_start
             && value[i + prefix.len()..]
                 .chars()
                 .take_while(|&c| class(c))
+                .take(min_len)
                 .count()
                 >= min_len
     })
@@ -394,14 +407,60 @@ fn looks_like_jwt(value: &str) -> bool {
     if value.len() < 32 {
         return false;
     }
+    // The run each `eyJ` is in, measured once for all of them in it.
+    let mut run: Option<(usize, usize, [Option<usize>; 3])> = None;
     value.match_indices("eyJ").any(|(i, _)| {
-        let token: String = value[i..]
-            .chars()
-            .take_while(|&c| is_token_char(c) || c == '.')
-            .collect();
-        let parts: Vec<&str> = token.split('.').collect();
-        parts.len() == 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 10)
+        let (end, last) = match run {
+            Some((from, end, last)) if from <= i && i <= end => (end, last),
+            _ => {
+                let end = i + value.as_bytes()[i..]
+                    .iter()
+                    .take_while(|&&b| is_jwt_byte(b))
+                    .count();
+                let last = last_dots(value, i, end);
+                run = Some((i, end, last));
+                (end, last)
+            }
+        };
+        jwt_at(value, i, end, last)
     })
+}
+
+/// A character of a JSON Web Token: base64url or a dot.
+pub(crate) fn is_jwt_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// The third-last, second-last and last dot of `text[from..end]`, where
+/// there are so many.
+pub(crate) fn last_dots(text: &str, from: usize, end: usize) -> [Option<usize>; 3] {
+    let mut dots = text.as_bytes()[from..end]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|&(_, &b)| b == b'.')
+        .map(|(at, _)| from + at);
+    let (last, second, third) = (dots.next(), dots.next(), dots.next());
+    [third, second, last]
+}
+
+/// Whether `text[i..end]`, of JWT characters up to `end` (where they
+/// stop), is a JSON Web Token: exactly two dots, parts of ten characters
+/// or more, the second starting `eyJ`. `last` holds the last three dots
+/// of a run of JWT characters ending at `end` that `i` is in ([`last_dots`]
+/// of any part of it holding `i`): only a start after the third-last dot
+/// and up to the second-last has two dots after it, so a run of many
+/// starts is measured once.
+pub(crate) fn jwt_at(text: &str, i: usize, end: usize, last: [Option<usize>; 3]) -> bool {
+    let [third, Some(first), Some(second)] = last else {
+        return false;
+    };
+    third.is_none_or(|t| t < i)
+        && i <= first
+        && first - i >= 10
+        && second - first > 10
+        && end - second > 10
+        && text[first + 1..].starts_with("eyJ")
 }
 
 /// `scheme://user:password@host` with a literal password.

@@ -132,7 +132,11 @@ fn pem_blocks(text: &str, out: &mut Vec<Range<usize>>) {
         let start = from + at;
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         if !text[start..line_end].contains("PRIVATE KEY") {
-            from = start + 1;
+            // No later `-----BEGIN ` of this line can hold it either (what
+            // follows it is part of what was searched): the line is done.
+            // Searching the line again from each one had taken time growing
+            // with the square of its length.
+            from = line_end.max(start + 1);
             continue;
         }
         let end = match find_str(&text[line_end..], "-----END ") {
@@ -170,9 +174,66 @@ fn run(s: &str, class: impl Fn(char) -> bool) -> (usize, usize) {
     (chars, bytes)
 }
 
+/// Where runs of characters of one class end, remembered for the run: a
+/// token starting inside a run that was measured ends where it does, so a
+/// run of a million word starts (`AIza-AIza-…`, `eyJ-eyJ-…`) is measured
+/// once, not once for each (time growing with the square of its length).
+struct Runs {
+    /// Per kind of token (a format of [`TOKEN_FORMATS`], then Slack, then
+    /// JWT): the run measured from `.0` ends at `.1`, every byte between
+    /// of its class. `(1, 0)` before any.
+    ends: [(usize, usize); RUN_KINDS],
+}
+
+const SLACK_RUN: usize = TOKEN_FORMATS.len();
+const JWT_RUN: usize = TOKEN_FORMATS.len() + 1;
+const RUN_KINDS: usize = TOKEN_FORMATS.len() + 2;
+
+impl Runs {
+    fn new() -> Runs {
+        Runs {
+            ends: [(1, 0); RUN_KINDS],
+        }
+    }
+
+    /// The end of the run of `class` (ASCII characters) starting at `at`,
+    /// for tokens of `kind`, which always use that class.
+    fn end(&mut self, text: &str, at: usize, kind: usize, class: fn(char) -> bool) -> usize {
+        let Some(slot) = self.ends.get_mut(kind) else {
+            return at + run(&text[at..], class).1;
+        };
+        if slot.0 <= at && at <= slot.1 {
+            return slot.1;
+        }
+        let end = at + run(&text[at..], class).1;
+        *slot = (at, end);
+        end
+    }
+}
+
+fn is_jwt_char(c: char) -> bool {
+    is_token_char(c) || c == '.'
+}
+
+fn is_slack_char(c: char) -> bool {
+    is_alnum(c) || c == '-'
+}
+
+/// The last three dots of the run of JWT characters ending at `end`, for
+/// every start inside it ([`crate::last_dots`]): remembered per run.
+struct Dots {
+    end: usize,
+    last: [Option<usize>; 3],
+}
+
 /// Vendor tokens, Slack tokens and JSON Web Tokens: each starts a word,
 /// so one pass over the word starts of `text` finds them all.
 fn tokens(text: &str, out: &mut Vec<Range<usize>>) {
+    let mut runs = Runs::new();
+    let mut dots = Dots {
+        end: usize::MAX,
+        last: [None; 3],
+    };
     let bytes = text.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         // A word starts here, with a byte a token can start with: no ASCII
@@ -188,17 +249,18 @@ fn tokens(text: &str, out: &mut Vec<Range<usize>>) {
         }
         let rest = &text[i..];
         match b {
-            b'x' => slack_token(text, i, out),
-            b'e' if rest.starts_with("eyJ") => json_web_token(text, i, out),
+            b'x' => slack_token(text, i, &mut runs, out),
+            b'e' if rest.starts_with("eyJ") => json_web_token(text, i, &mut runs, &mut dots, out),
             _ => {
-                let formats = TOKEN_FORMATS.iter().filter(|f| {
+                let formats = TOKEN_FORMATS.iter().enumerate().filter(|(_, f)| {
                     f.prefix.as_bytes().first() == Some(&b) && rest.starts_with(f.prefix)
                 });
-                for f in formats {
+                for (kind, f) in formats {
                     let body = i + f.prefix.len();
-                    let (chars, run_bytes) = run(&text[body..], f.class);
-                    if chars >= f.min_len {
-                        out.push(i..body + run_bytes);
+                    // Every class is ASCII: as many characters as bytes.
+                    let end = runs.end(text, body, kind, f.class);
+                    if end - body >= f.min_len {
+                        out.push(i..end);
                     }
                 }
             }
@@ -207,26 +269,36 @@ fn tokens(text: &str, out: &mut Vec<Range<usize>>) {
 }
 
 /// A Slack token (`xoxb-…`) at `i`, where a word starts.
-fn slack_token(text: &str, i: usize, out: &mut Vec<Range<usize>>) {
+fn slack_token(text: &str, i: usize, runs: &mut Runs, out: &mut Vec<Range<usize>>) {
     for prefix in ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"] {
         if text[i..].starts_with(prefix) {
             let body = i + prefix.len();
-            let (chars, bytes) = run(&text[body..], |c| is_alnum(c) || c == '-');
-            if chars >= 10 {
-                out.push(i..body + bytes);
+            let end = runs.end(text, body, SLACK_RUN, is_slack_char);
+            if end - body >= 10 {
+                out.push(i..end);
             }
         }
     }
 }
 
 /// A JSON Web Token (three dot-separated parts, the first two JSON
-/// objects in base64url) at `i`, where a word starts.
-fn json_web_token(text: &str, i: usize, out: &mut Vec<Range<usize>>) {
-    let (_, bytes) = run(&text[i..], |c| is_token_char(c) || c == '.');
-    let token = &text[i..i + bytes];
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() == 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 10) {
-        out.push(i..i + bytes);
+/// objects in base64url) at `i`, where a word starts ([`crate::jwt_at`]).
+fn json_web_token(
+    text: &str,
+    i: usize,
+    runs: &mut Runs,
+    dots: &mut Dots,
+    out: &mut Vec<Range<usize>>,
+) {
+    let end = runs.end(text, i, JWT_RUN, is_jwt_char);
+    if dots.end != end {
+        *dots = Dots {
+            end,
+            last: crate::last_dots(text, i, end),
+        };
+    }
+    if crate::jwt_at(text, i, end, dots.last) {
+        out.push(i..end);
     }
 }
 
@@ -285,7 +357,11 @@ fn assignments(text: &str, out: &mut Vec<Range<usize>>) {
         })
         .peekable()
     };
+    // The last line of a block scalar found so far: a key line inside it
+    // is text, and the block it would start lies inside this one.
+    let mut block_until = 0;
     for (index, &(offset, line)) in lines.iter().enumerate() {
+        let mut stops = Stops::default();
         // Both separators are ASCII: a byte equal to one is the character.
         let separators = line
             .bytes()
@@ -316,17 +392,27 @@ fn assignments(text: &str, out: &mut Vec<Range<usize>>) {
             {
                 continue;
             }
-            if sep == ':' && is_block_indicator(after.trim()) {
-                block_scalar(&lines, index, line, out);
+            if sep == ':' && is_block_indicator(after) {
+                if index >= block_until {
+                    block_until = block_scalar(&lines, index, line, out);
+                }
                 continue;
             }
-            let Some(value) = value_after(after, sep) else {
+            let Some(value) = stops.value_after(line, sep_at + 1, sep) else {
                 continue;
             };
-            let text_value = &after[value.clone()];
-            if is_literal(text_value) {
-                let base = offset + sep_at + 1;
-                out.push(base + value.start..base + value.end);
+            let base = offset + sep_at + 1;
+            let range = base + value.start..base + value.end;
+            // Inside a value found on this line already: it changes nothing
+            // (and is not looked at again).
+            if out
+                .last()
+                .is_some_and(|r| r.start <= range.start && range.end <= r.end)
+            {
+                continue;
+            }
+            if is_literal(&after[value]) {
+                out.push(range);
             }
         }
         while dashes.next_if(|&at| at < offset).is_some() {}
@@ -396,6 +482,81 @@ fn name_before(line: &str, sep_at: usize) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
+/// Where the values of a line's separators end, remembered for the part of
+/// the line searched: separators are visited left to right, and every
+/// value starting before the first stop found ends there, so each part of
+/// the line is searched once. Searching each value to its end had taken
+/// time growing with the square of the line (`password=password=…`,
+/// `password: password: …`, `password={{password={{…`).
+#[derive(Default)]
+struct Stops {
+    /// For a value after `=`, after `:`, and a template's `}}`: searched
+    /// from `.0`, found at `.1` (or nowhere after).
+    word: Option<(usize, Option<usize>)>,
+    rest: Option<(usize, Option<usize>)>,
+    template: Option<(usize, Option<usize>)>,
+}
+
+impl Stops {
+    /// The first stop at or after `at` in `line`, by `find`, through `memo`.
+    fn next(
+        memo: &mut Option<(usize, Option<usize>)>,
+        line: &str,
+        at: usize,
+        find: impl Fn(&str) -> Option<usize>,
+    ) -> Option<usize> {
+        if let Some((from, found)) = *memo
+            && from <= at
+            && found.is_none_or(|f| at <= f)
+        {
+            return found;
+        }
+        let found = find(&line[at..]).map(|i| at + i);
+        *memo = Some((at, found));
+        found
+    }
+
+    /// [`value_after`] for the separator ending at `after_at` in `line`.
+    fn value_after(&mut self, line: &str, after_at: usize, sep: char) -> Option<Range<usize>> {
+        let after = &line[after_at..];
+        let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
+        let rest = &after[lead..];
+        let at = after_at + lead;
+        let first = rest.chars().next()?;
+        if first == '"' || first == '\'' {
+            let close = rest[1..].find(first)?;
+            return Some(lead + 1..lead + 1 + close);
+        }
+        if rest.starts_with("{{")
+            && let Some(close) = Self::next(&mut self.template, line, at, |t| find_str(t, "}}"))
+        {
+            return Some(lead..close - after_at + 2);
+        }
+        let end = if sep == '=' {
+            Self::next(&mut self.word, line, at, word_end).map_or(rest.len(), |e| e - at)
+        } else {
+            let stop =
+                Self::next(&mut self.rest, line, at, rest_end).map_or(rest.len(), |e| e - at);
+            rest[..stop].trim_end().len()
+        };
+        (end > 0).then_some(lead..lead + end)
+    }
+}
+
+/// Where an unquoted value after `=` ends: a space or shell punctuation.
+fn word_end(rest: &str) -> Option<usize> {
+    rest.find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '"' | '\'' | ')' | '`'))
+}
+
+/// Where a value after `:` ends, before trailing spaces: a comment (` #`)
+/// or, in flow collections and JSON, `,`, `}` or `]`, whichever comes first.
+fn rest_end(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    bytes.iter().enumerate().position(|(i, &b)| {
+        matches!(b, b',' | b'}' | b']') || (b == b' ' && bytes.get(i + 1) == Some(&b'#'))
+    })
+}
+
 /// The range (within `after`) of the value that follows a separator: a
 /// quoted string's inside, or an unquoted word (`=`) or rest of the line
 /// (`:`), without a trailing comment or flow punctuation.
@@ -433,10 +594,16 @@ fn value_after(after: &str, sep: char) -> Option<Range<usize>> {
     (end > 0).then_some(lead..lead + end)
 }
 
+/// Whether `s`, spaces around it aside, is a block scalar's indicator
+/// (`|`, `>-`, `|+2`). Read from the start, stopping at the first byte
+/// that cannot be one, so a long line is not trimmed for every separator.
 fn is_block_indicator(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some('|' | '>'))
-        && chars.all(|c| matches!(c, '-' | '+') || c.is_ascii_digit())
+    let Some(rest) = trim_start(s).strip_prefix(['|', '>']) else {
+        return false;
+    };
+    rest.trim_start_matches(|c: char| matches!(c, '-' | '+') || c.is_ascii_digit())
+        .chars()
+        .all(char::is_whitespace)
 }
 
 fn indent(line: &str) -> usize {
@@ -449,17 +616,19 @@ fn key_column(line: &str) -> usize {
     line.len() - line.trim_start_matches([' ', '-']).len()
 }
 
-/// A YAML block scalar under a secret's key: its indented lines.
+/// A YAML block scalar under a secret's key: its indented lines. Returns
+/// the index of its last line (the key's when it has none).
 fn block_scalar(
     lines: &[(usize, &str)],
     index: usize,
     key_line: &str,
     out: &mut Vec<Range<usize>>,
-) {
+) -> usize {
     let key_indent = key_column(key_line);
     let mut start = None;
     let mut end = 0;
-    for &(offset, line) in &lines[index + 1..] {
+    let mut last = index;
+    for (i, &(offset, line)) in lines.iter().enumerate().skip(index + 1) {
         if line.trim().is_empty() {
             continue;
         }
@@ -468,10 +637,12 @@ fn block_scalar(
         }
         start.get_or_insert(offset + indent(line));
         end = offset + line.len();
+        last = i;
     }
     if let Some(start) = start {
         out.push(start..end);
     }
+    last
 }
 
 /// `--password hunter2`: a flag named like a secret, its value the next
@@ -817,5 +988,150 @@ mod tests {
         let ranges = find(text);
         assert_eq!(ranges.len(), 1);
         assert!(text.is_char_boundary(ranges[0].start) && text.is_char_boundary(ranges[0].end));
+    }
+
+    /// Lines made of the pieces that end, quote and separate values.
+    fn generated_lines(count: usize) -> Vec<String> {
+        let pieces = [
+            "password",
+            "token",
+            "a",
+            "=",
+            ":",
+            " ",
+            "  ",
+            "\t",
+            "\"",
+            "'",
+            "{{",
+            "}}",
+            "}",
+            "]",
+            ",",
+            " #",
+            "#",
+            ";",
+            "|",
+            ")",
+            "`",
+            "$",
+            "é",
+            "x y",
+            "DB_PASSWORD",
+        ];
+        let mut rng = crate::tests::Rng(0x51ed_2701_f00d_cafe);
+        (0..count)
+            .map(|_| {
+                let n = 1 + rng.below(40);
+                (0..n).map(|_| pieces[rng.below(pieces.len())]).collect()
+            })
+            .collect()
+    }
+
+    /// A line's values found through [`Stops`], separators left to right,
+    /// are those [`value_after`] finds for each.
+    #[test]
+    fn remembered_stops_give_the_values_a_search_from_each_separator_gives() {
+        for line in generated_lines(20_000) {
+            let mut stops = Stops::default();
+            for (at, b) in line.bytes().enumerate() {
+                if b == b'=' || b == b':' {
+                    let sep = char::from(b);
+                    assert_eq!(
+                        stops.value_after(&line, at + 1, sep),
+                        value_after(&line[at + 1..], sep),
+                        "{line:?} at {at}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A JSON Web Token at every start of generated runs, against reading
+    /// the token from that start and splitting it at its dots.
+    #[test]
+    fn tokens_are_found_in_runs_measured_once_as_from_each_start() {
+        let naive = |text: &str, i: usize| {
+            let token: String = text[i..]
+                .chars()
+                .take_while(|&c| is_token_char(c) || c == '.')
+                .collect();
+            let parts: Vec<&str> = token.split('.').collect();
+            parts.len() == 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 10)
+        };
+        let pieces = [
+            "eyJhbGciOi",
+            "eyJhbGciOi",
+            "abcdefghij",
+            "abcdefghij",
+            ".",
+            ".",
+            ".",
+            "eyJ",
+            "abc",
+            "-",
+            "_",
+            " ",
+            "é",
+        ];
+        let mut rng = crate::tests::Rng(0xfeed_beef_1234_5678);
+        let mut tokens = 0;
+        for _ in 0..20_000 {
+            let n = 1 + rng.below(16);
+            let text: String = (0..n).map(|_| pieces[rng.below(pieces.len())]).collect();
+            let mut runs = Runs::new();
+            let mut dots = Dots {
+                end: usize::MAX,
+                last: [None; 3],
+            };
+            for i in text
+                .match_indices("eyJ")
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+            {
+                let mut out = Vec::new();
+                json_web_token(&text, i, &mut runs, &mut dots, &mut out);
+                assert_eq!(!out.is_empty(), naive(&text, i), "{text:?} at {i}");
+                tokens += out.len();
+            }
+        }
+        // Tokens among them, not only misses.
+        assert!(tokens > 150, "{tokens}");
+    }
+
+    /// Runs of prefixes and separators: what is found, whatever the length.
+    #[test]
+    fn long_runs_of_prefixes_and_separators_are_found_as_short_ones() {
+        for n in [1, 2, 3, 50] {
+            // Every `password=` names the next: one value to the end.
+            let text = "password=".repeat(n) + "x";
+            assert_eq!(find(&text), vec![9..text.len()], "{n}");
+            let text = "password: ".repeat(n) + "x";
+            assert_eq!(found(&text), vec![&text[10..]], "{n}");
+            // A template never closed: each value is the word.
+            let text = format!("{}x y", "password={{".repeat(n));
+            assert_eq!(find(&text), vec![9..text.len() - 2], "{n}");
+            // `-----BEGIN ` many times on a line, the key on the next.
+            let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----";
+            let text = format!("{}\n{key}", "-----BEGIN ".repeat(n));
+            assert_eq!(found(&text), vec![key], "{n}");
+            // A token after a run of its prefix.
+            let text = format!(
+                "{}AIzaSyA1234567890abcdefghijklmnopqrstu",
+                "AIza-".repeat(n)
+            );
+            assert_eq!(find(&text), vec![0..text.len()], "{n}");
+        }
+    }
+
+    /// A block scalar's lines that look like keys of block scalars are its
+    /// text: the block found is the outer one, once.
+    #[test]
+    fn block_scalars_inside_block_scalars_are_text() {
+        let text = "password: |\n  password: |\n    password: |\n      x\nother: 1\n";
+        assert_eq!(found(text), vec!["password: |\n    password: |\n      x"]);
+        // After the block, a key starts one again.
+        let text = "a:\n  password: |\n    x\n  token: |\n    y\n";
+        assert_eq!(found(text), vec!["x", "y"]);
     }
 }
