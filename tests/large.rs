@@ -221,3 +221,25 @@ fn scripts_nested_past_the_parsers_depth_are_split_not_a_crash() {
     let error = scan_refused(dir.path(), &[], "substitution-too-deep");
     assert_eq!(error["line"], 2, "{error}");
 }
+
+#[test]
+fn a_file_of_thousands_of_secrets_is_masked_in_every_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 10,000 secrets, each named in a finding: every message was masked
+    // with every secret, and each secret looked for through the whole file
+    // (time growing with the square of the file).
+    let mut text = String::from("FROM alpine:3.19\n");
+    for i in 0..10_000 {
+        let _ = writeln!(text, "ENV DB_PASSWORD_{i}=S3cr3tV4lu3{i:06}");
+    }
+    text.push_str("USER app\n");
+    write(dir.path(), "Dockerfile", &text);
+    let (run, report) = scan_without_failure(dir.path());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(rule_ids(&report).len() >= 10_000, "{}", rule_ids(&report).len());
+    let human = bulwark(&["scan", "--no-cache", "--color", "never", &s(dir.path())]);
+    for out in [&run.stdout, &human.stdout] {
+        assert!(!out.contains("S3cr3tV4lu3"), "a secret shown");
+    }
+    assert!(human.stdout.contains("DB_PASSWORD_9999"), "the last one reported");
+}

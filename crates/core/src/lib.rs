@@ -31,7 +31,7 @@ pub use crate::{
     finding::{
         Finding, PssJudgement, RuleFailure, RuleFailureKind, ScanError, Traced, error_chain,
     },
-    mask::{mask_forms, mask_spans, secret_forms},
+    mask::{SecretForms, mask_forms, mask_spans, secret_forms},
     node::{Node, Text, Value},
     rule::{InputKind, RuleMeta},
     run::{

@@ -573,13 +573,13 @@ fn mask_findings(doc: &Document, findings: &mut [Finding]) {
     }
     // The forms a secret takes in a message, but not one the file shows in
     // clear elsewhere (a ConfigMap named like its secret value).
-    let secrets = bulwark_core::secret_forms(doc.source.text(), &spans);
+    let secrets = bulwark_core::SecretForms::new(doc.source.text(), &spans);
     for f in findings.iter_mut() {
-        if let std::borrow::Cow::Owned(m) = bulwark_core::mask_forms(&f.message, &secrets) {
+        if let std::borrow::Cow::Owned(m) = secrets.mask(&f.message) {
             f.message = m;
         }
         if let Some(detail) = &f.detail
-            && let std::borrow::Cow::Owned(d) = bulwark_core::mask_forms(detail, &secrets)
+            && let std::borrow::Cow::Owned(d) = secrets.mask(detail)
         {
             f.detail = Some(d);
         }

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use bulwark_core::Span;
+use bulwark_core::{SecretForms, Span};
 
 /// The spans of every secret the shared detector (the one the rules use)
 /// finds in `text`.
@@ -24,7 +24,7 @@ pub(crate) fn detect(text: &str) -> Vec<Span> {
 /// every secret the detector finds in the message itself.
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
-    texts: Vec<String>,
+    texts: SecretForms,
 }
 
 impl Masker {
@@ -32,7 +32,7 @@ impl Masker {
     /// not be read) whose secrets are at `spans`.
     pub fn new(text: Option<&str>, spans: &[Span]) -> Masker {
         Masker {
-            texts: text.map(|t| secret_texts(t, spans)).unwrap_or_default(),
+            texts: text.map(|t| SecretForms::new(t, spans)).unwrap_or_default(),
         }
     }
 
@@ -42,13 +42,11 @@ impl Masker {
     }
 }
 
-pub(crate) use bulwark_core::secret_forms as secret_texts;
-
 /// `message` with every occurrence of each of `secrets` (longest first)
 /// and every secret the detector finds in it replaced by `****`. Short
 /// secrets (under 8 bytes) are masked only where they stand as a word.
-pub(crate) fn mask_message<'a>(message: &'a str, secrets: &[String]) -> Cow<'a, str> {
-    let out = bulwark_core::mask_forms(message, secrets);
+pub(crate) fn mask_message<'a>(message: &'a str, secrets: &SecretForms) -> Cow<'a, str> {
+    let out = secrets.mask(message);
     let found = bulwark_secrets::find(&out);
     if found.is_empty() {
         return out;
@@ -68,12 +66,13 @@ pub(crate) fn mask_message<'a>(message: &'a str, secrets: &[String]) -> Cow<'a, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bulwark_core::secret_forms as secret_texts;
 
     #[test]
     fn masks_secrets_in_messages_in_every_form() {
         let text = "A=\"hunter22\"\nKEY=-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq\n-----END PRIVATE KEY-----\n";
         let spans = [Span::new(2, 12), Span::new(17, text.len() - 1)];
-        let secrets = secret_texts(text, &spans);
+        let secrets = SecretForms::new(text, &spans);
         assert_eq!(
             mask_message(
                 "value \"hunter22\" and hunter22; body MIIEvQIBADANBgkq",
@@ -87,14 +86,17 @@ mod tests {
         let text = "name: app\nsecretkey: test\n";
         assert_eq!(secret_texts(text, &[Span::new(21, 25)]), ["test"]);
         // Short secrets only as words.
-        let short = vec!["test".to_owned()];
+        let short = SecretForms::from_forms(vec!["test".to_owned()]);
         assert_eq!(
             mask_message("test testing a-test", &short),
             "**** testing a-****"
         );
         // A credential the file does not hold verbatim.
         assert_eq!(
-            mask_message("decoded ghp_0123456789abcdefghijABCDEFGHIJ012345 here", &[]),
+            mask_message(
+                "decoded ghp_0123456789abcdefghijABCDEFGHIJ012345 here",
+                &SecretForms::default()
+            ),
             "decoded **** here"
         );
     }
