@@ -236,10 +236,17 @@ fn a_file_of_thousands_of_secrets_is_masked_in_every_message() {
     write(dir.path(), "Dockerfile", &text);
     let (run, report) = scan_without_failure(dir.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(rule_ids(&report).len() >= 10_000, "{}", rule_ids(&report).len());
+    assert!(
+        rule_ids(&report).len() >= 10_000,
+        "{}",
+        rule_ids(&report).len()
+    );
     let human = bulwark(&["scan", "--no-cache", "--color", "never", &s(dir.path())]);
     for out in [&run.stdout, &human.stdout] {
         assert!(!out.contains("S3cr3tV4lu3"), "a secret shown");
     }
-    assert!(human.stdout.contains("DB_PASSWORD_9999"), "the last one reported");
+    assert!(
+        human.stdout.contains("DB_PASSWORD_9999"),
+        "the last one reported"
+    );
 }

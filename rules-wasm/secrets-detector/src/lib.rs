@@ -677,4 +677,70 @@ mod tests {
             assert_eq!(known_format(value), None, "{value}");
         }
     }
+
+    /// `looks_like_jwt`, measuring each run once, against reading the
+    /// token from every `eyJ` and splitting it at its dots.
+    #[test]
+    fn jwts_in_values_are_found_as_from_every_start() {
+        let naive = |value: &str| {
+            value.len() >= 32
+                && value.match_indices("eyJ").any(|(i, _)| {
+                    let token: String = value[i..]
+                        .chars()
+                        .take_while(|&c| is_token_char(c) || c == '.')
+                        .collect();
+                    let parts: Vec<&str> = token.split('.').collect();
+                    parts.len() == 3
+                        && parts[1].starts_with("eyJ")
+                        && parts.iter().all(|p| p.len() >= 10)
+                })
+        };
+        let pieces = [
+            "eyJhbGciOi",
+            "abcdefghij",
+            "abcdefghij",
+            ".",
+            ".",
+            "eyJ",
+            "-",
+            " ",
+            "é",
+            "=",
+            "x",
+        ];
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let mut jwts = 0;
+        for _ in 0..20_000 {
+            let n = 1 + rng.below(16);
+            let value: String = (0..n).map(|_| pieces[rng.below(pieces.len())]).collect();
+            assert_eq!(looks_like_jwt(&value), naive(&value), "{value:?}");
+            jwts += usize::from(naive(&value));
+        }
+        assert!(jwts > 20, "{jwts}");
+    }
+
+    /// Paths read segment by segment: one dotted segment is enough, no
+    /// segment is not a path.
+    #[test]
+    fn paths_need_a_segment_and_a_dot_a_slash_or_two_segments() {
+        for path in [
+            "/sa.json",
+            "./key.pem",
+            "~/.aws/credentials",
+            "/etc/",
+            "/a/b",
+        ] {
+            assert!(is_file_path(path), "{path}");
+        }
+        for not in [
+            "/",
+            "//",
+            "./",
+            "/abc",
+            "/aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5zA7bC9",
+            "/a b/c",
+        ] {
+            assert!(!is_file_path(not), "{not}");
+        }
+    }
 }

@@ -199,9 +199,8 @@ impl Runs {
     /// The end of the run of `class` (ASCII characters) starting at `at`,
     /// for tokens of `kind`, which always use that class.
     fn end(&mut self, text: &str, at: usize, kind: usize, class: fn(char) -> bool) -> usize {
-        let Some(slot) = self.ends.get_mut(kind) else {
-            return at + run(&text[at..], class).1;
-        };
+        // Every kind has its slot (`RUN_KINDS` of them).
+        let slot = &mut self.ends[kind];
         if slot.0 <= at && at <= slot.1 {
             return slot.1;
         }
@@ -1133,5 +1132,44 @@ mod tests {
         // After the block, a key starts one again.
         let text = "a:\n  password: |\n    x\n  token: |\n    y\n";
         assert_eq!(found(text), vec!["x", "y"]);
+    }
+
+    /// What each remembered part must not change: a token after a value
+    /// found earlier in the text, a JWT inside a Slack token's run, a
+    /// prefix without its minimum, a JWT whose first part is not `eyJ`,
+    /// block indicators with their modifiers.
+    #[test]
+    fn remembered_parts_do_not_leak_between_tokens_and_values() {
+        let ghp = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+        let text = format!("password=hunter22\nx {ghp}\n");
+        assert_eq!(found(&text), vec!["hunter22", ghp]);
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N";
+        let text = format!("xoxb-1234567890-{jwt} end");
+        assert_eq!(found(&text), vec![&text[..text.len() - 4]]);
+        assert_eq!(
+            found(&format!("x {}", &jwt.replacen("eyJ", "eyA", 1))),
+            Vec::<&str>::new()
+        );
+        for short in [
+            "AKIAABCDEFGHIJKLMNO",
+            "ghp_0123456789",
+            "xoxb-123456789",
+            "AIzaSy",
+        ] {
+            assert_eq!(
+                found(&format!("x {short} y")),
+                Vec::<&str>::new(),
+                "{short}"
+            );
+        }
+        assert_eq!(
+            found("x AKIAABCDEFGHIJKLMNOP y"),
+            vec!["AKIAABCDEFGHIJKLMNOP"]
+        );
+        for indicator in ["|-", ">+2", "|2-", "> "] {
+            let text = format!("password: {indicator}\n  hunter22\n");
+            assert_eq!(found(&text), vec!["hunter22"], "{indicator}");
+        }
+        assert_eq!(found("password: |x\n  y\n"), vec!["|x"]);
     }
 }
