@@ -58,6 +58,37 @@ fn slot_of(key: &str, text: &str) -> usize {
     hasher.finish() as usize
 }
 
+/// Whether `a` and `b` (short: at most [`SHARED_UP_TO`] bytes in all) are
+/// the same bytes, compared a word at a time in place: nearly every value
+/// of a document is looked up in the table of recent names, and a call
+/// into the C library's `memcmp` for each (names of a few bytes) was 5.7 %
+/// of a Dockerfile scan's samples.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    // Eight bytes at `i` of both, as words.
+    let word = |s: &[u8], i: usize| -> Option<u64> {
+        s.get(i..i + 8)?
+            .first_chunk::<8>()
+            .map(|w| u64::from_ne_bytes(*w))
+    };
+    let n = a.len();
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    // Whole words, then the last eight bytes (overlapping the one before).
+    let mut i = 0;
+    while i + 8 <= n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// Appends `key` then `text` to `strings`, returning where they start.
 fn append(strings: &mut String, key: &str, text: &str) -> Option<u32> {
     let start = u32::try_from(strings.len()).ok()?;
@@ -134,7 +165,11 @@ impl Node {
                         .then(|| recent.get_mut(slot_of(key, value) & (slots - 1)))
                         .flatten();
                     let start = match slot {
-                        Some(&mut (k, v, at)) if at != u32::MAX && k == key && v == value => at,
+                        Some(&mut (k, v, at))
+                            if at != u32::MAX && same(k, key) && same(v, value) =>
+                        {
+                            at
+                        }
                         Some(slot) => {
                             let at = append(&mut tree.strings, key, value)?;
                             *slot = (key, value, at);
@@ -320,5 +355,24 @@ mod tests {
         let tree = node.to_tree().expect("fits");
         let ends: Vec<u32> = tree.nodes.chunks(4).map(|n| n[3]).collect();
         assert_eq!(ends, [5, 4, 3, 4, 5]);
+    }
+
+    /// The word-at-a-time comparison against `==`: every length up to the
+    /// shared bound and past it, equal, and unequal at each byte.
+    #[test]
+    fn same_compares_as_equality_does() {
+        for n in 0..=SHARED_UP_TO + 9 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'#';
+                let b = String::from_utf8(b).expect("ASCII");
+                assert!(!same(&a, &b), "{n} at {at}");
+            }
+            assert!(!same(&a, &format!("{a}x")), "{n} longer");
+        }
+        assert!(same("é", "é"));
+        assert!(!same("é", "è"));
     }
 }
