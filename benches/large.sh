@@ -24,7 +24,9 @@
 # lines (`document-too-large`). A `SHELL` of 200,000 words before 20,000
 # `RUN` lines (0.9 MB) scans, as do `RUN` lines of 10 MB repeating what the
 # secret detector looks for (`-----BEGIN `, `password=`, `password: `,
-# `password={{`, `eyJ-`, `AIza-`), which had taken minutes each.
+# `password={{`, `eyJ-`, `AIza-`), which had taken minutes each, and a
+# Compose service publishing 200,000 port ranges (5 MB), one finding each,
+# which had taken a rule past its deadline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,15 +83,21 @@ for name, piece in [("begin", "-----BEGIN "), ("assign", "password="), ("colon",
     with open(f"{work}/secret-{name}.Dockerfile", "w") as f:
         n = (10 * 1024 * 1024 - 100) // len(piece)
         f.write("FROM alpine\nRUN echo " + piece * n + "\n")
+with open(f"{work}/ports.compose.yaml", "w") as f:
+    f.write("services:\n  a:\n    image: x\n    ports:\n" + "      - \"0-65535:0-65535\"\n" * 200000)
 with open(f"{work}/wide-shell.Dockerfile", "w") as f:
     f.write("FROM alpine\nSHELL [" + ",".join(["\"a\""] * 200000) + "]\n" + "RUN a\n" * 20000)
 PY
 
 printf '| input | size | wall | peak RSS | exit | rule failures | `--parse-only` wall, peak RSS |\n| --- | --- | --- | --- | --- | --- | --- |\n'
-for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yaml run-a.Dockerfile alias-text.yaml env-chain.Dockerfile stage-chain.Dockerfile long-shell.Dockerfile wide-shell.Dockerfile secret-begin.Dockerfile secret-assign.Dockerfile secret-colon.Dockerfile secret-template.Dockerfile secret-jwt.Dockerfile secret-prefix.Dockerfile; do
+for name in many-runs.Dockerfile one-line.Dockerfile values.yaml values-keys.yaml run-a.Dockerfile alias-text.yaml env-chain.Dockerfile stage-chain.Dockerfile long-shell.Dockerfile wide-shell.Dockerfile secret-begin.Dockerfile secret-assign.Dockerfile secret-colon.Dockerfile secret-template.Dockerfile secret-jwt.Dockerfile secret-prefix.Dockerfile ports.compose.yaml; do
   file=$work/$name
   kind=()
-  case $name in *.Dockerfile) kind=(--kind dockerfile) ;; *) kind=(--kind helm-values) ;; esac
+  case $name in
+    *.Dockerfile) kind=(--kind dockerfile) ;;
+    *.compose.yaml) kind=(--kind compose) ;;
+    *) kind=(--kind helm-values) ;;
+  esac
   read -r secs kib < <(measure "$runs" "$bulwark" scan --no-cache --format json "${kind[@]}" "$file")
   code=0
   "$bulwark" scan --no-cache --format json "${kind[@]}" "$file" >"$tmp/report.json" 2>/dev/null || code=$?
