@@ -169,14 +169,19 @@ impl Copies {
         Ok(())
     }
 
-    /// `expanded`, once it is within the bound and whole (its defaults
-    /// nested no deeper than [`words::MAX_SUBSTITUTION_DEPTH`]).
-    fn checked(
+    /// `word` with its variables substituted from `values` (each copy
+    /// counted), once within the bound and whole (its defaults nested no
+    /// deeper than [`words::MAX_SUBSTITUTION_DEPTH`]); the error at `at`
+    /// otherwise.
+    fn expand<'v>(
         &self,
-        expanded: words::Expanded,
+        word: &str,
+        escape: char,
+        values: impl Fn(&str) -> Option<&'v String>,
         source: &SourceFile,
         at: usize,
     ) -> Result<words::Expanded, Error> {
+        let expanded = words::expand(word, escape, &|n: &str| self.take(values(n)));
         self.check(source, at)?;
         if expanded.too_deep {
             let depth = words::MAX_SUBSTITUTION_DEPTH;
@@ -236,9 +241,9 @@ pub(crate) fn parse_dockerfile(
             .map_err(|(offset, kind)| error_at(source, offset, kind))?;
         match (&instr.body, stages.last_mut()) {
             (Body::From { image, name }, _) => {
-                let lookup = |n: &str| copies.take(global_defaults.get(n));
-                let expanded = words::expand(&image.value, escape, &lookup);
-                let expanded = copies.checked(expanded, source, instr.span.start)?;
+                let defaults = |n: &str| global_defaults.get(n);
+                let expanded =
+                    copies.expand(&image.value, escape, defaults, source, instr.span.start)?;
                 let resolved = expanded.value;
                 let stage_ref = stage_names.get(&resolved.to_ascii_lowercase()).copied();
                 let platform = instr
@@ -295,9 +300,10 @@ pub(crate) fn parse_dockerfile(
             (Body::Pairs(pairs), None) if instr.keyword == "ARG" => {
                 for pair in pairs {
                     if let Some(value) = &pair.value {
-                        let lookup = |n: &str| copies.take(global_defaults.get(n));
-                        let v = words::expand(&value.value, escape, &lookup);
-                        let v = copies.checked(v, source, instr.span.start)?.value;
+                        let defaults = |n: &str| global_defaults.get(n);
+                        let v = copies
+                            .expand(&value.value, escape, defaults, source, instr.span.start)?
+                            .value;
                         global_defaults.insert(pair.key.value.clone(), v);
                     }
                 }
@@ -333,10 +339,10 @@ pub(crate) fn parse_dockerfile(
                     Body::Pairs(pairs) if instr.keyword == "ENV" => {
                         for pair in pairs {
                             if let Some(v) = &pair.value {
-                                let lookup = |n: &str| copies.take(scope.get(n));
-                                let expanded = words::expand(&v.value, '\0', &lookup);
-                                let expanded =
-                                    copies.checked(expanded, source, instr.span.start)?.value;
+                                let values = |n: &str| scope.get(n);
+                                let expanded = copies
+                                    .expand(&v.value, '\0', values, source, instr.span.start)?
+                                    .value;
                                 scope.env.insert(pair.key.value.clone(), expanded);
                             }
                         }
@@ -345,22 +351,15 @@ pub(crate) fn parse_dockerfile(
                         scope.shell = args.iter().map(|a| a.value.clone()).collect();
                     }
                     Body::User { user, group } => {
-                        let lookup = |n: &str| copies.take(scope.get(n));
+                        let values = |n: &str| scope.get(n);
                         let at = instr.span.start;
-                        let u = copies.checked(
-                            words::expand(&user.value, '\0', &lookup),
-                            source,
-                            at,
-                        )?;
+                        let u = copies.expand(&user.value, '\0', values, source, at)?.value;
                         let g = match group {
-                            Some(g) => Some(
-                                copies
-                                    .checked(words::expand(&g.value, '\0', &lookup), source, at)?
-                                    .value,
-                            ),
+                            Some(g) => {
+                                Some(copies.expand(&g.value, '\0', values, source, at)?.value)
+                            }
                             None => None,
                         };
-                        let u = u.value;
                         resolved_user = Some((u, g));
                     }
                     _ => {}

@@ -560,37 +560,8 @@ fn rest_end(rest: &str) -> Option<usize> {
 /// quoted string's inside, or an unquoted word (`=`) or rest of the line
 /// (`:`), without a trailing comment or flow punctuation.
 fn value_after(after: &str, sep: char) -> Option<Range<usize>> {
-    let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
-    let rest = &after[lead..];
-    let first = rest.chars().next()?;
-    if first == '"' || first == '\'' {
-        let close = rest[1..].find(first)?;
-        return Some(lead + 1..lead + 1 + close);
-    }
-    // A template (`{{ .Values.password }}`) is one value, spaces and all.
-    if rest.starts_with("{{")
-        && let Some(close) = find_str(rest, "}}")
-    {
-        return Some(lead..lead + close + 2);
-    }
-    let end = if sep == '=' {
-        rest.find(|c: char| {
-            c.is_whitespace() || matches!(c, ';' | '&' | '|' | '"' | '\'' | ')' | '`')
-        })
-        .unwrap_or(rest.len())
-    } else {
-        let mut end = find_str(rest, " #").unwrap_or(rest.len());
-        end = rest[..end].trim_end().len();
-        // Flow collections and JSON: the value ends at `,`, `}` or `]`.
-        if let Some(i) = rest.as_bytes()[..end]
-            .iter()
-            .position(|b| matches!(b, b',' | b'}' | b']'))
-        {
-            end = rest[..i].trim_end().len();
-        }
-        end
-    };
-    (end > 0).then_some(lead..lead + end)
+    // One search from the separator: nothing remembered yet.
+    Stops::default().value_after(after, 0, sep)
 }
 
 /// Whether `s`, spaces around it aside, is a block scalar's indicator
